@@ -1,0 +1,31 @@
+@{
+    # The module version lives here and nowhere else: Directory.Build.props reads it for the assemblies.
+    ModuleVersion          = '0.1.0'
+    RootModule             = 'FipsCluster.dll'
+    GUID                   = '5d0f7c1e-2a4b-4f0e-9c53-8e6f3b1a7d42'
+    Author                 = 'FipsCluster contributors'
+    CompanyName            = 'FipsCluster'
+    Copyright              = '(c) FipsCluster contributors. All rights reserved.'
+    Description            = 'Create FIPS-mode clusters (Docker Swarm, Kubernetes on AWS), handle swarm join tokens that carry the cluster''s FIPS mode, and prove FIPS 140 compliance of nodes and clusters with evidence.'
+    PowerShellVersion      = '7.4'
+    CompatiblePSEditions   = @('Core')
+    FormatsToProcess       = @('FipsCluster.Format.ps1xml')
+    TypesToProcess         = @('FipsCluster.Types.ps1xml')
+    CmdletsToExport        = @(
+        'ConvertFrom-SwarmJoinToken'
+        'Get-FipsClusterDependency'
+        'Get-SwarmJoinToken'
+        'New-SwarmJoinToken'
+        'Test-SwarmJoinToken'
+        'Update-SwarmJoinToken'
+    )
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('FIPS', 'FIPS140', 'Compliance', 'Swarm', 'Docker', 'Kubernetes', 'AWS', 'Security', 'Linux', 'Windows')
+            ReleaseNotes = 'Foundation: staged module with isolated dependencies; swarm join tokens (parse, generate, verify, fetch, rotate).'
+        }
+    }
+}

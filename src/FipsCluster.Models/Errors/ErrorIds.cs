@@ -1,0 +1,29 @@
+namespace FipsCluster;
+
+/// <summary>
+/// Every FullyQualifiedErrorId the module emits, in one place. They are part of the public contract:
+/// scripts and Pester suites match on them, so a published id never changes meaning.
+/// </summary>
+public static class ErrorIds
+{
+    // Join tokens
+    public const string InvalidSwarmJoinToken = nameof(InvalidSwarmJoinToken);
+    public const string InvalidRootCertificate = nameof(InvalidRootCertificate);
+    public const string RootCertificateRequired = nameof(RootCertificateRequired);
+    public const string RootCertificateNotFound = nameof(RootCertificateNotFound);
+    public const string InvalidTokenInput = nameof(InvalidTokenInput);
+
+    // Docker engine
+    public const string InvalidDockerHost = nameof(InvalidDockerHost);
+    public const string DockerEngineUnreachable = nameof(DockerEngineUnreachable);
+    public const string DockerEngineError = nameof(DockerEngineError);
+    public const string DockerTlsConfigurationInvalid = nameof(DockerTlsConfigurationInvalid);
+    public const string NotSwarmManager = nameof(NotSwarmManager);
+    public const string SwarmUpdateConflict = nameof(SwarmUpdateConflict);
+    public const string JoinTokenUnavailable = nameof(JoinTokenUnavailable);
+
+    // Module plumbing
+    public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
+    public const string OperationTimedOut = nameof(OperationTimedOut);
+    public const string UnexpectedError = nameof(UnexpectedError);
+}
