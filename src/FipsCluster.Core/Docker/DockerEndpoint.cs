@@ -56,7 +56,8 @@ public sealed record DockerEndpoint
                 }
                 return new DockerEndpoint { Address = address, Transport = DockerTransport.Unix, Target = Uri.UnescapeDataString(uri.AbsolutePath) };
             case "npipe":
-                var pipe = Uri.UnescapeDataString(uri.AbsolutePath).TrimStart('/');
+                // Parsed by hand: URI normalization would drop the "." of //./pipe/.
+                var pipe = address["npipe:".Length..].TrimStart('/').Replace('\\', '/');
                 const string pipePrefix = "./pipe/";
                 if (!pipe.StartsWith(pipePrefix, StringComparison.OrdinalIgnoreCase) || pipe.Length == pipePrefix.Length)
                 {
