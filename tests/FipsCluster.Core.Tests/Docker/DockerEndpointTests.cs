@@ -31,10 +31,17 @@ public sealed class DockerEndpointTests
     [Fact]
     public void Tls_requires_the_three_pem_files()
     {
-        var empty = Directory.CreateTempSubdirectory("fc-certs").FullName;
-        var endpoint = DockerEndpoint.Resolve("tcp://127.0.0.1:2376", empty, tlsVerify: true);
-        var ex = Assert.Throws<FipsClusterException>(() => new DockerEngineClient(endpoint));
-        Assert.Equal(ErrorIds.DockerTlsConfigurationInvalid, ex.ErrorId);
+        var empty = Directory.CreateTempSubdirectory("fc-certs");
+        try
+        {
+            var endpoint = DockerEndpoint.Resolve("tcp://127.0.0.1:2376", empty.FullName, tlsVerify: true);
+            var ex = Assert.Throws<FipsClusterException>(() => new DockerEngineClient(endpoint));
+            Assert.Equal(ErrorIds.DockerTlsConfigurationInvalid, ex.ErrorId);
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -19,6 +19,15 @@ public sealed record PsResult(
 
     public T Single<T>() => Assert.Single(Objects<T>());
 
+    /// <summary>
+    /// Output objects of a module type, by full name. The tests do not reference the module's assemblies
+    /// (that would load them outside the staged layout), so module objects are read dynamically.
+    /// </summary>
+    public IReadOnlyList<dynamic> Of(string typeName) => Output.Select(o => o.BaseObject)
+        .Where(o => o.GetType().FullName == typeName).Cast<dynamic>().ToList();
+
+    public dynamic SingleOf(string typeName) => Assert.Single(Of(typeName));
+
     public IEnumerable<string> ErrorIds => Errors.Select(e => e.FullyQualifiedErrorId)
         .Concat(Terminating is null ? Array.Empty<string>() : new[] { Terminating.ErrorRecord.FullyQualifiedErrorId });
 
