@@ -43,7 +43,7 @@ public sealed class TestSwarmJoinTokenCommand : DockerEngineCmdlet
                     : new[] { new ReferenceToken(nameof(ReferenceToken), SwarmNodeRole.Unknown, CmdletInputs.Token(ReferenceToken)) },
             };
             SwarmJoinTokenTestResult result;
-            if (DockerHost is not null)
+            if (!string.IsNullOrWhiteSpace(DockerHost))
             {
                 var endpoint = ResolveEndpoint();
                 result = RunCore(context => EngineJoinTokens.TestAsync(request, endpoint, context));

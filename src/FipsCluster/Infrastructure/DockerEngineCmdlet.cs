@@ -6,9 +6,12 @@ namespace FipsCluster.Infrastructure;
 /// <summary>The engine-addressing parameters shared by the cmdlets that talk to a Docker engine.</summary>
 public abstract class DockerEngineCmdlet : FipsCmdlet
 {
-    /// <summary>unix:///path, npipe:////./pipe/name or tcp://host:port; default DOCKER_HOST, then the local socket.</summary>
+    /// <summary>
+    /// unix:///path, npipe:////./pipe/name or tcp://host:port; default DOCKER_HOST, then the local socket.
+    /// No not-empty validation: tokens piped by property name carry a null DockerHost when they did not
+    /// come from an engine, and that means "none given".
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
     public string? DockerHost { get; set; }
 
     /// <summary>Folder with ca.pem, cert.pem and key.pem for TLS; default DOCKER_CERT_PATH, then ~/.docker.</summary>
