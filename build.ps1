@@ -1,0 +1,51 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, cleans or packages FipsCluster. A thin wrapper: everything here also works through dotnet.
+.EXAMPLE
+    ./build.ps1                  # dotnet build: stages the module at out/FipsCluster
+.EXAMPLE
+    ./build.ps1 -Task Test       # dotnet test FipsCluster.sln, then Invoke-Pester tests/Pester when Pester 5 is installed
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Clean', 'Package')]
+    [string[]] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Debug'
+)
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+
+function Invoke-Dotnet {
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed ($LASTEXITCODE)" }
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Build' { Invoke-Dotnet build FipsCluster.sln -c $Configuration }
+        'Clean' { Invoke-Dotnet clean FipsCluster.sln -c $Configuration; Remove-Item -Recurse -Force out -ErrorAction SilentlyContinue }
+        'Test' {
+            Invoke-Dotnet test FipsCluster.sln -c $Configuration
+            if (Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0') {
+                $config = New-PesterConfiguration
+                $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
+                $config.Run.Exit = $true
+                $config.Filter.ExcludeTag = 'Integration'
+                $config.Output.Verbosity = 'Detailed'
+                Invoke-Pester -Configuration $config
+            }
+            else {
+                Write-Warning 'Pester 5 is not installed: tests/Pester not run (Install-Module Pester -MinimumVersion 5.0).'
+            }
+        }
+        'Package' {
+            Invoke-Dotnet build src/FipsCluster -c Release
+            $version = (Import-PowerShellDataFile ./FipsCluster.psd1).ModuleVersion
+            $zip = Join-Path $PSScriptRoot "out/FipsCluster-$version.zip"
+            Compress-Archive -Path (Join-Path $PSScriptRoot 'out/FipsCluster') -DestinationPath $zip -Force
+            Get-Item $zip
+        }
+    }
+}
