@@ -124,6 +124,27 @@ public sealed class TokenCmdletTests : IClassFixture<ModuleFixture>
     }
 
     [Fact]
+    public void Ctrl_C_stops_a_call_to_an_engine_that_never_answers_promptly()
+    {
+        // A unix socket that accepts connections and never answers: without cancellation the call would wait
+        // for the 30-second request timeout.
+        var path = Path.Combine("/tmp", "fc-silent-" + Guid.NewGuid().ToString("N")[..8] + ".sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        listener.Listen(8);
+        try
+        {
+            using var session = new PsSession();
+            var stopping = session.RunAndStop("Get-SwarmJoinToken -DockerHost $args[0]", TimeSpan.FromMilliseconds(1500), "unix://" + path);
+            Assert.True(stopping < TimeSpan.FromSeconds(2), $"stopping took {stopping}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Default_views_show_the_token_masked()
     {
         var result = _ps.Run("""

@@ -95,6 +95,34 @@ public sealed class PsSession : IDisposable
         }
     }
 
+    /// <summary>Starts a script, presses Ctrl+C after <paramref name="stopAfter"/>, and returns how long stopping took.</summary>
+    public TimeSpan RunAndStop(string script, TimeSpan stopAfter, params object?[] args)
+    {
+        lock (_gate)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = _runspace;
+            ps.AddScript(script);
+            foreach (var a in args)
+            {
+                ps.AddArgument(a);
+            }
+            var running = ps.BeginInvoke();
+            Thread.Sleep(stopAfter);
+            Assert.False(running.IsCompleted, "the script finished before it could be stopped");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            try
+            {
+                ps.EndInvoke(running);
+            }
+            catch (PipelineStoppedException)
+            {
+            }
+            return watch.Elapsed;
+        }
+    }
+
     public void Dispose() => _runspace.Dispose();
 }
 
