@@ -15,7 +15,9 @@ public sealed class RootCaBundle
         PemBytes = pemBytes;
         Certificates = certificates;
         Source = source;
-        Digest = "sha256:" + Convert.ToHexString(SHA256.HashData(pemBytes)).ToLowerInvariant();
+        var hash = SHA256.HashData(pemBytes);
+        Digest = "sha256:" + Convert.ToHexString(hash).ToLowerInvariant();
+        DigestText = Base36.Encode(hash, JoinTokenFormat.DigestLength);
     }
 
     /// <summary>The exact bytes the digest is computed over.</summary>
@@ -30,7 +32,7 @@ public sealed class RootCaBundle
     public string Digest { get; }
 
     /// <summary>The digest in the 50-character base-36 form a join token carries.</summary>
-    public string DigestText => Base36.Encode(SHA256.HashData(PemBytes), JoinTokenFormat.DigestLength);
+    public string DigestText { get; }
 
     public string PemText => Encoding.UTF8.GetString(PemBytes);
 
