@@ -23,7 +23,7 @@ public sealed class SecretStreamTests : IClassFixture<ModuleFixture>
     public void No_secret_reaches_any_stream_or_the_host()
     {
         _docker.RequireEngines();
-        using var ca = TokenCmdletTests.NewCa();
+        using var ca = TestTokens.NewCa();
         var pem = ca.ExportCertificatePem() + "\n";
         const string foreign = "SWMTKN-1-1kxftv4ofnc6mt30lmgipg6ngf9luhwqopfk1tz6bdmnkubg0e-4myj5xihyto11dg1cn55w8p61";
         var results = new List<(string What, PsResult Result)>();
@@ -52,7 +52,7 @@ public sealed class SecretStreamTests : IClassFixture<ModuleFixture>
             {
                 if (output.GetType().FullName == "FipsCluster.SwarmJoinToken")
                 {
-                    string token = SwarmEngineTokenTests.SecretOf(((dynamic)output).Token);
+                    string token = TestTokens.Reveal(((dynamic)output).Token);
                     secrets.Add(token[^25..]);
                 }
             }

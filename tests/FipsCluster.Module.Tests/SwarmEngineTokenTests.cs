@@ -83,7 +83,7 @@ public sealed class SwarmEngineTokenTests : IClassFixture<ModuleFixture>
 
         var current = CliToken("worker");
         Assert.NotEqual(old, current);
-        Assert.Equal(current, SecretOf(newToken.Token));
+        Assert.Equal(current, TestTokens.Reveal(newToken.Token));
         Assert.Equal(managerBefore, CliToken("manager"));
     }
 
@@ -150,11 +150,4 @@ public sealed class SwarmEngineTokenTests : IClassFixture<ModuleFixture>
 
     private const string Token = "FipsCluster.SwarmJoinToken";
     private const string TestResult = "FipsCluster.SwarmJoinTokenTestResult";
-
-    internal static string SecretOf(System.Security.SecureString token)
-    {
-        var ptr = System.Runtime.InteropServices.Marshal.SecureStringToGlobalAllocUnicode(token);
-        try { return System.Runtime.InteropServices.Marshal.PtrToStringUni(ptr)!; }
-        finally { System.Runtime.InteropServices.Marshal.ZeroFreeGlobalAllocUnicode(ptr); }
-    }
 }

@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
@@ -13,14 +11,6 @@ public sealed class TokenCmdletTests : IClassFixture<ModuleFixture>
     private readonly PsSession _ps;
 
     public TokenCmdletTests(ModuleFixture fixture) => _ps = fixture.Session;
-
-    internal static X509Certificate2 NewCa()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=swarm-ca", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
-    }
 
     [Fact]
     public void ConvertFrom_reads_every_version_from_the_pipeline_as_typed_objects()
@@ -35,7 +25,7 @@ public sealed class TokenCmdletTests : IClassFixture<ModuleFixture>
         Assert.Equal(new[] { false, false, true }, tokens.Select(t => (bool)t.Fips));
         Assert.All(tokens, t => Assert.Equal("sha256:3f72881f0095fc4e38ad6749af77f610c0b2d0506554c559a64b1b47935ac3ce", (string)t.RootCaDigest));
         Assert.All(tokens, t => Assert.IsType<System.Security.SecureString>(t.Token));
-        Assert.Equal(V1, SwarmEngineTokenTests.SecretOf(tokens[0].Token));
+        Assert.Equal(V1, TestTokens.Reveal(tokens[0].Token));
         // Script-visible type: the Models assembly is in the default load context.
         Assert.True((bool)_ps.Run("($args[0] | ConvertFrom-SwarmJoinToken) -is [FipsCluster.SwarmJoinToken]", V1).Output[0].BaseObject);
     }
@@ -59,7 +49,7 @@ public sealed class TokenCmdletTests : IClassFixture<ModuleFixture>
     [Fact]
     public void New_token_for_a_certificate_object_path_or_pem_has_the_same_digest_and_tests_valid()
     {
-        using var ca = NewCa();
+        using var ca = TestTokens.NewCa();
         var pem = ca.ExportCertificatePem() + "\n";
         var file = Path.Combine(Path.GetTempPath(), "fc-ca-" + Guid.NewGuid().ToString("N")[..8] + ".pem");
         File.WriteAllText(file, pem);
@@ -78,8 +68,8 @@ public sealed class TokenCmdletTests : IClassFixture<ModuleFixture>
             Assert.Equal(2, tokens.Count);
             Assert.Equal((string)tokens[0].RootCaDigest, (string)tokens[1].RootCaDigest);
             Assert.Equal("Worker", tokens[0].Role.ToString());
-            Assert.StartsWith("SWMTKN-2-1-", SwarmEngineTokenTests.SecretOf(tokens[0].Token));
-            Assert.StartsWith("SWMTKN-1-", SwarmEngineTokenTests.SecretOf(tokens[1].Token));
+            Assert.StartsWith("SWMTKN-2-1-", TestTokens.Reveal(tokens[0].Token));
+            Assert.StartsWith("SWMTKN-1-", TestTokens.Reveal(tokens[1].Token));
             var verdicts = result.Of("FipsCluster.SwarmJoinTokenTestResult");
             Assert.True((bool)verdicts[0].Valid, string.Join("; ", verdicts[0].Reasons));
             Assert.False((bool)verdicts[1].Valid); // v1 token when FIPS is required
