@@ -14,8 +14,10 @@
     CmdletsToExport        = @(
         'ConvertFrom-SwarmJoinToken'
         'Get-FipsClusterDependency'
+        'Get-FipsComplianceProfile'
         'Get-SwarmJoinToken'
         'New-SwarmJoinToken'
+        'Test-FipsNode'
         'Test-SwarmJoinToken'
         'Update-SwarmJoinToken'
     )

@@ -22,6 +22,23 @@ public static class ErrorIds
     public const string SwarmUpdateConflict = nameof(SwarmUpdateConflict);
     public const string JoinTokenUnavailable = nameof(JoinTokenUnavailable);
 
+    // Compliance
+    public const string ComplianceProfileNotFound = nameof(ComplianceProfileNotFound);
+    public const string InvalidComplianceProfile = nameof(InvalidComplianceProfile);
+    public const string InvalidRootPath = nameof(InvalidRootPath);
+    public const string NodeFactsUnavailable = nameof(NodeFactsUnavailable);
+
+    // Remote nodes (SSH)
+    public const string InvalidNodeTarget = nameof(InvalidNodeTarget);
+    public const string NodeUnreachable = nameof(NodeUnreachable);
+    public const string NodeTimedOut = nameof(NodeTimedOut);
+    public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);
+    public const string SshHostKeyMismatch = nameof(SshHostKeyMismatch);
+    public const string SshHostKeyUnknown = nameof(SshHostKeyUnknown);
+    public const string SshKeyFileInvalid = nameof(SshKeyFileInvalid);
+    public const string SshConnectionFailed = nameof(SshConnectionFailed);
+    public const string KnownHostsUnreadable = nameof(KnownHostsUnreadable);
+
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
     public const string OperationTimedOut = nameof(OperationTimedOut);

@@ -21,4 +21,6 @@ public enum FipsErrorCategory
     AuthenticationError,
     NotImplemented,
     OperationStopped,
+    ReadError,
+    WriteError,
 }

@@ -14,6 +14,9 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
+    protected CancellationToken StopToken => _stopping.Token;
+
     /// <summary>
     /// Runs a core service on a worker thread with an <see cref="OperationContext"/> wired to this cmdlet,
     /// pumping its output onto the pipeline thread until it finishes. Ctrl+C cancels it promptly.

@@ -1,0 +1,105 @@
+namespace FipsCluster.Core.Compliance.Node;
+
+/// <summary>A file set: every entry of <see cref="Directory"/> whose name ends with <see cref="Suffix"/> (hidden files included).</summary>
+public sealed record FactGlob(string Directory, string Suffix);
+
+/// <summary>A command run on a live node; <see cref="Probe"/> is the executable whose absence means "not installed".</summary>
+public sealed record FactCommand(string Id, string Probe, string ShellText);
+
+/// <summary>
+/// What is read from a Linux node, in one place: the shell script sent over SSH (or run locally) and the
+/// reader of a mounted image both work from this list, so every transport produces the same facts.
+/// </summary>
+public static class LinuxFactCatalog
+{
+    public const string FipsEnabled = "/proc/sys/crypto/fips_enabled";
+    public const string FipsName = "/proc/sys/crypto/fips_name";
+    public const string FipsVersion = "/proc/sys/crypto/fips_version";
+    public const string Cmdline = "/proc/cmdline";
+    public const string MountInfo = "/proc/self/mountinfo";
+    public const string OsRelease = "/etc/os-release";
+    public const string UsrOsRelease = "/usr/lib/os-release";
+    public const string SystemFips = "/etc/system-fips";
+    public const string GrubEnv = "/boot/grub2/grubenv";
+    public const string DefaultGrub = "/etc/default/grub";
+    public const string DefaultGrubD = "/etc/default/grub.d";
+    public const string LoaderEntries = "/boot/loader/entries";
+    public const string BootcKargs = "/usr/lib/bootc/kargs.d";
+    public const string Boot = "/boot";
+    public const string DracutConfD = "/etc/dracut.conf.d";
+    public const string CryptoPolicyConfig = "/etc/crypto-policies/config";
+    public const string CryptoPolicyCurrent = "/etc/crypto-policies/state/current";
+    public const string CryptoPolicyBackEnds = "/etc/crypto-policies/back-ends";
+    public const string GcryptFipsFile = "/etc/gcrypt/fips_enabled";
+    public const string EtcEnvironment = "/etc/environment";
+    public const string InitEnviron = "/proc/1/environ";
+    public const string InitCgroup = "/proc/1/cgroup";
+    public const string DockerEnv = "/.dockerenv";
+    public const string ContainerEnv = "/run/.containerenv";
+    public const string UbuntuAdvantageStatus = "/var/lib/ubuntu-advantage/status.json";
+    public const string DpkgStatus = "/var/lib/dpkg/status";
+
+    /// <summary>The OpenSSL configuration files distributions use; includes are followed from each.</summary>
+    public static readonly string[] OpenSslConfigs = { "/etc/ssl/openssl.cnf", "/etc/pki/tls/openssl.cnf", "/usr/lib/ssl/openssl.cnf", "/usr/local/ssl/openssl.cnf" };
+
+    /// <summary>Where distributions install OpenSSL 3 provider modules (fips.so).</summary>
+    public static readonly string[] OpenSslModuleDirs =
+    {
+        "/usr/lib64/ossl-modules", "/usr/lib/x86_64-linux-gnu/ossl-modules", "/usr/lib/aarch64-linux-gnu/ossl-modules",
+        "/usr/lib/ossl-modules", "/usr/local/lib64/ossl-modules", "/usr/local/lib/ossl-modules",
+    };
+
+    /// <summary>The crypto-policies back-ends CaC's fips_crypto_policy_symlinks rule expects to point at the FIPS policy.</summary>
+    public static readonly string[] CryptoPolicyBackEndNames =
+    {
+        "bind", "gnutls", "java", "javasystem", "krb5", "libreswan", "libssh", "openssh", "opensshserver", "opensslcnf", "openssl", "openssl_fips",
+    };
+
+    /// <summary>Packages whose presence is evidence (FIPS meta-packages, FIPS modules, HMAC files).</summary>
+    public static readonly string[] Packages =
+    {
+        "ubuntu-fips", "ubuntu-aws-fips", "ubuntu-azure-fips", "ubuntu-gcp-fips", "ubuntu-fips-userspace", "linux-fips", "fips-initramfs",
+        "openssl-fips-module-3", "libssl1.1-hmac", "libgcrypt20-hmac", "openssh-server-hmac", "openssh-client-hmac",
+        "openssl", "libssl3", "libgcrypt20", "libgnutls30", "dracut-fips", "dracut-fips-aesni", "crypto-policies", "openssl-libs", "libgcrypt", "gnutls",
+    };
+
+    /// <summary>Single files read verbatim (bounded).</summary>
+    public static readonly string[] Files =
+    {
+        FipsEnabled, FipsName, FipsVersion, Cmdline, MountInfo, OsRelease, UsrOsRelease, SystemFips, GrubEnv, DefaultGrub,
+        CryptoPolicyConfig, CryptoPolicyCurrent, GcryptFipsFile, EtcEnvironment, InitEnviron, InitCgroup, DockerEnv, ContainerEnv,
+        UbuntuAdvantageStatus,
+    };
+
+    /// <summary>Files whose mtime and device number matter (crypto policy freshness).</summary>
+    public static readonly string[] StatFiles = { CryptoPolicyConfig, CryptoPolicyCurrent };
+
+    /// <summary>Directories whose device number tells whether they are separate filesystems.</summary>
+    public static readonly string[] StatDirectories = { "/", Boot };
+
+    public static readonly FactGlob[] Globs =
+    {
+        new(LoaderEntries, ".conf"),
+        new(DefaultGrubD, ".cfg"),
+        new(BootcKargs, ".toml"),
+        new(DracutConfD, ".conf"),
+        new(Boot, ".hmac"),
+    };
+
+    public static readonly string[] Directories = { LoaderEntries, Boot, CryptoPolicyBackEnds, DracutConfD };
+
+    /// <summary>Commands run on live nodes only; an offline image is never executed.</summary>
+    public static readonly FactCommand[] Commands =
+    {
+        new("uname", "uname", "uname -r; uname -m"),
+        new("openssl-version", "openssl", "openssl version -a"),
+        new("openssl-providers", "openssl", "openssl list -providers"),
+        // The negative test of fips_module(7): with only FIPS algorithms available, MD5 must be refused.
+        new("openssl-md5", "openssl", "printf x | openssl md5"),
+        new("lsinitrd", "lsinitrd", "lsinitrd -m"),
+        new("crypto-policies-applied", "update-crypto-policies", "update-crypto-policies --is-applied"),
+        new("dpkg", "dpkg-query", "dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + string.Join(' ', Packages)),
+        new("rpm", "rpm", "rpm -q --qf '%{NAME} %{VERSION}-%{RELEASE} installed\\n' " + string.Join(' ', Packages)),
+        new("env", "env", "env"),
+    };
+}

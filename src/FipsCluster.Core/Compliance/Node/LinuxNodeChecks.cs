@@ -1,0 +1,668 @@
+using System.Text.RegularExpressions;
+using static FipsCluster.Core.Compliance.Node.LinuxFactCatalog;
+
+namespace FipsCluster.Core.Compliance.Node;
+
+/// <summary>
+/// The Linux node checks: pure functions of <see cref="NodeFacts"/>. Ids, detection and pass conditions follow
+/// the check catalogue (shared/reference/fips-checks.md §1, §7), which cites the upstream rules.
+/// </summary>
+public static partial class LinuxNodeChecks
+{
+    public static IReadOnlyList<CheckDefinition<NodeCheckInput>> All { get; } = new CheckDefinition<NodeCheckInput>[]
+    {
+        new("LNX-FIPS-01", "Kernel FIPS mode flag", CheckScope.Mode, "CaC enable_fips_mode, sysctl_crypto_fips_enabled; docs.kernel.org sysctl/crypto", KernelFlag),
+        new("LNX-FIPS-02", "Kernel booted with fips=1", CheckScope.Mode, "dracut 11fips fips-boot.sh, fips.sh", BootLine),
+        new("LNX-FIPS-03", "boot= given for a separate /boot", CheckScope.Configuration, "fips-mode-setup; dracut 11fips mount_boot", SeparateBoot),
+        new("LNX-FIPS-04", "Bootloader keeps fips=1 on the next boot", CheckScope.Configuration, "CaC grub2_enable_fips_mode, enable_fips_mode", PersistentBootEntries),
+        new("LNX-FIPS-05", "Kernel HMAC file present", CheckScope.Configuration, "dracut 11fips fips.sh do_fips", KernelHmac),
+        new("LNX-FIPS-06", "dracut fips module in the initramfs", CheckScope.Configuration, "fips-mode-setup; CaC enable_dracut_fips_module", DracutModule),
+        new("LNX-FIPS-07", "/etc/system-fips present (RHEL 7-8)", CheckScope.Configuration, "CaC etc_system_fips_exists", SystemFipsFile),
+        new("LNX-FIPS-08", "System crypto policy is FIPS", CheckScope.Configuration, "CaC configure_crypto_policy, fips_crypto_subpolicy", CryptoPolicyConfigured),
+        new("LNX-FIPS-09", "Configured crypto policy is applied", CheckScope.Configuration, "CaC configure_crypto_policy; update-crypto-policies --is-applied", CryptoPolicyApplied),
+        new("LNX-FIPS-10", "Crypto policy back-ends point to the FIPS policy", CheckScope.Configuration, "CaC fips_crypto_policy_symlinks", CryptoPolicyBackEndLinks),
+        new("LNX-FIPS-11", "FIPS signals are consistent", CheckScope.Mode, "fips-mode-setup --check", Consistency),
+        new("LNX-SSL-01", "OpenSSL 3 FIPS provider active by default", CheckScope.Mode, "openssl fips_module(7), fips_config(5)", OpenSsl3Provider),
+        new("LNX-SSL-02", "OpenSSL 1.x in FIPS mode", CheckScope.Mode, "RHEL OpenSSL README.FIPS", OpenSsl1Fips),
+        new("LNX-GCRY-01", "libgcrypt enters FIPS mode", CheckScope.Mode, "libgcrypt manual 'Enabling FIPS mode'; src/fips.c", Libgcrypt),
+        new("LNX-GNUTLS-01", "GnuTLS FIPS mode not overridden", CheckScope.Mode, "GnuTLS manual, FIPS140-2 mode", Gnutls),
+        new("UBU-FIPS-01", "Ubuntu Pro FIPS service enabled", CheckScope.Provenance, "ubuntu-pro-client uaclient/entitlements/fips.py", UbuntuProService),
+        new("UBU-FIPS-02", "Ubuntu FIPS kernel and packages", CheckScope.Provenance, "ubuntu-pro-client fips.py package list", UbuntuFipsPackages),
+        new("OS-PROV-01", "Operating system ships FIPS-validated modules", CheckScope.Provenance, "CaC installed_OS_is_FIPS_certified; CMVP", OsProvenance),
+        new("NODE-CTR-01", "Probe runs on the host, not in a container", CheckScope.Mode, "microsoft/go FIPS README; MITRE RHEL 9 STIG SV-258230", ContainerScope),
+    };
+
+    private static CheckEvidence Ev(NodeFacts facts, string path)
+    {
+        var file = facts.File(path);
+        return file switch
+        {
+            null or { State: FileFactState.Absent } => new CheckEvidence(path, null),
+            { State: FileFactState.Unreadable } => new CheckEvidence(path, "(unreadable)"),
+            _ => new CheckEvidence(path, Excerpt(file.Text)),
+        };
+    }
+
+    private static CheckEvidence Ev(CommandFact? command, string commandLine) =>
+        new(commandLine, command is null || !command.Available ? null : $"exit {command.ExitCode}: {Excerpt(command.Output)}");
+
+    internal static string Excerpt(string text, int max = 400)
+    {
+        var trimmed = text.Trim();
+        return trimmed.Length <= max ? trimmed : trimmed[..max] + "…";
+    }
+
+    private static CheckOutcome Outcome(CheckStatus status, string expected, string actual, string remediation, params CheckEvidence[] evidence) =>
+        new(status, expected, actual, evidence, status is CheckStatus.Pass or CheckStatus.NotApplicable or CheckStatus.Informational ? "" : remediation);
+
+    private const string EnableFips = "Enable FIPS mode (RHEL 8/9: 'fips-mode-setup --enable'; RHEL 10: install with fips=1; Ubuntu: 'pro enable fips-updates') and reboot.";
+
+    private static CheckOutcome KernelFlag(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (f.Offline)
+        {
+            return CheckOutcome.NotApplicable("offline image: no running kernel (the boot checks decide)");
+        }
+        var file = f.File(FipsEnabled);
+        var evidence = new[] { Ev(f, FipsEnabled), Ev(f, FipsName), Ev(f, FipsVersion) };
+        return file switch
+        {
+            null or { State: FileFactState.Absent } => Outcome(CheckStatus.Fail, "1", "absent: the kernel has no FIPS support (CONFIG_CRYPTO_FIPS)", EnableFips, evidence),
+            { State: FileFactState.Unreadable } => Outcome(CheckStatus.Error, "1", "unreadable", "Run the probe as a user that can read " + FipsEnabled + ".", evidence),
+            _ => file.Text.Trim() switch
+            {
+                "1" => Outcome(CheckStatus.Pass, "1", "1", "", evidence),
+                "0" => Outcome(CheckStatus.Fail, "1", "0", EnableFips, evidence),
+                var other => Outcome(CheckStatus.Unknown, "1", Excerpt(other, 40), "", evidence),
+            },
+        };
+    }
+
+    private static CheckOutcome BootLine(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (f.Offline)
+        {
+            return CheckOutcome.NotApplicable("offline image: not booted (LNX-FIPS-04 checks the boot entries)");
+        }
+        var evidence = Ev(f, Cmdline);
+        if (!f.Exists(Cmdline))
+        {
+            return Outcome(CheckStatus.Error, "fips=1", "/proc/cmdline could not be read", "", evidence);
+        }
+        var tokens = input.KernelTokens;
+        var fips = tokens.LastOrDefault(t => t.StartsWith("fips=", StringComparison.Ordinal) || t == "fips");
+        var skip = tokens.Contains("rd.fips.skipkernel");
+        if (fips == "fips=1" && !skip)
+        {
+            return Outcome(CheckStatus.Pass, "fips=1", "fips=1", "", evidence);
+        }
+        var actual = skip ? "rd.fips.skipkernel: the kernel integrity check is skipped"
+            : fips == "fips" ? "'fips' without '=1' (dracut refuses it)"
+            : fips is null ? "no fips= token" : fips;
+        return Outcome(CheckStatus.Fail, "fips=1 (and no rd.fips.skipkernel)", actual, EnableFips, evidence);
+    }
+
+    private static CheckOutcome SeparateBoot(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (f.Offline)
+        {
+            return CheckOutcome.NotApplicable("offline image: mounts unknown");
+        }
+        if (input.Container is not null)
+        {
+            return CheckOutcome.NotApplicable($"in a {input.Container} container: the host's boot configuration applies");
+        }
+        var root = f.DirectoryDevice("/");
+        var boot = f.DirectoryDevice(Boot);
+        if (boot is null || root is null || boot == root)
+        {
+            return CheckOutcome.NotApplicable(boot is null ? "no /boot directory" : "/boot is on the root filesystem");
+        }
+        var token = input.KernelTokens.FirstOrDefault(t => t.StartsWith("boot=", StringComparison.Ordinal));
+        var evidence = new[] { Ev(f, Cmdline), new CheckEvidence("stat -c %d / /boot", $"{root} {boot}") };
+        return token is not null
+            ? Outcome(CheckStatus.Pass, "boot=<device of /boot>", token, "", evidence)
+            : Outcome(CheckStatus.Fail, "boot=<device of /boot>", "/boot is a separate filesystem but the kernel line has no boot=",
+                "Add boot=UUID=<uuid of /boot> to the kernel command line (fips-mode-setup does this), or dracut cannot verify the kernel HMAC.", evidence);
+    }
+
+    [GeneratedRegex(@"(^|\s|"")fips=1(\s|""|$)")]
+    private static partial Regex FipsToken();
+
+    private static CheckOutcome PersistentBootEntries(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (input.Container is not null)
+        {
+            return CheckOutcome.NotApplicable($"in a {input.Container} container: the host's bootloader applies");
+        }
+        var remediation = "Persist fips=1 in the bootloader (RHEL: 'grubby --update-kernel=ALL --args=fips=1'; Debian/Ubuntu: GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub).";
+        var bootc = f.FilesIn(BootcKargs, ".toml").Where(t => t.Text.Contains("\"fips=1\"", StringComparison.Ordinal)).ToList();
+        if (bootc.Count > 0)
+        {
+            return Outcome(CheckStatus.Pass, "fips=1 in bootc kargs", "fips=1 in " + bootc[0].Path, "", Ev(f, bootc[0].Path));
+        }
+        // RHEL 9+ keeps kernel arguments in BLS entries; every entry must carry fips=1 (CaC check="all").
+        var entries = f.FilesIn(LoaderEntries, ".conf").ToList();
+        if (entries.Count > 0 && (!input.IsRhelFamily || input.Os.MajorVersion >= 9 || input.Os.MajorVersion == 0))
+        {
+            var missing = entries.Where(e => !OptionsLines(e.Text).Any() || OptionsLines(e.Text).Any(o => !FipsToken().IsMatch(o))).ToList();
+            var evidence = entries.Select(e => new CheckEvidence(e.Path, Excerpt(string.Join(" | ", OptionsLines(e.Text))))).ToArray();
+            return missing.Count == 0
+                ? Outcome(CheckStatus.Pass, "fips=1 in every boot entry", $"fips=1 in all {entries.Count} boot entries", "", evidence)
+                : Outcome(CheckStatus.Fail, "fips=1 in every boot entry", $"{missing.Count} of {entries.Count} boot entries lack fips=1: {string.Join(", ", missing.Select(m => Path.GetFileName(m.Path)))}", remediation, evidence);
+        }
+        if (input.IsRhelFamily && input.Os.MajorVersion == 8 && f.File(GrubEnv) is { Exists: true } grubenv)
+        {
+            var ok = FipsToken().IsMatch(grubenv.Text);
+            return Outcome(ok ? CheckStatus.Pass : CheckStatus.Fail, "fips=1 in grubenv kernelopts", ok ? "fips=1 in " + GrubEnv : "grubenv kernelopts lack fips=1", remediation, Ev(f, GrubEnv));
+        }
+        var grubFiles = new[] { f.File(DefaultGrub) }.Concat(f.FilesIn(DefaultGrubD, ".cfg")).Where(x => x is { Exists: true }).Select(x => x!).ToList();
+        if (grubFiles.Count == 0)
+        {
+            return Outcome(CheckStatus.Unknown, "fips=1 in the bootloader configuration", "no bootloader configuration found (grubenv, loader entries, /etc/default/grub, bootc kargs)", remediation, Ev(f, DefaultGrub));
+        }
+        var lines = grubFiles.SelectMany(g => g.Text.Split('\n').Select(l => (g.Path, Line: l.Trim())))
+            .Where(x => x.Line.StartsWith("GRUB_CMDLINE_LINUX", StringComparison.Ordinal)).ToList();
+        var withFips = lines.FirstOrDefault(x => FipsToken().IsMatch(x.Line));
+        var grubEvidence = grubFiles.Select(g => new CheckEvidence(g.Path, Excerpt(string.Join(" | ", g.Text.Split('\n').Where(l => l.TrimStart().StartsWith("GRUB_CMDLINE_LINUX", StringComparison.Ordinal)))))).ToArray();
+        return withFips.Line is not null
+            ? Outcome(CheckStatus.Pass, "fips=1 in GRUB_CMDLINE_LINUX", $"fips=1 in {withFips.Path}", "", grubEvidence)
+            : Outcome(CheckStatus.Fail, "fips=1 in GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX lacks fips=1", remediation, grubEvidence);
+    }
+
+    private static IEnumerable<string> OptionsLines(string entry) =>
+        entry.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("options", StringComparison.Ordinal) && (l.Length == 7 || char.IsWhiteSpace(l[7])));
+
+    private static CheckOutcome KernelHmac(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (input.Container is not null)
+        {
+            return CheckOutcome.NotApplicable($"in a {input.Container} container: the host's kernel applies");
+        }
+        var hmacs = f.FilesIn(Boot, ".hmac").Where(h => Path.GetFileName(h.Path).StartsWith(".vmlinuz-", StringComparison.Ordinal)).ToList();
+        var kernel = input.Os.Kernel;
+        var expected = kernel.Length > 0 ? $"{Boot}/.vmlinuz-{kernel}.hmac" : $"{Boot}/.vmlinuz-<kernel>.hmac";
+        var found = kernel.Length > 0 ? hmacs.FirstOrDefault(h => h.Path == expected) : hmacs.FirstOrDefault();
+        var evidence = hmacs.Select(h => new CheckEvidence(h.Path, Excerpt(h.Text, 80))).DefaultIfEmpty(new CheckEvidence(expected, null)).ToArray();
+        return found is not null
+            ? Outcome(CheckStatus.Pass, expected, found.Path, "", evidence)
+            : Outcome(CheckStatus.Fail, expected, "no kernel HMAC file", "Install the kernel's HMAC file (it ships with the distribution's FIPS kernel package).", evidence);
+    }
+
+    private static bool DracutConfigHasFips(NodeFacts f, out CheckEvidence[] evidence)
+    {
+        var configs = f.FilesIn(DracutConfD, ".conf").ToList();
+        evidence = configs.Select(c => new CheckEvidence(c.Path, Excerpt(c.Text, 200))).ToArray();
+        return configs.Any(c => c.Text.Split('\n').Any(l => AddDracutModules().Match(l) is { Success: true } m
+            && m.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("fips")));
+    }
+
+    [GeneratedRegex(@"^\s*add_dracutmodules\+?=\s*""([^""]*)""\s*(?:#.*)?$")]
+    private static partial Regex AddDracutModules();
+
+    private static CheckOutcome DracutModule(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (!input.IsRhelFamily && !f.DirectoryExists(DracutConfD))
+        {
+            return CheckOutcome.NotApplicable("the node does not build its initramfs with dracut");
+        }
+        var lsinitrd = f.Command("lsinitrd");
+        if (lsinitrd is { Available: true, ExitCode: 0 })
+        {
+            var present = lsinitrd.Output.Split('\n').Any(l => l.Trim() == "fips");
+            return Outcome(present ? CheckStatus.Pass : CheckStatus.Fail, "fips module in the running initramfs", present ? "fips module present" : "fips module absent",
+                "Rebuild the initramfs with the fips module: 'fips-mode-setup --enable' or add_dracutmodules+=\" fips \" and 'dracut -f'.", Ev(lsinitrd, "lsinitrd -m"));
+        }
+        var configured = DracutConfigHasFips(f, out var evidence);
+        if (input.IsRhelFamily && input.Os.MajorVersion >= 9)
+        {
+            // dracut >= 104 always includes the module; CaC drops this criterion on RHEL 9/10.
+            return configured ? Outcome(CheckStatus.Pass, "fips dracut module", "add_dracutmodules+=\" fips \" configured", "", evidence)
+                : CheckOutcome.NotApplicable($"RHEL {input.Os.MajorVersion}: dracut includes the fips module by default", evidence);
+        }
+        return Outcome(configured ? CheckStatus.Pass : CheckStatus.Fail, "add_dracutmodules+=\" fips \" in /etc/dracut.conf.d", configured ? "configured" : "not configured",
+            "Write add_dracutmodules+=\" fips \" to /etc/dracut.conf.d/40-fips.conf and rebuild the initramfs ('dracut -f').", evidence);
+    }
+
+    private static CheckOutcome SystemFipsFile(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (!input.IsRhelFamily || input.Os.MajorVersion is < 7 or > 8)
+        {
+            return CheckOutcome.NotApplicable("/etc/system-fips is only used on RHEL 7 and 8");
+        }
+        var exists = f.Exists(SystemFips);
+        return Outcome(exists ? CheckStatus.Pass : CheckStatus.Fail, "present", exists ? "present" : "absent", "Run 'fips-mode-setup --enable' (it creates /etc/system-fips).", Ev(f, SystemFips));
+    }
+
+    /// <summary>Sub-policies that only restrict FIPS (CaC fips_crypto_subpolicy).</summary>
+    private static readonly string[] RestrictingSubPolicies = { "OSPP", "STIG", "NO-SHA1", "NO-CAMELLIA", "ECDHE-ONLY" };
+
+    /// <summary>Sub-policies known to relax FIPS.</summary>
+    private static readonly string[] RelaxingSubPolicies = { "NO-ENFORCE-EMS", "SHA1", "AD-SUPPORT", "AD-SUPPORT-LEGACY" };
+
+    private static bool UsesCryptoPolicies(NodeCheckInput input) =>
+        input.Facts.Exists(CryptoPolicyConfig) || input.Facts.DirectoryExists(CryptoPolicyBackEnds) || (input.IsRhelFamily && input.Os.MajorVersion >= 8);
+
+    private static CheckOutcome CryptoPolicyConfigured(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (!UsesCryptoPolicies(input))
+        {
+            return CheckOutcome.NotApplicable("the node has no system-wide crypto policies");
+        }
+        var evidence = Ev(f, CryptoPolicyConfig);
+        var remediation = "Set the FIPS policy: 'update-crypto-policies --set FIPS' (fips-mode-setup --enable does this).";
+        if (f.Text(CryptoPolicyConfig) is not { } text)
+        {
+            return Outcome(CheckStatus.Fail, "FIPS[:OSPP|STIG]", "no /etc/crypto-policies/config", remediation, evidence);
+        }
+        var policy = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? "";
+        var parts = policy.Split(':');
+        if (parts[0] != "FIPS")
+        {
+            return Outcome(CheckStatus.Fail, "FIPS[:OSPP|STIG]", policy.Length == 0 ? "(empty)" : policy, remediation, evidence);
+        }
+        var subs = parts.Skip(1).ToList();
+        var relaxing = subs.Where(s => RelaxingSubPolicies.Contains(s)).ToList();
+        if (relaxing.Count > 0)
+        {
+            return Outcome(CheckStatus.Fail, "FIPS with restricting sub-policies only", $"{policy}: {string.Join(", ", relaxing)} relaxes FIPS", remediation, evidence);
+        }
+        var unknown = subs.Where(s => !RestrictingSubPolicies.Contains(s)).ToList();
+        return unknown.Count == 0
+            ? Outcome(CheckStatus.Pass, "FIPS[:OSPP|STIG]", policy, "", evidence)
+            : Outcome(CheckStatus.Warning, "FIPS with restricting sub-policies only", $"{policy}: review {string.Join(", ", unknown)} (custom sub-policies can relax FIPS)",
+                "Make sure the custom sub-policies only restrict, never relax, the FIPS policy.", evidence);
+    }
+
+    private static CheckOutcome CryptoPolicyApplied(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (!UsesCryptoPolicies(input))
+        {
+            return CheckOutcome.NotApplicable("the node has no system-wide crypto policies");
+        }
+        var config = f.File(CryptoPolicyConfig);
+        var current = f.File(CryptoPolicyCurrent);
+        var applied = f.Command("crypto-policies-applied");
+        var evidence = new List<CheckEvidence> { Ev(f, CryptoPolicyConfig), Ev(f, CryptoPolicyCurrent), Ev(f, CryptoPolicyBackEnds + "/nss.config") };
+        if (applied is { Available: true })
+        {
+            evidence.Add(Ev(applied, "update-crypto-policies --is-applied"));
+        }
+        var mountInfo = f.Text(MountInfo) ?? "";
+        if (!f.Offline && mountInfo.Contains("/crypto-policies/default-fips-config", StringComparison.Ordinal))
+        {
+            evidence.Add(new CheckEvidence(MountInfo, "fips-crypto-policy-overlay bind mount of default-fips-config"));
+            return Outcome(CheckStatus.Pass, "configured policy applied", "FIPS policy applied by the boot-time overlay (the on-disk config differs)", "", evidence.ToArray());
+        }
+        var remediation = "Apply the configured policy: 'update-crypto-policies --set FIPS' and restart services (or reboot).";
+        if (config is not { Exists: true } || current is not { Exists: true })
+        {
+            return Outcome(CheckStatus.Fail, "state/current equals config", "config or state/current missing", remediation, evidence.ToArray());
+        }
+        var problems = new List<string>();
+        if (config.Text.Trim() != current.Text.Trim())
+        {
+            problems.Add($"applied '{current.Text.Trim()}' differs from configured '{config.Text.Trim()}'");
+        }
+        if (config.ModifiedUnixSeconds is { } cm && current.ModifiedUnixSeconds is { } sm && cm > sm)
+        {
+            problems.Add("config is newer than the applied state");
+        }
+        if (!f.Exists(CryptoPolicyBackEnds + "/nss.config"))
+        {
+            problems.Add("back-ends/nss.config missing");
+        }
+        if (applied is { Available: true, ExitCode: not 0 })
+        {
+            problems.Add("update-crypto-policies --is-applied says it is not applied");
+        }
+        return problems.Count == 0
+            ? Outcome(CheckStatus.Pass, "state/current equals config", current.Text.Trim(), "", evidence.ToArray())
+            : Outcome(CheckStatus.Fail, "state/current equals config", string.Join("; ", problems), remediation, evidence.ToArray());
+    }
+
+    private static CheckOutcome CryptoPolicyBackEndLinks(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (!UsesCryptoPolicies(input))
+        {
+            return CheckOutcome.NotApplicable("the node has no system-wide crypto policies");
+        }
+        var checkedLinks = new List<CheckEvidence>();
+        var wrong = new List<string>();
+        foreach (var name in CryptoPolicyBackEndNames)
+        {
+            var path = $"{CryptoPolicyBackEnds}/{name}.config";
+            if (f.LinkTarget(path) is not { } target)
+            {
+                continue;
+            }
+            checkedLinks.Add(new CheckEvidence(path, target));
+            if (target != $"/usr/share/crypto-policies/FIPS/{name}.txt")
+            {
+                wrong.Add(name);
+            }
+        }
+        if (checkedLinks.Count == 0)
+        {
+            return Outcome(CheckStatus.Fail, "back-ends link to /usr/share/crypto-policies/FIPS", "no back-end links found", "Run 'update-crypto-policies --set FIPS'.", new CheckEvidence(CryptoPolicyBackEnds, null));
+        }
+        return wrong.Count == 0
+            ? Outcome(CheckStatus.Pass, "back-ends link to /usr/share/crypto-policies/FIPS", $"{checkedLinks.Count} back-ends point to FIPS", "", checkedLinks.ToArray())
+            : Outcome(CheckStatus.Fail, "back-ends link to /usr/share/crypto-policies/FIPS", "not FIPS: " + string.Join(", ", wrong), "Run 'update-crypto-policies --set FIPS'.", checkedLinks.ToArray());
+    }
+
+    private static CheckOutcome Consistency(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (f.Offline)
+        {
+            return CheckOutcome.NotApplicable("offline image: no running kernel");
+        }
+        // The three signals of fips-mode-setup --check: kernel flag, initramfs module (when inspectable), base policy.
+        var signals = new List<(string Name, bool Positive)>();
+        if (input.KernelFipsFlag is { } flag)
+        {
+            signals.Add(("kernel flag", flag));
+        }
+        else
+        {
+            signals.Add(("kernel flag", false));
+        }
+        if (f.Command("lsinitrd") is { Available: true, ExitCode: 0 } lsinitrd)
+        {
+            signals.Add(("initramfs fips module", lsinitrd.Output.Split('\n').Any(l => l.Trim() == "fips")));
+        }
+        if (f.Text(CryptoPolicyCurrent) is { } current)
+        {
+            signals.Add(("crypto policy", current.Trim().Split(':')[0] == "FIPS"));
+        }
+        var description = string.Join(", ", signals.Select(s => $"{s.Name} {(s.Positive ? "on" : "off")}"));
+        var evidence = new[] { Ev(f, FipsEnabled), Ev(f, CryptoPolicyCurrent) };
+        if (signals.All(s => s.Positive))
+        {
+            return Outcome(CheckStatus.Pass, "all FIPS signals on", description, "", evidence);
+        }
+        if (signals.All(s => !s.Positive))
+        {
+            return Outcome(CheckStatus.Informational, "all FIPS signals on", "FIPS consistently disabled: " + description, "", evidence);
+        }
+        return Outcome(CheckStatus.Fail, "all FIPS signals on", "inconsistent state: " + description,
+            "Finish enabling FIPS mode so that kernel, initramfs and crypto policy agree ('fips-mode-setup --enable', reboot).", evidence);
+    }
+
+    /// <summary>The OpenSSL major version: from `openssl version` on a live node, else from the installed packages.</summary>
+    private static int? OpenSslMajor(NodeFacts f, out string version)
+    {
+        version = "";
+        if (f.Command("openssl-version") is { Available: true } cmd && OpenSslVersion().Match(cmd.Output) is { Success: true } m)
+        {
+            version = m.Value;
+            return int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (var (name, major) in new[] { ("libssl3", 3), ("openssl-libs", 0), ("libssl1.1", 1), ("openssl", 0) })
+        {
+            if (f.Packages.TryGetValue(name, out var v))
+            {
+                version = $"{name} {v}";
+                return major != 0 ? major : (int.TryParse(v.Split('.')[0].Split(':')[^1], out var parsed) ? parsed : null);
+            }
+        }
+        if (OpenSslModuleDirs.Any(d => f.Exists(d + "/fips.so")) || OpenSslConfigs.Any(f.Exists))
+        {
+            version = "OpenSSL (version unknown)";
+            return OpenSslModuleDirs.Any(d => f.Exists(d + "/fips.so")) ? 3 : null;
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"OpenSSL (\d+)\.\d+\.\d+[a-z]*(-fips)?")]
+    private static partial Regex OpenSslVersion();
+
+    private static CheckOutcome OpenSsl3Provider(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        var major = OpenSslMajor(f, out var version);
+        if (major is null)
+        {
+            return CheckOutcome.NotApplicable("OpenSSL is not installed");
+        }
+        if (major < 3)
+        {
+            return CheckOutcome.NotApplicable($"{version}: OpenSSL 1.x (LNX-SSL-02 applies)");
+        }
+        var config = OpenSslConfigReader.Read(f);
+        var modules = OpenSslModuleDirs.Select(d => d + "/fips.so").Where(f.Exists).ToList();
+        var evidence = new List<CheckEvidence>();
+        evidence.AddRange(config.Files.Select(p => Ev(f, p)));
+        evidence.Add(new CheckEvidence("fips.so", modules.Count > 0 ? string.Join(", ", modules) : null));
+        var remediation = "Activate the FIPS provider: install the distribution's FIPS provider (RHEL: boot with fips=1; Ubuntu: 'pro enable fips-updates'), "
+            + "or include fipsmodule.cnf, activate fips and base, and set default_properties = fips=yes in openssl.cnf.";
+        var providers = f.Command("openssl-providers");
+        if (!f.Offline && providers is { Available: true })
+        {
+            evidence.Add(Ev(providers, "openssl list -providers"));
+            var md5 = f.Command("openssl-md5");
+            evidence.Add(Ev(md5, "printf x | openssl md5"));
+            var fipsActive = OpenSslProviders.FipsActive(providers.Output, out var fipsName);
+            var md5Refused = md5 is { Available: true, ExitCode: not 0 };
+            if (fipsActive && md5Refused)
+            {
+                return Outcome(CheckStatus.Pass, "fips provider active; non-FIPS algorithms refused", $"{version}: {fipsName} active; MD5 refused", "", evidence.ToArray());
+            }
+            if (fipsActive)
+            {
+                return Outcome(CheckStatus.Fail, "fips provider active; non-FIPS algorithms refused", $"{version}: {fipsName} active, but MD5 still works: non-FIPS providers serve by default",
+                    "Set default_properties = fips=yes (or activate only fips and base) in openssl.cnf.", evidence.ToArray());
+            }
+            return Outcome(CheckStatus.Fail, "fips provider active; non-FIPS algorithms refused", $"{version}: no active fips provider", remediation, evidence.ToArray());
+        }
+        // Offline (or no openssl binary): judge the configuration and the installed module.
+        var autoLoads = (input.IsRhelFamily && input.Os.MajorVersion >= 9) || f.Packages.ContainsKey("openssl-fips-module-3");
+        var bootsFips = BootConfigHasFips(input);
+        if (modules.Count == 0)
+        {
+            return Outcome(CheckStatus.Fail, "fips.so installed and activated", "no FIPS provider module (fips.so) installed", remediation, evidence.ToArray());
+        }
+        if (config.FipsActivated && config.FipsOnlyByDefault)
+        {
+            return Outcome(CheckStatus.Pass, "fips.so installed and activated", "openssl.cnf activates fips with " + (config.DefaultPropertiesFips ? "default_properties = fips=yes" : "fips and base only"), "", evidence.ToArray());
+        }
+        if (autoLoads && bootsFips)
+        {
+            return Outcome(CheckStatus.Pass, "fips.so installed and activated", "the distribution loads its FIPS provider when booted with fips=1, and the boot entries carry fips=1", "", evidence.ToArray());
+        }
+        return Outcome(CheckStatus.Fail, "fips.so installed and activated",
+            config.FipsActivated ? "fips activated, but non-FIPS providers serve by default" : "fips.so installed but not activated", remediation, evidence.ToArray());
+    }
+
+    private static bool BootConfigHasFips(NodeCheckInput input) => PersistentBootEntries(input).Status is CheckStatus.Pass;
+
+    private static CheckOutcome OpenSsl1Fips(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        var major = OpenSslMajor(f, out var version);
+        if (major is null or >= 3)
+        {
+            return CheckOutcome.NotApplicable(major is null ? "OpenSSL is not installed" : $"{version}: OpenSSL 3 (LNX-SSL-01 applies)");
+        }
+        if (f.Offline || f.Command("openssl-version") is not { Available: true } cmd)
+        {
+            return Outcome(CheckStatus.Unknown, "-fips build in FIPS mode", version + ": the FIPS state of OpenSSL 1.x can only be seen on a running node", "");
+        }
+        var md5 = f.Command("openssl-md5");
+        var fipsBuild = cmd.Output.Contains("-fips", StringComparison.Ordinal);
+        var refused = md5 is { Available: true, ExitCode: not 0 };
+        var evidence = new[] { Ev(cmd, "openssl version -a"), Ev(md5, "printf x | openssl md5") };
+        return fipsBuild && refused
+            ? Outcome(CheckStatus.Pass, "-fips build in FIPS mode", version + ", MD5 refused", "", evidence)
+            : Outcome(CheckStatus.Fail, "-fips build in FIPS mode", fipsBuild ? version + ", but MD5 works (not in FIPS mode)" : version + ": not a FIPS-capable build",
+                "Use the distribution's FIPS-capable OpenSSL and boot with fips=1.", evidence);
+    }
+
+    private static bool Installed(NodeFacts f, params string[] names) => !f.PackagesKnown || names.Any(f.Packages.ContainsKey);
+
+    private static CheckOutcome Libgcrypt(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (!Installed(f, "libgcrypt20", "libgcrypt"))
+        {
+            return CheckOutcome.NotApplicable("libgcrypt is not installed");
+        }
+        var forced = f.File(GcryptFipsFile) is { Exists: true } forceFile && forceFile.Text.Trim() != "0";
+        var evidence = new[] { Ev(f, GcryptFipsFile), Ev(f, FipsEnabled) };
+        if (forced)
+        {
+            return Outcome(CheckStatus.Pass, "kernel flag 1 or /etc/gcrypt/fips_enabled", "forced by " + GcryptFipsFile, "", evidence);
+        }
+        if (f.Offline)
+        {
+            var boots = BootConfigHasFips(input);
+            return Outcome(boots ? CheckStatus.Pass : CheckStatus.Fail, "kernel flag 1 or /etc/gcrypt/fips_enabled",
+                boots ? "follows the kernel flag; the boot entries carry fips=1" : "no fips=1 at boot and no " + GcryptFipsFile, EnableFips, evidence);
+        }
+        return input.KernelFipsFlag == true
+            ? Outcome(CheckStatus.Pass, "kernel flag 1 or /etc/gcrypt/fips_enabled", "follows the kernel flag (1)", "", evidence)
+            : Outcome(CheckStatus.Fail, "kernel flag 1 or /etc/gcrypt/fips_enabled", "kernel flag not 1 and no " + GcryptFipsFile, EnableFips, evidence);
+    }
+
+    private static readonly string[] GnutlsOverrides = { "GNUTLS_FORCE_FIPS_MODE=0", "GNUTLS_SKIP_FIPS_INTEGRITY_CHECKS=" };
+
+    private static CheckOutcome Gnutls(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (!Installed(f, "libgnutls30", "gnutls"))
+        {
+            return CheckOutcome.NotApplicable("GnuTLS is not installed");
+        }
+        var sources = new List<(string Source, string Text)>();
+        if (f.Text(EtcEnvironment) is { } etcEnv)
+        {
+            sources.Add((EtcEnvironment, etcEnv));
+        }
+        if (f.Text(InitEnviron) is { } initEnv)
+        {
+            sources.Add((InitEnviron, initEnv.Replace('\0', '\n')));
+        }
+        if (f.Command("env") is { Available: true } env)
+        {
+            sources.Add(("env (probe session)", env.Output));
+        }
+        var overrides = sources.SelectMany(s => s.Text.Split('\n').Select(l => (s.Source, Line: l.Trim().Trim('"')))
+                .Where(x => GnutlsOverrides.Any(o => x.Line.StartsWith(o, StringComparison.Ordinal) || x.Line.StartsWith("export " + o, StringComparison.Ordinal))))
+            .ToList();
+        var evidence = overrides.Select(o => new CheckEvidence(o.Source, o.Line)).Append(Ev(f, FipsEnabled)).ToArray();
+        if (overrides.Count > 0)
+        {
+            return Outcome(CheckStatus.Fail, "no GnuTLS FIPS overrides; kernel flag 1", "override: " + string.Join(", ", overrides.Select(o => $"{o.Line} ({o.Source})")),
+                "Remove GNUTLS_FORCE_FIPS_MODE=0 and GNUTLS_SKIP_FIPS_INTEGRITY_CHECKS from the environment.", evidence);
+        }
+        if (f.Offline)
+        {
+            var boots = BootConfigHasFips(input);
+            return Outcome(boots ? CheckStatus.Pass : CheckStatus.Fail, "no GnuTLS FIPS overrides; kernel flag 1", boots ? "no overrides; the boot entries carry fips=1" : "no fips=1 at boot", EnableFips, evidence);
+        }
+        return input.KernelFipsFlag == true
+            ? Outcome(CheckStatus.Pass, "no GnuTLS FIPS overrides; kernel flag 1", "no overrides; kernel flag 1", "", evidence)
+            : Outcome(CheckStatus.Fail, "no GnuTLS FIPS overrides; kernel flag 1", "no overrides, but the kernel flag is not 1", EnableFips, evidence);
+    }
+
+    private static CheckOutcome UbuntuProService(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (input.Os.Family != "Ubuntu")
+        {
+            return CheckOutcome.NotApplicable("not Ubuntu");
+        }
+        var evidence = new List<CheckEvidence> { Ev(f, UbuntuAdvantageStatus) };
+        var remediation = "Attach Ubuntu Pro and enable FIPS: 'pro attach <token>; pro enable fips-updates', then reboot.";
+        if (f.Text(UbuntuAdvantageStatus) is not { } json)
+        {
+            return Outcome(CheckStatus.Fail, "fips or fips-updates service enabled", "no Ubuntu Pro status (not attached)", remediation, evidence.ToArray());
+        }
+        var services = UbuntuProStatus.EnabledFipsServices(json, out var parsed);
+        if (!parsed)
+        {
+            return Outcome(CheckStatus.Unknown, "fips or fips-updates service enabled", "status.json could not be parsed", "", evidence.ToArray());
+        }
+        if (services.Count == 0)
+        {
+            return Outcome(CheckStatus.Fail, "fips or fips-updates service enabled", "no FIPS service enabled", remediation, evidence.ToArray());
+        }
+        if (!f.Offline && input.Os.Kernel.Length > 0 && !input.Os.Kernel.EndsWith("-fips", StringComparison.Ordinal))
+        {
+            evidence.Add(new CheckEvidence("uname -r", input.Os.Kernel));
+            return Outcome(CheckStatus.Fail, "fips or fips-updates service enabled, FIPS kernel running", $"{string.Join(", ", services)} enabled, but the running kernel {input.Os.Kernel} is not a FIPS kernel: reboot to FIPS kernel required", "Reboot into the FIPS kernel.", evidence.ToArray());
+        }
+        return Outcome(CheckStatus.Pass, "fips or fips-updates service enabled", string.Join(", ", services) + " enabled", "", evidence.ToArray());
+    }
+
+    private static CheckOutcome UbuntuFipsPackages(NodeCheckInput input)
+    {
+        var f = input.Facts;
+        if (input.Os.Family != "Ubuntu")
+        {
+            return CheckOutcome.NotApplicable("not Ubuntu");
+        }
+        if (!f.PackagesKnown)
+        {
+            return Outcome(CheckStatus.Unknown, "ubuntu-fips meta-package installed", "the package database could not be read", "");
+        }
+        var meta = new[] { "ubuntu-fips", "ubuntu-aws-fips", "ubuntu-azure-fips", "ubuntu-gcp-fips" }.Where(f.Packages.ContainsKey).ToList();
+        var missing = new List<string>();
+        if (meta.Count == 0)
+        {
+            missing.Add("ubuntu-fips (or a cloud variant)");
+        }
+        if (input.Os.MajorVersion >= 22 && !f.Packages.ContainsKey("openssl-fips-module-3"))
+        {
+            missing.Add("openssl-fips-module-3");
+        }
+        var evidence = LinuxFactCatalog.Packages.Where(f.Packages.ContainsKey).Select(p => new CheckEvidence("package " + p, f.Packages[p])).ToArray();
+        return missing.Count == 0
+            ? Outcome(CheckStatus.Pass, "ubuntu-fips meta-package installed", string.Join(", ", meta.Concat(f.Packages.ContainsKey("openssl-fips-module-3") ? new[] { "openssl-fips-module-3" } : Array.Empty<string>())), "", evidence)
+            : Outcome(CheckStatus.Fail, "ubuntu-fips meta-package installed", "missing: " + string.Join(", ", missing), "Enable FIPS with 'pro enable fips-updates' (installs the FIPS packages).", evidence);
+    }
+
+    private static CheckOutcome OsProvenance(NodeCheckInput input)
+    {
+        var os = input.Os;
+        var evidence = new[] { Ev(input.Facts, OsRelease) };
+        var supported = os.Family switch
+        {
+            "Rhel" => os.MajorVersion is >= 7 and <= 10,
+            "Ubuntu" => os.VersionId is "16.04" or "18.04" or "20.04" or "22.04" or "24.04",
+            "Suse" => os.MajorVersion is 12 or 15 or 16,
+            _ => false,
+        };
+        if (os.Id.Length == 0)
+        {
+            return Outcome(CheckStatus.Unknown, "an OS with FIPS-validated modules", "no /etc/os-release", "", evidence);
+        }
+        return supported
+            ? Outcome(CheckStatus.Pass, "an OS with FIPS-validated modules", $"{os} ({os.Family})", "", evidence)
+            : Outcome(CheckStatus.Fail, "an OS with FIPS-validated modules", $"{os}: no FIPS-validated cryptographic modules are published for it",
+                "Use RHEL (or CentOS Stream/Rocky/Alma/Oracle Linux), SLES, or Ubuntu with Pro FIPS for FIPS nodes.", evidence);
+    }
+
+    private static CheckOutcome ContainerScope(NodeCheckInput input)
+    {
+        var evidence = new[] { Ev(input.Facts, DockerEnv), Ev(input.Facts, ContainerEnv), Ev(input.Facts, InitCgroup) };
+        if (input.Facts.Offline)
+        {
+            return CheckOutcome.NotApplicable("offline image");
+        }
+        return input.Container is { } runtime
+            ? new CheckOutcome(CheckStatus.Informational, "the host", $"in a {runtime} container: the kernel flag and boot line shown are the host's; OpenSSL and libraries are the container's", evidence)
+            : new CheckOutcome(CheckStatus.Informational, "the host", "the host (no container markers)", evidence);
+    }
+}

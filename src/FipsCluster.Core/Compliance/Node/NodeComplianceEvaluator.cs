@@ -1,0 +1,66 @@
+namespace FipsCluster.Core.Compliance.Node;
+
+/// <summary>Judges a node's facts against a profile: runs every selected check of the node's platform and decides.</summary>
+public static class NodeComplianceEvaluator
+{
+    public static NodeComplianceReport Evaluate(NodeFacts facts, ComplianceProfile profile, string computerName, TimeSpan duration)
+    {
+        var input = new NodeCheckInput(facts, profile);
+        var catalogue = (facts.Platform == "windows" ? WindowsNodeChecks.All : LinuxNodeChecks.All)
+            .Concat(CommonNodeChecks.All)
+            .ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var results = new List<CheckResult>();
+        foreach (var selected in profile.Checks)
+        {
+            if (!catalogue.TryGetValue(selected.CheckId, out var definition))
+            {
+                continue; // another platform's check
+            }
+            input.Settings = selected.Settings;
+            CheckOutcome outcome;
+            try
+            {
+                outcome = definition.Evaluate(input);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                outcome = new CheckOutcome(CheckStatus.Error, "", $"the check failed: {ex.GetType().Name}: {ex.Message}", Array.Empty<CheckEvidence>());
+            }
+            results.Add(new CheckResult
+            {
+                CheckId = definition.Id,
+                Title = definition.Title,
+                Status = outcome.Status,
+                Severity = selected.Severity,
+                Required = selected.Required && outcome.Status is not CheckStatus.Informational,
+                Scope = definition.Scope,
+                Expected = outcome.Expected,
+                Actual = outcome.Actual,
+                Evidence = outcome.Evidence,
+                Remediation = outcome.Remediation,
+                Standard = profile.Standard,
+                Reference = definition.Reference,
+                Target = computerName,
+            });
+        }
+        // Facts cut short cannot prove compliance, even if every check that ran passed.
+        var compliant = facts.Complete && results.Count > 0 && results.Where(r => r.Required).All(r => r.IsSatisfied);
+        return new NodeComplianceReport
+        {
+            ComputerName = computerName,
+            Transport = facts.Transport,
+            Profile = profile.Name,
+            Status = compliant ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant,
+            Compliant = compliant,
+            FipsModeEnabled = facts.Platform == "windows" ? WindowsPolicyOn(facts) : input.KernelFipsFlag,
+            Os = input.Os,
+            Checks = results,
+            Duration = duration,
+            Timestamp = DateTimeOffset.UtcNow,
+            Errors = facts.CollectionErrors.ToList(),
+        };
+    }
+
+    private static bool? WindowsPolicyOn(NodeFacts facts) =>
+        facts.Registry.GetValueOrDefault(WindowsFactCatalog.FipsPolicyEnabled) is { } value ? value == "1" : facts.Registry.ContainsKey(WindowsFactCatalog.FipsPolicyEnabled) ? false : null;
+}

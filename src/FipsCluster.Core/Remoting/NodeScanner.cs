@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using FipsCluster.Core.Compliance.Node;
+using FipsCluster.Core.Operations;
+
+namespace FipsCluster.Core.Remoting;
+
+/// <summary>One node's outcome: always a report; for a node that could not be examined, also the error.</summary>
+public sealed record NodeScanResult(NodeComplianceReport Report, FipsClusterException? Error);
+
+/// <summary>
+/// Fans compliance runs out over many nodes: targets may be added while earlier ones run (pipeline input
+/// streams in), at most ThrottleLimit run at once, each report is published the moment it is ready, and one
+/// node's failure never touches the others. Cancellation (Ctrl+C) stops every run promptly.
+/// </summary>
+public sealed class NodeScanner
+{
+    private readonly ComplianceProfile _profile;
+    private readonly OperationContext _context;
+    private readonly SemaphoreSlim _throttle;
+    private readonly Channel<NodeScanResult> _results = Channel.CreateUnbounded<NodeScanResult>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TimeSpan _timeout;
+    private readonly Lazy<SshFactCollector>? _ssh;
+    private int _pending = 1; // the "input still open" token, released by Complete()
+    private int _submitted;
+    private int _finished;
+
+    public NodeScanner(ComplianceProfile profile, int throttleLimit, TimeSpan timeout, SshOptions? ssh, OperationContext context)
+    {
+        _profile = profile;
+        _context = context;
+        _timeout = timeout;
+        _throttle = new SemaphoreSlim(Math.Max(1, throttleLimit));
+        if (ssh is not null)
+        {
+            // Created on first use so a bad key file fails as one terminating error, before any node is tried.
+            _ssh = new Lazy<SshFactCollector>(() =>
+            {
+                var collector = new SshFactCollector(ssh);
+                collector.HostKeyAccepted += (host, fingerprint) => context.Warning($"Trusted a new host key for {host} ({fingerprint}) and recorded it in {ssh.KnownHostsPath}.");
+                return collector;
+            });
+        }
+    }
+
+    public ChannelReader<NodeScanResult> Results => _results.Reader;
+
+    public int Submitted => Volatile.Read(ref _submitted);
+
+    public int Finished => Volatile.Read(ref _finished);
+
+    /// <summary>Checks the SSH settings (key file, passphrase, known_hosts) before any node is contacted.</summary>
+    public void ValidateSsh() => _ = _ssh?.Value;
+
+    public void AddSsh(string host) => Start(host, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(host, token));
+
+    public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, LocalFactCollector.CollectAsync);
+
+    public void AddRoot(string root) => Start(root, NodeTransport.Root, token => Task.Run(() => RootFactReader.Read(root, token), token));
+
+    /// <summary>No more targets will be added; the results channel completes when the last run ends.</summary>
+    public void Complete() => Release();
+
+    private void Start(string name, NodeTransport transport, Func<CancellationToken, Task<NodeFacts>> collect)
+    {
+        Interlocked.Increment(ref _pending);
+        Interlocked.Increment(ref _submitted);
+        _ = Task.Run(async () =>
+        {
+            NodeScanResult result;
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await _throttle.WaitAsync(_context.Cancellation).ConfigureAwait(false);
+                try
+                {
+                    clock.Restart();
+                    _context.Verbose($"{name}: gathering facts ({transport}).");
+                    var facts = await WithTimeout(name, transport, collect).ConfigureAwait(false);
+                    result = new NodeScanResult(NodeComplianceEvaluator.Evaluate(facts, _profile, name, clock.Elapsed), null);
+                }
+                finally
+                {
+                    _throttle.Release();
+                }
+            }
+            catch (OperationCanceledException) when (_context.Cancellation.IsCancellationRequested)
+            {
+                Release();
+                return;
+            }
+            catch (FipsClusterException ex)
+            {
+                result = new NodeScanResult(ErrorReport(name, transport, ex, clock.Elapsed), ex);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                var wrapped = new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.NotSpecified, $"{name}: {ex.GetType().Name}: {ex.Message}", name, ex);
+                result = new NodeScanResult(ErrorReport(name, transport, wrapped, clock.Elapsed), wrapped);
+            }
+            Interlocked.Increment(ref _finished);
+            _results.Writer.TryWrite(result);
+            Release();
+        });
+    }
+
+    private async Task<NodeFacts> WithTimeout(string name, NodeTransport transport, Func<CancellationToken, Task<NodeFacts>> collect)
+    {
+        if (transport is NodeTransport.Ssh)
+        {
+            return await collect(_context.Cancellation).ConfigureAwait(false); // SSH applies the timeout itself, retries included
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_context.Cancellation);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            return await collect(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_context.Cancellation.IsCancellationRequested)
+        {
+            throw new FipsClusterException(ErrorIds.NodeTimedOut, FipsErrorCategory.OperationTimeout, $"{name}: gathering facts took longer than {_timeout.TotalSeconds:0.#} s.", name);
+        }
+    }
+
+    private NodeComplianceReport ErrorReport(string name, NodeTransport transport, FipsClusterException error, TimeSpan elapsed) => new()
+    {
+        ComputerName = name,
+        Transport = transport,
+        Profile = _profile.Name,
+        Status = ComplianceStatus.Error,
+        Compliant = false,
+        Duration = elapsed,
+        Timestamp = DateTimeOffset.UtcNow,
+        Errors = new[] { error.Message },
+        ErrorId = error.ErrorId,
+    };
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _pending) == 0)
+        {
+            _results.Writer.TryComplete();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Management.Automation;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Infrastructure;
+
+namespace FipsCluster.Commands;
+
+/// <summary>Gets the built-in compliance profiles, or loads one from a YAML file.</summary>
+[Cmdlet(VerbsCommon.Get, "FipsComplianceProfile", DefaultParameterSetName = NameSet)]
+[OutputType(typeof(ComplianceProfile))]
+public sealed class GetFipsComplianceProfileCommand : FipsCmdlet
+{
+    private const string NameSet = "Name";
+    private const string PathSet = "Path";
+
+    [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PathSet)
+        {
+            foreach (var path in Path)
+            {
+                try
+                {
+                    WriteObject(ComplianceProfiles.Load(GetUnresolvedProviderPathFromPSPath(path)));
+                }
+                catch (FipsClusterException ex)
+                {
+                    WriteFailure(ex);
+                }
+            }
+            return;
+        }
+        foreach (var name in Name ?? new[] { "*" })
+        {
+            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            var matches = ComplianceProfiles.BuiltIn.Where(p => pattern.IsMatch(p.Name)).ToList();
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                try
+                {
+                    ComplianceProfiles.Get(name);
+                }
+                catch (FipsClusterException ex)
+                {
+                    WriteFailure(ex);
+                }
+            }
+            WriteObject(matches, enumerateCollection: true);
+        }
+    }
+}
