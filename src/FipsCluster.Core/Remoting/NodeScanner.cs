@@ -52,7 +52,8 @@ public sealed class NodeScanner
     /// <summary>Checks the SSH settings (key file, passphrase, known_hosts) before any node is contacted.</summary>
     public void ValidateSsh() => _ = _ssh?.Value;
 
-    public void AddSsh(string host) => Start(host, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(host, token));
+    /// <summary>Adds an SSH node ("host", "host:port" or "[v6]:port"); a malformed address becomes that node's Error report.</summary>
+    public void AddSsh(string target, int defaultPort) => Start(target, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(SshEndpoint.Parse(target, defaultPort), token));
 
     public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, LocalFactCollector.CollectAsync);
 

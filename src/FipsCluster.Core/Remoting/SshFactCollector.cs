@@ -71,8 +71,9 @@ public sealed class SshFactCollector
     }
 
     /// <summary>Connects, verifies the host key, runs the script, parses its output. Throws <see cref="FipsClusterException"/> with a specific id on failure.</summary>
-    public async Task<NodeFacts> CollectAsync(string host, CancellationToken cancellation)
+    public async Task<NodeFacts> CollectAsync(SshEndpoint endpoint, CancellationToken cancellation)
     {
+        var host = endpoint.ToString();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(_options.Timeout);
         var attempt = 0;
@@ -81,7 +82,7 @@ public sealed class SshFactCollector
             attempt++;
             try
             {
-                return await CollectOnceAsync(host, timeout.Token).ConfigureAwait(false);
+                return await CollectOnceAsync(endpoint, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
@@ -112,9 +113,9 @@ public sealed class SshFactCollector
         }
     }
 
-    private async Task<NodeFacts> CollectOnceAsync(string host, CancellationToken cancellation)
+    private async Task<NodeFacts> CollectOnceAsync(SshEndpoint endpoint, CancellationToken cancellation)
     {
-        var port = _options.Port;
+        var (host, port) = endpoint;
         var connection = new ConnectionInfo(host, port, _options.Login.UserName, CreateAuthentication())
         {
             Timeout = _options.Timeout,

@@ -19,8 +19,6 @@ public sealed class SshOptions
 {
     public required SshLogin Login { get; init; }
 
-    public int Port { get; init; } = 22;
-
     public HostKeyPolicy HostKeyPolicy { get; init; } = HostKeyPolicy.Strict;
 
     /// <summary>The known_hosts file; default ~/.ssh/known_hosts.</summary>

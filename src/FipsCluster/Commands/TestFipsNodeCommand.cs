@@ -117,7 +117,7 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
             default:
                 foreach (var name in ComputerName)
                 {
-                    _scanner!.AddSsh(name.Trim());
+                    _scanner!.AddSsh(name.Trim(), Port);
                 }
                 break;
         }
@@ -236,7 +236,6 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
         return new SshOptions
         {
             Login = login,
-            Port = Port,
             HostKeyPolicy = HostKeyPolicy,
             KnownHostsPath = KnownHostsPath is null ? Core.Remoting.SshOptions.DefaultKnownHostsPath : GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
             Timeout = TimeSpan.FromSeconds(TimeoutSeconds),

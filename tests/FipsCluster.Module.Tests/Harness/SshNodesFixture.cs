@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Xunit;
+
+namespace FipsCluster.Module.Tests.Harness;
+
+/// <summary>
+/// Real SSH nodes for Test-FipsNode, started with the scripts in tests/Infrastructure:
+/// a simulated FIPS node (network + mount namespace: fips_enabled=1, fips=1, an OpenSSL FIPS provider, FIPS-only
+/// sshd), a plain sshd on this host (several loopback addresses), a second sshd that does not accept our key,
+/// and two faults in process: a closed port and a listener that accepts and never speaks. known_hosts holds the
+/// real keys, except a deliberately wrong key for <see cref="ChangedKeyNode"/> and none for <see cref="UnknownKeyNode"/>.
+/// Without root, sshd or iproute2 the tests skip — except with CI=true, where that is a failure.
+/// </summary>
+public sealed class SshNodesFixture : IDisposable
+{
+    private readonly string _work = Path.Combine("/tmp", "fc-ssh-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TcpListener? _silent;
+    private readonly List<Socket> _held = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _nodeName = "fct" + Guid.NewGuid().ToString("N")[..5];
+    private bool _fipsStarted;
+    private bool _plainStarted;
+    private bool _otherStarted;
+
+    public SshNodesFixture()
+    {
+        Unavailable = Missing();
+        if (Unavailable is not null)
+        {
+            return;
+        }
+        try
+        {
+            Directory.CreateDirectory(_work);
+            if (OperatingSystem.IsLinux()) File.SetUnixFileMode(_work, (UnixFileMode)0x1ED); // 0755: sshd reads authorized_keys as the probe user
+            KeyFile = Path.Combine(_work, "client_ecdsa");
+            OtherKeyFile = Path.Combine(_work, "other_ecdsa");
+            Run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", KeyFile);
+            Run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", OtherKeyFile);
+
+            PlainPort = FreePort();
+            Script("sshd.sh", "start", Path.Combine(_work, "plain"), "--port", PlainPort.ToString(), "--authorized-key", KeyFile + ".pub", "127.0.0.1", "127.0.0.5", "127.0.0.6");
+            _plainStarted = true;
+            OtherPort = FreePort();
+            Script("sshd.sh", "start", Path.Combine(_work, "other"), "--port", OtherPort.ToString(), "--authorized-key", OtherKeyFile + ".pub", "127.0.0.3");
+            _otherStarted = true;
+            var subnet = $"10.213.{Random.Shared.Next(40, 200)}";
+            Script("fips-node.sh", "start", Path.Combine(_work, "fips"), "--authorized-key", KeyFile + ".pub", "--name", _nodeName, "--subnet", subnet);
+            _fipsStarted = true;
+            FipsNode = File.ReadAllText(Path.Combine(_work, "fips", "address")).Trim();
+
+            ClosedPortNode = $"127.0.0.1:{FreePort()}";
+            _silent = new TcpListener(IPAddress.Loopback, 0);
+            _silent.Start();
+            SilentNode = $"127.0.0.1:{((IPEndPoint)_silent.LocalEndpoint).Port}";
+            _ = HoldConnectionsAsync(_silent);
+
+            // known_hosts: the real keys, a wrong key for 127.0.0.5, nothing for 127.0.0.6.
+            var wrongKey = File.ReadAllText(OtherKeyFile + ".pub").Split(' ')[1];
+            var lines = File.ReadAllLines(Path.Combine(_work, "plain", "known_hosts"))
+                .Where(l => !l.StartsWith("[127.0.0.6]", StringComparison.Ordinal) && !l.StartsWith("[127.0.0.5]", StringComparison.Ordinal))
+                .Append($"[127.0.0.5]:{PlainPort} ecdsa-sha2-nistp256 {wrongKey}")
+                .Concat(File.ReadAllLines(Path.Combine(_work, "other", "known_hosts")))
+                .Concat(File.ReadAllLines(Path.Combine(_work, "fips", "known_hosts")));
+            KnownHosts = Path.Combine(_work, "known_hosts");
+            File.WriteAllLines(KnownHosts, lines);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string? Unavailable { get; }
+
+    public string KeyFile { get; } = "";
+    public string OtherKeyFile { get; } = "";
+    public string KnownHosts { get; } = "";
+    public string UserName => "fcprobe";
+    public int PlainPort { get; }
+    public int OtherPort { get; }
+
+    /// <summary>The simulated FIPS node (port 22 in its network namespace).</summary>
+    public string FipsNode { get; } = "";
+
+    /// <summary>This host, plainly (not FIPS).</summary>
+    public string PlainNode => $"127.0.0.1:{PlainPort}";
+
+    /// <summary>A healthy sshd whose known_hosts entry holds another key.</summary>
+    public string ChangedKeyNode => $"127.0.0.5:{PlainPort}";
+
+    /// <summary>A healthy sshd with no known_hosts entry.</summary>
+    public string UnknownKeyNode => $"127.0.0.6:{PlainPort}";
+
+    /// <summary>An sshd that does not accept our key.</summary>
+    public string WrongKeyNode => $"127.0.0.3:{OtherPort}";
+
+    public string ClosedPortNode { get; } = "";
+
+    /// <summary>Accepts TCP connections and never sends the SSH banner.</summary>
+    public string SilentNode { get; } = "";
+
+    /// <summary>A copy of known_hosts the test may modify.</summary>
+    public string CopyKnownHosts(Func<string, bool>? keep = null)
+    {
+        var copy = Path.Combine(_work, "known_hosts." + Guid.NewGuid().ToString("N")[..6]);
+        File.WriteAllLines(copy, File.ReadAllLines(KnownHosts).Where(keep ?? (_ => true)));
+        return copy;
+    }
+
+    public void Require()
+    {
+        if (Unavailable is null)
+        {
+            return;
+        }
+        if (TestPaths.InCi)
+        {
+            Assert.Fail("CI=true and the SSH test nodes cannot run: " + Unavailable);
+        }
+        Skip.If(true, Unavailable);
+    }
+
+    private static string? Missing()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "the SSH node tests need Linux";
+        }
+        if (Environment.UserName != "root")
+        {
+            return "the SSH node tests need root (network and mount namespaces)";
+        }
+        foreach (var tool in new[] { "/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/sbin/ip", "/usr/bin/unshare" })
+        {
+            if (!File.Exists(tool))
+            {
+                return tool + " is not installed (apt-get install openssh-server iproute2)";
+            }
+        }
+        return null;
+    }
+
+    private async Task HoldConnectionsAsync(TcpListener listener)
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var socket = await listener.AcceptSocketAsync(_stop.Token);
+                lock (_held)
+                {
+                    _held.Add(socket);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    private void Script(string name, params string[] args) =>
+        Run(Path.Combine(TestPaths.RepoRoot, "tests", "Infrastructure", name), args);
+
+    private static void Run(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(300)))
+        {
+            p.Kill(true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 300 s");
+        }
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}{stdout.Result}");
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _silent?.Stop();
+        lock (_held)
+        {
+            foreach (var s in _held)
+            {
+                s.Dispose();
+            }
+        }
+        if (_fipsStarted)
+        {
+            TryStop("fips-node.sh", "fips");
+        }
+        if (_plainStarted)
+        {
+            TryStop("sshd.sh", "plain");
+        }
+        if (_otherStarted)
+        {
+            TryStop("sshd.sh", "other");
+        }
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private void TryStop(string script, string dir)
+    {
+        try
+        {
+            Script(script, "stop", Path.Combine(_work, dir));
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"{script} stop failed: {ex.Message}");
+        }
+    }
+}
+
+[CollectionDefinition("ssh")]
+public sealed class SshCollection : ICollectionFixture<SshNodesFixture>
+{
+}
