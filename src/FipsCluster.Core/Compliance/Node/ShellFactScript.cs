@@ -81,7 +81,7 @@ public static class ShellFactScript
     }
 
     /// <summary>Single-quotes a string for sh.</summary>
-    internal static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
     /// Parses the script's output into facts. Lines before the first section (login banners, shell noise) are

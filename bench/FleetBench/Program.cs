@@ -1,0 +1,147 @@
+// Test-FipsNode over many real SSH targets vs the OpenSSH client fanned out with xargs -P at the same
+// throttle, both doing the same remote work per node. One sshd setup (tests/Infrastructure/sshd.sh, MaxStartups
+// 500:30:1000) listening on N loopback addresses = N nodes. Runs alternate; the first module run is reported
+// separately (JIT, first connections), then medians.
+// Usage: FleetBench [nodes=120] [throttle=32] [runs=3]
+using System.Diagnostics;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using FipsCluster.Core.Compliance.Node;
+
+string Meta(string key) => typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+var nodes = Arg(0, 120);
+var throttle = Arg(1, 32);
+var runs = Arg(2, 3);
+
+var work = Path.Combine("/tmp", "fc-fleetbench-" + Guid.NewGuid().ToString("N")[..6]);
+Directory.CreateDirectory(work);
+File.SetUnixFileMode(work, (UnixFileMode)0x1ED);
+var key = Path.Combine(work, "client_ecdsa");
+Run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", key);
+var port = FreePort();
+var addresses = Enumerable.Range(1, nodes).Select(i => $"127.0.{i / 250}.{i % 250 + 1}").ToArray();
+var sshd = Path.Combine(Meta("RepoRoot"), "tests", "Infrastructure", "sshd.sh");
+var sshdDir = Path.Combine(work, "sshd");
+Run(sshd, new[] { "start", sshdDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--authorized-key", key + ".pub", "--max-startups", "500:30:1000" }.Concat(addresses).ToArray());
+try
+{
+    var knownHosts = Path.Combine(sshdDir, "known_hosts");
+    var targets = addresses.Select(a => $"{a}:{port}").ToArray();
+    var remoteCommand = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.Script);
+    var catCommand = "cat " + string.Join(' ', LinuxFactCatalog.Files) + " 2>/dev/null; true";
+
+    var iss = InitialSessionState.CreateDefault2();
+    using var runspace = RunspaceFactory.CreateRunspace(iss);
+    runspace.Open();
+    Invoke(runspace, "Import-Module $args[0]", Meta("Module"));
+
+    (double Seconds, int Ok) Module()
+    {
+        var clock = Stopwatch.StartNew();
+        var output = Invoke(runspace, "Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KnownHostsPath $args[2] -ThrottleLimit $args[3] -TimeoutSeconds 120 -ErrorAction SilentlyContinue",
+            targets, key, knownHosts, throttle);
+        var seconds = clock.Elapsed.TotalSeconds;
+        return (seconds, output.Count(o => o.Properties["Status"].Value.ToString() != "Error"));
+    }
+
+    (double Seconds, int Ok) Xargs(string command)
+    {
+        var list = Path.Combine(work, "targets.txt");
+        File.WriteAllLines(list, addresses);
+        var ssh = $"ssh -F /dev/null -i {key} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile={knownHosts} -p {port}";
+        var shell = $"xargs -P {throttle} -I{{}} sh -c '{ssh} fcprobe@\"$1\" \"$FC_CMD\" >/dev/null 2>&1 && echo ok' _ {{}} < {list}";
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(shell);
+        start.Environment["FC_CMD"] = command;
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(start)!;
+        var ok = p.StandardOutput.ReadToEnd().Split('\n').Count(l => l == "ok");
+        p.WaitForExit();
+        return (clock.Elapsed.TotalSeconds, ok);
+    }
+
+    var first = Module();
+    var results = new Dictionary<string, List<(double Seconds, int Ok)>>
+    {
+        ["Test-FipsNode (fact script + all checks)"] = new(),
+        ["xargs -P ssh, same fact script"] = new(),
+        ["xargs -P ssh, cat of the static files"] = new(),
+    };
+    for (var i = 0; i < runs; i++)
+    {
+        results["Test-FipsNode (fact script + all checks)"].Add(Module());
+        results["xargs -P ssh, same fact script"].Add(Xargs(remoteCommand));
+        results["xargs -P ssh, cat of the static files"].Add(Xargs(catCommand));
+    }
+
+    Console.WriteLine($"Fleet scan: {nodes} SSH targets (one sshd setup, MaxStartups 500:30:1000, {addresses.Length} loopback addresses), throttle {throttle}, {runs} runs; {Environment.ProcessorCount} cores");
+    Console.WriteLine($"{"",-44} {"median s",9} {"min s",7} {"max s",7} {"nodes ok",9} {"ratio",6}");
+    var baseline = Median(results["xargs -P ssh, same fact script"].Select(r => r.Seconds));
+    Console.WriteLine($"{"Test-FipsNode, first run (cold JIT)",-44} {first.Seconds,9:F2} {"",7} {"",7} {first.Ok + "/" + nodes,9} {first.Seconds / baseline,6:F2}");
+    foreach (var (name, samples) in results)
+    {
+        var median = Median(samples.Select(s => s.Seconds));
+        Console.WriteLine($"{name,-44} {median,9:F2} {samples.Min(s => s.Seconds),7:F2} {samples.Max(s => s.Seconds),7:F2} {samples.Min(s => s.Ok) + "/" + nodes,9} {median / baseline,6:F2}");
+    }
+    Console.WriteLine("ratio = median time / median of 'xargs -P ssh, same fact script' (target: Test-FipsNode <= 1.0)");
+}
+finally
+{
+    Run(sshd, "stop", sshdDir);
+    Directory.Delete(work, recursive: true);
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+static IReadOnlyList<PSObject> Invoke(Runspace runspace, string script, params object[] args)
+{
+    using var ps = PowerShell.Create();
+    ps.Runspace = runspace;
+    ps.AddScript(script);
+    foreach (var a in args)
+    {
+        ps.AddArgument(a);
+    }
+    var output = ps.Invoke();
+    if (ps.HadErrors && output.Count == 0)
+    {
+        throw new InvalidOperationException(string.Join("\n", ps.Streams.Error.Select(e => e.ToString())));
+    }
+    return output;
+}
+
+static int FreePort()
+{
+    var l = new TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    var port = ((IPEndPoint)l.LocalEndpoint).Port;
+    l.Stop();
+    return port;
+}
+
+static void Run(string file, params string[] arguments)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var a in arguments)
+    {
+        start.ArgumentList.Add(a);
+    }
+    using var p = Process.Start(start)!;
+    var err = p.StandardError.ReadToEndAsync();
+    var output = p.StandardOutput.ReadToEndAsync();
+    p.WaitForExit();
+    if (p.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} failed: {err.Result}{output.Result}");
+    }
+}
