@@ -120,6 +120,7 @@ public sealed class SshFactCollector
         {
             Timeout = _options.Timeout,
         };
+        FipsSshAlgorithms.Apply(connection);
         PreferKnownHostKeyTypes(connection, host, port);
         string? hostKeyProblem = null;
         string? problemId = null;

@@ -88,18 +88,24 @@ public static class LinuxFactCatalog
 
     public static readonly string[] Directories = { LoaderEntries, Boot, CryptoPolicyBackEnds, DracutConfD };
 
-    /// <summary>Commands run on live nodes only; an offline image is never executed.</summary>
+    /// <summary>
+    /// Commands run on live nodes only; an offline image is never executed. Each costs a process on every node
+    /// of a fleet, so only what no file can tell is here (update-crypto-policies --is-applied, a Python
+    /// program, is left out: LNX-FIPS-09 applies its logic to the files directly).
+    /// </summary>
+    /// <summary>`openssl version -a`: the script runs it first and also reads OPENSSLDIR/MODULESDIR from it.</summary>
+    public const string OpenSslVersionCommand = "openssl-version";
+
     public static readonly FactCommand[] Commands =
     {
-        new("uname", "uname", "uname -r; uname -m"),
-        new("openssl-version", "openssl", "openssl version -a"),
+        new("uname", "uname", "uname -r -m"),
         new("openssl-providers", "openssl", "openssl list -providers"),
         // The negative test of fips_module(7): with only FIPS algorithms available, MD5 must be refused.
-        new("openssl-md5", "openssl", "printf x | openssl md5"),
+        new("openssl-md5", "openssl", "openssl md5 </dev/null"),
         new("lsinitrd", "lsinitrd", "lsinitrd -m"),
-        new("crypto-policies-applied", "update-crypto-policies", "update-crypto-policies --is-applied"),
         new("dpkg", "dpkg-query", "dpkg-query -W -f '${Package} ${Version} ${db:Status-Status}\\n' " + string.Join(' ', Packages)),
         new("rpm", "rpm", "rpm -q --qf '%{NAME} %{VERSION}-%{RELEASE} installed\\n' " + string.Join(' ', Packages)),
-        new("env", "env", "env"),
+        // The probe session's exported environment (a shell builtin: no process).
+        new("env", "export", "export -p"),
     };
 }

@@ -291,12 +291,7 @@ public static partial class LinuxNodeChecks
         }
         var config = f.File(CryptoPolicyConfig);
         var current = f.File(CryptoPolicyCurrent);
-        var applied = f.Command("crypto-policies-applied");
         var evidence = new List<CheckEvidence> { Ev(f, CryptoPolicyConfig), Ev(f, CryptoPolicyCurrent), Ev(f, CryptoPolicyBackEnds + "/nss.config") };
-        if (applied is { Available: true })
-        {
-            evidence.Add(Ev(applied, "update-crypto-policies --is-applied"));
-        }
         var mountInfo = f.Text(MountInfo) ?? "";
         if (!f.Offline && mountInfo.Contains("/crypto-policies/default-fips-config", StringComparison.Ordinal))
         {
@@ -320,10 +315,6 @@ public static partial class LinuxNodeChecks
         if (!f.Exists(CryptoPolicyBackEnds + "/nss.config"))
         {
             problems.Add("back-ends/nss.config missing");
-        }
-        if (applied is { Available: true, ExitCode: not 0 })
-        {
-            problems.Add("update-crypto-policies --is-applied says it is not applied");
         }
         return problems.Count == 0
             ? Outcome(CheckStatus.Pass, "state/current equals config", current.Text.Trim(), "", evidence.ToArray())
@@ -452,7 +443,7 @@ public static partial class LinuxNodeChecks
         {
             evidence.Add(Ev(providers, "openssl list -providers"));
             var md5 = f.Command("openssl-md5");
-            evidence.Add(Ev(md5, "printf x | openssl md5"));
+            evidence.Add(Ev(md5, "openssl md5 </dev/null"));
             var fipsActive = OpenSslProviders.FipsActive(providers.Output, out var fipsName);
             var md5Refused = md5 is { Available: true, ExitCode: not 0 };
             if (fipsActive && md5Refused)
@@ -502,7 +493,7 @@ public static partial class LinuxNodeChecks
         var md5 = f.Command("openssl-md5");
         var fipsBuild = cmd.Output.Contains("-fips", StringComparison.Ordinal);
         var refused = md5 is { Available: true, ExitCode: not 0 };
-        var evidence = new[] { Ev(cmd, "openssl version -a"), Ev(md5, "printf x | openssl md5") };
+        var evidence = new[] { Ev(cmd, "openssl version -a"), Ev(md5, "openssl md5 </dev/null") };
         return fipsBuild && refused
             ? Outcome(CheckStatus.Pass, "-fips build in FIPS mode", version + ", MD5 refused", "", evidence)
             : Outcome(CheckStatus.Fail, "-fips build in FIPS mode", fipsBuild ? version + ", but MD5 works (not in FIPS mode)" : version + ": not a FIPS-capable build",
@@ -555,10 +546,10 @@ public static partial class LinuxNodeChecks
         }
         if (f.Command("env") is { Available: true } env)
         {
-            sources.Add(("env (probe session)", env.Output));
+            sources.Add(("export -p (probe session)", env.Output));
         }
-        var overrides = sources.SelectMany(s => s.Text.Split('\n').Select(l => (s.Source, Line: l.Trim().Trim('"')))
-                .Where(x => GnutlsOverrides.Any(o => x.Line.StartsWith(o, StringComparison.Ordinal) || x.Line.StartsWith("export " + o, StringComparison.Ordinal))))
+        var overrides = sources.SelectMany(s => s.Text.Split('\n').Select(l => (s.Source, Line: NormalizeAssignment(l)))
+                .Where(x => GnutlsOverrides.Any(o => x.Line.StartsWith(o, StringComparison.Ordinal))))
             .ToList();
         var evidence = overrides.Select(o => new CheckEvidence(o.Source, o.Line)).Append(Ev(f, FipsEnabled)).ToArray();
         if (overrides.Count > 0)
@@ -574,6 +565,17 @@ public static partial class LinuxNodeChecks
         return input.KernelFipsFlag == true
             ? Outcome(CheckStatus.Pass, "no GnuTLS FIPS overrides; kernel flag 1", "no overrides; kernel flag 1", "", evidence)
             : Outcome(CheckStatus.Fail, "no GnuTLS FIPS overrides; kernel flag 1", "no overrides, but the kernel flag is not 1", EnableFips, evidence);
+    }
+
+    /// <summary>"export NAME='value'" (export -p), NAME="value" (/etc/environment) and NAME=value all read as NAME=value.</summary>
+    private static string NormalizeAssignment(string line)
+    {
+        var text = line.Trim();
+        if (text.StartsWith("export ", StringComparison.Ordinal))
+        {
+            text = text[7..].TrimStart();
+        }
+        return text.Replace("'", "", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal);
     }
 
     private static CheckOutcome UbuntuProService(NodeCheckInput input)

@@ -80,7 +80,8 @@ public static class NodeOsReader
             }
         }
         var versionId = release.GetValueOrDefault("VERSION_ID", "");
-        var uname = facts.Command("uname") is { Available: true, ExitCode: 0 } u ? u.Output.Split('\n', StringSplitOptions.TrimEntries) : Array.Empty<string>();
+        // `uname -r -m`: "<release> <machine>".
+        var uname = facts.Command("uname") is { Available: true, ExitCode: 0 } u ? u.Output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>();
         return new NodeOs
         {
             Id = id,

@@ -4,15 +4,16 @@ using System.Text;
 namespace FipsCluster.Core.Compliance.Node;
 
 /// <summary>
-/// Gathers all facts of a live Linux node in one process: a POSIX sh script rendered from
+/// Gathers all facts of a live Linux node in one process tree: a POSIX sh script rendered from
 /// <see cref="LinuxFactCatalog"/>, and the parser of its output. Over SSH this is the single exec per node.
-/// The output is a sequence of sections, each a header line starting with <c>@@FC</c> followed by the
-/// content in base64 (which never contains '@'), so any file content, including NULs, survives intact.
+/// On a fleet the node's CPU is the limit, so the script forks as little as it can: existence tests, globs,
+/// .include chasing and the environment use shell builtins; every file's content comes from one
+/// <c>grep -aH ''</c>, every mtime from one <c>stat</c>, every link from one <c>find</c>; commands run once each.
+/// Output sections start with a line <c>@@FC &lt;kind&gt; …</c>; the content lines that follow are raw.
 /// </summary>
 public static class ShellFactScript
 {
     private const string Marker = "@@FC";
-    private const int MaxFileBytes = 256 * 1024;
 
     private static readonly Lazy<string> Rendered = new(Render);
 
@@ -22,31 +23,30 @@ public static class ShellFactScript
     private static string Render()
     {
         var s = new StringBuilder();
-        s.Append("LC_ALL=C; export LC_ALL\n");
+        s.Append("LC_ALL=C; export LC_ALL; set -f\n");
         s.Append("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH\n");
-        // f <path>: one file, bounded; state present/absent/unreadable.
-        s.Append(CultureInfo.InvariantCulture, $"f() {{ if [ -f \"$1\" ]; then if [ -r \"$1\" ]; then echo \"{Marker} f present - - $1\"; head -c {MaxFileBytes} \"$1\" | base64; else echo \"{Marker} f unreadable - - $1\"; fi; else echo \"{Marker} f absent - - $1\"; fi; }}\n");
-        // fs <path>: as f, with mtime and device (stat).
-        s.Append(CultureInfo.InvariantCulture, $"fs() {{ if [ -f \"$1\" ] && [ -r \"$1\" ]; then echo \"{Marker} f present $(stat -L -c '%Y %d' \"$1\" 2>/dev/null || echo '- -') $1\"; head -c {MaxFileBytes} \"$1\" | base64; else f \"$1\"; fi; }}\n");
-        s.Append(CultureInfo.InvariantCulture, $"d() {{ [ -d \"$1\" ] && echo \"{Marker} d $(stat -L -c '%d' \"$1\" 2>/dev/null || echo -) $1\"; }}\n");
-        s.Append(CultureInfo.InvariantCulture, $"g() {{ [ -d \"$1\" ] || return 0; for x in \"$1\"/*\"$2\" \"$1\"/.*\"$2\"; do [ -f \"$x\" ] && f \"$x\"; done; }}\n");
+        s.Append("NL='\n'; P=''; S=''\n");
+        // f <path>...: record state; readable files join P (contents later, all in one grep).
+        s.Append(CultureInfo.InvariantCulture, $"f() {{ for p; do if [ -f \"$p\" ]; then if [ -r \"$p\" ]; then case \"$NL$P$NL\" in *\"$NL$p$NL\"*) ;; *) echo \"{Marker} p $p\"; P=\"$P$NL$p\";; esac; else echo \"{Marker} u $p\"; fi; else echo \"{Marker} a $p\"; fi; done; }}\n");
         // e <path>: existence only (a module binary is evidence by presence; its bytes are not needed).
         s.Append(CultureInfo.InvariantCulture, $"e() {{ [ -f \"$1\" ] && echo \"{Marker} e $1\"; return 0; }}\n");
-        s.Append(CultureInfo.InvariantCulture, $"l() {{ [ -e \"$1\" ] || [ -L \"$1\" ] || return 0; echo \"{Marker} l $1\"; readlink -f \"$1\" | base64; }}\n");
-        s.Append(CultureInfo.InvariantCulture, $"c() {{ id=$1; p=$2; shift 2; if command -v \"$p\" >/dev/null 2>&1; then o=$(eval \"$*\" 2>&1 </dev/null); echo \"{Marker} c $? $id\"; printf '%s' \"$o\" | base64; else echo \"{Marker} c missing $id\"; fi; }}\n");
-        // OpenSSL config: the distro files plus OPENSSLDIR and OPENSSL_CONF, each followed through .include.
-        s.Append("inc() { sed -n 's/^[[:space:]]*\\.\\{0,1\\}include[[:space:]]*=\\{0,1\\}[[:space:]]*//p' \"$1\" 2>/dev/null; }\n");
-        s.Append("cnf() { [ -f \"$1\" ] || { [ -d \"$1\" ] && for y in \"$1\"/*.cnf; do [ -f \"$y\" ] && cnf \"$y\" \"$2\"; done; return 0; }; case \" $seen \" in *\" $1 \"*) return 0;; esac; seen=\"$seen $1\"; f \"$1\"; [ \"$2\" -lt 4 ] || return 0; for i in $(inc \"$1\"); do case $i in /*) cnf \"$i\" $(($2+1));; *) cnf \"$(dirname \"$1\")/$i\" $(($2+1));; esac; done; }\n");
-        s.Append("seen=''\n");
+        s.Append(CultureInfo.InvariantCulture, $"d() {{ [ -d \"$1\" ] && {{ echo \"{Marker} d $1\"; S=\"$S$NL$1\"; }}; return 0; }}\n");
+        s.Append("g() { [ -d \"$1\" ] || return 0; set +f; for x in \"$1\"/*\"$2\" \"$1\"/.*\"$2\"; do [ -f \"$x\" ] && f \"$x\"; done; set -f; }\n");
+        // cnf <file> <depth>: an OpenSSL config and, recursively, what it .includes (a directory: its *.cnf).
+        s.Append("cnf() { if [ -d \"$1\" ]; then set +f; for y in \"$1\"/*.cnf; do [ -f \"$y\" ] && cnf \"$y\" \"$2\"; done; set -f; return 0; fi; [ -f \"$1\" ] || return 0; "
+            + "case \"$NL$P$NL\" in *\"$NL$1$NL\"*) return 0;; esac; f \"$1\"; [ -r \"$1\" ] && [ \"$2\" -lt 4 ] || return 0; "
+            + "while IFS= read -r l || [ -n \"$l\" ]; do l=${l#\"${l%%[![:space:]]*}\"}; case $l in .include*|include*) i=${l#.}; i=${i#include}; "
+            + "i=${i#\"${i%%[![:space:]=]*}\"}; i=${i%\"${i##*[![:space:]]}\"}; i=${i#\\\"}; i=${i%\\\"}; [ -n \"$i\" ] || continue; "
+            + "case $i in /*) cnf \"$i\" $(($2+1));; *) cnf \"${1%/*}/$i\" $(($2+1));; esac;; esac; done < \"$1\"; }\n");
+        // c <id> <probe> <command>: raw output, then the exit code; cm when the command is not installed.
+        s.Append(CultureInfo.InvariantCulture, $"c() {{ if command -v \"$2\" >/dev/null 2>&1; then echo \"{Marker} c $1\"; eval \"$3\" 2>&1 </dev/null; r=$?; echo; echo \"{Marker} rc $r $1\"; else echo \"{Marker} cm $1\"; fi; }}\n");
 
-        foreach (var file in LinuxFactCatalog.Files.Except(LinuxFactCatalog.StatFiles))
+        s.Append("f");
+        foreach (var file in LinuxFactCatalog.Files.Concat(new[] { LinuxFactCatalog.CryptoPolicyBackEnds + "/nss.config" }))
         {
-            s.Append("f ").Append(Quote(file)).Append('\n');
+            s.Append(' ').Append(Quote(file));
         }
-        foreach (var file in LinuxFactCatalog.StatFiles)
-        {
-            s.Append("fs ").Append(Quote(file)).Append('\n');
-        }
+        s.Append('\n');
         foreach (var dir in LinuxFactCatalog.StatDirectories.Concat(LinuxFactCatalog.Directories).Distinct())
         {
             s.Append("d ").Append(Quote(dir)).Append('\n');
@@ -55,12 +55,6 @@ public static class ShellFactScript
         {
             s.Append("g ").Append(Quote(glob.Directory)).Append(' ').Append(Quote(glob.Suffix)).Append('\n');
         }
-        foreach (var name in LinuxFactCatalog.CryptoPolicyBackEndNames)
-        {
-            var path = $"{LinuxFactCatalog.CryptoPolicyBackEnds}/{name}.config";
-            s.Append("l ").Append(Quote(path)).Append('\n');
-        }
-        s.Append("f ").Append(Quote(LinuxFactCatalog.CryptoPolicyBackEnds + "/nss.config")).Append('\n');
         foreach (var dir in LinuxFactCatalog.OpenSslModuleDirs)
         {
             s.Append("e ").Append(Quote(dir + "/fips.so")).Append('\n');
@@ -69,13 +63,30 @@ public static class ShellFactScript
         {
             s.Append("cnf ").Append(Quote(cnf)).Append(" 0\n");
         }
-        s.Append("if command -v openssl >/dev/null 2>&1; then od=$(openssl version -d 2>/dev/null | sed -n 's/^OPENSSLDIR: \"\\(.*\\)\"$/\\1/p'); [ -n \"$od\" ] && cnf \"$od/openssl.cnf\" 0;\n");
-        s.Append(CultureInfo.InvariantCulture, $"  md=$(openssl version -m 2>/dev/null | sed -n 's/^MODULESDIR: \"\\(.*\\)\"$/\\1/p'); [ -n \"$md\" ] && e \"$md/fips.so\"; fi\n");
         s.Append("[ -n \"${OPENSSL_CONF:-}\" ] && cnf \"$OPENSSL_CONF\" 0\n");
         foreach (var command in LinuxFactCatalog.Commands)
         {
             s.Append("c ").Append(command.Id).Append(' ').Append(command.Probe).Append(' ').Append(Quote(command.ShellText)).Append('\n');
         }
+        // `openssl version -a` once: its output is a fact, and its OPENSSLDIR and MODULESDIR lead to the
+        // openssl.cnf and fips.so of a non-distribution build.
+        s.Append($$"""
+            if command -v openssl >/dev/null 2>&1; then v=$(openssl version -a 2>&1); r=$?; echo '{{Marker}} c {{LinuxFactCatalog.OpenSslVersionCommand}}'; printf '%s\n\n' "$v"; echo "{{Marker}} rc $r {{LinuxFactCatalog.OpenSslVersionCommand}}"
+            while IFS= read -r l; do case $l in OPENSSLDIR:*) o=${l#*\"}; cnf "${o%\"}/openssl.cnf" 0;; MODULESDIR:*) m=${l#*\"}; e "${m%\"}/fips.so";; esac; done <<EOV
+            $v
+            EOV
+            else echo '{{Marker}} cm {{LinuxFactCatalog.OpenSslVersionCommand}}'; fi
+
+            """);
+        // One process each for all mtimes/devices, all crypto-policy links and all file contents.
+        s.Append(CultureInfo.InvariantCulture, $"echo '{Marker} stat'; IFS=$NL; stat -L -c '%Y %d %n'");
+        foreach (var file in LinuxFactCatalog.StatFiles)
+        {
+            s.Append(' ').Append(Quote(file));
+        }
+        s.Append(" $S 2>/dev/null; unset IFS\n");
+        s.Append(CultureInfo.InvariantCulture, $"[ -d {Quote(LinuxFactCatalog.CryptoPolicyBackEnds)} ] && {{ echo '{Marker} links'; find {Quote(LinuxFactCatalog.CryptoPolicyBackEnds)} -maxdepth 1 -type l -printf '%p\\t%l\\n' 2>/dev/null; }}\n");
+        s.Append(CultureInfo.InvariantCulture, $"echo '{Marker} grep'; if [ -n \"$P\" ]; then IFS=$NL; grep -aH '' $P 2>/dev/null; unset IFS; fi\n");
         s.Append("echo '").Append(Marker).Append(" end'\n");
         return s.ToString();
     }
@@ -85,39 +96,111 @@ public static class ShellFactScript
 
     /// <summary>
     /// Parses the script's output into facts. Lines before the first section (login banners, shell noise) are
-    /// ignored; a missing end marker means the output was cut short, which is recorded as a collection error.
+    /// ignored; a missing end marker means the output was cut short: the facts are then marked incomplete and
+    /// can never prove compliance.
     /// </summary>
     public static NodeFacts Parse(string output, NodeTransport transport)
     {
         var facts = new NodeFacts(transport, offline: false);
-        string? header = null;
-        var body = new StringBuilder();
+        var present = new List<string>();
+        var contents = new Dictionary<string, StringBuilder>(StringComparer.Ordinal);
+        var stats = new Dictionary<string, (long? Mtime, long? Device)>(StringComparer.Ordinal);
+        var section = "";
+        string? commandId = null;
+        var commandOutput = new StringBuilder();
         var ended = false;
         foreach (var rawLine in output.Split('\n'))
         {
-            var line = rawLine.TrimEnd('\r');
+            var line = rawLine.EndsWith('\r') ? rawLine[..^1] : rawLine;
             if (line.StartsWith(Marker + " ", StringComparison.Ordinal))
             {
-                if (header is not null)
+                var header = line[(Marker.Length + 1)..];
+                var space = header.IndexOf(' ', StringComparison.Ordinal);
+                var kind = space < 0 ? header : header[..space];
+                var rest = space < 0 ? "" : header[(space + 1)..];
+                section = kind;
+                switch (kind)
                 {
-                    Apply(facts, header, body.ToString());
+                    case "p":
+                        present.Add(rest);
+                        contents[rest] = new StringBuilder();
+                        break;
+                    case "u":
+                        facts.AddFile(new FileFact(rest, FileFactState.Unreadable, Array.Empty<byte>()));
+                        break;
+                    case "a":
+                        facts.AddFile(new FileFact(rest, FileFactState.Absent, Array.Empty<byte>()));
+                        break;
+                    case "e":
+                        facts.AddFile(new FileFact(rest, FileFactState.Present, Array.Empty<byte>()));
+                        break;
+                    case "d":
+                        facts.AddDirectory(rest);
+                        break;
+                    case "c":
+                        commandId = rest;
+                        commandOutput.Clear();
+                        break;
+                    case "rc" when commandId is not null:
+                    {
+                        var parts = rest.Split(' ', 2);
+                        var code = int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var rc) ? rc : -1;
+                        // The script adds one newline after the output so the marker starts a line.
+                        var text = commandOutput.ToString();
+                        facts.AddCommand(new CommandFact(commandId, true, code, text.EndsWith('\n') ? text[..^1] : text));
+                        commandId = null;
+                        break;
+                    }
+                    case "cm":
+                        facts.AddCommand(new CommandFact(rest, false, -1, ""));
+                        break;
+                    case "end":
+                        ended = true;
+                        break;
                 }
-                header = line[(Marker.Length + 1)..];
-                body.Clear();
-                if (header == "end")
-                {
-                    ended = true;
-                    header = null;
-                }
+                continue;
             }
-            else if (header is not null)
+            switch (section)
             {
-                body.Append(line);
+                case "c" when commandId is not null:
+                    commandOutput.Append(line).Append('\n');
+                    break;
+                case "stat":
+                {
+                    var parts = line.Split(' ', 3);
+                    if (parts.Length == 3)
+                    {
+                        stats[parts[2]] = (ParseLong(parts[0]), ParseLong(parts[1]));
+                    }
+                    break;
+                }
+                case "links":
+                {
+                    var tab = line.IndexOf('\t', StringComparison.Ordinal);
+                    if (tab > 0)
+                    {
+                        var path = line[..tab];
+                        var target = line[(tab + 1)..];
+                        facts.AddLink(path, target.StartsWith('/') ? target : NormalizePath(path[..path.LastIndexOf('/')] + "/" + target));
+                    }
+                    break;
+                }
+                case "grep":
+                    AppendGrepLine(line, present, contents);
+                    break;
             }
         }
-        if (header is not null)
+        foreach (var path in present)
         {
-            Apply(facts, header, body.ToString());
+            var (mtime, device) = stats.TryGetValue(path, out var stat) ? stat : (null, null);
+            facts.AddFile(new FileFact(path, FileFactState.Present, Encoding.UTF8.GetBytes(contents[path].ToString()), mtime, device));
+        }
+        foreach (var (path, stat) in stats)
+        {
+            if (facts.DirectoryExists(path))
+            {
+                facts.AddDirectory(path, stat.Device);
+            }
         }
         if (!ended)
         {
@@ -128,60 +211,41 @@ public static class ShellFactScript
         return facts;
     }
 
-    private static void Apply(NodeFacts facts, string header, string base64)
+    /// <summary>A grep -H line is "path:content"; the path is the longest present file that prefixes it.</summary>
+    private static void AppendGrepLine(string line, List<string> present, Dictionary<string, StringBuilder> contents)
     {
-        var bytes = Decode(base64);
-        switch (header[0])
+        string? owner = null;
+        foreach (var path in present)
         {
-            case 'f':
+            if (line.Length > path.Length && line[path.Length] == ':' && line.StartsWith(path, StringComparison.Ordinal) && (owner is null || path.Length > owner.Length))
             {
-                // f <state> <mtime> <dev> <path>
-                var parts = header.Split(' ', 5);
-                if (parts.Length < 5)
-                {
-                    return;
-                }
-                var state = parts[1] switch
-                {
-                    "present" => FileFactState.Present,
-                    "unreadable" => FileFactState.Unreadable,
-                    _ => FileFactState.Absent,
-                };
-                facts.AddFile(new FileFact(parts[4], state, bytes, ParseLong(parts[2]), ParseLong(parts[3])));
-                if (state is FileFactState.Unreadable)
-                {
-                    facts.CollectionErrors.Add($"{parts[4]} is not readable by the probing user.");
-                }
-                break;
-            }
-            case 'd':
-            {
-                var parts = header.Split(' ', 3);
-                if (parts.Length == 3)
-                {
-                    facts.AddDirectory(parts[2], ParseLong(parts[1]));
-                }
-                break;
-            }
-            case 'e':
-                facts.AddFile(new FileFact(header[2..], FileFactState.Present, Array.Empty<byte>()));
-                break;
-            case 'l':
-                facts.AddLink(header[2..], Encoding.UTF8.GetString(bytes).TrimEnd('\n'));
-                break;
-            case 'c':
-            {
-                var parts = header.Split(' ', 3);
-                if (parts.Length < 3)
-                {
-                    return;
-                }
-                var available = parts[1] != "missing";
-                var exit = available && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var rc) ? rc : -1;
-                facts.AddCommand(new CommandFact(parts[2], available, exit, Encoding.UTF8.GetString(bytes)));
-                break;
+                owner = path;
             }
         }
+        if (owner is not null)
+        {
+            contents[owner].Append(line, owner.Length + 1, line.Length - owner.Length - 1).Append('\n');
+        }
+    }
+
+    private static string NormalizePath(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+            }
+            else if (part != ".")
+            {
+                parts.Add(part);
+            }
+        }
+        return "/" + string.Join('/', parts);
     }
 
     /// <summary>Turns dpkg-query / rpm output into the package facts the checks read.</summary>
@@ -202,22 +266,6 @@ public static class ShellFactScript
                     facts.AddPackage(parts[0], parts[1]);
                 }
             }
-        }
-    }
-
-    private static byte[] Decode(string base64)
-    {
-        if (base64.Length == 0)
-        {
-            return Array.Empty<byte>();
-        }
-        try
-        {
-            return Convert.FromBase64String(base64);
-        }
-        catch (FormatException)
-        {
-            return Array.Empty<byte>();
         }
     }
 
