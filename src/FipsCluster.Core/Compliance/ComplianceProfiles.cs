@@ -88,7 +88,9 @@ public static class ComplianceProfiles
             {
                 throw Invalid(source, $"check '{check.Id}' is listed twice");
             }
-            if (!Enum.TryParse<CheckSeverity>(check.Severity ?? "Medium", ignoreCase: true, out var severity) || !Enum.IsDefined(severity))
+            // Names only: Enum.TryParse alone would also take numbers and flag lists ("Low, Medium").
+            var severityName = Enum.GetNames<CheckSeverity>().FirstOrDefault(n => string.Equals(n, check.Severity ?? "Medium", StringComparison.OrdinalIgnoreCase));
+            if (severityName is null || !Enum.TryParse<CheckSeverity>(severityName, out var severity))
             {
                 throw Invalid(source, $"check '{check.Id}' has severity '{check.Severity}'; use one of {string.Join(", ", Enum.GetNames<CheckSeverity>())}");
             }

@@ -63,11 +63,12 @@ public sealed class KnownHosts
             var index = 0;
             if (fields[0].StartsWith('@'))
             {
-                if (fields[0] == "@cert-authority")
+                // Only @revoked matters here; @cert-authority (host certificates) and any invalid marker are skipped, as OpenSSH skips them.
+                if (fields[0] != "@revoked")
                 {
                     continue;
                 }
-                revoked = fields[0] == "@revoked";
+                revoked = true;
                 index = 1;
             }
             if (fields.Length < index + 3)

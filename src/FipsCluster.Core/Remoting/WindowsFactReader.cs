@@ -51,6 +51,7 @@ public static class WindowsFactReader
             }
             catch (Exception ex) when (ex is UnauthorizedAccessException or System.Security.SecurityException or IOException)
             {
+                facts.MarkRegistryUnreadable(value);
                 facts.CollectionErrors.Add($"{value} could not be read: {ex.Message}");
             }
         }

@@ -82,7 +82,7 @@ public sealed class ComplianceProfileTests
         Assert.Contains(named, ex.Message);
     }
 
-    [Theory(Skip = "bug: severity is parsed with Enum.TryParse, which accepts flag lists and numbers: 'Low, Medium' (1|2) becomes High, 'Low,High' High and '4' Critical")]
+    [Theory]
     [InlineData("Low, Medium")]
     [InlineData("Low,High")]
     [InlineData("4")]

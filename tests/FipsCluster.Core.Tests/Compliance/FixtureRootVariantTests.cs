@@ -76,7 +76,7 @@ public sealed class FixtureRootVariantTests
 
     // ---------------- boot line and boot configuration ----------------
 
-    [Fact(Skip = "bug: LNX-FIPS-03 ignores the captured /proc/self/mountinfo; a separate /boot without boot= is reported NotApplicable ('no /boot directory')")]
+    [Fact]
     public void Separate_boot_without_boot_token_fails_LNX_FIPS_03()
     {
         // rhel8-fips: mountinfo mounts /dev/sda1 on /boot, / is /dev/mapper/rhel-root (findmnt /boot ≠ /).
@@ -169,7 +169,7 @@ public sealed class FixtureRootVariantTests
         Assert.False(report.FipsModeEnabled);
     }
 
-    [Fact(Skip = "bug: on a running (captured) node without `openssl list -providers`, LNX-SSL-01 judges by the boot entries (autoLoads && bootsFips) instead of the kernel flag; fips_enabled=0 with fips=1 pending in the BLS entries passes")]
+    [Fact]
     public void Enabled_but_not_rebooted_has_no_active_OpenSSL_FIPS_provider()
     {
         // Runtime state beats configuration (§1): RHEL 9 loads fips.so only when fips_enabled is 1.
@@ -300,7 +300,7 @@ public sealed class FixtureRootVariantTests
         Assert.NotEqual(CheckStatus.Pass, report.StatusOf("UBU-FIPS-01"));
     }
 
-    [Fact(Skip = "bug: UBU-FIPS-01 trusts the cached status.json 'enabled' although the captured /proc/sys/crypto/fips_enabled is 0 (the Pro client's application_status() then reports DISABLED)")]
+    [Fact]
     public void Ubuntu_stale_enabled_status_with_the_kernel_flag_off_fails_UBU_FIPS_01()
     {
         var report = FixtureRoot.Evaluate("ubuntu2204-pro-fips", edit: root =>
@@ -321,7 +321,7 @@ public sealed class FixtureRootVariantTests
         Assert.Contains("openssl-fips-module-3", report.Check("UBU-FIPS-02").Actual);
     }
 
-    [Fact(Skip = "bug: OS-PROV-01 passes Ubuntu 20.04 (FIPS 140-2 modules only) under the FIPS-140-3 profile after the 2026-09-21 CMVP sunset; the catalogue says to flag 140-2-only provenance from that date on")]
+    [Fact]
     public void Ubuntu_2004_is_flagged_under_the_140_3_profile_after_the_sunset()
     {
         Assert.True(DateOnly.FromDateTime(DateTime.UtcNow) >= CommonNodeChecks.Fips1402Sunset);

@@ -26,7 +26,7 @@ public sealed class FixtureRootVerdictTests
     // ---- rhel8-fips: captured running RHEL 8.10 in FIPS mode; /boot is a separate xfs (mountinfo), boot=UUID= given ----
     [InlineData("rhel8-fips", "LNX-FIPS-01", P)] // fips_enabled == 1
     [InlineData("rhel8-fips", "LNX-FIPS-02", P)] // fips=1 in /proc/cmdline, no rd.fips.skipkernel
-    [InlineData("rhel8-fips", "LNX-FIPS-03", P, Skip = "bug: LNX-FIPS-03 ignores the captured /proc/self/mountinfo (findmnt /boot ≠ /) and reports NotApplicable 'no /boot directory' for a root that has /boot")] // /boot separate (mountinfo: /dev/sda1 vs /dev/mapper/rhel-root) and boot=UUID=… present
+    [InlineData("rhel8-fips", "LNX-FIPS-03", P)] // /boot separate (mountinfo: /dev/sda1 vs /dev/mapper/rhel-root) and boot=UUID=… present
     [InlineData("rhel8-fips", "LNX-FIPS-04", P)] // RHEL 8: grubenv kernelopts ∋ fips=1
     [InlineData("rhel8-fips", "LNX-FIPS-05", P)] // /boot/.vmlinuz-4.18.0-553.el8_10.x86_64.hmac exists
     [InlineData("rhel8-fips", "LNX-FIPS-06", P)] // RHEL ≤ 8: 40-fips.conf add_dracutmodules+=" fips "
@@ -36,7 +36,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel8-fips", "LNX-FIPS-10", F)] // back-ends are plain files in git, not links to /usr/share/crypto-policies/FIPS
     [InlineData("rhel8-fips", "LNX-FIPS-11", P)] // kernel on, policy FIPS
     [InlineData("rhel8-fips", "LNX-SSL-01", NA)] // RHEL 8 ships OpenSSL 1.1.1k-fips, no OpenSSL 3
-    [InlineData("rhel8-fips", "LNX-SSL-02", Unk, Skip = "bug: without an openssl command or dpkg database, OpenSslMajor returns null for RHEL 8 (no fips.so) and LNX-SSL-02 says NotApplicable 'OpenSSL is not installed' although /etc/pki/tls/openssl.cnf is present")] // OpenSSL 1.1.1 installed (/etc/pki/tls/openssl.cnf); '-fips' + MD5 refusal cannot be observed on a capture
+    [InlineData("rhel8-fips", "LNX-SSL-02", Unk)] // OpenSSL 1.1.1 installed (/etc/pki/tls/openssl.cnf); '-fips' + MD5 refusal cannot be observed on a capture
     [InlineData("rhel8-fips", "LNX-GCRY-01", P)] // kernel flag 1
     [InlineData("rhel8-fips", "LNX-GNUTLS-01", P)] // kernel flag 1, no overrides
     [InlineData("rhel8-fips", "UBU-FIPS-01", NA)]
@@ -74,7 +74,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-nonfips", "LNX-FIPS-08", F)] // DEFAULT
     [InlineData("rhel9-nonfips", "LNX-FIPS-09", P)] // DEFAULT configured and applied
     [InlineData("rhel9-nonfips", "LNX-FIPS-10", F)]
-    [InlineData("rhel9-nonfips", "LNX-FIPS-11", P, Skip = "bug (minor): consistently-off signals satisfy the catalogue's pass condition 'no mixture of positive/negative signs' but are reported Informational")] // pass condition "no mixture of positive/negative signs": all negative
+    [InlineData("rhel9-nonfips", "LNX-FIPS-11", P)] // pass condition "no mixture of positive/negative signs": all negative
     [InlineData("rhel9-nonfips", "LNX-SSL-01", F)] // fips provider not loaded with fips_enabled=0
     [InlineData("rhel9-nonfips", "LNX-SSL-02", NA)]
     [InlineData("rhel9-nonfips", "LNX-GCRY-01", F)]
@@ -114,7 +114,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("debian12", "LNX-FIPS-08", NA)]
     [InlineData("debian12", "LNX-FIPS-09", NA)]
     [InlineData("debian12", "LNX-FIPS-10", NA)]
-    [InlineData("debian12", "LNX-FIPS-11", P, Skip = "bug (minor): consistently-off signals satisfy the catalogue's pass condition 'no mixture of positive/negative signs' but are reported Informational")] // only one (negative) signal: no mixture
+    [InlineData("debian12", "LNX-FIPS-11", P)] // only one (negative) signal: no mixture
     [InlineData("debian12", "LNX-SSL-01", F)] // libssl3, no fips.so
     [InlineData("debian12", "LNX-SSL-02", NA)]
     [InlineData("debian12", "LNX-GCRY-01", F)]
@@ -188,7 +188,7 @@ public sealed class FixtureRootVerdictTests
     }
 
     [Theory]
-    [InlineData("rhel8-fips", false, Skip = "bug: follows from LNX-SSL-02 being NotApplicable ('OpenSSL is not installed') instead of Unknown on a captured RHEL 8")] // LNX-SSL-02 (High, required) cannot be judged on a capture: Unknown never counts as a pass
+    [InlineData("rhel8-fips", false)] // LNX-SSL-02 (High, required) cannot be judged on a capture: Unknown never counts as a pass
     [InlineData("rhel9-fips", true)]
     [InlineData("rhel9-nonfips", false)]
     [InlineData("ubuntu2204-pro-fips", true)]

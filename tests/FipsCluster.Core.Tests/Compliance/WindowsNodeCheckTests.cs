@@ -117,7 +117,7 @@ public sealed class WindowsNodeCheckTests : IDisposable
         Assert.Equal(CheckStatus.Pass, Judge(new FakeRegistry("1")).StatusOf("WIN-NET-01"));
     }
 
-    [Fact(Skip = "bug: WIN-NET-01's regex also matches an <enforceFIPSPolicy enabled=\"false\"/> inside an XML comment, which the runtime never reads")]
+    [Fact]
     public void Commented_out_opt_out_is_not_an_opt_out()
     {
         MachineConfig("<runtime>\n        <!-- <enforceFIPSPolicy enabled=\"false\"/> -->\n    </runtime>");
@@ -144,7 +144,7 @@ public sealed class WindowsNodeCheckTests : IDisposable
         Assert.True(report.Compliant);
     }
 
-    [Fact(Skip = "bug: an unreadable FipsAlgorithmPolicy (access denied) is reported as Fail 'the FIPS policy is not set' instead of Error (the checker could not complete)")]
+    [Fact]
     public void Unreadable_policy_is_an_error_not_a_fail()
     {
         MachineConfig("<runtime/>");

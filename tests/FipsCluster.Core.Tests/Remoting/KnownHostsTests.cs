@@ -110,7 +110,7 @@ public sealed class KnownHostsTests
         Assert.Equal(HostKeyVerdict.Unknown, hosts.Verify("node1.example.com", 22, A));
     }
 
-    [Fact(Skip = "bug: a line with an unknown marker (e.g. @revoke) is read as a trusted host key; sshd(8): the marker, if present, must be @cert-authority or @revoked, and OpenSSH skips the line")]
+    [Fact]
     public void Unknown_markers_invalidate_the_line()
     {
         var hosts = KnownHosts.Parse($"@revoke node1.example.com ssh-ed25519 {KeyA}\n");

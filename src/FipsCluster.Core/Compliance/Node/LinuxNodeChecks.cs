@@ -115,14 +115,29 @@ public static partial class LinuxNodeChecks
         {
             return CheckOutcome.NotApplicable($"in a {input.Container} container: the host's boot configuration applies");
         }
-        var root = f.DirectoryDevice("/");
-        var boot = f.DirectoryDevice(Boot);
-        if (boot is null || root is null || boot == root)
+        // findmnt's evidence: the mount table says whether /boot is its own filesystem; stat devices are the fallback.
+        var mounts = MountTable.Parse(f.Text(MountInfo));
+        var rootMount = mounts.LastOrDefault(m => m.MountPoint == "/");
+        var bootMount = mounts.LastOrDefault(m => m.MountPoint == Boot);
+        var rootDevice = f.DirectoryDevice("/");
+        var bootDevice = f.DirectoryDevice(Boot);
+        if (rootMount is null && (rootDevice is null || bootDevice is null))
         {
-            return CheckOutcome.NotApplicable(boot is null ? "no /boot directory" : "/boot is on the root filesystem");
+            return Outcome(CheckStatus.Unknown, "boot=<device of /boot> when /boot is separate", "the mounts of / and /boot could not be read", "", Ev(f, MountInfo));
+        }
+        // Either signal of a separate /boot is enough to require boot= (dracut dies at boot otherwise).
+        var separateByMount = rootMount is not null && bootMount is not null && bootMount.Device != rootMount.Device;
+        var separateByStat = rootDevice is not null && bootDevice is not null && rootDevice != bootDevice;
+        var separate = separateByMount || separateByStat;
+        var how = separateByMount ? $"/boot: {bootMount!.Source} ({bootMount.Device}), /: {rootMount!.Source} ({rootMount.Device})"
+            : rootDevice is not null && bootDevice is not null ? $"stat -c %d / /boot: {rootDevice} {bootDevice}"
+            : bootMount is null ? "no /boot mount" : "/boot on the root device";
+        if (!separate)
+        {
+            return CheckOutcome.NotApplicable("/boot is on the root filesystem (" + how + ")");
         }
         var token = input.KernelTokens.FirstOrDefault(t => t.StartsWith("boot=", StringComparison.Ordinal));
-        var evidence = new[] { Ev(f, Cmdline), new CheckEvidence("stat -c %d / /boot", $"{root} {boot}") };
+        var evidence = new[] { Ev(f, Cmdline), new CheckEvidence(MountInfo, how) };
         return token is not null
             ? Outcome(CheckStatus.Pass, "boot=<device of /boot>", token, "", evidence)
             : Outcome(CheckStatus.Fail, "boot=<device of /boot>", "/boot is a separate filesystem but the kernel line has no boot=",
@@ -381,13 +396,14 @@ public static partial class LinuxNodeChecks
         var evidence = new[] { Ev(f, FipsEnabled), Ev(f, CryptoPolicyCurrent) };
         if (signals.All(s => s.Positive))
         {
-            return Outcome(CheckStatus.Pass, "all FIPS signals on", description, "", evidence);
+            return Outcome(CheckStatus.Pass, "no mixture of FIPS signals", description, "", evidence);
         }
         if (signals.All(s => !s.Positive))
         {
-            return Outcome(CheckStatus.Informational, "all FIPS signals on", "FIPS consistently disabled: " + description, "", evidence);
+            // fips-mode-setup's rule is about agreement; that FIPS is off is what the other checks report.
+            return Outcome(CheckStatus.Pass, "no mixture of FIPS signals", "consistently disabled: " + description, "", evidence);
         }
-        return Outcome(CheckStatus.Fail, "all FIPS signals on", "inconsistent state: " + description,
+        return Outcome(CheckStatus.Fail, "no mixture of FIPS signals", "inconsistent state: " + description,
             "Finish enabling FIPS mode so that kernel, initramfs and crypto policy agree ('fips-mode-setup --enable', reboot).", evidence);
     }
 
@@ -408,10 +424,27 @@ public static partial class LinuxNodeChecks
                 return major != 0 ? major : (int.TryParse(v.Split('.')[0].Split(':')[^1], out var parsed) ? parsed : null);
             }
         }
-        if (OpenSslModuleDirs.Any(d => f.Exists(d + "/fips.so")) || OpenSslConfigs.Any(f.Exists))
+        if (OpenSslModuleDirs.Any(d => f.Exists(d + "/fips.so")))
         {
-            version = "OpenSSL (version unknown)";
-            return OpenSslModuleDirs.Any(d => f.Exists(d + "/fips.so")) ? 3 : null;
+            version = "OpenSSL 3 (fips.so installed)";
+            return 3;
+        }
+        if (OpenSslConfigs.Any(f.Exists))
+        {
+            // Installed, version not observable (no command, no dpkg database): the distribution release decides.
+            var os = NodeOsReader.Read(f);
+            int? byRelease = os.Family switch
+            {
+                "Rhel" when os.MajorVersion is > 0 and <= 8 => 1,
+                "Rhel" when os.MajorVersion >= 9 => 3,
+                "Ubuntu" when os.MajorVersion is > 0 and < 22 => 1,
+                "Ubuntu" when os.MajorVersion >= 22 => 3,
+                "Debian" when os.MajorVersion is > 0 and < 12 => 1,
+                "Debian" when os.MajorVersion >= 12 => 3,
+                _ => null,
+            };
+            version = byRelease is { } shipped ? $"OpenSSL {shipped}.x (as {os} ships)" : "OpenSSL (version unknown)";
+            return byRelease ?? 0;
         }
         return null;
     }
@@ -426,6 +459,10 @@ public static partial class LinuxNodeChecks
         if (major is null)
         {
             return CheckOutcome.NotApplicable("OpenSSL is not installed");
+        }
+        if (major == 0)
+        {
+            return Outcome(CheckStatus.Unknown, "fips provider active", version + ": cannot tell OpenSSL 1.x from 3.x", "");
         }
         if (major < 3)
         {
@@ -459,7 +496,8 @@ public static partial class LinuxNodeChecks
         }
         // Offline (or no openssl binary): judge the configuration and the installed module.
         var autoLoads = (input.IsRhelFamily && input.Os.MajorVersion >= 9) || f.Packages.ContainsKey("openssl-fips-module-3");
-        var bootsFips = BootConfigHasFips(input);
+        // Runtime beats configuration: a running node auto-loads the provider only when its kernel flag is 1.
+        var bootsFips = f.Offline ? BootConfigHasFips(input) : input.KernelFipsFlag == true;
         if (modules.Count == 0)
         {
             return Outcome(CheckStatus.Fail, "fips.so installed and activated", "no FIPS provider module (fips.so) installed", remediation, evidence.ToArray());
@@ -470,7 +508,9 @@ public static partial class LinuxNodeChecks
         }
         if (autoLoads && bootsFips)
         {
-            return Outcome(CheckStatus.Pass, "fips.so installed and activated", "the distribution loads its FIPS provider when booted with fips=1, and the boot entries carry fips=1", "", evidence.ToArray());
+            return Outcome(CheckStatus.Pass, "fips.so installed and activated",
+                f.Offline ? "the distribution loads its FIPS provider when booted with fips=1, and the boot entries carry fips=1"
+                          : "the distribution loads its FIPS provider because the kernel flag is 1", "", evidence.ToArray());
         }
         return Outcome(CheckStatus.Fail, "fips.so installed and activated",
             config.FipsActivated ? "fips activated, but non-FIPS providers serve by default" : "fips.so installed but not activated", remediation, evidence.ToArray());
@@ -485,6 +525,10 @@ public static partial class LinuxNodeChecks
         if (major is null or >= 3)
         {
             return CheckOutcome.NotApplicable(major is null ? "OpenSSL is not installed" : $"{version}: OpenSSL 3 (LNX-SSL-01 applies)");
+        }
+        if (major == 0)
+        {
+            return Outcome(CheckStatus.Unknown, "-fips build in FIPS mode", version + ": cannot tell OpenSSL 1.x from 3.x", "");
         }
         if (f.Offline || f.Command("openssl-version") is not { Available: true } cmd)
         {
@@ -600,7 +644,13 @@ public static partial class LinuxNodeChecks
         {
             return Outcome(CheckStatus.Fail, "fips or fips-updates service enabled", "no FIPS service enabled", remediation, evidence.ToArray());
         }
-        if (!f.Offline && input.Os.Kernel.Length > 0 && !input.Os.Kernel.EndsWith("-fips", StringComparison.Ordinal))
+        if (!f.Offline && input.KernelFipsFlag != true)
+        {
+            // The Pro client itself reports DISABLED when the kernel flag is not 1, whatever its cache says.
+            evidence.Add(Ev(f, FipsEnabled));
+            return Outcome(CheckStatus.Fail, "fips or fips-updates service enabled, FIPS kernel running", $"{string.Join(", ", services)} enabled in status.json, but /proc/sys/crypto/fips_enabled is not 1 (reboot to the FIPS kernel required)", "Reboot into the FIPS kernel.", evidence.ToArray());
+        }
+        if (!f.Offline && input.Os.Kernel.Length > 0 && !input.Os.Kernel.Contains("-fips", StringComparison.Ordinal))
         {
             evidence.Add(new CheckEvidence("uname -r", input.Os.Kernel));
             return Outcome(CheckStatus.Fail, "fips or fips-updates service enabled, FIPS kernel running", $"{string.Join(", ", services)} enabled, but the running kernel {input.Os.Kernel} is not a FIPS kernel: reboot to FIPS kernel required", "Reboot into the FIPS kernel.", evidence.ToArray());
@@ -639,21 +689,41 @@ public static partial class LinuxNodeChecks
     {
         var os = input.Os;
         var evidence = new[] { Ev(input.Facts, OsRelease) };
-        var supported = os.Family switch
-        {
-            "Rhel" => os.MajorVersion is >= 7 and <= 10,
-            "Ubuntu" => os.VersionId is "16.04" or "18.04" or "20.04" or "22.04" or "24.04",
-            "Suse" => os.MajorVersion is 12 or 15 or 16,
-            _ => false,
-        };
         if (os.Id.Length == 0)
         {
             return Outcome(CheckStatus.Unknown, "an OS with FIPS-validated modules", "no /etc/os-release", "", evidence);
         }
-        return supported
-            ? Outcome(CheckStatus.Pass, "an OS with FIPS-validated modules", $"{os} ({os.Family})", "", evidence)
-            : Outcome(CheckStatus.Fail, "an OS with FIPS-validated modules", $"{os}: no FIPS-validated cryptographic modules are published for it",
-                "Use RHEL (or CentOS Stream/Rocky/Alma/Oracle Linux), SLES, or Ubuntu with Pro FIPS for FIPS nodes.", evidence);
+        // Releases whose validated modules are FIPS 140-2 only (no 140-3 validation).
+        var only1402 = os.Family switch
+        {
+            "Rhel" => os.MajorVersion == 7,
+            "Ubuntu" => os.VersionId is "16.04" or "18.04" or "20.04",
+            "Suse" => os.MajorVersion == 12,
+            _ => false,
+        };
+        var supported = only1402 || os.Family switch
+        {
+            "Rhel" => os.MajorVersion is >= 8 and <= 10,
+            "Ubuntu" => os.VersionId is "22.04" or "24.04",
+            "Suse" => os.MajorVersion is 15 or 16,
+            _ => false,
+        };
+        var useOther = "Use RHEL 8+ (or CentOS Stream/Rocky/Alma/Oracle Linux), SLES 15+, or Ubuntu 22.04+ with Pro FIPS for FIPS nodes.";
+        if (!supported)
+        {
+            return Outcome(CheckStatus.Fail, "an OS with FIPS-validated modules", $"{os}: no FIPS-validated cryptographic modules are published for it", useOther, evidence);
+        }
+        if (!only1402)
+        {
+            return Outcome(CheckStatus.Pass, "an OS with FIPS-validated modules", $"{os} ({os.Family})", "", evidence);
+        }
+        var sunsetPassed = DateOnly.FromDateTime(DateTime.UtcNow) >= CommonNodeChecks.Fips1402Sunset;
+        var actual = $"{os}: FIPS 140-2 validated modules only" + (sunsetPassed ? $", on the CMVP Historical list since {CommonNodeChecks.Fips1402Sunset:yyyy-MM-dd}" : "");
+        if (input.Profile.Standard.Contains("140-2", StringComparison.Ordinal))
+        {
+            return Outcome(sunsetPassed ? CheckStatus.Warning : CheckStatus.Pass, "an OS with FIPS-validated modules", actual, useOther, evidence);
+        }
+        return Outcome(CheckStatus.Fail, "an OS with FIPS 140-3 validated modules", actual, useOther, evidence);
     }
 
     private static CheckOutcome ContainerScope(NodeCheckInput input)

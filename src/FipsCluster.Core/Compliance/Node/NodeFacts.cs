@@ -83,6 +83,13 @@ public sealed class NodeFacts
 
     public void SetRegistryValue(string path, string? value) => _registry[path] = value;
 
+    private readonly HashSet<string> _unreadableRegistry = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Registry values that exist but could not be read (access denied): their checks report Error, not Fail.</summary>
+    public IReadOnlySet<string> UnreadableRegistryValues => _unreadableRegistry;
+
+    public void MarkRegistryUnreadable(string path) => _unreadableRegistry.Add(path);
+
     /// <summary>The file if it was read, whatever its state; null if the catalogue never asked for it.</summary>
     public FileFact? File(string path) => _files.GetValueOrDefault(path);
 

@@ -17,6 +17,11 @@ public static partial class WindowsNodeChecks
     private static CheckOutcome FipsAlgorithmPolicy(NodeCheckInput input)
     {
         var registry = input.Facts.Registry;
+        if (input.Facts.UnreadableRegistryValues.Contains(WindowsFactCatalog.FipsPolicyEnabled))
+        {
+            return new CheckOutcome(CheckStatus.Error, "Enabled = 1", "the FIPS policy could not be read (access denied)", new[] { new CheckEvidence(WindowsFactCatalog.FipsPolicyEnabled, "(unreadable)") },
+                "Run the check as a user that can read HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa.");
+        }
         var evidence = new[]
         {
             new CheckEvidence(WindowsFactCatalog.FipsPolicyEnabled, registry.GetValueOrDefault(WindowsFactCatalog.FipsPolicyEnabled)),
@@ -45,6 +50,9 @@ public static partial class WindowsNodeChecks
     [GeneratedRegex(@"<enforceFIPSPolicy\s+enabled\s*=\s*[""']false[""']", RegexOptions.IgnoreCase)]
     private static partial Regex OptOut();
 
+    [GeneratedRegex(@"<!--.*?-->", RegexOptions.Singleline)]
+    private static partial Regex XmlComment();
+
     private static CheckOutcome EnforceFipsPolicy(NodeCheckInput input)
     {
         var configs = input.Facts.Files.Values.Where(f => f.Exists && f.Path.EndsWith(".config", StringComparison.OrdinalIgnoreCase)).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
@@ -52,7 +60,8 @@ public static partial class WindowsNodeChecks
         {
             return CheckOutcome.NotApplicable("no .NET Framework configuration files found");
         }
-        var optOuts = configs.Where(c => OptOut().IsMatch(c.Text)).ToList();
+        // The runtime never reads XML comments, so an opt-out inside one is not an opt-out.
+        var optOuts = configs.Where(c => OptOut().IsMatch(XmlComment().Replace(c.Text, ""))).ToList();
         var evidence = configs.Select(c => new CheckEvidence(c.Path, optOuts.Contains(c) ? "<enforceFIPSPolicy enabled=\"false\"/>" : "no opt-out")).ToArray();
         return optOuts.Count == 0
             ? new CheckOutcome(CheckStatus.Pass, "no enforceFIPSPolicy enabled=\"false\"", $"{configs.Count} configuration files, no opt-out", evidence)
