@@ -171,4 +171,50 @@ public sealed class TestFipsNodeSshTests : IClassFixture<ModuleFixture>
             File.Delete(bogus);
         }
     }
+
+    private static System.Security.SecureString Secure(string text)
+    {
+        var secure = new System.Security.SecureString();
+        foreach (var c in text)
+        {
+            secure.AppendChar(c);
+        }
+        secure.MakeReadOnly();
+        return secure;
+    }
+
+    [SkippableFact]
+    public void Passwords_and_key_passphrases_never_reach_any_stream_or_error()
+    {
+        _nodes.Require();
+        const string password = "Pw-7f3a9c1e-never-shown";
+        var result = _ps.Run("$c = [pscredential]::new('fcprobe', $args[1]); "
+            + "Test-FipsNode -ComputerName $args[0] -Credential $c -KnownHostsPath $args[2] -Verbose -Debug | Out-Default; "
+            + "Test-FipsNode -ComputerName $args[0] -Credential $c -KnownHostsPath $args[2]",
+            _nodes.PlainNode, Secure(password), _nodes.KnownHosts);
+        Assert.Equal("SshAuthenticationFailed", (string)result.SingleOf(Report).ErrorId);
+        Assert.DoesNotContain(password, result.AllText);
+        Assert.DoesNotContain(password, string.Join("\n", result.Errors.Select(e => e.Exception.ToString())));
+
+        // An encrypted key with the wrong passphrase: one error naming the file, never the passphrase.
+        const string passphrase = "Kp-91be22-right";
+        const string wrong = "Kp-0c44d1-wrong";
+        var key = Path.Combine(Path.GetTempPath(), "fc-enc-" + Guid.NewGuid().ToString("N")[..6]);
+        var keygen = System.Diagnostics.Process.Start("ssh-keygen", $"-q -t ecdsa -b 256 -N {passphrase} -f {key}")!;
+        keygen.WaitForExit();
+        try
+        {
+            var bad = _ps.Run("Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KeyPassphrase $args[2] -KnownHostsPath $args[3] -Verbose",
+                _nodes.PlainNode, key, Secure(wrong), _nodes.KnownHosts);
+            Assert.StartsWith("SshKeyFileInvalid,", Assert.Single(bad.ErrorIds));
+            Assert.Contains(key, bad.AllText);
+            Assert.DoesNotContain(wrong, bad.AllText);
+            Assert.DoesNotContain(wrong, string.Join("\n", bad.Errors.Select(e => e.Exception.ToString())));
+        }
+        finally
+        {
+            File.Delete(key);
+            File.Delete(key + ".pub");
+        }
+    }
 }
