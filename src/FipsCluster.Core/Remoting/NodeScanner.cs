@@ -37,6 +37,7 @@ public sealed class NodeScanner
             _ssh = new Lazy<SshFactCollector>(() =>
             {
                 var collector = new SshFactCollector(ssh);
+                collector.Retrying += message => context.Verbose(message);
                 collector.HostKeyAccepted += (host, fingerprint) => context.Warning($"Trusted a new host key for {host} ({fingerprint}) and recorded it in {ssh.KnownHostsPath}.");
                 return collector;
             });

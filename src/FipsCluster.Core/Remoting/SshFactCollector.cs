@@ -36,6 +36,9 @@ public sealed class SshFactCollector
         }
     }
 
+    /// <summary>Raised (from any thread) before a retry: why, and when.</summary>
+    public event Action<string>? Retrying;
+
     /// <summary>Raised (from any thread) when a new host key was accepted under AcceptNew: (host, SHA256 fingerprint).</summary>
     public event Action<string, string>? HostKeyAccepted;
 
@@ -91,8 +94,11 @@ public sealed class SshFactCollector
             }
             catch (Exception ex) when (IsTransient(ex) && attempt < _options.MaxAttempts && !timeout.IsCancellationRequested)
             {
-                // sshd drops connections past MaxStartups before its banner; back off with jitter and try again.
-                var delay = TimeSpan.FromMilliseconds((100 << attempt) + Random.Shared.Next(0, 100 << attempt));
+                // sshd drops connections past MaxStartups before its banner; back off (exponential, capped at 2 s,
+                // with jitter so a fleet does not come back in lockstep) and try again within the node's timeout.
+                var backoff = Math.Min(2000, 100 << Math.Min(attempt, 5));
+                var delay = TimeSpan.FromMilliseconds(backoff / 2 + Random.Shared.Next(0, backoff));
+                Retrying?.Invoke($"{host}: {ex.Message.TrimEnd('.')}; attempt {attempt + 1} in {delay.TotalMilliseconds:0} ms.");
                 try
                 {
                     await Task.Delay(delay, timeout.Token).ConfigureAwait(false);

@@ -28,7 +28,7 @@ public sealed class SshOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Attempts on a connection reset before the node is given up (sshd MaxStartups drops connections under load).</summary>
-    public int MaxAttempts { get; init; } = 4;
+    public int MaxAttempts { get; init; } = 8;
 
     public static string DefaultKnownHostsPath =>
         System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");

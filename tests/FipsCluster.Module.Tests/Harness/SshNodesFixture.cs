@@ -111,6 +111,27 @@ public sealed class SshNodesFixture : IDisposable
         return copy;
     }
 
+    /// <summary>
+    /// Starts a throwaway sshd on <paramref name="count"/> fresh loopback addresses with the given MaxStartups,
+    /// runs <paramref name="test"/> with those targets and their known_hosts, stops it, and returns the sshd log.
+    /// </summary>
+    public T WithStrictSshd<T>(string maxStartups, int count, Func<string[], string, T> test, out string sshdLog)
+    {
+        var dir = Path.Combine(_work, "strict-" + Guid.NewGuid().ToString("N")[..6]);
+        var port = FreePort();
+        var addresses = Enumerable.Range(0, count).Select(i => $"127.0.9.{i + 10}").ToArray();
+        Script("sshd.sh", new[] { "start", dir, "--port", port.ToString(), "--authorized-key", KeyFile + ".pub", "--max-startups", maxStartups }.Concat(addresses).ToArray());
+        try
+        {
+            return test(addresses.Select(a => $"{a}:{port}").ToArray(), Path.Combine(dir, "known_hosts"));
+        }
+        finally
+        {
+            TryStop("sshd.sh", Path.GetFileName(dir));
+            sshdLog = File.Exists(Path.Combine(dir, "sshd.log")) ? File.ReadAllText(Path.Combine(dir, "sshd.log")) : "";
+        }
+    }
+
     public void Require()
     {
         if (Unavailable is null)

@@ -104,6 +104,33 @@ public sealed class TestFipsNodeSshTests : IClassFixture<ModuleFixture>
     }
 
     [SkippableFact]
+    public void Each_report_is_written_as_soon_as_its_node_is_done()
+    {
+        _nodes.Require();
+        var result = _ps.Run(Call + " | ForEach-Object { [pscustomobject]@{ Name = $_.ComputerName; At = [DateTime]::UtcNow } }",
+            new[] { _nodes.SilentNode, _nodes.FipsNode }, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, 3);
+        var arrivals = result.Output.Select(o => (Name: (string)o.Properties["Name"].Value, At: (DateTime)o.Properties["At"].Value)).ToList();
+        Assert.Equal(new[] { _nodes.FipsNode, _nodes.SilentNode }, arrivals.Select(a => a.Name));
+        Assert.True(arrivals[1].At - arrivals[0].At > TimeSpan.FromSeconds(1.5), "the fast node's report waited for the slow one");
+    }
+
+    [SkippableFact]
+    public void Connections_that_sshd_drops_past_MaxStartups_are_retried_until_every_node_answers()
+    {
+        _nodes.Require();
+        // 24 nodes, all at once, against sshds that drop every unauthenticated connection beyond the 3rd.
+        var result = _nodes.WithStrictSshd("3:100:3", 24, (targets, knownHosts) =>
+            _ps.Run("Test-FipsNode -ComputerName $args[0] -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -ThrottleLimit 24 -TimeoutSeconds 60 -Verbose",
+                targets, _nodes.UserName, _nodes.KeyFile, knownHosts), out var sshdLog);
+        Assert.Contains("past MaxStartups", sshdLog); // the server really dropped connections
+        Assert.Contains(result.Verbose, v => v.Message.Contains("attempt"));
+        var reports = result.Of(Report);
+        Assert.Equal(24, reports.Count);
+        Assert.All(reports, r => Assert.NotEqual("Error", r.Status.ToString()));
+        Assert.Empty(result.Errors);
+    }
+
+    [SkippableFact]
     public void AcceptNew_trusts_and_records_an_unknown_host_with_a_warning_but_never_a_changed_one()
     {
         _nodes.Require();
