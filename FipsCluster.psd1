@@ -18,6 +18,7 @@
         'Get-SwarmJoinToken'
         'New-SwarmJoinToken'
         'Test-FipsNode'
+        'Test-FipsTlsEndpoint'
         'Test-SwarmJoinToken'
         'Update-SwarmJoinToken'
     )

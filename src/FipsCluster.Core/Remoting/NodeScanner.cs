@@ -54,7 +54,7 @@ public sealed class NodeScanner
     public void ValidateSsh() => _ = _ssh?.Value;
 
     /// <summary>Adds an SSH node ("host", "host:port" or "[v6]:port"); a malformed address becomes that node's Error report.</summary>
-    public void AddSsh(string target, int defaultPort) => Start(target, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(SshEndpoint.Parse(target, defaultPort), token));
+    public void AddSsh(string target, int defaultPort) => Start(target, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(HostEndpoint.Parse(target, defaultPort), token));
 
     public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, LocalFactCollector.CollectAsync);
 

@@ -74,7 +74,7 @@ public sealed class SshFactCollector
     }
 
     /// <summary>Connects, verifies the host key, runs the script, parses its output. Throws <see cref="FipsClusterException"/> with a specific id on failure.</summary>
-    public async Task<NodeFacts> CollectAsync(SshEndpoint endpoint, CancellationToken cancellation)
+    public async Task<NodeFacts> CollectAsync(HostEndpoint endpoint, CancellationToken cancellation)
     {
         var host = endpoint.ToString();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -119,7 +119,7 @@ public sealed class SshFactCollector
         }
     }
 
-    private async Task<NodeFacts> CollectOnceAsync(SshEndpoint endpoint, CancellationToken cancellation)
+    private async Task<NodeFacts> CollectOnceAsync(HostEndpoint endpoint, CancellationToken cancellation)
     {
         var (host, port) = endpoint;
         var connection = new ConnectionInfo(host, port, _options.Login.UserName, CreateAuthentication())

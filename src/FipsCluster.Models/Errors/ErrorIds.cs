@@ -39,6 +39,9 @@ public static class ErrorIds
     public const string SshConnectionFailed = nameof(SshConnectionFailed);
     public const string KnownHostsUnreadable = nameof(KnownHostsUnreadable);
 
+    // TLS endpoints
+    public const string TlsEndpointUnreachable = nameof(TlsEndpointUnreachable);
+
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
     public const string OperationTimedOut = nameof(OperationTimedOut);

@@ -3,12 +3,12 @@ using System.Globalization;
 namespace FipsCluster.Core.Remoting;
 
 /// <summary>
-/// A node address as users write it: "host", "host:port", "[v6]:port" or a bare IPv6 address. Fleets with
+/// A node or endpoint address as users write it: "host", "host:port", "[v6]:port" or a bare IPv6 address. Fleets with
 /// sshd on different ports can then be tested in one call.
 /// </summary>
-public readonly record struct SshEndpoint(string Host, int Port)
+public readonly record struct HostEndpoint(string Host, int Port)
 {
-    public static SshEndpoint Parse(string target, int defaultPort)
+    public static HostEndpoint Parse(string target, int defaultPort)
     {
         var text = target.Trim();
         if (text.StartsWith('['))
@@ -20,11 +20,11 @@ public readonly record struct SshEndpoint(string Host, int Port)
                 var rest = text[(close + 1)..];
                 if (rest.Length == 0)
                 {
-                    return new SshEndpoint(host, defaultPort);
+                    return new HostEndpoint(host, defaultPort);
                 }
                 if (rest[0] == ':' && TryPort(rest[1..], out var port))
                 {
-                    return new SshEndpoint(host, port);
+                    return new HostEndpoint(host, port);
                 }
             }
             throw Invalid(target);
@@ -32,13 +32,13 @@ public readonly record struct SshEndpoint(string Host, int Port)
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            return text.Length > 0 && !text.Any(char.IsWhiteSpace) ? new SshEndpoint(text, defaultPort) : throw Invalid(target);
+            return text.Length > 0 && !text.Any(char.IsWhiteSpace) ? new HostEndpoint(text, defaultPort) : throw Invalid(target);
         }
         if (text.IndexOf(':', colon + 1) >= 0)
         {
-            return new SshEndpoint(text, defaultPort); // bare IPv6 address
+            return new HostEndpoint(text, defaultPort); // bare IPv6 address
         }
-        return colon > 0 && TryPort(text[(colon + 1)..], out var p) ? new SshEndpoint(text[..colon], p) : throw Invalid(target);
+        return colon > 0 && TryPort(text[(colon + 1)..], out var p) ? new HostEndpoint(text[..colon], p) : throw Invalid(target);
     }
 
     public override string ToString() => Port == 22 ? Host : Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";

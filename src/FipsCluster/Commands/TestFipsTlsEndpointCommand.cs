@@ -1,0 +1,78 @@
+using System.Management.Automation;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Compliance.Artifacts;
+using FipsCluster.Core.Remoting;
+using FipsCluster.Infrastructure;
+
+namespace FipsCluster.Commands;
+
+/// <summary>Probes TLS endpoints (kube-apiserver 6443, kubelet 10250, etcd 2379…): accepted protocol versions and cipher suites, and the certificate chain.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "FipsTlsEndpoint")]
+[OutputType(typeof(TlsEndpointReport), typeof(bool))]
+public sealed class TestFipsTlsEndpointCommand : FipsCmdlet
+{
+    private bool _allPass = true;
+    private int _written;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("CN", "HostName", "Address")]
+    [ValidateNotNullOrEmpty]
+    public string[] ComputerName { get; set; } = Array.Empty<string>();
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = 443;
+
+    [Parameter]
+    [ValidateRange(1, 300)]
+    public int TimeoutSeconds { get; set; } = 5;
+
+    [Parameter]
+    [ComplianceProfileTransformation]
+    [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
+    public ComplianceProfile? Profile { get; set; }
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in ComputerName)
+        {
+            HostEndpoint endpoint;
+            try
+            {
+                endpoint = HostEndpoint.Parse(name, Port);
+            }
+            catch (FipsClusterException ex)
+            {
+                WriteFailure(ex);
+                _allPass = false;
+                continue;
+            }
+            try
+            {
+                var report = RunCore(context => ArtifactChecks.TestTlsEndpointAsync(endpoint.Host, endpoint.Port, Profile ?? ComplianceProfiles.Default, TimeSpan.FromSeconds(TimeoutSeconds), context));
+                _written++;
+                _allPass &= report.Status is CheckStatus.Pass;
+                if (!Quiet)
+                {
+                    WriteObject(report);
+                }
+            }
+            catch (FipsClusterException ex)
+            {
+                _allPass = false;
+                WriteFailure(ex);
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Quiet)
+        {
+            WriteObject(_allPass && _written > 0);
+        }
+    }
+}
