@@ -11,7 +11,7 @@ namespace FipsCluster.Core.Remoting;
 /// </summary>
 public static class LocalFactCollector
 {
-    public static async Task<NodeFacts> CollectAsync(CancellationToken cancellation)
+    public static async Task<NodeFacts> CollectAsync(FactScope scope, CancellationToken cancellation)
     {
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
@@ -37,7 +37,7 @@ public static class LocalFactCollector
         });
         var output = process.StandardOutput.ReadToEndAsync(cancellation);
         var errors = process.StandardError.ReadToEndAsync(cancellation);
-        await process.StandardInput.WriteAsync(ShellFactScript.Script.AsMemory(), cancellation).ConfigureAwait(false);
+        await process.StandardInput.WriteAsync(ShellFactScript.ScriptFor(scope).AsMemory(), cancellation).ConfigureAwait(false);
         process.StandardInput.Close();
         await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
         var text = await output.ConfigureAwait(false);

@@ -36,7 +36,15 @@ public sealed class NodeScanner
             // Created on first use so a bad key file fails as one terminating error, before any node is tried.
             _ssh = new Lazy<SshFactCollector>(() =>
             {
-                var collector = new SshFactCollector(ssh);
+                var collector = new SshFactCollector(new SshOptions
+                {
+                    Login = ssh.Login,
+                    HostKeyPolicy = ssh.HostKeyPolicy,
+                    KnownHostsPath = ssh.KnownHostsPath,
+                    Timeout = ssh.Timeout,
+                    MaxAttempts = ssh.MaxAttempts,
+                    Scope = NodeCheckCatalog.ScopeOf(profile),
+                });
                 collector.Retrying += message => context.Verbose(message);
                 collector.HostKeyAccepted += (host, fingerprint) => context.Warning($"Trusted a new host key for {host} ({fingerprint}) and recorded it in {ssh.KnownHostsPath}.");
                 return collector;
@@ -56,7 +64,7 @@ public sealed class NodeScanner
     /// <summary>Adds an SSH node ("host", "host:port" or "[v6]:port"); a malformed address becomes that node's Error report.</summary>
     public void AddSsh(string target, int defaultPort) => Start(target, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(HostEndpoint.Parse(target, defaultPort), token));
 
-    public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, LocalFactCollector.CollectAsync);
+    public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, token => LocalFactCollector.CollectAsync(NodeCheckCatalog.ScopeOf(_profile), token));
 
     public void AddRoot(string root) => Start(root, NodeTransport.Root, token => Task.Run(() => RootFactReader.Read(root, token), token));
 

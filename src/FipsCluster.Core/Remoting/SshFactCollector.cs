@@ -15,11 +15,12 @@ public sealed class SshFactCollector
     private readonly SshOptions _options;
     private readonly KnownHosts _knownHosts;
     private readonly byte[]? _keyFile;
-    private readonly string _command = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.Script);
+    private readonly string _command;
 
     public SshFactCollector(SshOptions options)
     {
         _options = options;
+        _command = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.ScriptFor(options.Scope));
         _knownHosts = KnownHosts.Load(options.KnownHostsPath);
         if (options.Login.KeyFilePath is { } keyPath)
         {

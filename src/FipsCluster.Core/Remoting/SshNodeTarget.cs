@@ -21,6 +21,9 @@ public sealed class SshOptions
 
     public HostKeyPolicy HostKeyPolicy { get; init; } = HostKeyPolicy.Strict;
 
+    /// <summary>Which facts to gather (the profile's checks decide).</summary>
+    public Compliance.Node.FactScope Scope { get; init; } = Compliance.Node.FactScope.All;
+
     /// <summary>The known_hosts file; default ~/.ssh/known_hosts.</summary>
     public string KnownHostsPath { get; init; } = DefaultKnownHostsPath;
 

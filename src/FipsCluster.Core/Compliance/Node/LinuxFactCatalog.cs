@@ -63,6 +63,25 @@ public static class LinuxFactCatalog
         "openssl", "libssl3", "libgcrypt20", "libgnutls30", "dracut-fips", "dracut-fips-aesni", "crypto-policies", "openssl-libs", "libgcrypt", "gnutls",
     };
 
+    /// <summary>Cluster component binaries whose Go crypto module is checked (kubelet, kubeadm, etcd, containerd, runc, dockerd…).</summary>
+    public static readonly string[] ComponentBinaries = new[]
+        {
+            "kubelet", "kubeadm", "kubectl", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "etcd",
+            "containerd", "containerd-shim-runc-v2", "ctr", "crictl", "runc", "dockerd", "docker",
+        }
+        .SelectMany(name => new[] { "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/var/lib/rancher/rke2/bin/" }.Select(dir => dir + name))
+        .ToArray();
+
+    /// <summary>Where cluster certificates and private keys live (kubeadm, kubelet, Docker Swarm, RKE2).</summary>
+    public static readonly string[] PkiDirectories =
+    {
+        "/etc/kubernetes/pki", "/etc/kubernetes/pki/etcd", "/var/lib/kubelet/pki", "/var/lib/docker/swarm/certificates",
+        "/var/lib/rancher/rke2/server/tls", "/var/lib/rancher/rke2/server/tls/etcd",
+    };
+
+    /// <summary>How much of a remote binary is read from its buildinfo header on (inline version and modinfo strings).</summary>
+    public const int BuildInfoWindow = 65536;
+
     /// <summary>Single files read verbatim (bounded).</summary>
     public static readonly string[] Files =
     {
@@ -108,4 +127,13 @@ public static class LinuxFactCatalog
         // The probe session's exported environment (a shell builtin: no process).
         new("env", "export", "export -p"),
     };
+}
+
+/// <summary>Which facts a run needs: the OS facts always; binaries and PKI only when the profile has artifact checks.</summary>
+[Flags]
+public enum FactScope
+{
+    Os = 1,
+    Artifacts = 2,
+    All = Os | Artifacts,
 }

@@ -17,6 +17,15 @@ public enum FileFactState
     Unreadable,
 }
 
+/// <summary>
+/// What the node sent about a binary instead of the binary: the .go.buildinfo window, the offsets of the amd64
+/// crypto sig markers (by kind) and how many _Cfunc__goboringcrypto_ names it holds.
+/// </summary>
+public sealed record RemoteBinaryFact(string Path, long? BuildInfoOffset, byte[] BuildInfo, IReadOnlyList<(long Offset, string Marker)> Markers, int BoringSymbols);
+
+/// <summary>A private key file as the node describes it: PEM labels and headers only (bodies only when encrypted), and its mode.</summary>
+public sealed record KeyFileFact(string Path, string PemSkeleton, string? Mode, string? Owner);
+
 /// <summary>A command's combined output and exit code; Available is false when the command does not exist on the node.</summary>
 public sealed record CommandFact(string Id, bool Available, int ExitCode, string Output);
 
@@ -70,6 +79,26 @@ public sealed class NodeFacts
         _packages[name] = version;
         PackagesKnown = true;
     }
+
+    private readonly Dictionary<string, RemoteBinaryFact> _binaries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeyFileFact> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>Component binaries found on the node, as the remote script described them.</summary>
+    public IReadOnlyDictionary<string, RemoteBinaryFact> RemoteBinaries => _binaries;
+
+    /// <summary>Private key files found in the PKI directories (never their unencrypted content).</summary>
+    public IReadOnlyDictionary<string, KeyFileFact> KeyFiles => _keys;
+
+    public void AddRemoteBinary(RemoteBinaryFact binary) => _binaries[binary.Path] = binary;
+
+    public void AddKeyFile(KeyFileFact key) => _keys[key.Path] = key;
+
+    /// <summary>Artifact verdicts computed from the files (local, root) or from the remote parts (SSH), by the artifact analyzers.</summary>
+    public List<GoBinaryReport> BinaryReports { get; } = new();
+
+    public List<CertificateReport> CertificateReports { get; } = new();
+
+    public List<PrivateKeyReport> KeyReports { get; } = new();
 
     public void AddFile(FileFact file) => _files[file.Path] = file;
 

@@ -15,12 +15,16 @@ public static class ShellFactScript
 {
     private const string Marker = "@@FC";
 
-    private static readonly Lazy<string> Rendered = new(Render);
+    private static readonly Lazy<string> Full = new(() => Render(FactScope.All));
+    private static readonly Lazy<string> OsOnly = new(() => Render(FactScope.Os));
 
-    /// <summary>The script text (rendered once).</summary>
-    public static string Script => Rendered.Value;
+    /// <summary>The script that gathers every fact (rendered once).</summary>
+    public static string Script => Full.Value;
 
-    private static string Render()
+    /// <summary>The script for a scope: a profile without artifact checks never scans binaries or PKI directories.</summary>
+    public static string ScriptFor(FactScope scope) => scope.HasFlag(FactScope.Artifacts) ? Full.Value : OsOnly.Value;
+
+    private static string Render(FactScope scope)
     {
         var s = new StringBuilder();
         s.Append("LC_ALL=C; export LC_ALL; set -f\n");
@@ -78,6 +82,10 @@ public static class ShellFactScript
             else echo '{{Marker}} cm {{LinuxFactCatalog.OpenSslVersionCommand}}'; fi
 
             """);
+        if (scope.HasFlag(FactScope.Artifacts))
+        {
+            RenderArtifacts(s);
+        }
         // One process each for all mtimes/devices, all crypto-policy links and all file contents.
         s.Append(CultureInfo.InvariantCulture, $"echo '{Marker} stat'; IFS=$NL; stat -L -c '%Y %d %n'");
         foreach (var file in LinuxFactCatalog.StatFiles)
@@ -90,6 +98,48 @@ public static class ShellFactScript
         s.Append("echo '").Append(Marker).Append(" end'\n");
         return s.ToString();
     }
+
+    private static void RenderArtifacts(StringBuilder s)
+    {
+        // Component binaries: one grep finds, in all of them, the .go.buildinfo header, the amd64 crypto sig markers
+        // and _Cfunc__goboringcrypto_ names; only the buildinfo window is then sent, never the binary.
+        s.Append("BIN=''; for b in");
+        foreach (var binary in LinuxFactCatalog.ComponentBinaries)
+        {
+            s.Append(' ').Append(Quote(binary));
+        }
+        s.Append("; do [ -f \"$b\" ] && [ -r \"$b\" ] && BIN=\"$BIN$NL$b\"; done\n");
+        s.Append($$"""
+            if [ -n "$BIN" ]; then IFS=$NL; G=$(LC_ALL=C grep -obUaHP {{Quote(GoBinaryScanPattern)}} $BIN 2>/dev/null); unset IFS; echo '{{Marker}} bins'; printf '%s\n' "$G"
+            printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
+
+            """);
+        // PKI: certificates are public (read whole); of key files only PEM labels and headers leave the node, and the
+        // body only when it is encrypted — an unencrypted private key is never transferred.
+        s.Append("KEYS=''; for d in");
+        foreach (var dir in LinuxFactCatalog.PkiDirectories)
+        {
+            s.Append(' ').Append(Quote(dir));
+        }
+        s.Append("; do [ -d \"$d\" ] || continue; set +f; for x in \"$d\"/*.key \"$d\"/*.pem; do [ -f \"$x\" ] && KEYS=\"$KEYS$NL$x\"; done; for x in \"$d\"/*.crt; do [ -f \"$x\" ] && f \"$x\"; done; set -f; done\n");
+        s.Append($$"""
+            if [ -n "$KEYS" ]; then echo '{{Marker}} kstat'; IFS=$NL; stat -L -c '%a %U %n' $KEYS 2>/dev/null
+            awk 'FNR==1 { print "{{Marker}} key " FILENAME } /^-----BEGIN ENCRYPTED PRIVATE KEY-----/ { e=1 } e { print; if ($0 ~ /^-----END/) e=0; next } /^-----(BEGIN|END) / || /^(Proc-Type|DEK-Info):/ { print }' $KEYS 2>/dev/null; unset IFS; fi
+
+            """);
+    }
+
+    /// <summary>
+    /// One PCRE for grep -obUaP over all binaries. Lookarounds keep every printed match ASCII: "Go buildinf:" (the
+    /// header starts 2 bytes earlier), and for each 32-byte sig marker only its 31st byte — P (BoringCrypto),
+    /// / (StandardCrypto), ESC (FIPSOnly); the marker starts 30 bytes earlier.
+    /// </summary>
+    internal const string GoBinaryScanPattern =
+        @"(?<=\xff )Go buildinf:"
+        + @"|(?<=\xeb\x1d\xf4\x48\xf4\x4b\xf4\xb3\x32\xf5\x28\x13\xa3\xb4\x50\xd4\x41\xcc\x24\x85\xf0\x01\x45\x4e\x92\x10\x1b\x1d\x2f\x19)\x50(?=\xc3)"
+        + @"|(?<=\xeb\x1d\xf4\x48\xf4\x4b\xf4\xba\xee\x4d\xfa\x98\x51\xca\x56\xa9\x11\x45\xe8\x3e\x99\xc5\x9c\xf9\x11\xcb\x8e\x80\xda\xf1)\x2f(?=\xc3)"
+        + @"|(?<=\xeb\x1d\xf4\x48\xf4\x4b\xf4\x36\x3c\xb9\xce\x9d\x68\x04\x7d\x31\xf2\x8d\x32\x5d\x5c\xa5\x87\x3f\x5d\x80\xca\xf6\xd6\x15)\x1b(?=\xc3)"
+        + "|_Cfunc__goboringcrypto_";
 
     /// <summary>Single-quotes a string for sh.</summary>
     public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
@@ -109,11 +159,32 @@ public static class ShellFactScript
         string? commandId = null;
         var commandOutput = new StringBuilder();
         var ended = false;
+        var binaryLines = new List<string>();
+        var buildInfos = new Dictionary<string, List<(long Offset, byte[] Bytes)>>(StringComparer.Ordinal);
+        long buildInfoOffset = 0;
+        string? buildInfoPath = null;
+        var buildInfo = new StringBuilder();
+        string? keyPath = null;
+        var keySkeletons = new Dictionary<string, StringBuilder>(StringComparer.Ordinal);
+        var keyModes = new Dictionary<string, (string Mode, string Owner)>(StringComparer.Ordinal);
+        void FlushBuildInfo()
+        {
+            if (buildInfoPath is not null)
+            {
+                if (!buildInfos.TryGetValue(buildInfoPath, out var list))
+                {
+                    buildInfos[buildInfoPath] = list = new List<(long, byte[])>();
+                }
+                list.Add((buildInfoOffset, Decode(buildInfo.ToString())));
+                buildInfoPath = null;
+            }
+        }
         foreach (var rawLine in output.Split('\n'))
         {
             var line = rawLine.EndsWith('\r') ? rawLine[..^1] : rawLine;
             if (line.StartsWith(Marker + " ", StringComparison.Ordinal))
             {
+                FlushBuildInfo();
                 var header = line[(Marker.Length + 1)..];
                 var space = header.IndexOf(' ', StringComparison.Ordinal);
                 var kind = space < 0 ? header : header[..space];
@@ -154,6 +225,21 @@ public static class ShellFactScript
                     case "cm":
                         facts.AddCommand(new CommandFact(rest, false, -1, ""));
                         break;
+                    case "bi":
+                    {
+                        var parts = rest.Split(' ', 2);
+                        if (parts.Length == 2 && ParseLong(parts[0]) is { } offset)
+                        {
+                            buildInfoOffset = offset - 2; // the match starts after "\xff "
+                            buildInfoPath = parts[1];
+                            buildInfo.Clear();
+                        }
+                        break;
+                    }
+                    case "key":
+                        keyPath = rest;
+                        keySkeletons[rest] = new StringBuilder();
+                        break;
                     case "end":
                         ended = true;
                         break;
@@ -188,7 +274,31 @@ public static class ShellFactScript
                 case "grep":
                     AppendGrepLine(line, present, contents);
                     break;
+                case "bins":
+                    binaryLines.Add(line);
+                    break;
+                case "bi":
+                    buildInfo.Append(line);
+                    break;
+                case "kstat":
+                {
+                    var parts = line.Split(' ', 3);
+                    if (parts.Length == 3)
+                    {
+                        keyModes[parts[2]] = (parts[0].PadLeft(4, '0'), parts[1]);
+                    }
+                    break;
+                }
+                case "key" when keyPath is not null:
+                    keySkeletons[keyPath].Append(line).Append('\n');
+                    break;
             }
+        }
+        FlushBuildInfo();
+        AddBinaries(facts, binaryLines, buildInfos);
+        foreach (var (path, (mode, owner)) in keyModes)
+        {
+            facts.AddKeyFile(new KeyFileFact(path, keySkeletons.TryGetValue(path, out var skeleton) ? skeleton.ToString() : "", mode, owner));
         }
         foreach (var path in present)
         {
@@ -209,6 +319,44 @@ public static class ShellFactScript
         }
         NormalizePackages(facts);
         return facts;
+    }
+
+    /// <summary>Groups the scan's "path:offset:match" lines by binary; the buildinfo window used is the first 16-byte-aligned header.</summary>
+    private static void AddBinaries(NodeFacts facts, List<string> lines, Dictionary<string, List<(long Offset, byte[] Bytes)>> buildInfos)
+    {
+        var byPath = new Dictionary<string, (List<(long, string)> Markers, int Symbols)>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var last = line.LastIndexOf(':');
+            var middle = last > 0 ? line.LastIndexOf(':', last - 1) : -1;
+            if (middle <= 0 || ParseLong(line[(middle + 1)..last]) is not { } offset)
+            {
+                continue;
+            }
+            var path = line[..middle];
+            var match = line[(last + 1)..];
+            if (!byPath.TryGetValue(path, out var entry))
+            {
+                entry = (new List<(long, string)>(), 0);
+            }
+            var marker = match switch { "P" => "BoringCrypto", "/" => "StandardCrypto", "\u001b" => "FIPSOnly", _ => null };
+            if (marker is not null)
+            {
+                entry.Markers.Add((offset - 30, marker));
+            }
+            else if (match == "_Cfunc__goboringcrypto_")
+            {
+                entry.Symbols++;
+            }
+            byPath[path] = entry;
+        }
+        foreach (var path in byPath.Keys.Concat(buildInfos.Keys).Distinct(StringComparer.Ordinal))
+        {
+            var (markers, symbols) = byPath.TryGetValue(path, out var found) ? found : (new List<(long, string)>(), 0);
+            var windows = buildInfos.GetValueOrDefault(path);
+            var window = windows?.FirstOrDefault(w => w.Offset % 16 == 0) ?? windows?.FirstOrDefault();
+            facts.AddRemoteBinary(new RemoteBinaryFact(path, window?.Offset, window?.Bytes ?? Array.Empty<byte>(), markers, symbols));
+        }
     }
 
     /// <summary>A grep -H line is "path:content"; the path is the longest present file that prefixes it.</summary>
@@ -266,6 +414,18 @@ public static class ShellFactScript
                     facts.AddPackage(parts[0], parts[1]);
                 }
             }
+        }
+    }
+
+    private static byte[] Decode(string base64)
+    {
+        try
+        {
+            return Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            return Array.Empty<byte>();
         }
     }
 
