@@ -13,11 +13,14 @@
     TypesToProcess         = @('FipsCluster.Types.ps1xml')
     CmdletsToExport        = @(
         'ConvertFrom-SwarmJoinToken'
+        'ConvertTo-FipsPrivateKey'
         'Get-FipsClusterDependency'
         'Get-FipsComplianceProfile'
         'Get-SwarmJoinToken'
         'New-SwarmJoinToken'
+        'Test-FipsCertificate'
         'Test-FipsNode'
+        'Test-FipsPrivateKey'
         'Test-FipsTlsEndpoint'
         'Test-SwarmJoinToken'
         'Update-SwarmJoinToken'

@@ -42,6 +42,18 @@ public static class ErrorIds
     // TLS endpoints
     public const string TlsEndpointUnreachable = nameof(TlsEndpointUnreachable);
 
+    // Artifacts: certificates and private keys
+    public const string CertificateFileNotFound = nameof(CertificateFileNotFound);
+    public const string CertificateFileUnreadable = nameof(CertificateFileUnreadable);
+    public const string CertificateFileInvalid = nameof(CertificateFileInvalid);
+    public const string PrivateKeyFileNotFound = nameof(PrivateKeyFileNotFound);
+    public const string PrivateKeyFileUnreadable = nameof(PrivateKeyFileUnreadable);
+    public const string PrivateKeyFileInvalid = nameof(PrivateKeyFileInvalid);
+    public const string PrivateKeyFormatUnsupported = nameof(PrivateKeyFormatUnsupported);
+    public const string PrivateKeyPassphraseRequired = nameof(PrivateKeyPassphraseRequired);
+    public const string PrivateKeyPassphraseIncorrect = nameof(PrivateKeyPassphraseIncorrect);
+    public const string PrivateKeyWriteFailed = nameof(PrivateKeyWriteFailed);
+
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
     public const string OperationTimedOut = nameof(OperationTimedOut);

@@ -44,6 +44,9 @@ public sealed class DockerSwarmFixture : IDisposable
     public string? Unavailable { get; }
 
     public string ManagerHost { get; } = "";
+
+    /// <summary>The swarm certificates directory of the manager engine (swarm-node.crt, swarm-node.key, swarm-root-ca.crt).</summary>
+    public string ManagerCertificates => Path.Combine(_root, "a", "data", "swarm", "certificates");
     public string OtherHost { get; } = "";
     public int SwarmPort { get; }
 

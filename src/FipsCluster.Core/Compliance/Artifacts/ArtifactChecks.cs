@@ -1,3 +1,4 @@
+using FipsCluster.Core.Compliance.Artifacts.Keys;
 using FipsCluster.Core.Compliance.Artifacts.Tls;
 using FipsCluster.Core.Operations;
 
@@ -8,5 +9,5 @@ public static class ArtifactChecks
 {
     public static Task<TlsEndpointReport> TestTlsEndpointAsync(string host, int port, ComplianceProfile profile, TimeSpan timeout, OperationContext context) =>
         TlsEndpointService.TestAsync(host, port, profile, timeout,
-            (certificate, source) => new CertificateReport { Subject = certificate.Subject, Path = source }, context);
+            (certificate, source) => CertificateAnalyzer.Analyze(certificate, new CertificateCheckOptions { Profile = profile }, source), context);
 }

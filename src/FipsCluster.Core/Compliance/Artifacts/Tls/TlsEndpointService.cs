@@ -75,7 +75,7 @@ public static class TlsEndpointService
             UnapprovedAccepted = suites.Where(s => s.Accepted && !s.Approved).Select(s => $"{s.Protocol} {s.CipherSuite}").ToList(),
             Certificates = certificates,
             Checks = checks,
-            Status = ArtifactStatus.Worst(checks),
+            Status = ArtifactResults.Worst(checks),
         };
     }
 
@@ -115,7 +115,7 @@ public static class TlsEndpointService
 
         if (certificates.Count > 0)
         {
-            var worst = ArtifactStatus.Worst(certificates.SelectMany(c => c.Checks));
+            var worst = ArtifactResults.Worst(certificates.SelectMany(c => c.Checks));
             checks.Add(Result("TLS-03", "Certificate chain uses FIPS algorithms", CheckScope.Algorithm, target, profile, worst,
                 "every certificate passes CRT-01/CRT-02/CRT-03",
                 string.Join("; ", certificates.Select(c => $"{c.Subject}: {c.KeyAlgorithm} {c.KeySize}, {c.SignatureAlgorithm} ({c.Status})")),

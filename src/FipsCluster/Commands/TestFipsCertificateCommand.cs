@@ -1,0 +1,89 @@
+using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Compliance.Artifacts.Keys;
+using FipsCluster.Infrastructure;
+
+namespace FipsCluster.Commands;
+
+/// <summary>Judges certificates (PEM bundles, DER files, X509Certificate2 objects) against FIPS rules: key, signature, validity, swarm FIPS marker.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "FipsCertificate", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(CertificateReport), typeof(bool))]
+public sealed class TestFipsCertificateCommand : FipsCmdlet
+{
+    private const string PathSet = "Path";
+    private const string CertificateSet = "Certificate";
+    private bool _allPass = true;
+    private int _written;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public X509Certificate2[] Certificate { get; set; } = Array.Empty<X509Certificate2>();
+
+    [Parameter]
+    public SwitchParameter ExpectFips { get; set; }
+
+    [Parameter]
+    [ComplianceProfileTransformation]
+    [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
+    public ComplianceProfile? Profile { get; set; }
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    private CertificateCheckOptions Options => new()
+    {
+        Profile = Profile ?? ComplianceProfiles.Default,
+        ExpectFips = ExpectFips.IsPresent ? true : null,
+    };
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == CertificateSet)
+        {
+            foreach (var certificate in Certificate)
+            {
+                Write(CertificateAnalyzer.Analyze(certificate, Options));
+            }
+            return;
+        }
+        foreach (var path in Path)
+        {
+            try
+            {
+                foreach (var report in CertificateAnalyzer.AnalyzeFile(GetUnresolvedProviderPathFromPSPath(path), Options))
+                {
+                    Write(report);
+                }
+            }
+            catch (FipsClusterException ex)
+            {
+                _allPass = false;
+                WriteFailure(ex);
+            }
+        }
+    }
+
+    private void Write(CertificateReport report)
+    {
+        _written++;
+        _allPass &= report.Status is CheckStatus.Pass or CheckStatus.Warning;
+        if (!Quiet)
+        {
+            WriteObject(report);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Quiet)
+        {
+            WriteObject(_allPass && _written > 0);
+        }
+    }
+}
