@@ -18,6 +18,7 @@
         'Get-FipsComplianceProfile'
         'Get-SwarmJoinToken'
         'New-SwarmJoinToken'
+        'Test-FipsBinary'
         'Test-FipsCertificate'
         'Test-FipsNode'
         'Test-FipsPrivateKey'

@@ -28,6 +28,7 @@ public static class ComplianceProfiles
     public static IReadOnlySet<string> KnownCheckIds { get; } = LinuxNodeChecks.All.Select(c => c.Id)
         .Concat(WindowsNodeChecks.All.Select(c => c.Id))
         .Concat(CommonNodeChecks.All.Select(c => c.Id))
+        .Concat(NodeArtifactChecks.All.Select(c => c.Id))
         .ToHashSet(StringComparer.Ordinal);
 
     public static IReadOnlyList<ComplianceProfile> BuiltIn => BuiltIns.Value;

@@ -64,7 +64,8 @@ public sealed class NodeScanner
     /// <summary>Adds an SSH node ("host", "host:port" or "[v6]:port"); a malformed address becomes that node's Error report.</summary>
     public void AddSsh(string target, int defaultPort) => Start(target, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(HostEndpoint.Parse(target, defaultPort), token));
 
-    public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, token => LocalFactCollector.CollectAsync(NodeCheckCatalog.ScopeOf(_profile), token));
+    // Locally the artifacts are read straight from the files, so the script gathers the OS facts only.
+    public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, token => LocalFactCollector.CollectAsync(FactScope.Os, token));
 
     public void AddRoot(string root) => Start(root, NodeTransport.Root, token => Task.Run(() => RootFactReader.Read(root, token), token));
 
@@ -87,6 +88,7 @@ public sealed class NodeScanner
                     clock.Restart();
                     _context.Verbose($"{name}: gathering facts ({transport}).");
                     var facts = await WithTimeout(name, transport, collect).ConfigureAwait(false);
+                    NodeArtifactReader.Enrich(facts, _profile, transport switch { NodeTransport.Local => "/", NodeTransport.Root => name, _ => null }, _context.Cancellation);
                     result = new NodeScanResult(NodeComplianceEvaluator.Evaluate(facts, _profile, name, clock.Elapsed), null);
                 }
                 finally

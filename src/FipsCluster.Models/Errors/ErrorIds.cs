@@ -39,6 +39,9 @@ public static class ErrorIds
     public const string SshConnectionFailed = nameof(SshConnectionFailed);
     public const string KnownHostsUnreadable = nameof(KnownHostsUnreadable);
 
+    // Go binaries
+    public const string BinaryNotFound = nameof(BinaryNotFound);
+
     // TLS endpoints
     public const string TlsEndpointUnreachable = nameof(TlsEndpointUnreachable);
 

@@ -42,6 +42,9 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel8-fips", "UBU-FIPS-01", NA)]
     [InlineData("rhel8-fips", "UBU-FIPS-02", NA)]
     [InlineData("rhel8-fips", "OS-PROV-01", P)] // RHEL 8 in CaC's certified list
+    [InlineData("rhel8-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel8-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel8-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel8-fips", "NODE-CTR-01", Info)] // host (cgroup v1 init.scope)
     // ---- rhel9-fips: captured running RHEL 9.4 in FIPS mode; /boot on the root filesystem ----
     [InlineData("rhel9-fips", "LNX-FIPS-01", P)]
@@ -62,6 +65,9 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-fips", "UBU-FIPS-01", NA)]
     [InlineData("rhel9-fips", "UBU-FIPS-02", NA)]
     [InlineData("rhel9-fips", "OS-PROV-01", P)]
+    [InlineData("rhel9-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-fips", "NODE-CTR-01", Info)]
     // ---- rhel9-nonfips: captured running RHEL 9.4, FIPS off, policy DEFAULT ----
     [InlineData("rhel9-nonfips", "LNX-FIPS-01", F)] // fips_enabled == 0
@@ -82,6 +88,9 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-nonfips", "UBU-FIPS-01", NA)]
     [InlineData("rhel9-nonfips", "UBU-FIPS-02", NA)]
     [InlineData("rhel9-nonfips", "OS-PROV-01", P)]
+    [InlineData("rhel9-nonfips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-nonfips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-nonfips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-nonfips", "NODE-CTR-01", Info)]
     // ---- ubuntu2204-pro-fips: captured Ubuntu 22.04 with Pro fips-updates ----
     [InlineData("ubuntu2204-pro-fips", "LNX-FIPS-01", P)]
@@ -102,6 +111,9 @@ public sealed class FixtureRootVerdictTests
     [InlineData("ubuntu2204-pro-fips", "UBU-FIPS-01", P)] // services[fips-updates].status == enabled
     [InlineData("ubuntu2204-pro-fips", "UBU-FIPS-02", P)] // ubuntu-fips + openssl-fips-module-3 installed
     [InlineData("ubuntu2204-pro-fips", "OS-PROV-01", P)] // 22.04: FIPS 140-3
+    [InlineData("ubuntu2204-pro-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("ubuntu2204-pro-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("ubuntu2204-pro-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("ubuntu2204-pro-fips", "NODE-CTR-01", Info)]
     // ---- debian12: plain Debian 12, kernel without the FIPS sysctl ----
     [InlineData("debian12", "LNX-FIPS-01", F)] // absent → fail ("exists and == 1")
@@ -122,6 +134,9 @@ public sealed class FixtureRootVerdictTests
     [InlineData("debian12", "UBU-FIPS-01", NA)]
     [InlineData("debian12", "UBU-FIPS-02", NA)]
     [InlineData("debian12", "OS-PROV-01", F)] // Debian ships no validated modules
+    [InlineData("debian12", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("debian12", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("debian12", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("debian12", "NODE-CTR-01", Info)]
     // ---- rhel9-image-fips: offline RHEL 9.4 image (no /proc): runtime checks do not apply, boot config decides ----
     [InlineData("rhel9-image-fips", "LNX-FIPS-01", NA)]
@@ -142,6 +157,9 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-image-fips", "UBU-FIPS-01", NA)]
     [InlineData("rhel9-image-fips", "UBU-FIPS-02", NA)]
     [InlineData("rhel9-image-fips", "OS-PROV-01", P)]
+    [InlineData("rhel9-image-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-image-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-image-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-image-fips", "NODE-CTR-01", NA)]
     public void Check_verdict_matches_the_catalogue(string fixture, string checkId, string expected)
     {

@@ -8,6 +8,7 @@ public static class NodeComplianceEvaluator
         var input = new NodeCheckInput(facts, profile);
         var catalogue = (facts.Platform == "windows" ? WindowsNodeChecks.All : LinuxNodeChecks.All)
             .Concat(CommonNodeChecks.All)
+            .Concat(facts.Platform == "windows" ? Array.Empty<CheckDefinition<NodeCheckInput>>() : NodeArtifactChecks.All)
             .ToDictionary(c => c.Id, StringComparer.Ordinal);
         var results = new List<CheckResult>();
         foreach (var selected in profile.Checks)

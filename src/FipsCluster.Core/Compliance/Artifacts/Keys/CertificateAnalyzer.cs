@@ -42,10 +42,13 @@ public static class CertificateAnalyzer
     private const long MaxFileSize = 16 * 1024 * 1024;
 
     /// <summary>Every certificate in a PEM bundle or a DER file; bundle entries are named "path#n" (from 1).</summary>
-    public static IReadOnlyList<CertificateReport> AnalyzeFile(string path, CertificateCheckOptions? options = null)
+    public static IReadOnlyList<CertificateReport> AnalyzeFile(string path, CertificateCheckOptions? options = null) =>
+        AnalyzeContent(path, ReadFile(path), options);
+
+    /// <summary>Every certificate in content read elsewhere (e.g. a remote node's PKI file), named after <paramref name="path"/>.</summary>
+    public static IReadOnlyList<CertificateReport> AnalyzeContent(string path, byte[] data, CertificateCheckOptions? options = null)
     {
         options ??= new CertificateCheckOptions();
-        var data = ReadFile(path);
         var certificates = ParseCertificates(data, path);
         try
         {

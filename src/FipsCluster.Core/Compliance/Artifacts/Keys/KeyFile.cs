@@ -65,7 +65,15 @@ internal sealed class KeyFile : IDisposable
                 e is UnauthorizedAccessException ? FipsErrorCategory.PermissionDenied : FipsErrorCategory.ReadError,
                 $"The private key file '{path}' could not be read: {e.Message}", path, e);
         }
+        return FromContent(path, data);
+    }
 
+    /// <summary>
+    /// A key from content read elsewhere — e.g. what a remote node sent: PEM labels and headers, with bodies only
+    /// for encrypted keys. A block without a body has empty DER; the checks then judge what the labels show.
+    /// </summary>
+    public static KeyFile FromContent(string path, byte[] data)
+    {
         try
         {
             if (PemBlocks.LooksLikePem(data))

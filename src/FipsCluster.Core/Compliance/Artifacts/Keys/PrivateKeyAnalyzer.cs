@@ -37,7 +37,17 @@ public static class PrivateKeyAnalyzer
         return Analyze(file, standard, profile);
     }
 
-    internal static PrivateKeyReport Analyze(KeyFile file, string standard, ComplianceProfile? profile)
+    /// <summary>Judges key content read elsewhere (a remote node's PEM skeleton) with the file mode the node reported.</summary>
+    public static PrivateKeyReport AnalyzeContent(string path, byte[] content, UnixFileMode? mode, ComplianceProfile profile)
+    {
+        using var file = KeyFile.FromContent(path, content);
+        return Analyze(file, NormalizeStandard(profile.Standard), profile, mode);
+    }
+
+    internal static PrivateKeyReport Analyze(KeyFile file, string standard, ComplianceProfile? profile) =>
+        Analyze(file, standard, profile, FileMode(file.Path));
+
+    private static PrivateKeyReport Analyze(KeyFile file, string standard, ComplianceProfile? profile, UnixFileMode? mode)
     {
         var path = file.Path;
         var pem = file.Pem;
@@ -58,8 +68,6 @@ public static class PrivateKeyAnalyzer
         var openSsh = file.Format == PrivateKeyFormat.OpenSsh ? OpenSshInfo.TryRead(file.Der) : null;
         var encrypted = file.IsEncrypted;
         var key = encrypted && openSsh is null ? (file.Format == PrivateKeyFormat.LegacyPemEncrypted ? file.Describe() : null) : file.Describe();
-        var mode = FileMode(path);
-
         var checks = new List<CheckResult>
         {
             Result("KEY-01", "No legacy PEM encryption (Proc-Type/DEK-Info)", CheckScope.Algorithm, LegacyCheck(file, source),

@@ -1,0 +1,193 @@
+using System.Text;
+
+namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
+
+/// <summary>
+/// Finds and decodes the <c>.go.buildinfo</c> blob (golang/go src/debug/buildinfo/buildinfo.go): a 32-byte header
+/// "\xff Go buildinf:" + pointer size + flags, 16-byte aligned, followed by the version and modinfo strings —
+/// inline as uvarint-prefixed bytes (Go ≥ 1.18) or as two pointers to Go string headers (Go 1.13–1.17).
+/// </summary>
+internal static class BuildInfoReader
+{
+    /// <summary>"\xff Go buildinf:"</summary>
+    private static ReadOnlySpan<byte> Magic => new byte[] { 0xFF, 0x20, 0x47, 0x6F, 0x20, 0x62, 0x75, 0x69, 0x6C, 0x64, 0x69, 0x6E, 0x66, 0x3A };
+
+    private const int HeaderSize = 32;
+    private const int Align = 16;
+
+    /// <summary>Search at most this much of the data range for the header.</summary>
+    private const long MaxSearch = 64L << 20;
+
+    /// <summary>Longest version or modinfo string accepted.</summary>
+    internal const long MaxString = 8L << 20;
+
+    internal enum Outcome
+    {
+        /// <summary>No header: not a Go binary (or Go &lt; 1.13).</summary>
+        NoHeader,
+
+        /// <summary>A header was found but what it points at is unreadable.</summary>
+        Corrupt,
+
+        Ok,
+    }
+
+    internal readonly record struct Raw(Outcome Outcome, string? Version, string? ModInfo, string? Problem, bool Inline, long HeaderOffset);
+
+    public static Raw Read(MappedBinary file, ExecutableImage image)
+    {
+        if (image.BuildInfo is not { } range)
+        {
+            return new Raw(Outcome.NoHeader, null, null, "no .go.buildinfo section or writable data segment", false, -1);
+        }
+        var data = file.Window(range.Offset, Math.Min(range.Length, MaxSearch));
+        var at = 0;
+        var header = -1;
+        while (at < data.Length)
+        {
+            var i = data[at..].IndexOf(Magic);
+            if (i < 0)
+            {
+                break;
+            }
+            i += at;
+            if (data.Length - i < HeaderSize)
+            {
+                break;
+            }
+            if (i % Align == 0)
+            {
+                header = i;
+                break;
+            }
+            at = (i + Align - 1) & ~(Align - 1);
+        }
+        if (header < 0)
+        {
+            return new Raw(Outcome.NoHeader, null, null, "no Go build info header", false, -1);
+        }
+        var h = data.Slice(header, HeaderSize);
+        var headerOffset = range.Offset + header;
+        int pointerSize = h[14];
+        var flags = h[15];
+        var bigEndian = (flags & 1) != 0;
+        var inline = (flags & 2) != 0;
+        var end = range.Offset + range.Length;
+        if (inline)
+        {
+            var pos = headerOffset + HeaderSize;
+            if (!ReadInline(file, ref pos, end, out var version, out var problem)
+                || !ReadInline(file, ref pos, end, out var mod, out problem))
+            {
+                return new Raw(Outcome.Corrupt, null, null, problem, true, headerOffset);
+            }
+            return Finish(version!, mod!, true, headerOffset);
+        }
+        if (pointerSize is not (4 or 8))
+        {
+            return new Raw(Outcome.Corrupt, null, null, $"build info header has pointer size {pointerSize}", false, headerOffset);
+        }
+        var versionAddress = ReadPointer(h[16..], pointerSize, bigEndian);
+        var modAddress = ReadPointer(h[(16 + pointerSize)..], pointerSize, bigEndian);
+        if (!ReadPointerString(file, image, versionAddress, pointerSize, bigEndian, out var v, out var why)
+            || !ReadPointerString(file, image, modAddress, pointerSize, bigEndian, out var m, out why))
+        {
+            return new Raw(Outcome.Corrupt, null, null, why, false, headerOffset);
+        }
+        return Finish(v!, m!, false, headerOffset);
+    }
+
+    private static Raw Finish(byte[] version, byte[] mod, bool inline, long headerOffset)
+    {
+        if (version.Length == 0)
+        {
+            return new Raw(Outcome.Corrupt, null, null, "empty Go version in build info", inline, headerOffset);
+        }
+        return new Raw(Outcome.Ok, Encoding.UTF8.GetString(version), StripSentinels(mod), null, inline, headerOffset);
+    }
+
+    /// <summary>modinfo is framed by two 16-byte sentinels; a string without them means a non-module build ("").</summary>
+    internal static string StripSentinels(ReadOnlySpan<byte> mod)
+    {
+        if (mod.Length >= 33 && mod[^17] == (byte)'\n')
+        {
+            return Encoding.UTF8.GetString(mod[16..^16]);
+        }
+        return "";
+    }
+
+    private static bool ReadInline(MappedBinary file, ref long pos, long end, out byte[]? value, out string? problem)
+    {
+        value = null;
+        var window = file.Window(pos, Math.Min(10, end - pos));
+        if (!TryUvarint(window, out var length, out var used))
+        {
+            problem = "bad uvarint length in build info";
+            return false;
+        }
+        pos += used;
+        if (length > (ulong)MaxString || (long)length > end - pos || !file.TryGet(pos, (long)length, out var bytes))
+        {
+            problem = $"build info string length {length} runs past the end of its section";
+            return false;
+        }
+        value = bytes.ToArray();
+        pos += (long)length;
+        problem = null;
+        return true;
+    }
+
+    /// <summary>encoding/binary.Uvarint: at most 10 bytes, the 10th ≤ 1.</summary>
+    internal static bool TryUvarint(ReadOnlySpan<byte> s, out ulong value, out int used)
+    {
+        value = 0;
+        used = 0;
+        var shift = 0;
+        for (var i = 0; i < s.Length && i < 10; i++)
+        {
+            var b = s[i];
+            if (b < 0x80)
+            {
+                if (i == 9 && b > 1)
+                {
+                    return false;
+                }
+                value |= (ulong)b << shift;
+                used = i + 1;
+                return true;
+            }
+            value |= (ulong)(b & 0x7F) << shift;
+            shift += 7;
+        }
+        return false;
+    }
+
+    private static ulong ReadPointer(ReadOnlySpan<byte> s, int size, bool bigEndian) =>
+        size == 8 ? ExecutableImage.U64(s, 0, bigEndian) : ExecutableImage.U32(s, 0, bigEndian);
+
+    private static bool ReadPointerString(MappedBinary file, ExecutableImage image, ulong address, int pointerSize, bool bigEndian, out byte[]? value, out string? problem)
+    {
+        value = null;
+        if (!image.TryMap(address, (ulong)(2 * pointerSize), out var headerAt) || !file.TryGet(headerAt, 2 * pointerSize, out var header))
+        {
+            problem = $"build info string header at 0x{address:x} is not in the file";
+            return false;
+        }
+        var data = ReadPointer(header, pointerSize, bigEndian);
+        var length = ReadPointer(header[pointerSize..], pointerSize, bigEndian);
+        if (length == 0)
+        {
+            value = Array.Empty<byte>();
+            problem = null;
+            return true;
+        }
+        if (length > (ulong)MaxString || !image.TryMap(data, length, out var at) || !file.TryGet(at, (long)length, out var bytes))
+        {
+            problem = $"build info string at 0x{data:x} (length {length}) is not in the file";
+            return false;
+        }
+        value = bytes.ToArray();
+        problem = null;
+        return true;
+    }
+}

@@ -1,0 +1,288 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
+
+/// <summary>
+/// Reads a file's own evidence of which crypto it carries: the Go build info (version, modules, build settings)
+/// and the amd64 sig markers and symbol names, from ELF, PE and Mach-O files, without Go. The file is mapped
+/// read-only and only the ranges the headers name are touched. Never throws for a bad file: every failure is a
+/// report with Status Error (or NotGo/NotApplicable when it is not an executable).
+/// </summary>
+public static class GoBinaryAnalyzer
+{
+    public static GoBinaryReport Analyze(string path, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                return Failed(path, "", "a directory, not a file");
+            }
+            using var file = MappedBinary.Open(path, out var notMappable);
+            if (file is null)
+            {
+                return NotGo(path, "", $"Not an executable: {notMappable}.");
+            }
+            return Analyze(path, file, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return Failed(path, "", $"cannot read: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            // Malformed input must never escape as an exception; report what went wrong instead.
+            return Failed(path, "", $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Analyzes files, and the files in directories (recursively with <paramref name="recurse"/>), in parallel.
+    /// Reports are yielded as they complete (not in input order). Unreadable directories are skipped.
+    /// </summary>
+    public static async IAsyncEnumerable<GoBinaryReport> AnalyzeMany(IEnumerable<string> paths, int degreeOfParallelism = 0, bool recurse = false,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var dop = degreeOfParallelism > 0 ? degreeOfParallelism : Environment.ProcessorCount;
+        var channel = Channel.CreateBounded<GoBinaryReport>(new BoundedChannelOptions(dop * 4) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await Parallel.ForEachAsync(Expand(paths, recurse), new ParallelOptions { MaxDegreeOfParallelism = dop, CancellationToken = stop.Token },
+                    async (path, token) => await channel.Writer.WriteAsync(Analyze(path, token), token).ConfigureAwait(false)).ConfigureAwait(false);
+                channel.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                channel.Writer.TryComplete(ex);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var report in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                yield return report;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            try
+            {
+                await producer.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>The blocking form of <see cref="AnalyzeMany"/> (for a cmdlet's ProcessRecord): yields reports as they complete.</summary>
+    public static IEnumerable<GoBinaryReport> AnalyzeManyBlocking(IEnumerable<string> paths, int degreeOfParallelism = 0, bool recurse = false, CancellationToken ct = default)
+    {
+        var e = AnalyzeMany(paths, degreeOfParallelism, recurse, ct).GetAsyncEnumerator(ct);
+        try
+        {
+            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+            {
+                yield return e.Current;
+            }
+        }
+        finally
+        {
+            e.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Files named, and regular files under directories named (symbolic links to directories are not followed).</summary>
+    public static IEnumerable<string> Expand(IEnumerable<string> paths, bool recurse)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = recurse, IgnoreInaccessible = true, AttributesToSkip = 0, ReturnSpecialDirectories = false };
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                IEnumerable<string> files;
+                try
+                {
+                    files = Directory.EnumerateFiles(path, "*", options);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+                foreach (var f in files)
+                {
+                    yield return f;
+                }
+            }
+            else
+            {
+                yield return path;
+            }
+        }
+    }
+
+    /// <summary>Reads the facts of a mapped file; the verdict comes from <see cref="GoCryptoVerdict.Judge"/>.</summary>
+    internal static GoBinaryReport Analyze(string path, MappedBinary file, CancellationToken ct)
+    {
+        var kind = ExecutableImage.Identify(file.Window(0, 16));
+        if (kind is null)
+        {
+            return NotGo(path, "Unknown", "Not an executable (no ELF, PE or Mach-O header).");
+        }
+        var format = kind == "MachOFat" ? "MachO" : kind;
+        ExecutableImage? image;
+        try
+        {
+            image = ExecutableImage.Read(file, kind);
+        }
+        catch (BinaryFormatException ex)
+        {
+            // A DOS program or a malformed header: an executable we cannot read.
+            return kind == "PE" && ex.Message.StartsWith("MZ file", StringComparison.Ordinal)
+                ? NotGo(path, format, "Not a Go binary: " + ex.Message + ".")
+                : Failed(path, format, ex.Message);
+        }
+        if (image is null)
+        {
+            return NotGo(path, "Unknown", "Not an executable (a CAFEBABE file that is not a Mach-O universal binary).");
+        }
+
+        var raw = BuildInfoReader.Read(file, image);
+        if (raw.Outcome == BuildInfoReader.Outcome.NoHeader)
+        {
+            if (image.GoHint)
+            {
+                return Report(path, image, new GoBinaryFacts { IsGo = true, Architecture = image.Architecture, Problem = raw.Problem }, null, null, null);
+            }
+            return NotGo(path, image.Format, $"Not a Go binary ({image.Format} {image.Architecture} without Go build info).");
+        }
+        if (raw.Outcome == BuildInfoReader.Outcome.Corrupt)
+        {
+            return Report(path, image, new GoBinaryFacts { IsGo = true, Architecture = image.Architecture, Problem = raw.Problem }, null, null, null);
+        }
+
+        var info = GoBuildInfo.Parse(raw.Version!, raw.ModInfo!);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in info.Settings)
+        {
+            settings[key] = value;
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var markersSearched = image.Architecture == "amd64" && image.Text.Count > 0;
+        // Names in the symbol string tables; Go's function table (below) only when nothing else decided.
+        var names = CryptoScanner.ScanNames(file, image.SymbolStrings, ct);
+
+        // Markers through the symbols first (a lookup and a 32-byte check); the text is scanned only when they
+        // cannot settle it (stripped).
+        var markers = !markersSearched ? new Dictionary<string, ulong>()
+            : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? CryptoScanner.FindMarkers(file, image.Text, ct);
+
+        var symbols = names.BoringFunctions;
+        var namesRead = image.HasStaticSymbols;
+        if (markers.Count == 0 && !image.HasStaticSymbols && image.PcLnTab is { } pcln)
+        {
+            var more = CryptoScanner.ScanNames(file, new[] { pcln }, ct);
+            names.BoringFunctions += more.BoringFunctions;
+            names.StandardPackages |= more.StandardPackages;
+            names.SigFunctions.UnionWith(more.SigFunctions);
+            namesRead = true;
+        }
+        bool? linksCrypto = names.StandardPackages || names.BoringFunctions > 0 || names.SigFunctions.Count > 0 || markers.Count > 0
+            ? true
+            : namesRead ? false : null;
+
+        var facts = new GoBinaryFacts
+        {
+            IsGo = true,
+            GoVersion = info.GoVersion,
+            Settings = settings,
+            Architecture = image.Architecture,
+            Markers = markers.Keys.ToArray(),
+            MarkersSearched = markersSearched,
+            SigFunctions = names.SigFunctions.ToArray(),
+            BoringSymbols = symbols,
+            BoringFunctions = names.BoringFunctions,
+            LinksCrypto = linksCrypto,
+        };
+        return Report(path, image, facts, info, markers, raw);
+    }
+
+    private static GoBinaryReport Report(string path, ExecutableImage image, GoBinaryFacts facts, GoBuildInfo? info, Dictionary<string, ulong>? markers, BuildInfoReader.Raw? raw)
+    {
+        var judgement = GoCryptoVerdict.Judge(facts, path);
+        var evidence = new List<CheckEvidence>(judgement.Evidence);
+        if (markers is { Count: > 0 })
+        {
+            // Name the address of each marker in place of the bare list.
+            var at = evidence.FindIndex(e => e.Source.EndsWith("sig markers (amd64 text)", StringComparison.Ordinal));
+            var item = new CheckEvidence($"{path} sig markers (amd64 text)", string.Join(", ", markers.Select(m => $"{m.Key} at 0x{m.Value:x}")));
+            if (at >= 0)
+            {
+                evidence[at] = item;
+            }
+            else
+            {
+                evidence.Add(item);
+            }
+        }
+        if (info is not null && info.Problems.Count > 0)
+        {
+            evidence.Add(new($"{path} build info (lines Go would reject)", string.Join(" | ", info.Problems.Take(5))));
+        }
+        if (raw is { } r)
+        {
+            evidence.Add(new($"{path} .go.buildinfo", $"{(r.Inline ? "inline" : "pointer")} form at file offset 0x{r.HeaderOffset:x}"));
+        }
+        return new GoBinaryReport
+        {
+            Path = path,
+            Format = image.Format,
+            IsGo = facts.IsGo,
+            GoVersion = facts.GoVersion,
+            MainPath = info?.Path,
+            MainModule = info?.Main?.ToString(),
+            Modules = info?.Deps.Select(d => d.ToString()).ToArray() ?? Array.Empty<string>(),
+            BuildSettings = facts.Settings,
+            CryptoModule = judgement.Module,
+            Fips140ModuleVersion = judgement.Fips140ModuleVersion,
+            Markers = facts.Markers.ToArray(),
+            BoringSymbols = facts.BoringSymbols,
+            Evidence = evidence,
+            Status = judgement.Status,
+            Reason = judgement.Reason,
+        };
+    }
+
+    private static GoBinaryReport NotGo(string path, string format, string reason) => new()
+    {
+        Path = path,
+        Format = format,
+        IsGo = false,
+        CryptoModule = GoCryptoModule.NotGo,
+        Status = CheckStatus.NotApplicable,
+        Reason = reason,
+    };
+
+    private static GoBinaryReport Failed(string path, string format, string reason) => new()
+    {
+        Path = path,
+        Format = format,
+        IsGo = false,
+        CryptoModule = GoCryptoModule.Unknown,
+        Status = CheckStatus.Error,
+        Reason = char.ToUpperInvariant(reason[0]) + reason[1..] + (reason.EndsWith('.') ? "" : "."),
+    };
+}

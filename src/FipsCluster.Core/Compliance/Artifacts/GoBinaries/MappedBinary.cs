@@ -1,0 +1,143 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
+
+/// <summary>
+/// A file mapped read-only into memory. Every read is bounds-checked against the file length: a range that does
+/// not lie wholly inside the file yields false (or an empty span), never an exception and never a copy.
+/// </summary>
+internal sealed unsafe class MappedBinary : IDisposable
+{
+    private readonly MemoryMappedFile? _map;
+    private readonly MemoryMappedViewAccessor? _view;
+    private readonly byte* _base;
+    private bool _disposed;
+
+    private MappedBinary(MemoryMappedFile map, MemoryMappedViewAccessor view, long length)
+    {
+        _map = map;
+        _view = view;
+        Length = length;
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + view.PointerOffset;
+    }
+
+    public long Length { get; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> without blocking on FIFOs or devices and maps it. Returns null with a reason
+    /// when the file is empty or not a regular, seekable file.
+    /// </summary>
+    public static MappedBinary? Open(string path, out string? notMappable)
+    {
+        notMappable = null;
+        var stream = OpenNonBlocking(path);
+        try
+        {
+            if (!stream.CanSeek)
+            {
+                notMappable = "not a regular file";
+                stream.Dispose();
+                return null;
+            }
+            var length = stream.Length;
+            if (length == 0)
+            {
+                notMappable = "empty file";
+                stream.Dispose();
+                return null;
+            }
+            var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            try
+            {
+                var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                return new MappedBinary(map, view, length);
+            }
+            catch
+            {
+                map.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The bytes at [offset, offset+length), or false when any of them lies outside the file.</summary>
+    public bool TryGet(long offset, long length, out ReadOnlySpan<byte> bytes)
+    {
+        if (offset < 0 || length < 0 || length > int.MaxValue || offset > Length || length > Length - offset)
+        {
+            bytes = default;
+            return false;
+        }
+        bytes = new ReadOnlySpan<byte>(_base + offset, (int)length);
+        return true;
+    }
+
+    /// <summary>Up to <paramref name="max"/> bytes from offset, cut at the end of the file (empty when outside).</summary>
+    public ReadOnlySpan<byte> Window(long offset, long max)
+    {
+        if (offset < 0 || offset >= Length || max <= 0)
+        {
+            return default;
+        }
+        var length = Math.Min(Math.Min(max, Length - offset), int.MaxValue);
+        return new ReadOnlySpan<byte>(_base + offset, (int)length);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _view?.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view?.Dispose();
+        _map?.Dispose();
+    }
+
+    private static FileStream OpenNonBlocking(string path)
+    {
+        // open(2) on a FIFO without O_NONBLOCK waits for a writer: a scan of /run or /var must never hang there.
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            var flags = OperatingSystem.IsLinux() ? 0x800 | 0x80000 /* O_NONBLOCK | O_CLOEXEC */
+                : OperatingSystem.IsMacOS() ? 0x4 | 0x1000000
+                : 0x4 | 0x100000;
+            var fd = NativeOpen(path, flags);
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw errno switch
+                {
+                    2 => new FileNotFoundException("no such file", path),
+                    13 or 1 => new UnauthorizedAccessException("permission denied: " + path),
+                    21 => new IOException("is a directory"),
+                    _ => new IOException($"open failed (errno {errno})"),
+                };
+            }
+            var handle = new SafeFileHandle(fd, ownsHandle: true);
+            try
+            {
+                return new FileStream(handle, FileAccess.Read, bufferSize: 1);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+    }
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+}

@@ -1,0 +1,64 @@
+using FipsCluster.Core.Compliance.Artifacts;
+
+namespace FipsCluster.Core.Compliance.Node;
+
+/// <summary>Node checks over the artifact reports: component binaries, PKI certificates and private keys.</summary>
+public static class NodeArtifactChecks
+{
+    public static IReadOnlyList<CheckDefinition<NodeCheckInput>> All { get; } = new CheckDefinition<NodeCheckInput>[]
+    {
+        new("NODE-GO-01", "Cluster component binaries use a FIPS crypto module", CheckScope.Provenance, "fips-checks.md §3 (GO-BIN-01..04); rsc/goversion; golang/go debug/buildinfo", Binaries),
+        new("NODE-CRT-01", "Cluster certificates use FIPS algorithms", CheckScope.Algorithm, "SP 800-131A r2; FIPS 186-5 (CRT-01..03)", Certificates),
+        new("NODE-KEY-01", "Cluster private keys are stored in FIPS-acceptable form", CheckScope.Algorithm, "SP 800-132; RFC 8018; swarmkit keyutils (KEY-01..05)", Keys),
+    };
+
+    private static CheckOutcome Binaries(NodeCheckInput input)
+    {
+        var go = input.Facts.BinaryReports.Where(b => b.IsGo).ToList();
+        if (go.Count == 0)
+        {
+            return CheckOutcome.NotApplicable("no cluster component binaries (kubelet, etcd, containerd, runc, dockerd…) found");
+        }
+        var evidence = go.Select(b => new CheckEvidence(b.Path, $"{b.CryptoModule} ({b.GoVersion}): {b.Reason}")).ToArray();
+        var status = Worst(go.Select(b => b.Status));
+        var bad = go.Where(b => b.Status is not (CheckStatus.Pass or CheckStatus.NotApplicable)).ToList();
+        return new CheckOutcome(status, "BoringCrypto, Go FIPS 140-3 (validated module) or OpenSSL-backed builds",
+            bad.Count == 0 ? $"{go.Count} binaries: " + string.Join(", ", go.Select(b => $"{Path.GetFileName(b.Path)} {b.CryptoModule}"))
+                : string.Join(", ", bad.Select(b => $"{Path.GetFileName(b.Path)}: {b.CryptoModule}")),
+            evidence,
+            status is CheckStatus.Pass ? "" : "Install FIPS builds of the components (e.g. DKP's +fips.N packages, RKE2, or builds with GOEXPERIMENT=boringcrypto / GOFIPS140=v1.0.0).");
+    }
+
+    private static CheckOutcome Certificates(NodeCheckInput input)
+    {
+        var certificates = input.Facts.CertificateReports;
+        if (certificates.Count == 0)
+        {
+            return CheckOutcome.NotApplicable("no certificates in the cluster PKI directories");
+        }
+        var status = Worst(certificates.Select(c => c.Status));
+        var bad = certificates.Where(c => c.Status is not (CheckStatus.Pass or CheckStatus.NotApplicable)).ToList();
+        return new CheckOutcome(status, "every certificate passes CRT-01..03",
+            bad.Count == 0 ? $"{certificates.Count} certificates pass" : string.Join("; ", bad.Select(c => $"{c.Path}: {string.Join(", ", c.Checks.Where(x => x.Required && !x.IsSatisfied || x.Status is CheckStatus.Warning).Select(x => $"{x.CheckId} {x.Actual}"))}")),
+            certificates.Select(c => new CheckEvidence(c.Path, $"{c.KeyAlgorithm} {c.KeySize} {c.Curve} {c.SignatureAlgorithm}: {c.Status}")).ToArray(),
+            status is CheckStatus.Pass ? "" : "Reissue these certificates with RSA ≥ 2048 or ECDSA P-256/P-384 keys and SHA-256+ signatures.");
+    }
+
+    private static CheckOutcome Keys(NodeCheckInput input)
+    {
+        var keys = input.Facts.KeyReports;
+        if (keys.Count == 0)
+        {
+            return CheckOutcome.NotApplicable("no private keys in the cluster PKI directories");
+        }
+        var status = Worst(keys.Select(k => k.Status));
+        var bad = keys.Where(k => k.Status is not (CheckStatus.Pass or CheckStatus.NotApplicable)).ToList();
+        return new CheckOutcome(status, "PKCS#8 (PBES2/PBKDF2-HMAC-SHA-2/AES when encrypted), mode 0600",
+            bad.Count == 0 ? $"{keys.Count} keys pass" : string.Join("; ", bad.Select(k => $"{k.Path}: {k.Format} {string.Join(", ", k.Checks.Where(x => x.Status is not (CheckStatus.Pass or CheckStatus.NotApplicable or CheckStatus.Informational)).Select(x => $"{x.CheckId} {x.Actual}"))}")),
+            keys.Select(k => new CheckEvidence(k.Path, $"{k.Format} {k.FileMode}: {k.Status}")).ToArray(),
+            status is CheckStatus.Pass ? "" : "Convert the keys with ConvertTo-FipsPrivateKey and restrict them to mode 0600.");
+    }
+
+    private static CheckStatus Worst(IEnumerable<CheckStatus> statuses) =>
+        ArtifactResults.Worst(statuses.Select(s => new CheckResult { Status = s, Required = true }));
+}
