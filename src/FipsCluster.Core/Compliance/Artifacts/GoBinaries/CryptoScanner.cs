@@ -197,6 +197,92 @@ internal static class CryptoScanner
         return anyNames ? found : null;
     }
 
+    /// <summary>
+    /// The markers found by looking the three sig functions up in .gnu.hash (dynamic symbols) — no table scan.
+    /// Null when there is no hash table or it names none of them (then the scans decide).
+    /// </summary>
+    public static Dictionary<string, ulong>? FindMarkersByGnuHash(MappedBinary file, ExecutableImage image, CancellationToken ct)
+    {
+        Dictionary<string, ulong>? found = null;
+        foreach (var table in image.GnuHashes)
+        {
+            ct.ThrowIfCancellationRequested();
+            foreach (var kind in new[] { BoringCrypto, StandardCrypto, FipsOnly })
+            {
+                foreach (var suffix in new[] { "", ".abi0" })
+                {
+                    var name = System.Text.Encoding.ASCII.GetBytes("crypto/internal/boring/sig." + kind + suffix);
+                    if (LookupGnuHash(file, table, name) is not { } value)
+                    {
+                        continue;
+                    }
+                    if (!image.TryMap(value, 32, out var at) || !file.TryGet(at, 32, out var bytes) || MarkerKind(bytes) != kind)
+                    {
+                        return null; // a symbol that does not point at its marker: let the scans decide
+                    }
+                    (found ??= new Dictionary<string, ulong>(StringComparer.Ordinal)).TryAdd(kind, value);
+                }
+            }
+        }
+        return found;
+    }
+
+    /// <summary>ELF GNU hash lookup (the dynamic linker's algorithm): bucket by h % nbuckets, then the chain of equal hashes.</summary>
+    private static ulong? LookupGnuHash(MappedBinary file, ElfGnuHash table, ReadOnlySpan<byte> name)
+    {
+        var hash = file.Window(table.Hash.Offset, table.Hash.Length);
+        var be = table.Symbols.BigEndian;
+        if (hash.Length < 16)
+        {
+            return null;
+        }
+        var buckets = ExecutableImage.U32(hash, 0, be);
+        var symOffset = ExecutableImage.U32(hash, 4, be);
+        var bloomSize = ExecutableImage.U32(hash, 8, be);
+        var bloomWord = table.Symbols.Is64 ? 8L : 4L;
+        var bucketsAt = 16L + bloomSize * bloomWord;
+        var chainAt = bucketsAt + 4L * buckets;
+        if (buckets == 0 || chainAt > hash.Length)
+        {
+            return null;
+        }
+        uint h = 5381;
+        foreach (var c in name)
+        {
+            h = h * 33 + c;
+        }
+        var index = ExecutableImage.U32(hash, (int)(bucketsAt + 4L * (h % buckets)), be);
+        if (index < symOffset)
+        {
+            return null;
+        }
+        var entries = file.Window(table.Symbols.Entries.Offset, table.Symbols.Entries.Length);
+        var strings = file.Window(table.Symbols.Strings.Offset, table.Symbols.Strings.Length);
+        for (var guard = 0; guard < 1 << 20; guard++, index++)
+        {
+            var chain = chainAt + 4L * (index - symOffset);
+            var entry = (long)index * table.Symbols.EntrySize;
+            if (chain + 4 > hash.Length || entry + table.Symbols.EntrySize > entries.Length)
+            {
+                return null;
+            }
+            var h2 = ExecutableImage.U32(hash, (int)chain, be);
+            if ((h2 | 1) == (h | 1))
+            {
+                var nameAt = ExecutableImage.U32(entries, (int)entry, be);
+                if (nameAt + name.Length < strings.Length && strings.Slice((int)nameAt, name.Length).SequenceEqual(name) && strings[(int)nameAt + name.Length] == 0)
+                {
+                    return table.Symbols.Is64 ? ExecutableImage.U64(entries, (int)entry + table.Symbols.ValueAt, be) : ExecutableImage.U32(entries, (int)entry + table.Symbols.ValueAt, be);
+                }
+            }
+            if ((h2 & 1) != 0)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
     private static string? MarkerKind(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < 32 || !bytes.StartsWith(Prefix) || bytes[31] != 0xC3)

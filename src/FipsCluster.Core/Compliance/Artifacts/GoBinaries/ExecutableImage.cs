@@ -12,6 +12,9 @@ internal readonly record struct MappedRange(long Offset, long Length, ulong Addr
 /// <summary>An ELF symbol table: its entries, its string table, and where st_name/st_value sit in an entry.</summary>
 internal readonly record struct ElfSymbolTable(FileRange Entries, FileRange Strings, int EntrySize, int ValueAt, bool Is64, bool BigEndian);
 
+/// <summary>An ELF .gnu.hash section and the dynamic symbol table it indexes.</summary>
+internal readonly record struct ElfGnuHash(FileRange Hash, ElfSymbolTable Symbols);
+
 /// <summary>Thrown by the container readers when a header is malformed; becomes a report with Status Error.</summary>
 internal sealed class BinaryFormatException(string message) : Exception(message);
 
@@ -48,6 +51,9 @@ internal sealed class ExecutableImage
 
     /// <summary>ELF symbol tables (.symtab, .dynsym) with their string tables, for looking up a symbol's address.</summary>
     public List<ElfSymbolTable> ElfSymbols { get; } = new();
+
+    /// <summary>GNU hash tables (PIE Go binaries export every Go symbol in .dynsym): a symbol is then found without a scan.</summary>
+    public List<ElfGnuHash> GnuHashes { get; } = new();
 
     /// <summary>True when a full (static) symbol table exists, not only dynamic symbols.</summary>
     public bool HasStaticSymbols { get; private set; }
@@ -286,6 +292,25 @@ internal sealed class ExecutableImage
                     }
                 }
                 img.HasStaticSymbols |= s.Type == 2;
+            }
+        }
+        const uint SHT_GNU_HASH = 0x6ffffff6;
+        foreach (var s in sections)
+        {
+            if (s.Type != SHT_GNU_HASH || s.Link == 0 || s.Link >= sections.Count || Clamp(start, size, s.Offset, s.Size, 0) is not { } hash)
+            {
+                continue;
+            }
+            var dynsym = sections[(int)s.Link];
+            if (dynsym.Link == 0 || dynsym.Link >= sections.Count || Clamp(start, size, dynsym.Offset, dynsym.Size, 0) is not { } entries)
+            {
+                continue;
+            }
+            var dynstr = sections[(int)dynsym.Link];
+            if (Clamp(start, size, dynstr.Offset, dynstr.Size, 0) is { } strings)
+            {
+                img.GnuHashes.Add(new ElfGnuHash(new FileRange(hash.Offset, hash.Length),
+                    new ElfSymbolTable(new FileRange(entries.Offset, entries.Length), new FileRange(strings.Offset, strings.Length), is64 ? 24 : 16, is64 ? 8 : 4, is64, be)));
             }
         }
         if (img.Segments.Count == 0)

@@ -182,13 +182,27 @@ public static class GoBinaryAnalyzer
 
         ct.ThrowIfCancellationRequested();
         var markersSearched = image.Architecture == "amd64" && image.Text.Count > 0;
-        // Names in the symbol string tables; Go's function table (below) only when nothing else decided.
-        var names = CryptoScanner.ScanNames(file, image.SymbolStrings, ct);
+        // Fast path: the sig functions looked up in .gnu.hash. A StandardCrypto marker without a BoringCrypto one
+        // settles it (no _Cfunc__goboringcrypto_ names to count), so the multi-megabyte name tables are not read.
+        var hashed = markersSearched ? CryptoScanner.FindMarkersByGnuHash(file, image, ct) : null;
+        CryptoScanner.Names names;
+        Dictionary<string, ulong> markers;
+        if (hashed is { Count: > 0 } && !hashed.ContainsKey("BoringCrypto"))
+        {
+            names = new CryptoScanner.Names { StandardPackages = true };
+            names.SigFunctions.UnionWith(hashed.Keys);
+            markers = hashed;
+        }
+        else
+        {
+            // Names in the symbol string tables; Go's function table (below) only when nothing else decided.
+            names = CryptoScanner.ScanNames(file, image.SymbolStrings, ct);
 
-        // Markers through the symbols first (a lookup and a 32-byte check); the text is scanned only when they
-        // cannot settle it (stripped).
-        var markers = !markersSearched ? new Dictionary<string, ulong>()
-            : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? CryptoScanner.FindMarkers(file, image.Text, ct);
+            // Markers through the symbols first (a lookup and a 32-byte check); the text is scanned only when they
+            // cannot settle it (stripped).
+            markers = !markersSearched ? new Dictionary<string, ulong>()
+                : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? CryptoScanner.FindMarkers(file, image.Text, ct);
+        }
 
         var symbols = names.BoringFunctions;
         var namesRead = image.HasStaticSymbols;
