@@ -40,7 +40,8 @@ public sealed class TestFipsBinaryCommand : FipsCmdlet
             }
             // A directory lists its Go binaries (as `go version -m dir` does); a file named explicitly always gets a report.
             var directory = Directory.Exists(resolved);
-            foreach (var report in GoBinaryAnalyzer.AnalyzeManyBlocking(new[] { resolved }, ThrottleLimit, Recurse, StopToken))
+            var reports = directory ? GoBinaryAnalyzer.AnalyzeManyBlocking(new[] { resolved }, ThrottleLimit, Recurse, StopToken) : new[] { GoBinaryAnalyzer.Analyze(resolved, StopToken) };
+            foreach (var report in reports)
             {
                 if (directory && report.CryptoModule is GoCryptoModule.NotGo)
                 {
