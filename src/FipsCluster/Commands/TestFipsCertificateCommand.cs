@@ -7,7 +7,8 @@ using FipsCluster.Infrastructure;
 namespace FipsCluster.Commands;
 
 /// <summary>Judges certificates (PEM bundles, DER files, X509Certificate2 objects) against FIPS rules: key, signature, validity, swarm FIPS marker.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "FipsCertificate", DefaultParameterSetName = PathSet)]
+// The default set is the pipeline one: with Path as default, PowerShell refused certificate objects from the pipeline.
+[Cmdlet(VerbsDiagnostic.Test, "FipsCertificate", DefaultParameterSetName = CertificateSet)]
 [OutputType(typeof(CertificateReport), typeof(bool))]
 public sealed class TestFipsCertificateCommand : FipsCmdlet
 {

@@ -71,6 +71,21 @@ public sealed class TestFipsBinaryAndNodeArtifactTests : IClassFixture<ModuleFix
     }
 
     [SkippableFact]
+    public void Default_views_show_the_verdicts_at_a_glance()
+    {
+        RequireBinaries();
+        var binary = _ps.Run("Test-FipsBinary $args[0] | Out-Default", InstalledGoBinaries()[0]).HostText;
+        Assert.Contains("CryptoModule", binary);
+        Assert.Contains("Standard", binary);
+        var key = Path.Combine(_temp, "view.key");
+        Run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key);
+        var keyView = _ps.Run("Test-FipsPrivateKey $args[0] | Out-Default", key).HostText;
+        Assert.Contains("Format", keyView);
+        Assert.Contains("Pkcs8", keyView);
+        Assert.DoesNotContain(File.ReadAllLines(key)[1], keyView);
+    }
+
+    [SkippableFact]
     public void Over_SSH_the_node_sends_only_byte_ranges_and_the_verdicts_equal_the_local_analysis()
     {
         _nodes.Require();
