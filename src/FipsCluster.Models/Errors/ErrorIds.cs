@@ -57,6 +57,15 @@ public static class ErrorIds
     public const string PrivateKeyPassphraseIncorrect = nameof(PrivateKeyPassphraseIncorrect);
     public const string PrivateKeyWriteFailed = nameof(PrivateKeyWriteFailed);
 
+    // Cluster store
+    public const string InvalidClusterName = nameof(InvalidClusterName);
+    public const string FipsClusterNotFound = nameof(FipsClusterNotFound);
+    public const string FipsClusterExists = nameof(FipsClusterExists);
+    public const string FipsClusterRecordTampered = nameof(FipsClusterRecordTampered);
+    public const string FipsClusterStoreUnavailable = nameof(FipsClusterStoreUnavailable);
+    public const string FipsClusterStoreBusy = nameof(FipsClusterStoreBusy);
+    public const string FipsModeImmutable = nameof(FipsModeImmutable);
+
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
     public const string OperationTimedOut = nameof(OperationTimedOut);

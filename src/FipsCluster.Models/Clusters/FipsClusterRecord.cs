@@ -1,0 +1,90 @@
+namespace FipsCluster;
+
+/// <summary>
+/// A cluster the module manages: its identity, its FIPS mode (fixed at creation), the profile it is judged
+/// against, and the evidence behind its nodes. Stored with a MAC; an edited FIPS flag or profile is detected.
+/// </summary>
+public sealed class FipsClusterRecord
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>Swarm, Aws, or Kubernetes.</summary>
+    public string Provider { get; init; } = "";
+
+    /// <summary>Whether the cluster requires FIPS mode. Fixed at creation.</summary>
+    public bool Fips { get; init; }
+
+    /// <summary>The compliance profile's name. Fixed at creation.</summary>
+    public string ComplianceProfile { get; init; } = "";
+
+    /// <summary>SHA-256 of the profile's canonical content (a tailored profile is recorded exactly).</summary>
+    public string ComplianceProfileHash { get; init; } = "";
+
+    /// <summary>Manager engines or API endpoints.</summary>
+    public IReadOnlyList<string> Endpoints { get; init; } = Array.Empty<string>();
+
+    /// <summary>The engine's own cluster ID (swarm ID), when known.</summary>
+    public string? EngineClusterId { get; init; }
+
+    /// <summary>sha256:&lt;hex&gt; of the root CA PEM, when known.</summary>
+    public string? RootCaDigest { get; init; }
+
+    public string Description { get; init; } = "";
+
+    public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
+
+    /// <summary>What the creation preflight found (per node: compliant or the failing checks).</summary>
+    public IReadOnlyList<string> CreationEvidence { get; init; } = Array.Empty<string>();
+
+    public IReadOnlyList<ClusterNodeRecord> Nodes { get; init; } = Array.Empty<ClusterNodeRecord>();
+
+    /// <summary>Checks bypassed with -Force, recorded forever.</summary>
+    public IReadOnlyList<ClusterWaiver> Waivers { get; init; } = Array.Empty<ClusterWaiver>();
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Incremented on every write: the store's optimistic concurrency token.</summary>
+    public long Version { get; init; }
+
+    public override string ToString() => $"{Name} ({Provider}, {(Fips ? "FIPS" : "non-FIPS")})";
+}
+
+/// <summary>A member node with the evidence it was admitted (or last checked) on.</summary>
+public sealed class ClusterNodeRecord
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>The engine's node ID, when joined.</summary>
+    public string? NodeId { get; init; }
+
+    public string Role { get; init; } = "";
+
+    public string? Endpoint { get; init; }
+
+    public bool? FipsModeEnabled { get; init; }
+
+    public bool Compliant { get; init; }
+
+    /// <summary>The required checks that did not pass when the evidence was taken.</summary>
+    public IReadOnlyList<string> FailedChecks { get; init; } = Array.Empty<string>();
+
+    public DateTimeOffset CheckedAt { get; init; }
+
+    public override string ToString() => $"{Name} ({Role})";
+}
+
+/// <summary>A recorded exception: which checks were bypassed, by whom, when and why.</summary>
+public sealed class ClusterWaiver
+{
+    public IReadOnlyList<string> Checks { get; init; } = Array.Empty<string>();
+
+    public string Reason { get; init; } = "";
+
+    public string GrantedBy { get; init; } = "";
+
+    public DateTimeOffset GrantedAt { get; init; }
+
+    public override string ToString() => $"{string.Join(", ", Checks)} waived by {GrantedBy} at {GrantedAt:u}";
+}
