@@ -89,6 +89,43 @@ public sealed class DockerEngineClient : IDisposable
         return SwarmInspect.FromJson(json!.RootElement);
     }
 
+    /// <summary>GET /version: the engine's version and the Go runtime it was built with (runtime.Version(), e.g. "go1.19.8").</summary>
+    public async Task<(string Version, string GoVersion)> GetVersionAsync()
+    {
+        using var json = await SendAsync(HttpMethod.Get, "version", null).ConfigureAwait(false);
+        var root = json!.RootElement;
+        return (root.TryGetProperty("Version", out var v) ? v.GetString() ?? "" : "", root.TryGetProperty("GoVersion", out var g) ? g.GetString() ?? "" : "");
+    }
+
+    /// <summary>GET /info: the swarm state of this engine (inactive, pending, active, error, locked) and its node ID.</summary>
+    public async Task<(string LocalNodeState, string? NodeId, string? Name)> GetSwarmStateAsync()
+    {
+        using var json = await SendAsync(HttpMethod.Get, "info", null).ConfigureAwait(false);
+        var root = json!.RootElement;
+        var swarm = root.TryGetProperty("Swarm", out var s) ? s : default;
+        string? Text(JsonElement e, string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var p) ? p.GetString() : null;
+        return (Text(swarm, "LocalNodeState") ?? "inactive", Text(swarm, "NodeID") is { Length: > 0 } id ? id : null, Text(root, "Name"));
+    }
+
+    /// <summary>POST /swarm/init; returns the new manager's node ID.</summary>
+    public async Task<string> InitSwarmAsync(string listenAddress, string? advertiseAddress)
+    {
+        var body = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["ListenAddr"] = listenAddress,
+            ["AdvertiseAddr"] = advertiseAddress ?? "",
+            ["ForceNewCluster"] = false,
+        });
+        using var json = await SendAsync(HttpMethod.Post, "swarm/init", body).ConfigureAwait(false);
+        return json?.RootElement.ValueKind == JsonValueKind.String ? json.RootElement.GetString() ?? "" : "";
+    }
+
+    /// <summary>POST /swarm/leave.</summary>
+    public async Task LeaveSwarmAsync(bool force)
+    {
+        using var _ = await SendAsync(HttpMethod.Post, force ? "swarm/leave?force=true" : "swarm/leave", null).ConfigureAwait(false);
+    }
+
     /// <summary>POST /swarm/update with the current spec, rotating the join tokens of the given roles.</summary>
     public async Task UpdateSwarmAsync(long version, string specJson, bool rotateWorkerToken, bool rotateManagerToken)
     {

@@ -65,6 +65,8 @@ public static class ErrorIds
     public const string FipsClusterStoreUnavailable = nameof(FipsClusterStoreUnavailable);
     public const string FipsClusterStoreBusy = nameof(FipsClusterStoreBusy);
     public const string FipsModeImmutable = nameof(FipsModeImmutable);
+    public const string FipsPreflightFailed = nameof(FipsPreflightFailed);
+    public const string SwarmAlreadyInitialized = nameof(SwarmAlreadyInitialized);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

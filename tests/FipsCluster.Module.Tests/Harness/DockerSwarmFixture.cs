@@ -30,6 +30,7 @@ public sealed class DockerSwarmFixture : IDisposable
         {
             ManagerHost = StartDaemon("a");
             OtherHost = StartDaemon("b");
+            ClusterHost = StartDaemon("c");
             SwarmPort = FreePort();
             Docker(ManagerHost, "swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr", $"127.0.0.1:{SwarmPort}");
         }
@@ -48,6 +49,9 @@ public sealed class DockerSwarmFixture : IDisposable
     /// <summary>The swarm certificates directory of the manager engine (swarm-node.crt, swarm-node.key, swarm-root-ca.crt).</summary>
     public string ManagerCertificates => Path.Combine(_root, "a", "data", "swarm", "certificates");
     public string OtherHost { get; } = "";
+
+    /// <summary>A third engine, outside any swarm, for the cluster lifecycle tests (New-FipsCluster initializes its swarm).</summary>
+    public string ClusterHost { get; } = "";
     public int SwarmPort { get; }
 
     /// <summary>Skips the calling test when dockerd is missing — or fails it under CI=true.</summary>

@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using System.Text;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Docker;
+using FipsCluster.Core.Operations;
+using FipsCluster.Core.Remoting;
+using FipsCluster.Core.Tokens;
+
+namespace FipsCluster.Core.Clusters;
+
+/// <summary>What New-FipsCluster -Provider Swarm asks for.</summary>
+public sealed class NewSwarmClusterRequest
+{
+    public required string Name { get; init; }
+    public required DockerEndpoint Engine { get; init; }
+    public bool Fips { get; init; } = true;
+    public required ComplianceProfile Profile { get; init; }
+    public string ListenAddress { get; init; } = "0.0.0.0:2377";
+    public string? AdvertiseAddress { get; init; }
+    public string Description { get; init; } = "";
+
+    /// <summary>Creates the cluster although required preflight checks failed, recording a waiver that names them.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>The manager host's evidence over SSH; null = the local machine (a local engine).</summary>
+    public SshOptions? PreflightSsh { get; init; }
+    public string? PreflightComputerName { get; init; }
+}
+
+/// <summary>
+/// Creates and manages Swarm-provider clusters: the FIPS identity lives in the module's record (fixed at birth,
+/// MAC-protected), and membership is gated on evidence. Upstream engines cannot run swarmkit in FIPS mode, so the
+/// module is what enforces it.
+/// </summary>
+public sealed class SwarmClusterService
+{
+    private readonly IClusterStore _store;
+
+    public SwarmClusterService(IClusterStore store) => _store = store;
+
+    /// <summary>SHA-256 over the profile's checks as the record keeps them: a tailored profile is recorded exactly.</summary>
+    public static string ProfileHash(ComplianceProfile profile)
+    {
+        var canonical = new StringBuilder().Append(profile.Name).Append('\n').Append(profile.Standard).Append('\n');
+        foreach (var check in profile.Checks.OrderBy(c => c.CheckId, StringComparer.Ordinal))
+        {
+            canonical.Append(check.CheckId).Append(' ').Append(check.Required).Append(' ').Append(check.Severity);
+            foreach (var (key, value) in check.Settings.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                canonical.Append(' ').Append(key).Append('=').Append(value);
+            }
+            canonical.Append('\n');
+        }
+        return "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()))).ToLowerInvariant();
+    }
+
+    /// <summary>Null when ShouldProcess declined (-WhatIf / -Confirm No): nothing was changed.</summary>
+    public async Task<FipsClusterRecord?> CreateAsync(NewSwarmClusterRequest request, OperationContext context)
+    {
+        FileClusterStore.ValidateName(request.Name);
+        if (_store.Names().Contains(request.Name.ToLowerInvariant(), StringComparer.Ordinal))
+        {
+            throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{request.Name}' already exists.", request.Name);
+        }
+
+        // 1. Evidence: the manager host against the cluster's profile, and the engine's own account of itself.
+        context.Progress(new OperationProgress($"New-FipsCluster {request.Name}", "Preflight: testing the manager host"));
+        var report = await PreflightAsync(request, context).ConfigureAwait(false);
+        using var engine = new DockerEngineClient(request.Engine, context);
+        var (engineVersion, goVersion) = await engine.GetVersionAsync().ConfigureAwait(false);
+        var (state, _, engineName) = await engine.GetSwarmStateAsync().ConfigureAwait(false);
+        if (state != "inactive")
+        {
+            throw new FipsClusterException(ErrorIds.SwarmAlreadyInitialized, FipsErrorCategory.InvalidOperation,
+                $"The engine at {request.Engine} is already part of a swarm (state {state}); a FIPS cluster's identity starts with a new swarm.", request.Engine.Address);
+        }
+        var failing = report.Status is ComplianceStatus.Error
+            ? new List<string> { $"PREFLIGHT: {string.Join("; ", report.Errors)}" }
+            : report.Findings.Select(f => f.CheckId).ToList();
+        var evidence = new List<string>
+        {
+            $"{report.ComputerName}: {report.Status} against {report.Profile}" + (failing.Count > 0 ? "; failing " + string.Join(", ", failing) : ""),
+            $"engine {engineName} Docker {engineVersion}, {goVersion}",
+        };
+        evidence.AddRange(report.Findings.Select(f => $"{f.CheckId}: {f.Actual}"));
+        var waivers = new List<ClusterWaiver>();
+        if (request.Fips && failing.Count > 0)
+        {
+            if (!request.Force)
+            {
+                throw new FipsClusterException(ErrorIds.FipsPreflightFailed, FipsErrorCategory.InvalidOperation,
+                    $"'{report.ComputerName}' cannot host FIPS cluster '{request.Name}': " + string.Join("; ", report.Status is ComplianceStatus.Error
+                        ? report.Errors
+                        : report.Findings.Select(f => $"{f.CheckId} {f.Status}: {f.Actual}")) + ".", request.Name)
+                {
+                    RecommendedAction = "Fix the failing checks (Test-FipsNode shows the evidence and remediation), or use -Force to create the cluster with a recorded waiver.",
+                };
+            }
+            waivers.Add(new ClusterWaiver
+            {
+                Checks = failing,
+                Reason = "New-FipsCluster -Force: the manager host failed these required checks at creation",
+                GrantedBy = Environment.UserName,
+                GrantedAt = DateTimeOffset.UtcNow,
+            });
+            context.Warning($"Creating FIPS cluster '{request.Name}' although {string.Join(", ", failing)} failed; the waiver is recorded in the cluster for good.");
+        }
+
+        // 2. The change: a new swarm, then the record. -WhatIf stops here.
+        var action = $"Initialize a swarm ({(request.Fips ? "FIPS" : "non-FIPS")} cluster '{request.Name}', profile {request.Profile.Name}, listen {request.ListenAddress})";
+        if (!context.ShouldProcess(request.Engine.ToString(), action))
+        {
+            return null;
+        }
+        context.Progress(new OperationProgress($"New-FipsCluster {request.Name}", "Initializing the swarm"));
+        var nodeId = await engine.InitSwarmAsync(request.ListenAddress, request.AdvertiseAddress).ConfigureAwait(false);
+        try
+        {
+            var swarm = await engine.InspectSwarmAsync().ConfigureAwait(false);
+            var digest = RootCaBundle.FromPem(swarm.TrustRoot, $"{request.Engine} root CA").Digest;
+            return _store.Create(new FipsClusterRecord
+            {
+                Name = request.Name,
+                Provider = "Swarm",
+                Fips = request.Fips,
+                ComplianceProfile = request.Profile.Name,
+                ComplianceProfileHash = ProfileHash(request.Profile),
+                Endpoints = new[] { request.Engine.ToString() },
+                EngineClusterId = swarm.Id,
+                RootCaDigest = digest,
+                Description = request.Description,
+                CreationEvidence = evidence,
+                Waivers = waivers,
+                Nodes = new[]
+                {
+                    new ClusterNodeRecord
+                    {
+                        Name = engineName ?? report.ComputerName,
+                        NodeId = nodeId,
+                        Role = "Manager",
+                        Endpoint = request.Engine.ToString(),
+                        FipsModeEnabled = report.FipsModeEnabled,
+                        Compliant = report.Compliant,
+                        FailedChecks = failing,
+                        CheckedAt = report.Timestamp,
+                    },
+                },
+            });
+        }
+        catch
+        {
+            // No record, no swarm: undo the init so a retry starts clean.
+            try
+            {
+                await engine.LeaveSwarmAsync(force: true).ConfigureAwait(false);
+            }
+            catch (FipsClusterException)
+            {
+            }
+            throw;
+        }
+    }
+
+    private static async Task<NodeComplianceReport> PreflightAsync(NewSwarmClusterRequest request, OperationContext context)
+    {
+        var scanner = new NodeScanner(request.Profile, 1, request.PreflightSsh?.Timeout ?? TimeSpan.FromSeconds(60), request.PreflightSsh, context);
+        if (request.PreflightComputerName is { } host && request.PreflightSsh is not null)
+        {
+            scanner.ValidateSsh();
+            scanner.AddSsh(host, 22);
+        }
+        else
+        {
+            scanner.AddLocal();
+        }
+        scanner.Complete();
+        NodeComplianceReport? report = null;
+        await foreach (var result in scanner.Results.ReadAllAsync(context.Cancellation).ConfigureAwait(false))
+        {
+            report = result.Report;
+        }
+        context.Cancellation.ThrowIfCancellationRequested();
+        return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.NotSpecified, "The preflight produced no report.", request.Name);
+    }
+
+    /// <summary>Changes the mutable properties only; FIPS mode and profile are fixed at creation, in either direction.</summary>
+    public FipsClusterRecord SetMutable(string name, string? description, IReadOnlyList<string>? tags, IReadOnlyList<string>? addTags, bool? fips, string? profile, Func<string, string, bool> shouldProcess)
+    {
+        var current = _store.Get(name);
+        if (fips is { } wantedFips && wantedFips != current.Fips || profile is not null && !string.Equals(profile, current.ComplianceProfile, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FipsClusterException(ErrorIds.FipsModeImmutable, FipsErrorCategory.InvalidOperation,
+                $"Cluster '{current.Name}' was created {(current.Fips ? "FIPS" : "non-FIPS")} with profile {current.ComplianceProfile}; FIPS mode and profile are fixed at creation and cannot be changed.", name)
+            {
+                RecommendedAction = "Create a new cluster with the wanted FIPS mode and profile, and move the workloads.",
+            };
+        }
+        if (!shouldProcess(current.Name, "Update description/tags"))
+        {
+            return current;
+        }
+        return _store.Update(name, r => new FipsClusterRecord
+        {
+            Name = r.Name, Provider = r.Provider, Fips = r.Fips, ComplianceProfile = r.ComplianceProfile, ComplianceProfileHash = r.ComplianceProfileHash,
+            Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest, CreationEvidence = r.CreationEvidence,
+            Nodes = r.Nodes, Waivers = r.Waivers,
+            Description = description ?? r.Description,
+            Tags = (tags ?? r.Tags).Concat((addTags ?? Array.Empty<string>()).Where(t => !(tags ?? r.Tags).Contains(t))).ToArray(),
+        });
+    }
+
+    /// <summary>Removes the record; with deprovision, the engine leaves (and so ends) the swarm first.</summary>
+    public async Task<bool> RemoveAsync(string name, bool deprovision, Func<string, string, bool> shouldProcess, OperationContext context)
+    {
+        var record = _store.Get(name);
+        if (!shouldProcess(record.Name, deprovision ? "Remove the cluster record and tear down its swarm" : "Remove the cluster record (the swarm keeps running)"))
+        {
+            return false;
+        }
+        if (deprovision)
+        {
+            foreach (var endpoint in record.Endpoints)
+            {
+                using var engine = new DockerEngineClient(DockerEndpoint.Resolve(endpoint), context);
+                await engine.LeaveSwarmAsync(force: true).ConfigureAwait(false);
+            }
+        }
+        return _store.Delete(name);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Management.Automation;
+using FipsCluster.Core.Clusters;
+using FipsCluster.Infrastructure;
+
+namespace FipsCluster.Commands;
+
+/// <summary>Removes a cluster record; -Deprovision also makes its engines leave (and so end) the swarm.</summary>
+[Cmdlet(VerbsCommon.Remove, "FipsCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(void))]
+public sealed class RemoveFipsClusterCommand : FipsCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    public SwitchParameter Deprovision { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in Name)
+        {
+            try
+            {
+                RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).RemoveAsync(name, Deprovision,
+                    (target, action) => (Force && !WhatIfRequested) || context.ShouldProcess(target, action), context));
+            }
+            catch (FipsClusterException ex)
+            {
+                WriteFailure(ex);
+            }
+        }
+    }
+
+    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && ((SwitchParameter)w).IsPresent;
+}

@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using FipsCluster.Core.Clusters;
+using FipsCluster.Infrastructure;
+
+namespace FipsCluster.Commands;
+
+/// <summary>Changes a cluster's description and tags. FIPS mode and compliance profile are fixed at creation: changing them is refused.</summary>
+[Cmdlet(VerbsCommon.Set, "FipsCluster", SupportsShouldProcess = true)]
+[OutputType(typeof(FipsClusterRecord))]
+public sealed class SetFipsClusterCommand : FipsCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    [Parameter]
+    public string[]? Tags { get; set; }
+
+    /// <summary>Tags to add, atomically under the store's lock (concurrent callers never lose each other's tags).</summary>
+    [Parameter]
+    public string[]? AddTag { get; set; }
+
+    /// <summary>Accepted only to refuse it with FipsModeImmutable: the FIPS mode of a cluster never changes.</summary>
+    [Parameter]
+    public SwitchParameter Fips { get; set; }
+
+    /// <summary>Accepted only to refuse a different profile with FipsModeImmutable.</summary>
+    [Parameter]
+    public string? ComplianceProfile { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var record = new SwarmClusterService(ClusterStoreAccess.Store).SetMutable(Name, Description, Tags, AddTag,
+                MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) ? Fips.ToBool() : null, ComplianceProfile, (target, action) => ShouldProcess(target, action));
+            if (PassThru)
+            {
+                WriteObject(record);
+            }
+        }
+        catch (FipsClusterException ex)
+        {
+            WriteFailure(ex);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using FipsCluster.Module.Tests.Harness;
+using Xunit;
+
+namespace FipsCluster.Module.Tests.Clusters;
+
+/// <summary>New/Get/Set/Remove-FipsCluster against a real dockerd, with the store in a temporary FIPSCLUSTER_HOME.</summary>
+[Collection("dockerd")]
+public sealed class FipsClusterLifecycleTests : IClassFixture<ModuleFixture>, IDisposable
+{
+    private const string Record = "FipsCluster.FipsClusterRecord";
+    private readonly DockerSwarmFixture _docker;
+    private readonly PsSession _ps;
+    private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public FipsClusterLifecycleTests(DockerSwarmFixture docker, ModuleFixture module)
+    {
+        _docker = docker;
+        _ps = module.Session;
+        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
+    }
+
+    public void Dispose()
+    {
+        if (_docker.Unavailable is null)
+        {
+            _docker.TryDocker(_docker.ClusterHost, "swarm", "leave", "--force");
+        }
+        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", null);
+        if (Directory.Exists(_home))
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+    }
+
+    private string SwarmState() => _docker.Docker(_docker.ClusterHost, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim();
+
+    private PsResult New(string name, string extra = "") =>
+        _ps.Run($"New-FipsCluster -Name {name} -Provider Swarm -DockerHost $args[0] -ListenAddress 127.0.0.1:$($args[1]) -AdvertiseAddress 127.0.0.1 {extra}",
+            _docker.ClusterHost, 40000 + Random.Shared.Next(0, 20000));
+
+    [SkippableFact]
+    public void A_FIPS_cluster_on_a_host_that_is_not_FIPS_is_refused_and_no_swarm_exists_afterwards()
+    {
+        _docker.RequireEngines();
+        var refused = New("prod");
+        var error = Assert.Single(refused.Errors);
+        Assert.Equal("FipsPreflightFailed,FipsCluster.Commands.NewFipsClusterCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("LNX-FIPS-01", error.ToString());
+        Assert.Empty(refused.Of(Record));
+        Assert.Equal("inactive", SwarmState());
+        Assert.Empty(_ps.Run("Get-FipsCluster").Of(Record));
+
+        // -WhatIf: the plan, and still nothing.
+        var whatIf = New("prod", "-Force -WhatIf");
+        Assert.Contains("What if:", whatIf.HostText);
+        Assert.Equal("inactive", SwarmState());
+    }
+
+    [SkippableFact]
+    public void With_Force_the_cluster_is_created_and_the_waiver_names_the_bypassed_checks_for_good()
+    {
+        _docker.RequireEngines();
+        var created = New("lab", "-Force -Description first");
+        Assert.Contains(created.Warnings, w => w.Message.Contains("LNX-FIPS-01"));
+        var record = created.SingleOf(Record);
+        Assert.True((bool)record.Fips);
+        Assert.Equal("FIPS-140-3", (string)record.ComplianceProfile);
+        Assert.StartsWith("sha256:", (string)record.ComplianceProfileHash);
+        Assert.Equal("active", SwarmState());
+        Assert.Equal(_docker.Docker(_docker.ClusterHost, "info", "--format", "{{.Swarm.Cluster.ID}}").Trim(), (string)record.EngineClusterId);
+        var verdict = _ps.Run("Get-SwarmJoinToken -DockerHost $args[0] -Role Worker | Test-SwarmJoinToken", _docker.ClusterHost).SingleOf("FipsCluster.SwarmJoinTokenTestResult");
+        Assert.Equal((string)verdict.ExpectedRootCaDigest, (string)record.RootCaDigest);
+
+        var read = _ps.Run("Get-FipsCluster lab").SingleOf(Record);
+        var waiver = Assert.Single((IEnumerable<dynamic>)read.Waivers);
+        Assert.Contains("LNX-FIPS-01", ((IEnumerable<dynamic>)waiver.Checks).Select(c => (string)c));
+        Assert.Equal(Environment.UserName, (string)waiver.GrantedBy);
+        var manager = Assert.Single((IEnumerable<dynamic>)read.Nodes);
+        Assert.Equal("Manager", (string)manager.Role);
+        Assert.False((bool)manager.Compliant);
+
+        // FIPS mode and profile are fixed; the description is not.
+        var immutable = _ps.Run("Set-FipsCluster lab -Fips:$false");
+        Assert.Equal("FipsModeImmutable,FipsCluster.Commands.SetFipsClusterCommand", Assert.Single(immutable.ErrorIds));
+        var profile = _ps.Run("Set-FipsCluster lab -ComplianceProfile FIPS-140-2");
+        Assert.Equal("FipsModeImmutable,FipsCluster.Commands.SetFipsClusterCommand", Assert.Single(profile.ErrorIds));
+        Assert.Equal("second", (string)_ps.Run("Set-FipsCluster lab -Description second -PassThru").SingleOf(Record).Description);
+        Assert.True((bool)_ps.Run("Get-FipsCluster lab").SingleOf(Record).Fips);
+
+        // The record edited on disk: every cmdlet refuses it.
+        var path = Path.Combine(_home, "clusters", "lab", "cluster.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"fips\": true", "\"fips\": false", StringComparison.Ordinal));
+        Assert.Equal("FipsClusterRecordTampered,FipsCluster.Commands.GetFipsClusterCommand", Assert.Single(_ps.Run("Get-FipsCluster lab").ErrorIds));
+        Assert.Equal("FipsClusterRecordTampered,FipsCluster.Commands.SetFipsClusterCommand", Assert.Single(_ps.Run("Set-FipsCluster lab -Description x").ErrorIds));
+    }
+
+    [SkippableFact]
+    public void Eight_runspaces_updating_the_same_cluster_lose_no_update()
+    {
+        _docker.RequireEngines();
+        Assert.NotEmpty(New("busy", "-Fips:$false").Of(Record));
+        const int runspaces = 8, each = 10;
+        var threads = Enumerable.Range(0, runspaces).Select(r => new Thread(() =>
+        {
+            var iss = InitialSessionState.CreateDefault2();
+            iss.ImportPSModule(TestPaths.ModuleManifest);
+            using var runspace = RunspaceFactory.CreateRunspace(iss);
+            runspace.Open();
+            for (var i = 0; i < each; i++)
+            {
+                using var ps = PowerShell.Create();
+                ps.Runspace = runspace;
+                ps.AddScript($"Set-FipsCluster busy -AddTag r{r}-{i}").Invoke();
+                Assert.False(ps.HadErrors, string.Join("; ", ps.Streams.Error));
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        var record = _ps.Run("Get-FipsCluster busy").SingleOf(Record);
+        Assert.Equal(runspaces * each, ((IEnumerable<dynamic>)record.Tags).Count());
+        Assert.Equal(1 + runspaces * each, (long)record.Version);
+
+        // Remove with -Deprovision: the record is gone and the engine left the swarm.
+        var removed = _ps.Run("Remove-FipsCluster busy -Deprovision -Force");
+        Assert.Empty(removed.Errors);
+        Assert.Equal("inactive", SwarmState());
+        Assert.Equal("FipsClusterNotFound,FipsCluster.Commands.GetFipsClusterCommand", Assert.Single(_ps.Run("Get-FipsCluster busy").ErrorIds));
+    }
+}
