@@ -12,6 +12,7 @@
     FormatsToProcess       = @('FipsCluster.Format.ps1xml')
     TypesToProcess         = @('FipsCluster.Types.ps1xml')
     CmdletsToExport        = @(
+        'Add-FipsClusterNode'
         'ConvertFrom-SwarmJoinToken'
         'ConvertTo-FipsPrivateKey'
         'Get-FipsCluster'

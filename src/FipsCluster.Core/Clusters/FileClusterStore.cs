@@ -266,6 +266,7 @@ public sealed partial class FileClusterStore : IClusterStore
         Fips = r.Fips,
         ComplianceProfile = r.ComplianceProfile,
         ComplianceProfileHash = r.ComplianceProfileHash,
+        ProfileDefinition = r.ProfileDefinition,
         Endpoints = r.Endpoints,
         EngineClusterId = r.EngineClusterId,
         RootCaDigest = r.RootCaDigest,

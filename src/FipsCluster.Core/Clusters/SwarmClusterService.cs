@@ -5,6 +5,7 @@ using FipsCluster.Core.Docker;
 using FipsCluster.Core.Operations;
 using FipsCluster.Core.Remoting;
 using FipsCluster.Core.Tokens;
+using FipsCluster.Core.Compliance.Node;
 
 namespace FipsCluster.Core.Clusters;
 
@@ -125,6 +126,7 @@ public sealed class SwarmClusterService
                 Fips = request.Fips,
                 ComplianceProfile = request.Profile.Name,
                 ComplianceProfileHash = ProfileHash(request.Profile),
+                ProfileDefinition = request.Profile,
                 Endpoints = new[] { request.Engine.ToString() },
                 EngineClusterId = swarm.Id,
                 RootCaDigest = digest,
@@ -161,13 +163,13 @@ public sealed class SwarmClusterService
         }
     }
 
-    private static async Task<NodeComplianceReport> PreflightAsync(NewSwarmClusterRequest request, OperationContext context)
+    private static async Task<NodeComplianceReport> PreflightAsync(NewSwarmClusterRequest request, OperationContext context, HostEndpoint? endpoint = null)
     {
         var scanner = new NodeScanner(request.Profile, 1, request.PreflightSsh?.Timeout ?? TimeSpan.FromSeconds(60), request.PreflightSsh, context);
         if (request.PreflightComputerName is { } host && request.PreflightSsh is not null)
         {
             scanner.ValidateSsh();
-            scanner.AddSsh(host, 22);
+            scanner.AddSsh(host, endpoint?.Port ?? 22);
         }
         else
         {
@@ -182,6 +184,69 @@ public sealed class SwarmClusterService
         context.Cancellation.ThrowIfCancellationRequested();
         return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.NotSpecified, "The preflight produced no report.", request.Name);
     }
+
+    /// <summary>
+    /// Admits a node on evidence: its host is judged against the cluster's own profile; a FIPS cluster refuses a
+    /// node that fails (nothing is joined), a non-FIPS cluster admits it and records its mode. Then the node's engine
+    /// joins with the manager's token and the evidence is recorded.
+    /// </summary>
+    public async Task<ClusterNodeRecord?> AddNodeAsync(string clusterName, DockerEndpoint nodeEngine, string role, string? evidenceHost, SshOptions? ssh,
+        string listenAddress, string? advertiseAddress, OperationContext context)
+    {
+        var record = _store.Get(clusterName);
+        var profile = record.ProfileDefinition ?? ComplianceProfiles.Get(record.ComplianceProfile);
+        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Gathering evidence from {evidenceHost ?? "this machine"}"));
+        var report = await PreflightAsync(new NewSwarmClusterRequest
+        {
+            Name = record.Name, Engine = nodeEngine, Profile = profile, PreflightSsh = ssh, PreflightComputerName = evidenceHost,
+        }, context, evidenceHost is null ? null : HostEndpoint.Parse(evidenceHost, 22)).ConfigureAwait(false);
+        var failing = report.Status is ComplianceStatus.Error
+            ? new List<string> { "EVIDENCE: " + string.Join("; ", report.Errors) }
+            : report.Findings.Select(f => f.CheckId).ToList();
+        if (record.Fips && failing.Count > 0)
+        {
+            throw new FipsClusterException(ErrorIds.NodeNotFipsCompliant, FipsErrorCategory.SecurityError,
+                $"FIPS cluster '{record.Name}' refuses {report.ComputerName}: " + string.Join("; ", report.Status is ComplianceStatus.Error
+                    ? report.Errors : report.Findings.Select(f => $"{f.CheckId} {f.Status}: {f.Actual}")) + ".", report.ComputerName)
+            {
+                RecommendedAction = "Bring the node into FIPS mode (Test-FipsNode shows each failing check and its remediation), then add it again.",
+            };
+        }
+        if (!context.ShouldProcess(nodeEngine.ToString(), $"Join cluster '{record.Name}' as {role}"))
+        {
+            return null;
+        }
+        using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
+        var managers = await manager.GetRemoteManagersAsync().ConfigureAwait(false);
+        var swarm = await manager.InspectSwarmAsync().ConfigureAwait(false);
+        var token = swarm.TokenFor(role == "Manager" ? SwarmNodeRole.Manager : SwarmNodeRole.Worker)
+            ?? throw new FipsClusterException(ErrorIds.JoinTokenUnavailable, FipsErrorCategory.InvalidOperation, $"The manager of '{record.Name}' gave no {role} join token.", record.Name);
+        using var node = new DockerEngineClient(nodeEngine, context);
+        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Joining {nodeEngine}"));
+        await node.JoinSwarmAsync(listenAddress, advertiseAddress, managers, token).ConfigureAwait(false);
+        var (_, nodeId, engineName) = await node.GetSwarmStateAsync().ConfigureAwait(false);
+        var member = new ClusterNodeRecord
+        {
+            Name = engineName ?? report.ComputerName,
+            NodeId = nodeId,
+            Role = role,
+            Endpoint = nodeEngine.ToString(),
+            FipsModeEnabled = report.FipsModeEnabled,
+            Compliant = report.Compliant,
+            FailedChecks = failing,
+            CheckedAt = report.Timestamp,
+        };
+        _store.Update(record.Name, r => With(r, nodes: r.Nodes.Append(member).ToArray()));
+        return member;
+    }
+
+    /// <summary>A copy of a record with its node list replaced (everything else, FIPS mode first, is carried over).</summary>
+    private static FipsClusterRecord With(FipsClusterRecord r, IReadOnlyList<ClusterNodeRecord> nodes) => new()
+    {
+        Name = r.Name, Provider = r.Provider, Fips = r.Fips, ComplianceProfile = r.ComplianceProfile, ComplianceProfileHash = r.ComplianceProfileHash,
+        ProfileDefinition = r.ProfileDefinition, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest,
+        Description = r.Description, Tags = r.Tags, CreationEvidence = r.CreationEvidence, Waivers = r.Waivers, Nodes = nodes,
+    };
 
     /// <summary>Changes the mutable properties only; FIPS mode and profile are fixed at creation, in either direction.</summary>
     public FipsClusterRecord SetMutable(string name, string? description, IReadOnlyList<string>? tags, IReadOnlyList<string>? addTags, bool? fips, string? profile, Func<string, string, bool> shouldProcess)
@@ -202,7 +267,7 @@ public sealed class SwarmClusterService
         return _store.Update(name, r => new FipsClusterRecord
         {
             Name = r.Name, Provider = r.Provider, Fips = r.Fips, ComplianceProfile = r.ComplianceProfile, ComplianceProfileHash = r.ComplianceProfileHash,
-            Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest, CreationEvidence = r.CreationEvidence,
+            ProfileDefinition = r.ProfileDefinition, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest, CreationEvidence = r.CreationEvidence,
             Nodes = r.Nodes, Waivers = r.Waivers,
             Description = description ?? r.Description,
             Tags = (tags ?? r.Tags).Concat((addTags ?? Array.Empty<string>()).Where(t => !(tags ?? r.Tags).Contains(t))).ToArray(),

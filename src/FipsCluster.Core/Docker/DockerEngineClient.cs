@@ -120,6 +120,37 @@ public sealed class DockerEngineClient : IDisposable
         return json?.RootElement.ValueKind == JsonValueKind.String ? json.RootElement.GetString() ?? "" : "";
     }
 
+    /// <summary>The swarm addresses of the managers this engine knows (GET /info .Swarm.RemoteManagers).</summary>
+    public async Task<IReadOnlyList<string>> GetRemoteManagersAsync()
+    {
+        using var json = await SendAsync(HttpMethod.Get, "info", null).ConfigureAwait(false);
+        var managers = new List<string>();
+        if (json!.RootElement.TryGetProperty("Swarm", out var swarm) && swarm.TryGetProperty("RemoteManagers", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var manager in list.EnumerateArray())
+            {
+                if (manager.TryGetProperty("Addr", out var addr) && addr.GetString() is { Length: > 0 } text)
+                {
+                    managers.Add(text);
+                }
+            }
+        }
+        return managers;
+    }
+
+    /// <summary>POST /swarm/join. The token travels only in the request body, which is never logged.</summary>
+    public async Task JoinSwarmAsync(string listenAddress, string? advertiseAddress, IReadOnlyList<string> managers, System.Security.SecureString token)
+    {
+        var body = Tokens.SecretText.Use(token, text => JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["ListenAddr"] = listenAddress,
+            ["AdvertiseAddr"] = advertiseAddress ?? "",
+            ["RemoteAddrs"] = managers,
+            ["JoinToken"] = new string(text),
+        }));
+        using var _ = await SendAsync(HttpMethod.Post, "swarm/join", body).ConfigureAwait(false);
+    }
+
     /// <summary>POST /swarm/leave.</summary>
     public async Task LeaveSwarmAsync(bool force)
     {

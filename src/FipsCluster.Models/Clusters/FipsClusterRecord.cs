@@ -20,6 +20,9 @@ public sealed class FipsClusterRecord
     /// <summary>SHA-256 of the profile's canonical content (a tailored profile is recorded exactly).</summary>
     public string ComplianceProfileHash { get; init; } = "";
 
+    /// <summary>The profile itself (checks, severities, settings), so a tailored profile judges every later node exactly as at creation.</summary>
+    public ComplianceProfile? ProfileDefinition { get; init; }
+
     /// <summary>Manager engines or API endpoints.</summary>
     public IReadOnlyList<string> Endpoints { get; init; } = Array.Empty<string>();
 

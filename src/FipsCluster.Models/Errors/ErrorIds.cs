@@ -67,6 +67,7 @@ public static class ErrorIds
     public const string FipsModeImmutable = nameof(FipsModeImmutable);
     public const string FipsPreflightFailed = nameof(FipsPreflightFailed);
     public const string SwarmAlreadyInitialized = nameof(SwarmAlreadyInitialized);
+    public const string NodeNotFipsCompliant = nameof(NodeNotFipsCompliant);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

@@ -116,17 +116,26 @@ public sealed class DockerSwarmFixture : IDisposable
         return dockerd is null ? "dockerd is not installed (apt-get install docker.io)" : null;
     }
 
-    private string StartDaemon(string name)
+    /// <summary>
+    /// Starts another engine (stopped and cleaned up with the others); in a network namespace when one is named —
+    /// through nsenter, since `ip netns exec` remounts /sys and dockerd then finds no cgroups.
+    /// </summary>
+    public string StartDaemon(string name, string? netns = null)
     {
         var dir = Path.Combine(_root, name);
         Directory.CreateDirectory(dir);
         var socket = Path.Combine(_root, name + ".sock");
-        var start = new ProcessStartInfo("dockerd")
+        var start = new ProcessStartInfo(netns is null ? "dockerd" : "nsenter")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (netns is not null)
+        {
+            start.ArgumentList.Add($"--net=/run/netns/{netns}");
+            start.ArgumentList.Add("dockerd");
+        }
         foreach (var a in new[] { "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs",
                      "--data-root", Path.Combine(dir, "data"), "--exec-root", Path.Combine(_root, "e" + name),
                      "--pidfile", Path.Combine(_root, name + ".pid"), "-H", "unix://" + socket })

@@ -46,8 +46,19 @@ public sealed class SshNodesFixture : IDisposable
             OtherPort = FreePort();
             Script("sshd.sh", "start", Path.Combine(_work, "other"), "--port", OtherPort.ToString(), "--authorized-key", OtherKeyFile + ".pub", "127.0.0.3");
             _otherStarted = true;
-            var subnet = $"10.213.{Random.Shared.Next(40, 200)}";
-            Script("fips-node.sh", "start", Path.Combine(_work, "fips"), "--authorized-key", KeyFile + ".pub", "--name", _nodeName, "--subnet", subnet);
+            // Two fixtures may run at once (different test collections): a subnet already taken is retried.
+            for (var attempt = 0; ; attempt++)
+            {
+                Subnet = $"10.213.{Random.Shared.Next(40, 200)}";
+                try
+                {
+                    Script("fips-node.sh", "start", Path.Combine(_work, "fips"), "--authorized-key", KeyFile + ".pub", "--name", _nodeName, "--subnet", Subnet);
+                    break;
+                }
+                catch (InvalidOperationException) when (attempt < 3)
+                {
+                }
+            }
             _fipsStarted = true;
             FipsNode = File.ReadAllText(Path.Combine(_work, "fips", "address")).Trim();
 
@@ -82,6 +93,14 @@ public sealed class SshNodesFixture : IDisposable
     public string UserName => "fcprobe";
     public int PlainPort { get; }
     public int OtherPort { get; }
+
+    private string Subnet { get; set; } = "";
+
+    /// <summary>The FIPS node's network namespace (an engine can be started in it).</summary>
+    public string FipsNodeNamespace => _nodeName;
+
+    /// <summary>This host's address on the FIPS node's link (what the node reaches the host at).</summary>
+    public string HostLinkAddress => Subnet + ".1";
 
     /// <summary>The simulated FIPS node (port 22 in its network namespace).</summary>
     public string FipsNode { get; } = "";

@@ -1,0 +1,89 @@
+using FipsCluster.Module.Tests.Harness;
+using Xunit;
+
+namespace FipsCluster.Module.Tests.Clusters;
+
+/// <summary>
+/// Admission on evidence with real engines: a manager dockerd on this host and a second dockerd inside the
+/// simulated FIPS node's network namespace. The node's engine is refused while the evidence comes from a host that
+/// is not FIPS (the swarm stays unchanged) and admitted when the evidence is the FIPS node's own.
+/// </summary>
+[Collection("dockerd")]
+public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
+{
+    private readonly DockerSwarmFixture _docker;
+    private readonly SshNodesFixture _nodes;
+    private readonly PsSession _ps;
+    private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public SwarmAdmissionTests(DockerSwarmFixture docker, SshNodesFixture nodes, ModuleFixture module)
+    {
+        _docker = docker;
+        _nodes = nodes;
+        _ps = module.Session;
+        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
+    }
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", null);
+        if (Directory.Exists(_home))
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public void A_node_is_admitted_on_passing_evidence_and_refused_on_failing_evidence_with_the_swarm_unchanged()
+    {
+        _docker.RequireEngines();
+        _nodes.Require();
+        var suffix = Guid.NewGuid().ToString("N")[..4];
+        var manager = _docker.StartDaemon("m" + suffix);
+        var nodeEngine = _docker.StartDaemon("n" + suffix, _nodes.FipsNodeNamespace);
+        try
+        {
+            // Tailored profile: what a FIPS node proves about itself (Debian's dockerd is standard Go crypto and the
+            // simulated node is Debian, so the binary and OS-provenance checks are left out, as the issue allows).
+            var profile = Path.Combine(_home + "-profile.yaml");
+            File.WriteAllText(profile, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: High }\n  - { id: LNX-FIPS-02, severity: High }\n  - { id: LNX-SSL-01, severity: High }\n  - { id: LNX-GCRY-01 }\n");
+            var port = 40000 + Random.Shared.Next(0, 20000);
+            var created = _ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -Force",
+                manager, _nodes.HostLinkAddress, port, profile);
+            var record = created.SingleOf("FipsCluster.FipsClusterRecord");
+            Assert.Equal("Sim-FIPS", (string)record.ComplianceProfile);
+
+            const string Add = "Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[1] -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -AdvertiseAddress $args[5]";
+            string[] NodeIds() => _docker.Docker(manager, "node", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var nodeAddress = _nodes.FipsNode;
+
+            // Evidence from this host (not FIPS): refused, nothing joined.
+            var refused = _ps.Run(Add, nodeEngine, _nodes.PlainNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, nodeAddress);
+            var error = Assert.Single(refused.Errors);
+            Assert.Equal("NodeNotFipsCompliant,FipsCluster.Commands.AddFipsClusterNodeCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("LNX-FIPS-01", error.ToString());
+            Assert.Single(NodeIds());
+            Assert.Equal("inactive", _docker.Docker(nodeEngine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
+            Assert.Single((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes);
+
+            // Evidence from the FIPS node itself: admitted, joined, recorded.
+            var admitted = _ps.Run(Add, nodeEngine, _nodes.FipsNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, nodeAddress);
+            Assert.Empty(admitted.Errors);
+            var member = admitted.SingleOf("FipsCluster.ClusterNodeRecord");
+            Assert.True((bool)member.Compliant);
+            Assert.True((bool?)member.FipsModeEnabled);
+            Assert.Equal(2, NodeIds().Length);
+            Assert.Contains((string)member.NodeId, NodeIds());
+            var nodes = ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes).ToList();
+            Assert.Equal(new[] { "Manager", "Worker" }, nodes.Select(n => (string)n.Role));
+            // The join token never reached any output.
+            var token = _docker.Docker(manager, "swarm", "join-token", "-q", "worker").Trim();
+            Assert.DoesNotContain(token.Split('-')[^1], admitted.AllText);
+        }
+        finally
+        {
+            _docker.TryDocker(nodeEngine, "swarm", "leave", "--force");
+            _docker.TryDocker(manager, "swarm", "leave", "--force");
+        }
+    }
+}
