@@ -240,6 +240,61 @@ public sealed class SwarmClusterService
         return member;
     }
 
+    /// <summary>The engine's members merged with the recorded evidence (a node the module never admitted shows Recorded = false).</summary>
+    public async Task<IReadOnlyList<FipsClusterNode>> GetNodesAsync(string clusterName, OperationContext context)
+    {
+        var record = _store.Get(clusterName);
+        using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
+        var swarm = await manager.InspectSwarmAsync().ConfigureAwait(false);
+        var nodes = await manager.ListNodesAsync().ConfigureAwait(false);
+        return nodes.Select(node =>
+        {
+            var recorded = record.Nodes.FirstOrDefault(n => n.NodeId == node.Id);
+            var role = node.Role.Equals("manager", StringComparison.OrdinalIgnoreCase) ? "Manager" : "Worker";
+            return new FipsClusterNode
+            {
+                Cluster = record.Name,
+                NodeId = node.Id,
+                Hostname = node.Hostname,
+                Role = role,
+                State = node.State,
+                Availability = node.Availability,
+                Address = node.Address,
+                IsLeader = node.IsLeader,
+                // As swarmkit issues node certificates (ca/certificates.go): CN = node ID, OU = role, O = cluster ID.
+                CertificateSubject = $"CN={node.Id}, OU=swarm-{role.ToLowerInvariant()}, O={swarm.Id}",
+                CertificateFipsMarker = swarm.Id.StartsWith("FIPS.", StringComparison.Ordinal),
+                Recorded = recorded is not null,
+                Compliant = recorded?.Compliant,
+                FipsModeEnabled = recorded?.FipsModeEnabled,
+                FailedChecks = recorded?.FailedChecks ?? Array.Empty<string>(),
+                CheckedAt = recorded?.CheckedAt,
+            };
+        }).ToList();
+    }
+
+    /// <summary>Removes a member: the managers forget it (DELETE /nodes/{id}), its engine leaves when given, the record drops it.</summary>
+    public async Task<bool> RemoveNodeAsync(string clusterName, string node, DockerEndpoint? nodeEngine, Func<string, string, bool> shouldProcess, OperationContext context)
+    {
+        var record = _store.Get(clusterName);
+        using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
+        var members = await manager.ListNodesAsync().ConfigureAwait(false);
+        var member = members.FirstOrDefault(m => m.Id == node || string.Equals(m.Hostname, node, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FipsClusterException(ErrorIds.FipsClusterNodeNotFound, FipsErrorCategory.ObjectNotFound, $"Cluster '{record.Name}' has no node '{node}'.", node);
+        if (!shouldProcess($"{member.Hostname} ({member.Id})", $"Remove from cluster '{record.Name}'"))
+        {
+            return false;
+        }
+        if (nodeEngine is not null)
+        {
+            using var engine = new DockerEngineClient(nodeEngine, context);
+            await engine.LeaveSwarmAsync(force: true).ConfigureAwait(false);
+        }
+        await manager.RemoveNodeAsync(member.Id, force: true).ConfigureAwait(false);
+        _store.Update(record.Name, r => With(r, nodes: r.Nodes.Where(n => n.NodeId != member.Id).ToArray()));
+        return true;
+    }
+
     /// <summary>A copy of a record with its node list replaced (everything else, FIPS mode first, is carried over).</summary>
     private static FipsClusterRecord With(FipsClusterRecord r, IReadOnlyList<ClusterNodeRecord> nodes) => new()
     {

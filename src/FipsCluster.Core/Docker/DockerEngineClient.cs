@@ -151,6 +151,37 @@ public sealed class DockerEngineClient : IDisposable
         using var _ = await SendAsync(HttpMethod.Post, "swarm/join", body).ConfigureAwait(false);
     }
 
+    /// <summary>GET /nodes: every member as the managers see it.</summary>
+    public async Task<IReadOnlyList<SwarmNodeInfo>> ListNodesAsync()
+    {
+        using var json = await SendAsync(HttpMethod.Get, "nodes", null).ConfigureAwait(false);
+        var nodes = new List<SwarmNodeInfo>();
+        foreach (var node in json!.RootElement.EnumerateArray())
+        {
+            string Path(params string[] names)
+            {
+                var e = node;
+                foreach (var n in names)
+                {
+                    if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(n, out e))
+                    {
+                        return "";
+                    }
+                }
+                return e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean().ToString() : "";
+            }
+            nodes.Add(new SwarmNodeInfo(Path("ID"), Path("Description", "Hostname"), Path("Spec", "Role"), Path("Status", "State"), Path("Spec", "Availability"),
+                Path("Status", "Addr"), Path("ManagerStatus", "Leader") == "True"));
+        }
+        return nodes;
+    }
+
+    /// <summary>DELETE /nodes/{id}?force=true.</summary>
+    public async Task RemoveNodeAsync(string nodeId, bool force)
+    {
+        using var _ = await SendAsync(HttpMethod.Delete, $"nodes/{Uri.EscapeDataString(nodeId)}{(force ? "?force=true" : "")}", null).ConfigureAwait(false);
+    }
+
     /// <summary>POST /swarm/leave.</summary>
     public async Task LeaveSwarmAsync(bool force)
     {

@@ -43,3 +43,6 @@ public sealed class SwarmInspect
             ? SecretText.ToSecureString(text)
             : null;
 }
+
+/// <summary>One entry of GET /nodes.</summary>
+public sealed record SwarmNodeInfo(string Id, string Hostname, string Role, string State, string Availability, string Address, bool IsLeader);

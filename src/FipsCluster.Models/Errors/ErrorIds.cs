@@ -68,6 +68,7 @@ public static class ErrorIds
     public const string FipsPreflightFailed = nameof(FipsPreflightFailed);
     public const string SwarmAlreadyInitialized = nameof(SwarmAlreadyInitialized);
     public const string NodeNotFipsCompliant = nameof(NodeNotFipsCompliant);
+    public const string FipsClusterNodeNotFound = nameof(FipsClusterNodeNotFound);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

@@ -79,6 +79,23 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             // The join token never reached any output.
             var token = _docker.Docker(manager, "swarm", "join-token", "-q", "worker").Trim();
             Assert.DoesNotContain(token.Split('-')[^1], admitted.AllText);
+
+            // The engine's view merged with the evidence; the certificate subject as swarmkit issues it.
+            var listed = _ps.Run("Get-FipsCluster adm | Get-FipsClusterNode").Of("FipsCluster.FipsClusterNode");
+            Assert.Equal(2, listed.Count);
+            Assert.All(listed, n => Assert.True((bool)n.Recorded));
+            var worker = listed.Single(n => (string)n.Role == "Worker");
+            Assert.Equal((string)member.NodeId, (string)worker.NodeId);
+            Assert.True((bool?)worker.Compliant);
+            Assert.Equal($"CN={member.NodeId}, OU=swarm-worker, O={record.EngineClusterId}", (string)worker.CertificateSubject);
+            Assert.False((bool)worker.CertificateFipsMarker);
+
+            // Removal: the engine leaves, the managers and the record forget the node.
+            var removed = _ps.Run("Remove-FipsClusterNode adm $args[0] -DockerHost $args[1] -Force", (string)member.NodeId, nodeEngine);
+            Assert.Empty(removed.Errors);
+            Assert.Single(NodeIds());
+            Assert.Equal("inactive", _docker.Docker(nodeEngine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
+            Assert.Single((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes);
         }
         finally
         {
