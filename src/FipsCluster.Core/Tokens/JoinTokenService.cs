@@ -174,6 +174,33 @@ public static class JoinTokenService
         return equal;
     }
 
+    /// <summary>
+    /// The same token (digest and secret) in swarmkit's FIPS form SWMTKN-2-1: what a FIPS cluster hands out, so
+    /// that engines implementing swarmkit's check refuse a non-FIPS node on their own too.
+    /// </summary>
+    public static SwarmJoinToken AsFips(SwarmJoinToken token)
+    {
+        if (token.Fips)
+        {
+            return token;
+        }
+        return SecretText.Use(token.Token, text =>
+        {
+            var parts = JoinTokenFormat.Parse(text);
+            Span<char> buffer = stackalloc char[JoinTokenFormat.MaxLength];
+            try
+            {
+                var written = JoinTokenFormat.Write(buffer, parts.DigestText, parts.SecretOf(text), fips: true);
+                var fips = buffer[..written];
+                return Create(JoinTokenFormat.Parse(fips), fips, token.Role, token.RootCaPem, token.ClusterId, token.DockerHost);
+            }
+            finally
+            {
+                buffer.Clear();
+            }
+        });
+    }
+
     internal static SwarmJoinToken Create(JoinTokenParts parts, ReadOnlySpan<char> input, SwarmNodeRole role,
         string? rootCaPem = null, string? clusterId = null, string? dockerHost = null)
         => new(parts.Version, parts.Fips, parts.RootCaDigest, parts.DigestText, SecretText.ToSecureString(parts.TokenOf(input)),

@@ -16,14 +16,22 @@ public sealed class GetSwarmJoinTokenCommand : DockerEngineCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
+    /// <summary>A FipsCluster cluster: its manager is asked, and a FIPS cluster's tokens come in the SWMTKN-2-1 form.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    [ValidateNotNullOrEmpty]
+    public string? Cluster { get; set; }
+
     protected override void ProcessRecord()
     {
         try
         {
-            var endpoint = ResolveEndpoint();
+            var record = Cluster is null ? null : ClusterStoreAccess.Store.Get(Cluster);
+            var endpoint = record is null ? ResolveEndpoint() : Core.Docker.DockerEndpoint.Resolve(record.Endpoints[0], DockerCertPath, DockerTlsVerify);
             var roles = Role.Distinct().ToArray();
-            foreach (var token in RunCore(context => EngineJoinTokens.GetAsync(endpoint, roles, context)))
+            foreach (var engineToken in RunCore(context => EngineJoinTokens.GetAsync(endpoint, roles, context)))
             {
+                var token = record is { Fips: true } ? JoinTokenService.AsFips(engineToken) : engineToken;
                 WriteObject(AsPlainText ? SecretText.Reveal(token.Token) : token);
             }
         }

@@ -101,6 +101,9 @@ public sealed class FipsClusterLifecycleTests : IClassFixture<ModuleFixture>, ID
     {
         _docker.RequireEngines();
         Assert.NotEmpty(New("busy", "-Fips:$false").Of(Record));
+        // A non-FIPS cluster hands out the engine's own v1 tokens.
+        Assert.Equal(_docker.Docker(_docker.ClusterHost, "swarm", "join-token", "-q", "worker").Trim(),
+            _ps.Run("Get-SwarmJoinToken -Cluster busy -Role Worker -AsPlainText").Output.Single().ToString());
         const int runspaces = 8, each = 10;
         var threads = Enumerable.Range(0, runspaces).Select(r => new Thread(() =>
         {

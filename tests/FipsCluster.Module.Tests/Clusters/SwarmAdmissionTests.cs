@@ -80,6 +80,11 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             var token = _docker.Docker(manager, "swarm", "join-token", "-q", "worker").Trim();
             Assert.DoesNotContain(token.Split('-')[^1], admitted.AllText);
 
+            // A FIPS cluster hands out swarmkit's FIPS form of the engine's token: same digest and secret, SWMTKN-2-1.
+            var fipsToken = _ps.Run("Get-SwarmJoinToken -Cluster adm -Role Worker -AsPlainText").Output.Single().ToString();
+            Assert.Equal("SWMTKN-2-1-" + token["SWMTKN-1-".Length..], fipsToken);
+            Assert.True((bool)_ps.Run("(Get-SwarmJoinToken -Cluster adm -Role Worker).Fips").Output.Single().BaseObject);
+
             // The engine's view merged with the evidence; the certificate subject as swarmkit issues it.
             var listed = _ps.Run("Get-FipsCluster adm | Get-FipsClusterNode").Of("FipsCluster.FipsClusterNode");
             Assert.Equal(2, listed.Count);
