@@ -27,6 +27,7 @@
         'Set-FipsCluster'
         'Test-FipsBinary'
         'Test-FipsCertificate'
+        'Test-FipsCluster'
         'Test-FipsNode'
         'Test-FipsPrivateKey'
         'Test-FipsTlsEndpoint'

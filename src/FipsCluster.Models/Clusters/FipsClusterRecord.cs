@@ -66,6 +66,9 @@ public sealed class ClusterNodeRecord
 
     public string? Endpoint { get; init; }
 
+    /// <summary>Where the node's evidence was read: an SSH host (host or host:port), or "local".</summary>
+    public string? EvidenceHost { get; init; }
+
     public bool? FipsModeEnabled { get; init; }
 
     public bool Compliant { get; init; }

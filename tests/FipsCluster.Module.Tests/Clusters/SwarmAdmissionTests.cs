@@ -95,6 +95,26 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             Assert.Equal($"CN={member.NodeId}, OU=swarm-worker, O={record.EngineClusterId}", (string)worker.CertificateSubject);
             Assert.False((bool)worker.CertificateFipsMarker);
 
+            // The whole cluster: members re-judged (the FIPS node over SSH passes, this host does not), plus the
+            // cluster-level evidence an upstream engine honestly fails.
+            var test = _ps.Run("Test-FipsCluster adm -UserName $args[0] -KeyFilePath $args[1] -KnownHostsPath $args[2]", _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts);
+            Assert.Empty(test.Errors);
+            var cluster = test.SingleOf("FipsCluster.ClusterComplianceReport");
+            Assert.False((bool)cluster.Compliant);
+            var members = ((IEnumerable<dynamic>)cluster.Nodes).ToDictionary(n => (string)n.ComputerName);
+            Assert.Equal(2, members.Count);
+            Assert.True((bool)members[_nodes.FipsNode].Compliant);
+            var checks = ((IEnumerable<dynamic>)cluster.Checks).ToDictionary(c => (string)c.CheckId, c => c);
+            Assert.Equal("Fail", checks["SWM-NODE-01"].Status.ToString());
+            Assert.DoesNotContain(_nodes.FipsNode, (string)checks["SWM-NODE-01"].Actual);
+            Assert.Equal("Pass", checks["SWM-CA-01"].Status.ToString());
+            Assert.Equal("Fail", checks["SWM-ENG-01"].Status.ToString());
+            Assert.Contains("Standard", (string)checks["SWM-ENG-01"].Actual);
+            Assert.Equal("Fail", checks["SWM-FIPS-01"].Status.ToString());
+            Assert.Equal("Fail", checks["SWM-RAFT-01"].Status.ToString());
+            Assert.Contains("secretbox", (string)checks["SWM-RAFT-01"].Actual);
+            Assert.Equal("Warning", checks["SWM-TOKEN-01"].Status.ToString());
+
             // Removal: the engine leaves, the managers and the record forget the node.
             var removed = _ps.Run("Remove-FipsClusterNode adm $args[0] -DockerHost $args[1] -Force", (string)member.NodeId, nodeEngine);
             Assert.Empty(removed.Errors);

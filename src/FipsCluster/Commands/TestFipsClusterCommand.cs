@@ -1,0 +1,82 @@
+using System.Management.Automation;
+using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Remoting;
+using FipsCluster.Infrastructure;
+
+namespace FipsCluster.Commands;
+
+/// <summary>Tests a whole cluster: every member's host against the cluster's profile, and the cluster-level FIPS evidence.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "FipsCluster")]
+[OutputType(typeof(ClusterComplianceReport), typeof(bool))]
+public sealed class TestFipsClusterCommand : FipsCmdlet
+{
+    private bool _allCompliant = true;
+    private int _written;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    public string? UserName { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KnownHostsPath { get; set; }
+
+    [Parameter]
+    public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 32;
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var key = KeyFilePath is null
+            ? new[] { "id_ecdsa", "id_rsa", "id_ed25519" }.Select(n => Path.Combine(home, ".ssh", n)).FirstOrDefault(File.Exists)
+            : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
+        var ssh = key is null ? null : new SshOptions
+        {
+            Login = new SshLogin { UserName = UserName ?? Environment.UserName, KeyFilePath = key },
+            HostKeyPolicy = HostKeyPolicy,
+            KnownHostsPath = KnownHostsPath is null ? SshOptions.DefaultKnownHostsPath : GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
+        };
+        foreach (var name in Name)
+        {
+            try
+            {
+                var record = ClusterStoreAccess.Store.Get(name);
+                var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh, ThrottleLimit, context));
+                _written++;
+                _allCompliant &= report.Compliant;
+                if (!Quiet)
+                {
+                    WriteObject(report);
+                }
+            }
+            catch (FipsClusterException ex)
+            {
+                _allCompliant = false;
+                WriteFailure(ex);
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Quiet)
+        {
+            WriteObject(_allCompliant && _written > 0);
+        }
+    }
+}
