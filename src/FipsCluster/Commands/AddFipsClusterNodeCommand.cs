@@ -25,6 +25,10 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
     public string? ComputerName { get; set; }
 
     [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
     public string? UserName { get; set; }
 
     [Parameter]
@@ -47,20 +51,7 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
 
     protected override void ProcessRecord()
     {
-        SshOptions? ssh = null;
-        if (ComputerName is not null)
-        {
-            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            var key = KeyFilePath is null
-                ? new[] { "id_ecdsa", "id_rsa", "id_ed25519" }.Select(n => Path.Combine(home, ".ssh", n)).FirstOrDefault(File.Exists)
-                : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
-            ssh = new SshOptions
-            {
-                Login = new SshLogin { UserName = UserName ?? Environment.UserName, KeyFilePath = key },
-                HostKeyPolicy = HostKeyPolicy,
-                KnownHostsPath = KnownHostsPath is null ? SshOptions.DefaultKnownHostsPath : GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
-            };
-        }
+        var ssh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy);
         try
         {
             var endpoint = ResolveEndpoint();

@@ -40,6 +40,26 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>The manager's host for the preflight evidence (SSH); without it the local machine is checked.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ComputerName { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    public string? UserName { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KnownHostsPath { get; set; }
+
     protected override void EndProcessing()
     {
         var request = new NewSwarmClusterRequest
@@ -52,6 +72,8 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
             AdvertiseAddress = AdvertiseAddress,
             Description = Description,
             Force = Force,
+            PreflightComputerName = ComputerName,
+            PreflightSsh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy.Strict),
         };
         try
         {

@@ -19,6 +19,10 @@ public sealed class TestFipsClusterCommand : FipsCmdlet
     public string[] Name { get; set; } = Array.Empty<string>();
 
     [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
     public string? UserName { get; set; }
 
     [Parameter]
@@ -41,16 +45,7 @@ public sealed class TestFipsClusterCommand : FipsCmdlet
 
     protected override void ProcessRecord()
     {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var key = KeyFilePath is null
-            ? new[] { "id_ecdsa", "id_rsa", "id_ed25519" }.Select(n => Path.Combine(home, ".ssh", n)).FirstOrDefault(File.Exists)
-            : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
-        var ssh = key is null ? null : new SshOptions
-        {
-            Login = new SshLogin { UserName = UserName ?? Environment.UserName, KeyFilePath = key },
-            HostKeyPolicy = HostKeyPolicy,
-            KnownHostsPath = KnownHostsPath is null ? SshOptions.DefaultKnownHostsPath : GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
-        };
+        var ssh = SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy);
         foreach (var name in Name)
         {
             try

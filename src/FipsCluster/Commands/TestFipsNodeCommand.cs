@@ -218,34 +218,14 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
 
     private SshOptions SshOptions()
     {
-        SshLogin login;
-        if (ParameterSetName is SshPasswordSet)
+        var options = SshLoginOptions.Build(this, ParameterSetName is SshPasswordSet ? Credential : null, UserName, KeyFilePath, KeyPassphrase,
+            KnownHostsPath, HostKeyPolicy, TimeSpan.FromSeconds(TimeoutSeconds));
+        if (options is null)
         {
-            login = new SshLogin { UserName = Credential.UserName.TrimStart('\\'), Password = Credential.Password };
+            ThrowFailure(new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+                "No SSH key given and none found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519). Use -KeyFilePath or -Credential.", "KeyFilePath"));
         }
-        else
-        {
-            var key = KeyFilePath is null ? DefaultKeyFile() : GetUnresolvedProviderPathFromPSPath(KeyFilePath);
-            if (key is null)
-            {
-                ThrowFailure(new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
-                    "No SSH key given and none found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519). Use -KeyFilePath or -Credential.", "KeyFilePath"));
-            }
-            login = new SshLogin { UserName = UserName ?? Environment.UserName, KeyFilePath = key, KeyPassphrase = KeyPassphrase };
-        }
-        return new SshOptions
-        {
-            Login = login,
-            HostKeyPolicy = HostKeyPolicy,
-            KnownHostsPath = KnownHostsPath is null ? Core.Remoting.SshOptions.DefaultKnownHostsPath : GetUnresolvedProviderPathFromPSPath(KnownHostsPath),
-            Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-        };
+        return options!;
     }
 
-    /// <summary>As ssh does without -i: the first default identity that exists (ECDSA and RSA first: they work with FIPS-only servers).</summary>
-    private static string? DefaultKeyFile()
-    {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return new[] { "id_ecdsa", "id_rsa", "id_ed25519" }.Select(n => Path.Combine(home, ".ssh", n)).FirstOrDefault(File.Exists);
-    }
 }

@@ -48,10 +48,15 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             var profile = Path.Combine(_home + "-profile.yaml");
             File.WriteAllText(profile, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: High }\n  - { id: LNX-FIPS-02, severity: High }\n  - { id: LNX-SSL-01, severity: High }\n  - { id: LNX-GCRY-01 }\n");
             var port = 40000 + Random.Shared.Next(0, 20000);
-            var created = _ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -Force",
-                manager, _nodes.HostLinkAddress, port, profile);
+            // The manager's evidence over SSH from a FIPS host: created without -Force, so without a waiver.
+            var created = _ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -ComputerName $args[4] -UserName $args[5] -KeyFilePath $args[6] -KnownHostsPath $args[7]",
+                manager, _nodes.HostLinkAddress, port, profile, _nodes.FipsNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts);
+            Assert.Empty(created.Errors);
             var record = created.SingleOf("FipsCluster.FipsClusterRecord");
             Assert.Equal("Sim-FIPS", (string)record.ComplianceProfile);
+            Assert.True((bool)record.Fips);
+            Assert.Empty((IEnumerable<dynamic>)record.Waivers);
+            Assert.Equal(_nodes.FipsNode, (string)((IEnumerable<dynamic>)record.Nodes).Single().EvidenceHost);
 
             const string Add = "Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[1] -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -AdvertiseAddress $args[5]";
             string[] NodeIds() => _docker.Docker(manager, "node", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -95,18 +100,17 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             Assert.Equal($"CN={member.NodeId}, OU=swarm-worker, O={record.EngineClusterId}", (string)worker.CertificateSubject);
             Assert.False((bool)worker.CertificateFipsMarker);
 
-            // The whole cluster: members re-judged (the FIPS node over SSH passes, this host does not), plus the
-            // cluster-level evidence an upstream engine honestly fails.
+            // The whole cluster: members re-judged over SSH (both pass), plus the cluster-level evidence an upstream
+            // engine honestly fails.
             var test = _ps.Run("Test-FipsCluster adm -UserName $args[0] -KeyFilePath $args[1] -KnownHostsPath $args[2]", _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts);
             Assert.Empty(test.Errors);
             var cluster = test.SingleOf("FipsCluster.ClusterComplianceReport");
             Assert.False((bool)cluster.Compliant);
-            var members = ((IEnumerable<dynamic>)cluster.Nodes).ToDictionary(n => (string)n.ComputerName);
+            var members = ((IEnumerable<dynamic>)cluster.Nodes).ToList();
             Assert.Equal(2, members.Count);
-            Assert.True((bool)members[_nodes.FipsNode].Compliant);
+            Assert.All(members, m => Assert.True((bool)m.Compliant));
             var checks = ((IEnumerable<dynamic>)cluster.Checks).ToDictionary(c => (string)c.CheckId, c => c);
-            Assert.Equal("Fail", checks["SWM-NODE-01"].Status.ToString());
-            Assert.DoesNotContain(_nodes.FipsNode, (string)checks["SWM-NODE-01"].Actual);
+            Assert.Equal("Pass", checks["SWM-NODE-01"].Status.ToString());
             Assert.Equal("Pass", checks["SWM-CA-01"].Status.ToString());
             Assert.Equal("Fail", checks["SWM-ENG-01"].Status.ToString());
             Assert.Contains("Standard", (string)checks["SWM-ENG-01"].Actual);
