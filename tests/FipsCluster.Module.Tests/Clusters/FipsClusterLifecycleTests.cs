@@ -97,33 +97,67 @@ public sealed class FipsClusterLifecycleTests : IClassFixture<ModuleFixture>, ID
     }
 
     [SkippableFact]
-    public void Eight_runspaces_updating_the_same_cluster_lose_no_update()
+    public void Eight_runspaces_adding_and_removing_nodes_and_updating_the_same_cluster_lose_no_update()
     {
         _docker.RequireEngines();
         Assert.NotEmpty(New("busy", "-Fips:$false").Of(Record));
         // A non-FIPS cluster hands out the engine's own v1 tokens.
         Assert.Equal(_docker.Docker(_docker.ClusterHost, "swarm", "join-token", "-q", "worker").Trim(),
             _ps.Run("Get-SwarmJoinToken -Cluster busy -Role Worker -AsPlainText").Output.Single().ToString());
-        const int runspaces = 8, each = 10;
+        // Runspace 0 admits and removes a real engine three times (a non-FIPS cluster admits any node); the other
+        // seven add ten tags each — all against the same record at once.
+        const int runspaces = 8, each = 10, cycles = 3;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var joinPort = 40000 + Random.Shared.Next(0, 20000);
         var threads = Enumerable.Range(0, runspaces).Select(r => new Thread(() =>
         {
             var iss = InitialSessionState.CreateDefault2();
             iss.ImportPSModule(TestPaths.ModuleManifest);
             using var runspace = RunspaceFactory.CreateRunspace(iss);
             runspace.Open();
-            for (var i = 0; i < each; i++)
+            void Invoke(string script, params object[] args)
             {
                 using var ps = PowerShell.Create();
                 ps.Runspace = runspace;
-                ps.AddScript($"Set-FipsCluster busy -AddTag r{r}-{i}").Invoke();
-                Assert.False(ps.HadErrors, string.Join("; ", ps.Streams.Error));
+                ps.AddScript(script);
+                foreach (var a in args)
+                {
+                    ps.AddArgument(a);
+                }
+                ps.Invoke();
+                foreach (var e in ps.Streams.Error)
+                {
+                    failures.Enqueue($"runspace {r}: {e}");
+                }
+            }
+            if (r == 0)
+            {
+                for (var c = 0; c < cycles; c++)
+                {
+                    Invoke("$n = Add-FipsClusterNode busy -DockerHost $args[0] -ListenAddress \"127.0.0.2:$($args[1])\" -AdvertiseAddress 127.0.0.2; Remove-FipsClusterNode busy $n.NodeId -DockerHost $args[0] -Force",
+                        _docker.OtherHost, joinPort);
+                }
+                return;
+            }
+            for (var i = 0; i < each; i++)
+            {
+                Invoke($"Set-FipsCluster busy -AddTag r{r}-{i}");
             }
         })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        try
+        {
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+        }
+        finally
+        {
+            _docker.TryDocker(_docker.OtherHost, "swarm", "leave", "--force");
+        }
+        Assert.Empty(failures);
         var record = _ps.Run("Get-FipsCluster busy").SingleOf(Record);
-        Assert.Equal(runspaces * each, ((IEnumerable<dynamic>)record.Tags).Count());
-        Assert.Equal(1 + runspaces * each, (long)record.Version);
+        Assert.Equal((runspaces - 1) * each, ((IEnumerable<dynamic>)record.Tags).Count());
+        Assert.Single((IEnumerable<dynamic>)record.Nodes); // the manager; every added node was removed again
+        Assert.Equal(1 + (runspaces - 1) * each + 2 * cycles, (long)record.Version);
 
         // Remove with -Deprovision: the record is gone and the engine left the swarm.
         var removed = _ps.Run("Remove-FipsCluster busy -Deprovision -Force");
