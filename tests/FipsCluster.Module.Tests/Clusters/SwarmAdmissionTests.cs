@@ -45,7 +45,8 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
         {
             // Tailored profile: what a FIPS node proves about itself (Debian's dockerd is standard Go crypto and the
             // simulated node is Debian, so the binary and OS-provenance checks are left out, as the issue allows).
-            var profile = Path.Combine(_home + "-profile.yaml");
+            Directory.CreateDirectory(_home);
+            var profile = Path.Combine(_home, "sim-fips.yaml"); // removed with the store in Dispose
             File.WriteAllText(profile, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: High }\n  - { id: LNX-FIPS-02, severity: High }\n  - { id: LNX-SSL-01, severity: High }\n  - { id: LNX-GCRY-01 }\n");
             var port = 40000 + Random.Shared.Next(0, 20000);
             // The manager's evidence over SSH from a FIPS host: created without -Force, so without a waiver.
