@@ -70,6 +70,9 @@ public static class ErrorIds
     public const string NodeNotFipsCompliant = nameof(NodeNotFipsCompliant);
     public const string FipsClusterNodeNotFound = nameof(FipsClusterNodeNotFound);
 
+    // Kubernetes on AWS
+    public const string InvalidClusterSpec = nameof(InvalidClusterSpec);
+
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
     public const string OperationTimedOut = nameof(OperationTimedOut);

@@ -1,0 +1,44 @@
+using YamlDotNet.RepresentationModel;
+
+namespace FipsCluster.Core.Providers.Aws;
+
+/// <summary>
+/// The cloud-init user data of a node: the FIPS kubelet guard (script + drop-in), the kubeadm configuration, and the
+/// commands that verify FIPS mode before kubeadm runs. New-FipsCluster -Provider AWS sends exactly this text.
+/// </summary>
+public static class CloudInitRenderer
+{
+    public static string Render(AwsClusterSpec spec, string role)
+    {
+        var files = new YamlSequenceNode
+        {
+            File(FipsKubeletGuard.ScriptPath, "0755", FipsKubeletGuard.Script),
+            File(FipsKubeletGuard.DropInPath, "0644", FipsKubeletGuard.DropIn),
+            File("/etc/kubernetes/kubeadm-config.yaml", "0600", KubeadmRenderer.Render(spec)),
+        };
+        var commands = new YamlSequenceNode();
+        if (spec.Fips)
+        {
+            // Refuse early and loudly: a node that boots outside FIPS mode never becomes a member.
+            commands.Add(new YamlSequenceNode("sh", "-c", "test \"$(cat /proc/sys/crypto/fips_enabled)\" = 1 || { echo 'FipsCluster: this host is not in FIPS mode' >&2; exit 1; }"));
+        }
+        commands.Add(new YamlSequenceNode("systemctl", "daemon-reload"));
+        commands.Add(role == "ControlPlane"
+            ? new YamlSequenceNode("kubeadm", "init", "--config", "/etc/kubernetes/kubeadm-config.yaml")
+            : new YamlSequenceNode("sh", "-c", "test -s /etc/kubernetes/join-command && sh /etc/kubernetes/join-command"));
+        var root = new YamlMappingNode
+        {
+            { "write_files", files },
+            { "runcmd", commands },
+        };
+        return "#cloud-config\n" + Yaml.Write(root);
+    }
+
+    private static YamlMappingNode File(string path, string permissions, string content) => new()
+    {
+        { "path", path },
+        { "owner", "root:root" },
+        { "permissions", new YamlScalarNode(permissions) { Style = YamlDotNet.Core.ScalarStyle.SingleQuoted } },
+        { "content", new YamlScalarNode(content) { Style = YamlDotNet.Core.ScalarStyle.Literal } },
+    };
+}

@@ -1,0 +1,47 @@
+namespace FipsCluster;
+
+/// <summary>
+/// One description of a Kubernetes cluster on AWS, the DKP way, shared by provisioning (EC2) and by the manifests
+/// (Cluster API, kubeadm, cloud-init): what is rendered is what is provisioned.
+/// </summary>
+public sealed class AwsClusterSpec
+{
+    public string Name { get; init; } = "";
+
+    public string Region { get; init; } = "";
+
+    /// <summary>The FIPS-enabled AMI (ami-…).</summary>
+    public string Ami { get; init; } = "";
+
+    /// <summary>x86_64 or arm64.</summary>
+    public string Architecture { get; init; } = "x86_64";
+
+    public string ControlPlaneInstanceType { get; init; } = "m5.xlarge";
+
+    public string WorkerInstanceType { get; init; } = "m5.2xlarge";
+
+    public int ControlPlaneCount { get; init; } = 1;
+
+    public int WorkerCount { get; init; }
+
+    public string? SubnetId { get; init; }
+
+    public string? VpcId { get; init; }
+
+    public string? SshKeyName { get; init; }
+
+    /// <summary>e.g. v1.22.8+fips.0 (DKP's SemVer build metadata for FIPS builds).</summary>
+    public string KubernetesVersion { get; init; } = "";
+
+    /// <summary>e.g. docker.io/mesosphere.</summary>
+    public string? KubernetesImageRepository { get; init; }
+
+    /// <summary>e.g. 3.4.13+fips.0.</summary>
+    public string? EtcdVersion { get; init; }
+
+    public string? EtcdImageRepository { get; init; }
+
+    public bool Fips { get; init; } = true;
+
+    public string ComplianceProfile { get; init; } = "FIPS-140-3";
+}

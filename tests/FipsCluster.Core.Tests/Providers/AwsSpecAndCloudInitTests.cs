@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using FipsCluster.Core.Providers.Aws;
+using Xunit;
+using YamlDotNet.RepresentationModel;
+
+namespace FipsCluster.Core.Tests.Providers;
+
+public sealed class AwsSpecAndCloudInitTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "fc-guard-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static AwsClusterSpec Spec(bool fips = true, string version = "v1.29.6+fips.0", string? etcd = "3.5.10+fips.0", string? repository = "docker.io/mesosphere") => new()
+    {
+        Name = "prod",
+        Region = "us-east-1",
+        Ami = "ami-0123456789abcdef0",
+        KubernetesVersion = version,
+        KubernetesImageRepository = repository,
+        EtcdVersion = etcd,
+        EtcdImageRepository = repository,
+        Fips = fips,
+        ControlPlaneCount = 3,
+        WorkerCount = 3,
+    };
+
+    [Theory]
+    [InlineData("v1.22.8+fips.0", "v1.22.8_fips.0")]
+    [InlineData("1.24.4+fips.0", "v1.24.4_fips.0")]
+    [InlineData("v1.29.6", "v1.29.6")]
+    public void Image_tags_follow_kubeadm(string version, string tag) => Assert.Equal(tag, KubernetesVersions.ImageTag(version));
+
+    [Theory]
+    [InlineData("3.4.13+fips.0", "v3.4.13_fips.0")]
+    [InlineData("v3.5.5+fips.1", "v3.5.5_fips.1")]
+    [InlineData("3.5.5-0", "3.5.5-0")]
+    public void Etcd_tags_follow_DKP(string version, string tag) => Assert.Equal(tag, KubernetesVersions.EtcdImageTag(version));
+
+    [Fact]
+    public void A_FIPS_spec_needs_FIPS_builds_and_their_repositories_and_every_problem_is_named_at_once()
+    {
+        AwsClusterSpecValidator.Validate(Spec());
+        AwsClusterSpecValidator.Validate(Spec(fips: false, version: "v1.29.6", etcd: "3.5.10-0", repository: null));
+        var error = Assert.Throws<FipsClusterException>(() => AwsClusterSpecValidator.Validate(Spec(version: "v1.29.6", etcd: "3.5.10-0", repository: null)));
+        Assert.Equal(ErrorIds.InvalidClusterSpec, error.ErrorId);
+        foreach (var expected in new[] { "-KubernetesVersion X.Y.Z+fips.N", "-KubernetesImageRepository", "-EtcdVersion X.Y.Z+fips.N", "-EtcdImageRepository" })
+        {
+            Assert.Contains(expected, error.Message);
+        }
+        var shape = Assert.Throws<FipsClusterException>(() => AwsClusterSpecValidator.Validate(new AwsClusterSpec
+        {
+            Name = "x", Region = "mars-1", Ami = "ami-xyz", KubernetesVersion = "latest", Fips = false, ControlPlaneCount = 2, Architecture = "sparc",
+        }));
+        foreach (var expected in new[] { "-Ami 'ami-xyz'", "-Region 'mars-1'", "sparc", "2 control-plane nodes", "-KubernetesVersion 'latest'" })
+        {
+            Assert.Contains(expected, shape.Message);
+        }
+    }
+
+    private static YamlMappingNode Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents.Single().RootNode;
+    }
+
+    private static string FileContent(YamlMappingNode cloudInit, string path) =>
+        ((YamlSequenceNode)cloudInit["write_files"]).Cast<YamlMappingNode>()
+            .Single(f => ((YamlScalarNode)f["path"]).Value == path)["content"].ToString();
+
+    [Fact]
+    public void Cloud_init_is_valid_YAML_with_the_guard_the_drop_in_and_the_pinned_kubeadm_configuration()
+    {
+        var text = CloudInitRenderer.Render(Spec(), "ControlPlane");
+        Assert.StartsWith("#cloud-config\n", text);
+        var cloudInit = Parse(text);
+        Assert.Equal(FipsKubeletGuard.Script, FileContent(cloudInit, FipsKubeletGuard.ScriptPath));
+        Assert.Contains("ExecStartPre=" + FipsKubeletGuard.ScriptPath, FileContent(cloudInit, FipsKubeletGuard.DropInPath));
+        var kubeadm = Parse(FileContent(cloudInit, "/etc/kubernetes/kubeadm-config.yaml"));
+        Assert.Equal("ClusterConfiguration", kubeadm["kind"].ToString());
+        Assert.Equal("v1.29.6+fips.0", kubeadm["kubernetesVersion"].ToString());
+        Assert.Equal("docker.io/mesosphere", kubeadm["imageRepository"].ToString());
+        var etcd = (YamlMappingNode)((YamlMappingNode)kubeadm["etcd"])["local"];
+        Assert.Equal("v3.5.10_fips.0", etcd["imageTag"].ToString());
+        var commands = ((YamlSequenceNode)cloudInit["runcmd"]).Cast<YamlSequenceNode>().Select(c => string.Join(' ', c.Select(x => x.ToString()))).ToList();
+        Assert.Contains("fips_enabled", commands[0]);
+        Assert.Contains("kubeadm init --config /etc/kubernetes/kubeadm-config.yaml", commands[^1]);
+        // A non-FIPS cluster does not refuse non-FIPS hosts.
+        Assert.DoesNotContain("fips_enabled", ((YamlSequenceNode)Parse(CloudInitRenderer.Render(Spec(fips: false, version: "v1.29.6"), "Worker"))["runcmd"])[0].ToString());
+    }
+
+    private (int ExitCode, string Error) Guard(string? fipsEnabled, byte[] kubelet)
+    {
+        var crypto = Path.Combine(_root, "proc", "sys", "crypto");
+        Directory.CreateDirectory(crypto);
+        var flag = Path.Combine(crypto, "fips_enabled");
+        if (fipsEnabled is null)
+        {
+            File.Delete(flag);
+        }
+        else
+        {
+            File.WriteAllText(flag, fipsEnabled + "\n");
+        }
+        Directory.CreateDirectory(Path.Combine(_root, "usr", "bin"));
+        File.WriteAllBytes(Path.Combine(_root, "usr", "bin", "kubelet"), kubelet);
+        // The script exactly as cloud-init writes it.
+        var script = Path.Combine(_root, "fips-kubelet-check");
+        File.WriteAllText(script, FileContent(Parse(CloudInitRenderer.Render(Spec(), "Worker")), FipsKubeletGuard.ScriptPath));
+        var start = new ProcessStartInfo("/bin/bash", new[] { script }) { RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["FIPS_ROOT"] = _root;
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, error);
+    }
+
+    private static byte[] Binary(params byte[][] parts) =>
+        new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }.Concat(new byte[100]).Concat(parts.SelectMany(p => p.Concat(new byte[64]))).ToArray();
+
+    // The 32-byte amd64 sig markers of crypto/internal/boring/sig (fips-checks.md §3.2).
+    private static readonly byte[] BoringMarker = Convert.FromHexString("EB1DF448F44BF4B332F52813A3B450D441CC2485F001454E92101B1D2F1950C3");
+    private static readonly byte[] StandardMarker = Convert.FromHexString("EB1DF448F44BF4BAEE4DFA9851CA56A91145E83E99C59CF911CB8E80DAF12FC3");
+
+    [SkippableFact]
+    public void The_kubelet_guard_allows_only_a_FIPS_kernel_with_a_FIPS_kubelet()
+    {
+        Skip.IfNot(File.Exists("/bin/bash"), "bash is not installed");
+        Assert.Equal(0, Guard("1", Binary(BoringMarker)).ExitCode);
+        Assert.Equal(0, Guard("1", Binary("build\tGOFIPS140=v1.0.0-c2097c7c\n"u8.ToArray())).ExitCode);
+
+        var off = Guard("0", Binary(BoringMarker));
+        Assert.Equal(1, off.ExitCode);
+        Assert.Contains("not in FIPS mode (fips_enabled=0)", off.Error);
+        var missing = Guard(null, Binary(BoringMarker));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("fips_enabled=missing", missing.Error);
+
+        var standard = Guard("1", Binary(StandardMarker, "go1.22.5 X:boringcrypto"u8.ToArray()));
+        Assert.Equal(1, standard.ExitCode); // a version string is no proof
+        Assert.Contains("is not a FIPS build", standard.Error);
+        Assert.Equal(1, Guard("1", Binary("build\tGOFIPS140=v1.0.0\nbuild\tDefaultGODEBUG=fips140=off\n"u8.ToArray())).ExitCode);
+    }
+}
