@@ -15,6 +15,7 @@
         'Add-FipsClusterNode'
         'ConvertFrom-SwarmJoinToken'
         'ConvertTo-FipsPrivateKey'
+        'Export-FipsClusterManifest'
         'Get-FipsCluster'
         'Get-FipsClusterDependency'
         'Get-FipsClusterNode'

@@ -72,6 +72,7 @@ public static class ErrorIds
 
     // Kubernetes on AWS
     public const string InvalidClusterSpec = nameof(InvalidClusterSpec);
+    public const string ManifestWriteFailed = nameof(ManifestWriteFailed);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

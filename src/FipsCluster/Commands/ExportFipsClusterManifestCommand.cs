@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using FipsCluster.Core.Providers.Aws;
+using FipsCluster.Infrastructure;
+
+namespace FipsCluster.Commands;
+
+/// <summary>Renders one cluster spec as Cluster API manifests, a kubeadm ClusterConfiguration, or a node's cloud-init user data.</summary>
+[Cmdlet(VerbsData.Export, "FipsClusterManifest", SupportsShouldProcess = true)]
+[OutputType(typeof(string), typeof(FileInfo))]
+public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public AwsClusterSpec InputObject { get; set; } = new();
+
+    [Parameter]
+    [ValidateSet("ClusterAPI", "Kubeadm", "CloudInit")]
+    public string Format { get; set; } = "ClusterAPI";
+
+    /// <summary>Cluster API version of the core and kubeadm kinds: v1beta2 (default) or v1beta1 for DKP 2.x-era management clusters.</summary>
+    [Parameter]
+    [ValidateSet("v1beta2", "v1beta1")]
+    public string ApiVersion { get; set; } = "v1beta2";
+
+    /// <summary>Which node's user data -Format CloudInit renders.</summary>
+    [Parameter]
+    [ValidateSet("ControlPlane", "Worker")]
+    public string Role { get; set; } = "ControlPlane";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            AwsClusterSpecValidator.Validate(InputObject);
+            var text = Format switch
+            {
+                "Kubeadm" => KubeadmRenderer.Render(InputObject),
+                "CloudInit" => CloudInitRenderer.Render(InputObject, Role),
+                _ => ClusterApiRenderer.Render(InputObject, ApiVersion),
+            };
+            if (Path is null)
+            {
+                WriteObject(text);
+                return;
+            }
+            var target = GetUnresolvedProviderPathFromPSPath(Path);
+            if (ShouldProcess(target, $"Write the {Format} manifest of cluster '{InputObject.Name}'"))
+            {
+                File.WriteAllText(target, text);
+                WriteObject(new FileInfo(target));
+            }
+        }
+        catch (FipsClusterException ex)
+        {
+            WriteFailure(ex);
+        }
+        catch (IOException ex)
+        {
+            WriteFailure(new FipsClusterException(ErrorIds.ManifestWriteFailed, FipsErrorCategory.WriteError, $"'{Path}' could not be written: {ex.Message}", Path, ex));
+        }
+    }
+}
