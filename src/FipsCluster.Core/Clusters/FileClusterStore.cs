@@ -267,6 +267,8 @@ public sealed partial class FileClusterStore : IClusterStore
         ComplianceProfile = r.ComplianceProfile,
         ComplianceProfileHash = r.ComplianceProfileHash,
         ProfileDefinition = r.ProfileDefinition,
+        AwsSpec = r.AwsSpec,
+        Resources = r.Resources,
         Endpoints = r.Endpoints,
         EngineClusterId = r.EngineClusterId,
         RootCaDigest = r.RootCaDigest,

@@ -301,7 +301,7 @@ public sealed class SwarmClusterService
     private static FipsClusterRecord With(FipsClusterRecord r, IReadOnlyList<ClusterNodeRecord> nodes) => new()
     {
         Name = r.Name, Provider = r.Provider, Fips = r.Fips, ComplianceProfile = r.ComplianceProfile, ComplianceProfileHash = r.ComplianceProfileHash,
-        ProfileDefinition = r.ProfileDefinition, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest,
+        ProfileDefinition = r.ProfileDefinition, AwsSpec = r.AwsSpec, Resources = r.Resources, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest,
         Description = r.Description, Tags = r.Tags, CreationEvidence = r.CreationEvidence, Waivers = r.Waivers, Nodes = nodes,
     };
 
@@ -324,7 +324,7 @@ public sealed class SwarmClusterService
         return _store.Update(name, r => new FipsClusterRecord
         {
             Name = r.Name, Provider = r.Provider, Fips = r.Fips, ComplianceProfile = r.ComplianceProfile, ComplianceProfileHash = r.ComplianceProfileHash,
-            ProfileDefinition = r.ProfileDefinition, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest, CreationEvidence = r.CreationEvidence,
+            ProfileDefinition = r.ProfileDefinition, AwsSpec = r.AwsSpec, Resources = r.Resources, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest, CreationEvidence = r.CreationEvidence,
             Nodes = r.Nodes, Waivers = r.Waivers,
             Description = description ?? r.Description,
             Tags = (tags ?? r.Tags).Concat((addTags ?? Array.Empty<string>()).Where(t => !(tags ?? r.Tags).Contains(t))).ToArray(),

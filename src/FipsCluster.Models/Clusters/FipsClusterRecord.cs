@@ -23,6 +23,12 @@ public sealed class FipsClusterRecord
     /// <summary>The profile itself (checks, severities, settings), so a tailored profile judges every later node exactly as at creation.</summary>
     public ComplianceProfile? ProfileDefinition { get; init; }
 
+    /// <summary>For AWS clusters: the spec they were provisioned from.</summary>
+    public AwsClusterSpec? AwsSpec { get; init; }
+
+    /// <summary>Cloud resources the module created (security group and instance IDs), for deprovisioning.</summary>
+    public IReadOnlyList<string> Resources { get; init; } = Array.Empty<string>();
+
     /// <summary>Manager engines or API endpoints.</summary>
     public IReadOnlyList<string> Endpoints { get; init; } = Array.Empty<string>();
 

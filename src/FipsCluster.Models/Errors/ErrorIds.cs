@@ -73,6 +73,7 @@ public static class ErrorIds
     // Kubernetes on AWS
     public const string InvalidClusterSpec = nameof(InvalidClusterSpec);
     public const string ManifestWriteFailed = nameof(ManifestWriteFailed);
+    public const string ProvisioningFailed = nameof(ProvisioningFailed);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

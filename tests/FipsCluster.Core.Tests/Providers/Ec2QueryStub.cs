@@ -35,6 +35,16 @@ public sealed class Ec2QueryStub : IDisposable
     /// <summary>AMIs the stub knows: id → (architecture, name, platform details).</summary>
     public Dictionary<string, (string Architecture, string Name, string PlatformDetails)> Images { get; } = new();
 
+    /// <summary>Instances by ID: (client token, role tag, state).</summary>
+    public ConcurrentDictionary<string, (string ClientToken, string Role, string State, IReadOnlyDictionary<string, string> Request)> Instances { get; } = new();
+
+    public ConcurrentDictionary<string, string> SecurityGroups { get; } = new(); // id → name
+
+    /// <summary>RunInstances for instances tagged with this role fail with InsufficientInstanceCapacity (every retry).</summary>
+    public string? NoCapacityForRole { get; set; }
+
+    public static readonly string[] MutatingActions = { "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "RunInstances", "TerminateInstances", "DeleteSecurityGroup", "CreateTags" };
+
     /// <summary>The next <paramref name="count"/> calls of <paramref name="action"/> get 503 RequestLimitExceeded.</summary>
     public void Throttle(string action, int count) => _throttle[action] = count;
 
@@ -78,6 +88,13 @@ public sealed class Ec2QueryStub : IDisposable
         return action switch
         {
             "DescribeImages" => DescribeImages(parameters),
+            "CreateSecurityGroup" => CreateSecurityGroup(parameters),
+            "DescribeSecurityGroups" => DescribeSecurityGroups(parameters),
+            "AuthorizeSecurityGroupIngress" => Ok("AuthorizeSecurityGroupIngressResponse"),
+            "DeleteSecurityGroup" => DeleteSecurityGroup(parameters),
+            "RunInstances" => RunInstances(parameters),
+            "DescribeInstances" => DescribeInstances(parameters),
+            "TerminateInstances" => TerminateInstances(parameters),
             _ => Error(400, "InvalidAction", $"The action {action} is not valid for this web service."),
         };
     }
@@ -98,6 +115,94 @@ public sealed class Ec2QueryStub : IDisposable
                    "<imageType>machine</imageType><rootDeviceType>ebs</rootDeviceType></item>";
         }));
         return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeImagesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><imagesSet>{items}</imagesSet></DescribeImagesResponse>");
+    }
+
+    private object Gate { get; } = new();
+
+    private static (int, string) Ok(string element, string extra = "") =>
+        (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><{element} xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><return>true</return>{extra}</{element}>");
+
+    private (int, string) CreateSecurityGroup(Dictionary<string, string> p)
+    {
+        lock (Gate)
+        {
+            var name = p.GetValueOrDefault("GroupName", "");
+            if (SecurityGroups.Values.Contains(name))
+            {
+                return Error(400, "InvalidGroup.Duplicate", $"The security group '{name}' already exists");
+            }
+            var id = "sg-" + Guid.NewGuid().ToString("N")[..17];
+            SecurityGroups[id] = name;
+            return Ok("CreateSecurityGroupResponse", $"<groupId>{id}</groupId>");
+        }
+    }
+
+    private (int, string) DescribeSecurityGroups(Dictionary<string, string> p)
+    {
+        var names = p.Where(kv => kv.Key.StartsWith("GroupName.", StringComparison.Ordinal) || (kv.Key.StartsWith("Filter.1.Value.", StringComparison.Ordinal) && p.GetValueOrDefault("Filter.1.Name") == "group-name")).Select(kv => kv.Value).ToHashSet();
+        var items = string.Concat(SecurityGroups.Where(g => names.Contains(g.Value)).Select(g => $"<item><groupId>{g.Key}</groupId><groupName>{g.Value}</groupName><ownerId>123456789012</ownerId></item>"));
+        return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeSecurityGroupsResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><securityGroupInfo>{items}</securityGroupInfo></DescribeSecurityGroupsResponse>");
+    }
+
+    private (int, string) DeleteSecurityGroup(Dictionary<string, string> p)
+    {
+        var id = p.GetValueOrDefault("GroupId", "");
+        if (Instances.Values.Any(i => i.State != "terminated" && i.Request.GetValueOrDefault("SecurityGroupId.1") == id))
+        {
+            return Error(400, "DependencyViolation", $"resource {id} has a dependent object");
+        }
+        return SecurityGroups.TryRemove(id, out _) ? Ok("DeleteSecurityGroupResponse") : Error(400, "InvalidGroup.NotFound", $"The security group '{id}' does not exist");
+    }
+
+    private (int, string) RunInstances(Dictionary<string, string> p)
+    {
+        var role = p.Where(kv => kv.Key.StartsWith("TagSpecification.1.Tag.", StringComparison.Ordinal) && kv.Key.EndsWith(".Key", StringComparison.Ordinal) && kv.Value == "fipscluster.io/role")
+            .Select(kv => p.GetValueOrDefault(kv.Key[..^4] + ".Value", "")).FirstOrDefault() ?? "";
+        if (role == NoCapacityForRole)
+        {
+            return Error(500, "InsufficientInstanceCapacity", $"We currently do not have sufficient {p.GetValueOrDefault("InstanceType")} capacity.");
+        }
+        var token = p.GetValueOrDefault("ClientToken", "");
+        lock (Gate)
+        {
+            // EC2 idempotency: the same ClientToken returns the instances it launched before.
+            var existing = token.Length > 0 ? Instances.Where(i => i.Value.ClientToken == token).Select(i => i.Key).ToList() : new List<string>();
+            if (existing.Count == 0)
+            {
+                var count = int.Parse(p.GetValueOrDefault("MaxCount", "1"), System.Globalization.CultureInfo.InvariantCulture);
+                for (var i = 0; i < count; i++)
+                {
+                    var id = "i-" + Guid.NewGuid().ToString("N")[..17];
+                    Instances[id] = (token, role, "running", p);
+                    existing.Add(id);
+                }
+            }
+            return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><RunInstancesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><reservationId>r-{Guid.NewGuid():N}</reservationId><ownerId>123456789012</ownerId><instancesSet>{string.Concat(existing.Select(InstanceXml))}</instancesSet></RunInstancesResponse>");
+        }
+    }
+
+    private string InstanceXml(string id)
+    {
+        var (token, _, state, request) = Instances[id];
+        var code = state switch { "running" => 16, "terminated" => 48, "shutting-down" => 32, _ => 0 };
+        return $"<item><instanceId>{id}</instanceId><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken></item>";
+    }
+
+    private (int, string) DescribeInstances(Dictionary<string, string> p)
+    {
+        var ids = p.Where(kv => kv.Key.StartsWith("InstanceId.", StringComparison.Ordinal)).Select(kv => kv.Value).Where(Instances.ContainsKey).ToList();
+        return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstancesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><reservationSet><item><reservationId>r-1</reservationId><ownerId>123456789012</ownerId><instancesSet>{string.Concat(ids.Select(InstanceXml))}</instancesSet></item></reservationSet></DescribeInstancesResponse>");
+    }
+
+    private (int, string) TerminateInstances(Dictionary<string, string> p)
+    {
+        var ids = p.Where(kv => kv.Key.StartsWith("InstanceId.", StringComparison.Ordinal)).Select(kv => kv.Value).Where(Instances.ContainsKey).ToList();
+        foreach (var id in ids)
+        {
+            Instances[id] = Instances[id] with { State = "terminated" };
+        }
+        var items = string.Concat(ids.Select(id => $"<item><instanceId>{id}</instanceId><currentState><code>48</code><name>terminated</name></currentState><previousState><code>16</code><name>running</name></previousState></item>"));
+        return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><TerminateInstancesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><instancesSet>{items}</instancesSet></TerminateInstancesResponse>");
     }
 
     private static (int, string) Error(int status, string code, string message) =>

@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Operations;
+
+namespace FipsCluster.Core.Providers.Aws;
+
+/// <summary>
+/// Provisions a Kubernetes cluster on EC2 from a spec: read-only checks first (spec, AMI), then — after ShouldProcess —
+/// a security group and the instances (ClientToken per role, so a re-run never duplicates them), each booting the
+/// cloud-init that Export-FipsClusterManifest -Format CloudInit renders. Any failure rolls back what was created
+/// unless KeepOnFailure, and says what was removed.
+/// </summary>
+public sealed class AwsProvisioner
+{
+    private static readonly int[] Ports = { 22, 6443, 2379, 2380, 10250 };
+    private readonly IAmazonEC2 _ec2;
+    private readonly IClusterStore _store;
+
+    public AwsProvisioner(IAmazonEC2 ec2, IClusterStore store)
+    {
+        _ec2 = ec2;
+        _store = store;
+    }
+
+    public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
+    {
+        FileClusterStore.ValidateName(spec.Name);
+        if (_store.Names().Contains(spec.Name.ToLowerInvariant(), StringComparer.Ordinal))
+        {
+            throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{spec.Name}' already exists.", spec.Name);
+        }
+        AwsClusterSpecValidator.Validate(spec);
+        Progress(context, spec, "Checking the AMI", 5);
+        await AmiCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
+
+        var plan = $"Create security group fipscluster-{spec.Name} and {spec.ControlPlaneCount} control-plane + {spec.WorkerCount} worker instances ({spec.Ami}, Kubernetes {spec.KubernetesVersion}, {(spec.Fips ? "FIPS" : "non-FIPS")})";
+        if (!context.ShouldProcess($"EC2 {spec.Region}", plan))
+        {
+            return null;
+        }
+
+        var created = new List<string>();
+        string? groupId = null;
+        try
+        {
+            Progress(context, spec, "Creating the security group", 15);
+            groupId = await SecurityGroupAsync(spec, created, context).ConfigureAwait(false);
+            var token = SpecToken(spec);
+            Progress(context, spec, "Launching control-plane instances", 35);
+            var controlPlane = await LaunchAsync(spec, groupId, "control-plane", spec.ControlPlaneCount, spec.ControlPlaneInstanceType, CloudInitRenderer.Render(spec, "ControlPlane"), token, created, context).ConfigureAwait(false);
+            var workers = new List<string>();
+            if (spec.WorkerCount > 0)
+            {
+                Progress(context, spec, "Launching worker instances", 55);
+                workers = await LaunchAsync(spec, groupId, "worker", spec.WorkerCount, spec.WorkerInstanceType, CloudInitRenderer.Render(spec, "Worker"), token, created, context).ConfigureAwait(false);
+            }
+            Progress(context, spec, "Waiting for the instances to run", 75);
+            await WaitRunningAsync(controlPlane.Concat(workers).ToList(), context).ConfigureAwait(false);
+            Progress(context, spec, "Recording the cluster", 95);
+            var now = DateTimeOffset.UtcNow;
+            return _store.Create(new FipsClusterRecord
+            {
+                Name = spec.Name,
+                Provider = "AWS",
+                Fips = spec.Fips,
+                ComplianceProfile = profile.Name,
+                ComplianceProfileHash = SwarmClusterService.ProfileHash(profile),
+                ProfileDefinition = profile,
+                AwsSpec = spec,
+                Resources = new[] { groupId }.Concat(controlPlane).Concat(workers).ToArray(),
+                Endpoints = new[] { $"ec2:{spec.Region}" },
+                Nodes = controlPlane.Select(id => new ClusterNodeRecord { Name = id, NodeId = id, Role = "ControlPlane", CheckedAt = now })
+                    .Concat(workers.Select(id => new ClusterNodeRecord { Name = id, NodeId = id, Role = "Worker", CheckedAt = now })).ToArray(),
+            });
+        }
+        catch (Exception ex) when (ex is AmazonEC2Exception or FipsClusterException or OperationCanceledException)
+        {
+            if (keepOnFailure)
+            {
+                context.Warning($"Provisioning '{spec.Name}' failed; -KeepOnFailure keeps: {string.Join(", ", created.DefaultIfEmpty("nothing"))}.");
+                throw;
+            }
+            var removed = await RollbackAsync(created, groupId).ConfigureAwait(false);
+            throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable,
+                $"Provisioning '{spec.Name}' failed ({(ex as AmazonEC2Exception)?.ErrorCode ?? ex.GetType().Name}: {ex.Message}); rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.", spec.Name, ex);
+        }
+    }
+
+    private static void Progress(OperationContext context, AwsClusterSpec spec, string phase, int percent) =>
+        context.Progress(new OperationProgress($"New-FipsCluster {spec.Name} (AWS)", phase, percent));
+
+    /// <summary>Idempotency key of a spec: the same spec always launches through the same ClientTokens.</summary>
+    private static string SpecToken(AwsClusterSpec spec) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('|', spec.Name, spec.Region, spec.Ami, spec.KubernetesVersion, spec.EtcdVersion, spec.ControlPlaneCount, spec.WorkerCount, spec.Fips))))[..24].ToLowerInvariant();
+
+    private async Task<string> SecurityGroupAsync(AwsClusterSpec spec, List<string> created, OperationContext context)
+    {
+        var name = $"fipscluster-{spec.Name}";
+        string groupId;
+        try
+        {
+            groupId = (await _ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = name, Description = $"FipsCluster {spec.Name}", VpcId = spec.VpcId }, context.Cancellation).ConfigureAwait(false)).GroupId;
+            created.Add(groupId);
+        }
+        catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidGroup.Duplicate")
+        {
+            // A re-run after an interrupted attempt: reuse the group.
+            var existing = await _ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = new List<Filter> { new("group-name", new List<string> { name }) } }, context.Cancellation).ConfigureAwait(false);
+            var reused = existing.SecurityGroups?.FirstOrDefault()?.GroupId;
+            if (reused is null)
+            {
+                throw;
+            }
+            groupId = reused;
+            context.Verbose($"Reusing security group {groupId} ({name}).");
+            return groupId;
+        }
+        try
+        {
+            await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+            {
+                GroupId = groupId,
+                IpPermissions = Ports.Select(port => new IpPermission { IpProtocol = "tcp", FromPort = port, ToPort = port, UserIdGroupPairs = new List<UserIdGroupPair> { new() { GroupId = groupId } } }).ToList(),
+            }, context.Cancellation).ConfigureAwait(false);
+        }
+        catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidPermission.Duplicate")
+        {
+        }
+        return groupId;
+    }
+
+    private async Task<List<string>> LaunchAsync(AwsClusterSpec spec, string groupId, string role, int count, string instanceType, string userData, string token, List<string> created, OperationContext context)
+    {
+        var response = await _ec2.RunInstancesAsync(new RunInstancesRequest
+        {
+            ImageId = spec.Ami,
+            InstanceType = instanceType,
+            MinCount = count,
+            MaxCount = count,
+            ClientToken = $"fc-{token}-{role}",
+            KeyName = spec.SshKeyName,
+            SubnetId = spec.SubnetId,
+            SecurityGroupIds = new List<string> { groupId },
+            UserData = Convert.ToBase64String(Encoding.UTF8.GetBytes(userData)),
+            TagSpecifications = new List<TagSpecification>
+            {
+                new()
+                {
+                    ResourceType = ResourceType.Instance,
+                    Tags = new List<Tag> { new("Name", $"{spec.Name}-{role}"), new("fipscluster.io/cluster", spec.Name), new("fipscluster.io/role", role), new("fipscluster.io/fips", spec.Fips ? "true" : "false") },
+                },
+            },
+        }, context.Cancellation).ConfigureAwait(false);
+        var ids = response.Reservation?.Instances?.Select(i => i.InstanceId).ToList() ?? new List<string>();
+        created.AddRange(ids.Where(id => !created.Contains(id)));
+        return ids;
+    }
+
+    private async Task WaitRunningAsync(List<string> ids, OperationContext context)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var response = await _ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = ids }, context.Cancellation).ConfigureAwait(false);
+            var states = response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).ToDictionary(i => i.InstanceId, i => i.State?.Name?.Value ?? "") ?? new Dictionary<string, string>();
+            if (ids.All(id => states.GetValueOrDefault(id) == "running"))
+            {
+                return;
+            }
+            if (states.Values.Any(s => s is "terminated" or "shutting-down"))
+            {
+                throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable, "An instance terminated while starting.", string.Join(",", ids));
+            }
+            await Task.Delay(delay, context.Cancellation).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+        }
+        throw new FipsClusterException(ErrorIds.OperationTimedOut, FipsErrorCategory.OperationTimeout, "The instances did not reach running.", string.Join(",", ids));
+    }
+
+    private async Task<List<string>> RollbackAsync(List<string> created, string? groupId)
+    {
+        var removed = new List<string>();
+        var instances = created.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).ToList();
+        if (instances.Count > 0)
+        {
+            await _ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
+            removed.AddRange(instances.Select(i => $"instance {i}"));
+            // The group can only go once its instances are gone.
+            for (var attempt = 0; attempt < 60; attempt++)
+            {
+                var response = await _ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
+                if (response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).All(i => i.State?.Name?.Value == "terminated") != false)
+                {
+                    break;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, 0.2 * (attempt + 1)))).ConfigureAwait(false);
+            }
+        }
+        if (groupId is not null && created.Contains(groupId))
+        {
+            await _ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = groupId }).ConfigureAwait(false);
+            removed.Add($"security group {groupId}");
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text;
+using Amazon.EC2;
+using Amazon.Runtime;
+using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Operations;
+using FipsCluster.Core.Providers.Aws;
+using Xunit;
+
+namespace FipsCluster.Core.Tests.Providers;
+
+/// <summary>Provisioning through the real AWSSDK.EC2 client against the EC2 Query stub, with a real cluster store.</summary>
+public sealed class AwsProvisionerTests : IDisposable
+{
+    private readonly Ec2QueryStub _ec2 = new();
+    private readonly AmazonEC2Client _client;
+    private readonly string _home = Path.Combine(Path.GetTempPath(), "fc-aws-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly FileClusterStore _store;
+
+    public AwsProvisionerTests()
+    {
+        _ec2.Images["ami-0123456789abcdef0"] = ("x86_64", "RHEL-9.4.0_HVM-x86_64-FIPS", "Red Hat Enterprise Linux");
+        _ec2.Images["ami-0aaaaaaaaaaaaaaaa"] = ("x86_64", "ubuntu-jammy-22.04-amd64-server", "Linux/UNIX");
+        _client = new AmazonEC2Client(new BasicAWSCredentials("AKIAFIPSCLUSTERTEST", "not-a-real-secret"),
+            new AmazonEC2Config { ServiceURL = _ec2.Url, AuthenticationRegion = "us-east-1", MaxErrorRetry = 4 });
+        _store = new FileClusterStore(_home);
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _ec2.Dispose();
+        if (Directory.Exists(_home))
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+    }
+
+    private static AwsClusterSpec Spec(int controlPlanes = 3, int workers = 3, string ami = "ami-0123456789abcdef0", string version = "v1.29.6+fips.0") => new()
+    {
+        Name = "prod", Region = "us-east-1", Ami = ami, KubernetesVersion = version, KubernetesImageRepository = "docker.io/mesosphere",
+        EtcdVersion = "3.5.10+fips.0", EtcdImageRepository = "docker.io/mesosphere", ControlPlaneCount = controlPlanes, WorkerCount = workers, SshKeyName = "ops",
+    };
+
+    private Task<FipsClusterRecord?> Create(AwsClusterSpec spec, bool keepOnFailure = false, OperationContext? context = null) =>
+        new AwsProvisioner(_client, _store).CreateAsync(spec, ComplianceProfiles.Default, keepOnFailure, context ?? OperationContext.None);
+
+    private List<(string Action, IReadOnlyDictionary<string, string> Parameters)> Calls(string action) => _ec2.Requests.Where(r => r.Action == action).ToList();
+
+    private int Mutating => _ec2.Requests.Count(r => Ec2QueryStub.MutatingActions.Contains(r.Action));
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(3, 3)]
+    public async Task A_cluster_is_launched_with_the_AMI_tags_client_tokens_and_exactly_the_rendered_cloud_init(int controlPlanes, int workers)
+    {
+        var spec = Spec(controlPlanes, workers);
+        var record = await Create(spec);
+        Assert.NotNull(record);
+        Assert.Equal("AWS", record!.Provider);
+        Assert.True(record.Fips);
+        var runs = Calls("RunInstances");
+        Assert.Equal(workers > 0 ? 2 : 1, runs.Count);
+        foreach (var (_, p) in runs)
+        {
+            var role = p["TagSpecification.1.Tag.3.Value"];
+            Assert.Equal("ami-0123456789abcdef0", p["ImageId"]);
+            Assert.Equal("ops", p["KeyName"]);
+            Assert.StartsWith("fc-", p["ClientToken"]);
+            Assert.EndsWith("-" + role, p["ClientToken"]);
+            Assert.Equal((role == "control-plane" ? controlPlanes : workers).ToString(), p["MaxCount"]);
+            var tags = p.Where(kv => kv.Key.StartsWith("TagSpecification.1.Tag.", StringComparison.Ordinal) && kv.Key.EndsWith(".Key", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Value, kv => p[kv.Key[..^4] + ".Value"]);
+            Assert.Equal("prod", tags["fipscluster.io/cluster"]);
+            Assert.Equal("true", tags["fipscluster.io/fips"]);
+            // What is sent is byte-identical to Export-FipsClusterManifest -Format CloudInit.
+            Assert.Equal(CloudInitRenderer.Render(spec, role == "control-plane" ? "ControlPlane" : "Worker"), Encoding.UTF8.GetString(Convert.FromBase64String(p["UserData"])));
+        }
+        Assert.Equal(controlPlanes + workers, _ec2.Instances.Count);
+        Assert.Equal(1 + controlPlanes + workers, record.Resources.Count);
+        Assert.Equal(controlPlanes + workers, _store.Get("prod").Nodes.Count);
+    }
+
+    [Theory]
+    [InlineData("ami-0bbbbbbbbbbbbbbbb", "v1.29.6+fips.0", "does not exist")]
+    [InlineData("ami-0aaaaaaaaaaaaaaaa", "v1.29.6+fips.0", "not a RHEL-family image")]
+    [InlineData("ami-0123456789abcdef0", "v1.29.6", "X.Y.Z+fips.N")]
+    public async Task Bad_AMIs_and_non_FIPS_versions_are_refused_before_any_mutating_call(string ami, string version, string reason)
+    {
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(Spec(ami: ami, version: version)));
+        Assert.Contains(reason, error.Message);
+        Assert.Equal(0, Mutating);
+    }
+
+    [Fact]
+    public async Task Throttling_is_retried_and_creates_nothing_twice()
+    {
+        _ec2.Throttle("RunInstances", 2);
+        Assert.NotNull(await Create(Spec()));
+        Assert.Equal(6, _ec2.Instances.Count);
+        Assert.True(Calls("RunInstances").Count >= 4);
+    }
+
+    [Fact]
+    public async Task No_capacity_for_the_last_instances_terminates_everything_created_and_deletes_the_group()
+    {
+        _ec2.NoCapacityForRole = "worker";
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(Spec()));
+        Assert.Equal(ErrorIds.ProvisioningFailed, error.ErrorId);
+        Assert.Contains("InsufficientInstanceCapacity", error.Message);
+        Assert.Contains("rolled back", error.Message);
+        Assert.Equal(3, _ec2.Instances.Count);
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.Empty(_ec2.SecurityGroups);
+        Assert.Empty(_store.Names());
+    }
+
+    [Fact]
+    public async Task A_re_run_reuses_what_an_interrupted_run_left_and_a_finished_cluster_is_not_created_twice()
+    {
+        _ec2.NoCapacityForRole = "worker";
+        await Assert.ThrowsAnyAsync<Exception>(() => Create(Spec(), keepOnFailure: true));
+        Assert.Equal(3, _ec2.Instances.Count);
+        _ec2.NoCapacityForRole = null;
+        var record = await Create(Spec());
+        Assert.NotNull(record);
+        Assert.Equal(6, _ec2.Instances.Count); // the control plane came back through its ClientToken
+        Assert.Single(_ec2.SecurityGroups);
+        var again = await Assert.ThrowsAsync<FipsClusterException>(() => Create(Spec()));
+        Assert.Equal(ErrorIds.FipsClusterExists, again.ErrorId);
+        Assert.Equal(6, _ec2.Instances.Count);
+    }
+
+    [Fact]
+    public async Task WhatIf_makes_no_mutating_call()
+    {
+        var record = await Create(Spec(), context: new OperationContext { ShouldProcess = (_, _) => false });
+        Assert.Null(record);
+        Assert.Equal(0, Mutating);
+        Assert.Single(Calls("DescribeImages"));
+    }
+}
