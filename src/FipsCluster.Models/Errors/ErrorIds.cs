@@ -74,6 +74,7 @@ public static class ErrorIds
     public const string InvalidClusterSpec = nameof(InvalidClusterSpec);
     public const string ManifestWriteFailed = nameof(ManifestWriteFailed);
     public const string ProvisioningFailed = nameof(ProvisioningFailed);
+    public const string AwsCredentialsUnavailable = nameof(AwsCredentialsUnavailable);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

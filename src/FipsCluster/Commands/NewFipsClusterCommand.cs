@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Providers.Aws;
 using FipsCluster.Infrastructure;
 
 namespace FipsCluster.Commands;
@@ -15,7 +16,7 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     public string Name { get; set; } = "";
 
     [Parameter(Mandatory = true)]
-    [ValidateSet("Swarm")]
+    [ValidateSet("Swarm", "AWS")]
     public string Provider { get; set; } = "Swarm";
 
     /// <summary>FIPS mode (the default); -Fips:$false creates a non-FIPS cluster.</summary>
@@ -60,8 +61,68 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? KnownHostsPath { get; set; }
 
+    // AWS (DKP flags and EC2 placement).
+    [Parameter]
+    public string? Ami { get; set; }
+
+    [Parameter]
+    public string? KubernetesVersion { get; set; }
+
+    [Parameter]
+    public string? KubernetesImageRepository { get; set; }
+
+    [Parameter]
+    public string? EtcdVersion { get; set; }
+
+    [Parameter]
+    public string? EtcdImageRepository { get; set; }
+
+    [Parameter]
+    public string? Region { get; set; }
+
+    [Parameter]
+    public string? ProfileName { get; set; }
+
+    [Parameter]
+    public string? EndpointUrl { get; set; }
+
+    [Parameter]
+    [ValidateSet("x86_64", "arm64")]
+    public string Architecture { get; set; } = "x86_64";
+
+    [Parameter]
+    [ValidateRange(1, 7)]
+    public int ControlPlaneCount { get; set; } = 1;
+
+    [Parameter]
+    [ValidateRange(0, 1000)]
+    public int WorkerCount { get; set; }
+
+    [Parameter]
+    public string ControlPlaneInstanceType { get; set; } = "m5.xlarge";
+
+    [Parameter]
+    public string WorkerInstanceType { get; set; } = "m5.2xlarge";
+
+    [Parameter]
+    public string? SshKeyName { get; set; }
+
+    [Parameter]
+    public string? SubnetId { get; set; }
+
+    [Parameter]
+    public string? VpcId { get; set; }
+
+    [Parameter]
+    public SwitchParameter KeepOnFailure { get; set; }
+
     protected override void EndProcessing()
     {
+        if (Provider == "AWS")
+        {
+            CreateOnAws();
+            return;
+        }
         var request = new NewSwarmClusterRequest
         {
             Name = Name,
@@ -78,6 +139,43 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
         try
         {
             var record = RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).CreateAsync(request, context));
+            if (record is not null)
+            {
+                WriteObject(record);
+            }
+        }
+        catch (FipsClusterException ex)
+        {
+            ThrowFailure(ex);
+        }
+    }
+
+    private void CreateOnAws()
+    {
+        var spec = new AwsClusterSpec
+        {
+            Name = Name,
+            Region = Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "",
+            Ami = Ami ?? "",
+            Architecture = Architecture,
+            ControlPlaneInstanceType = ControlPlaneInstanceType,
+            WorkerInstanceType = WorkerInstanceType,
+            ControlPlaneCount = ControlPlaneCount,
+            WorkerCount = WorkerCount,
+            SubnetId = SubnetId,
+            VpcId = VpcId,
+            SshKeyName = SshKeyName,
+            KubernetesVersion = KubernetesVersion ?? "",
+            KubernetesImageRepository = KubernetesImageRepository,
+            EtcdVersion = EtcdVersion,
+            EtcdImageRepository = EtcdImageRepository,
+            Fips = !MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) || Fips.ToBool(),
+            ComplianceProfile = (ComplianceProfile ?? ComplianceProfiles.Default).Name,
+        };
+        try
+        {
+            var connection = new AwsConnection(spec.Region, Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+            var record = RunCore(context => AwsProvisioner.CreateAsync(connection, ClusterStoreAccess.Store, spec, ComplianceProfile ?? ComplianceProfiles.Default, KeepOnFailure, context));
             if (record is not null)
             {
                 WriteObject(record);

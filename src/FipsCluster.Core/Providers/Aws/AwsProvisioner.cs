@@ -26,6 +26,13 @@ public sealed class AwsProvisioner
         _store = store;
     }
 
+    /// <summary>Creates the EC2 client for the connection, provisions, and disposes the client.</summary>
+    public static async Task<FipsClusterRecord?> CreateAsync(AwsConnection connection, IClusterStore store, AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
+    {
+        using var ec2 = Ec2ClientFactory.Create(connection);
+        return await new AwsProvisioner(ec2, store).CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
+    }
+
     public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
     {
         FileClusterStore.ValidateName(spec.Name);

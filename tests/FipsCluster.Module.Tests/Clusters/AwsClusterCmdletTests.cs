@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using System.Security;
+using FipsCluster.Core.Tests.Providers;
+using FipsCluster.Module.Tests.Harness;
+using Xunit;
+
+namespace FipsCluster.Module.Tests.Clusters;
+
+/// <summary>New-FipsCluster -Provider AWS through the engine and the real AWSSDK.EC2 client, against the EC2 Query server.</summary>
+[Collection("dockerd")] // shares FIPSCLUSTER_HOME handling with the other cluster tests (run one at a time)
+public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IDisposable
+{
+    private const string Secret = "Aws-Secret-7d1c0e-never-shown";
+    private readonly PsSession _ps;
+    private readonly Ec2QueryStub _ec2 = new();
+    private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public AwsClusterCmdletTests(ModuleFixture module)
+    {
+        _ps = module.Session;
+        _ec2.Images["ami-0123456789abcdef0"] = ("x86_64", "RHEL-9.4.0_HVM-x86_64-FIPS", "Red Hat Enterprise Linux");
+        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
+    }
+
+    public void Dispose()
+    {
+        _ec2.Dispose();
+        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", null);
+        if (Directory.Exists(_home))
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+    }
+
+    private PsResult New(string extra)
+    {
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+        var credential = new PSCredential("AKIAFIPSCLUSTERTEST", secret);
+        return _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+            "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere -Verbose " + extra,
+            _ec2.Url, credential);
+    }
+
+    [Fact]
+    public void WhatIf_calls_nothing_that_changes_EC2_and_a_real_run_records_the_cluster()
+    {
+        var whatIf = New("-WhatIf");
+        Assert.Contains("What if:", whatIf.HostText);
+        Assert.DoesNotContain(_ec2.Requests, r => Ec2QueryStub.MutatingActions.Contains(r.Action));
+
+        var created = New("-ControlPlaneCount 1 -WorkerCount 2");
+        Assert.Empty(created.Errors);
+        var record = created.SingleOf("FipsCluster.FipsClusterRecord");
+        Assert.Equal("AWS", (string)record.Provider);
+        Assert.True((bool)record.Fips);
+        Assert.Equal(3, _ec2.Instances.Count);
+        Assert.Equal(3, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());
+        Assert.DoesNotContain(Secret, whatIf.AllText + created.AllText);
+        // FIPS mode stays fixed for AWS clusters too.
+        Assert.StartsWith("FipsModeImmutable,", Assert.Single(_ps.Run("Set-FipsCluster aws1 -Fips:$false").ErrorIds));
+    }
+}
