@@ -332,14 +332,27 @@ public sealed class SwarmClusterService
     }
 
     /// <summary>Removes the record; with deprovision, the engine leaves (and so ends) the swarm first.</summary>
-    public async Task<bool> RemoveAsync(string name, bool deprovision, Func<string, string, bool> shouldProcess, OperationContext context)
+    public async Task<bool> RemoveAsync(string name, bool deprovision, Func<string, string, bool> shouldProcess, OperationContext context, Providers.Aws.AwsConnection? aws = null)
     {
         var record = _store.Get(name);
-        if (!shouldProcess(record.Name, deprovision ? "Remove the cluster record and tear down its swarm" : "Remove the cluster record (the swarm keeps running)"))
+        var aws1 = record.Provider == "AWS";
+        if (!shouldProcess(record.Name, deprovision
+                ? aws1 ? $"Remove the cluster record, terminate its instances and delete its security group ({string.Join(", ", record.Resources)})" : "Remove the cluster record and tear down its swarm"
+                : "Remove the cluster record (the cluster keeps running)"))
         {
             return false;
         }
-        if (deprovision)
+        if (deprovision && aws1)
+        {
+            var connection = aws ?? new Providers.Aws.AwsConnection(record.AwsSpec?.Region ?? "", null, null, null, null);
+            if (connection.Region.Length == 0)
+            {
+                connection = connection with { Region = record.AwsSpec?.Region ?? "" };
+            }
+            var removed = await Providers.Aws.AwsProvisioner.DeprovisionAsync(connection, record).ConfigureAwait(false);
+            context.Verbose($"Removed: {string.Join(", ", removed)}.");
+        }
+        else if (deprovision)
         {
             foreach (var endpoint in record.Endpoints)
             {

@@ -20,14 +20,26 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>AWS clusters: the access key ID (user name) and secret access key (password).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    public string? ProfileName { get; set; }
+
+    [Parameter]
+    public string? EndpointUrl { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var name in Name)
         {
             try
             {
+                var aws = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
                 RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).RemoveAsync(name, Deprovision,
-                    (target, action) => (Force && !WhatIfRequested) || context.ShouldProcess(target, action), context));
+                    (target, action) => (Force && !WhatIfRequested) || context.ShouldProcess(target, action), context, aws));
             }
             catch (FipsClusterException ex)
             {

@@ -62,5 +62,17 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IDispo
         Assert.DoesNotContain(Secret, whatIf.AllText + created.AllText);
         // FIPS mode stays fixed for AWS clusters too.
         Assert.StartsWith("FipsModeImmutable,", Assert.Single(_ps.Run("Set-FipsCluster aws1 -Fips:$false").ErrorIds));
+
+        // Deprovision: every recorded instance terminated, the group deleted, the record gone.
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+        var removed = _ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
+        Assert.Empty(removed.Errors);
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.Empty(_ec2.SecurityGroups);
+        Assert.StartsWith("FipsClusterNotFound,", Assert.Single(_ps.Run("Get-FipsCluster aws1").ErrorIds));
     }
 }

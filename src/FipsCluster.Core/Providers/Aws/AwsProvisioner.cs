@@ -188,6 +188,24 @@ public sealed class AwsProvisioner
         throw new FipsClusterException(ErrorIds.OperationTimedOut, FipsErrorCategory.OperationTimeout, "The instances did not reach running.", string.Join(",", ids));
     }
 
+    /// <summary>Terminates the cluster's recorded instances, waits for them, and deletes its security group.</summary>
+    public static async Task<IReadOnlyList<string>> DeprovisionAsync(AwsConnection connection, FipsClusterRecord record)
+    {
+        using var ec2 = Ec2ClientFactory.Create(connection);
+        var group = record.Resources.FirstOrDefault(r => r.StartsWith("sg-", StringComparison.Ordinal));
+        return await new AwsProvisioner(ec2, new NullStore()).RollbackAsync(record.Resources.ToList(), group).ConfigureAwait(false);
+    }
+
+    /// <summary>Deprovisioning needs no store.</summary>
+    private sealed class NullStore : IClusterStore
+    {
+        public FipsClusterRecord Get(string name) => throw new NotSupportedException();
+        public IReadOnlyList<string> Names() => Array.Empty<string>();
+        public FipsClusterRecord Create(FipsClusterRecord record) => throw new NotSupportedException();
+        public FipsClusterRecord Update(string name, Func<FipsClusterRecord, FipsClusterRecord> change) => throw new NotSupportedException();
+        public bool Delete(string name) => false;
+    }
+
     private async Task<List<string>> RollbackAsync(List<string> created, string? groupId)
     {
         var removed = new List<string>();
