@@ -5,13 +5,22 @@ using FipsCluster.Infrastructure;
 namespace FipsCluster.Commands;
 
 /// <summary>Renders one cluster spec as Cluster API manifests, a kubeadm ClusterConfiguration, or a node's cloud-init user data.</summary>
-[Cmdlet(VerbsData.Export, "FipsClusterManifest", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "FipsClusterManifest", SupportsShouldProcess = true, DefaultParameterSetName = SpecSet)]
 [OutputType(typeof(string), typeof(FileInfo))]
 public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    private const string SpecSet = "Spec";
+    private const string NameSet = "Name";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SpecSet)]
     [ValidateNotNull]
     public AwsClusterSpec InputObject { get; set; } = new();
+
+    /// <summary>A stored AWS cluster: its recorded spec is rendered.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterName")]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
 
     [Parameter]
     [ValidateSet("ClusterAPI", "Kubeadm", "CloudInit")]
@@ -35,6 +44,11 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
     {
         try
         {
+            if (ParameterSetName == NameSet)
+            {
+                InputObject = ClusterStoreAccess.Store.Get(Name).AwsSpec
+                    ?? throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidOperation, $"Cluster '{Name}' is not an AWS cluster: it has no spec to render.", Name);
+            }
             AwsClusterSpecValidator.Validate(InputObject);
             var text = Format switch
             {

@@ -60,6 +60,13 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IDispo
         Assert.Equal(3, _ec2.Instances.Count);
         Assert.Equal(3, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());
         Assert.DoesNotContain(Secret, whatIf.AllText + created.AllText);
+        // The stored cluster renders exactly what its instances were given.
+        var workerData = _ec2.Requests.Where(r => r.Action == "RunInstances").Select(r => r.Parameters).Single(p => p["TagSpecification.1.Tag.3.Value"] == "worker")["UserData"];
+        var exported = _ps.Run("Get-FipsCluster aws1 | Export-FipsClusterManifest -Format CloudInit -Role Worker");
+        Assert.Empty(exported.Errors);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(workerData)), exported.Output.Single().ToString());
+        Assert.Contains("kind: KubeadmControlPlane", _ps.Run("Export-FipsClusterManifest -Name aws1").Output.Single().ToString());
+
         // FIPS mode stays fixed for AWS clusters too.
         Assert.StartsWith("FipsModeImmutable,", Assert.Single(_ps.Run("Set-FipsCluster aws1 -Fips:$false").ErrorIds));
 
