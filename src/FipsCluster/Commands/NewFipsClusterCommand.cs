@@ -116,6 +116,14 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [Parameter]
     public SwitchParameter KeepOnFailure { get; set; }
 
+    /// <summary>AWS: checks each instance with Test-FipsNode over SSH after boot (-UserName, -KeyFilePath, -KnownHostsPath) and records the evidence.</summary>
+    [Parameter]
+    public SwitchParameter VerifyNode { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int SshPort { get; set; } = 22;
+
     protected override void EndProcessing()
     {
         if (Provider == "AWS")
@@ -175,7 +183,13 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
         try
         {
             var connection = new AwsConnection(spec.Region, Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
-            var record = RunCore(context => AwsProvisioner.CreateAsync(connection, ClusterStoreAccess.Store, spec, ComplianceProfile ?? ComplianceProfiles.Default, KeepOnFailure, context));
+            // -Credential holds the AWS keys here, so the node check logs in with a key.
+            var verify = VerifyNode ? SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy.Strict) : null;
+            if (VerifyNode && verify is null)
+            {
+                ThrowFailure(new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument, "-VerifyNode needs an SSH key: -KeyFilePath, or one in ~/.ssh.", "KeyFilePath"));
+            }
+            var record = RunCore(context => AwsProvisioner.CreateAsync(connection, ClusterStoreAccess.Store, spec, ComplianceProfile ?? ComplianceProfiles.Default, KeepOnFailure, verify, SshPort, context));
             if (record is not null)
             {
                 WriteObject(record);

@@ -40,6 +40,9 @@ public sealed class Ec2QueryStub : IDisposable
 
     public ConcurrentDictionary<string, string> SecurityGroups { get; } = new(); // id → name
 
+    /// <summary>The address every instance reports (privateIpAddress), e.g. a loopback sshd in tests.</summary>
+    public string InstanceAddress { get; set; } = "10.0.1.10";
+
     /// <summary>RunInstances for instances tagged with this role fail with InsufficientInstanceCapacity (every retry).</summary>
     public string? NoCapacityForRole { get; set; }
 
@@ -185,7 +188,7 @@ public sealed class Ec2QueryStub : IDisposable
     {
         var (token, _, state, request) = Instances[id];
         var code = state switch { "running" => 16, "terminated" => 48, "shutting-down" => 32, _ => 0 };
-        return $"<item><instanceId>{id}</instanceId><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken></item>";
+        return $"<item><instanceId>{id}</instanceId><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken><privateIpAddress>{InstanceAddress}</privateIpAddress></item>";
     }
 
     private (int, string) DescribeInstances(Dictionary<string, string> p)

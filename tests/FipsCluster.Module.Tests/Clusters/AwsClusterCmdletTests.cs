@@ -8,16 +8,18 @@ namespace FipsCluster.Module.Tests.Clusters;
 
 /// <summary>New-FipsCluster -Provider AWS through the engine and the real AWSSDK.EC2 client, against the EC2 Query server.</summary>
 [Collection("dockerd")] // shares FIPSCLUSTER_HOME handling with the other cluster tests (run one at a time)
-public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IDisposable
+public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
 {
+    private readonly SshNodesFixture _nodes;
     private const string Secret = "Aws-Secret-7d1c0e-never-shown";
     private readonly PsSession _ps;
     private readonly Ec2QueryStub _ec2 = new();
     private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public AwsClusterCmdletTests(ModuleFixture module)
+    public AwsClusterCmdletTests(ModuleFixture module, SshNodesFixture nodes)
     {
         _ps = module.Session;
+        _nodes = nodes;
         _ec2.Images["ami-0123456789abcdef0"] = ("x86_64", "RHEL-9.4.0_HVM-x86_64-FIPS", "Red Hat Enterprise Linux");
         Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
     }
@@ -81,5 +83,19 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IDispo
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
         Assert.Empty(_ec2.SecurityGroups);
         Assert.StartsWith("FipsClusterNotFound,", Assert.Single(_ps.Run("Get-FipsCluster aws1").ErrorIds));
+    }
+
+    [SkippableFact]
+    public void VerifyNode_checks_each_instance_over_SSH_after_boot_and_records_the_evidence()
+    {
+        _nodes.Require();
+        _ec2.InstanceAddress = "127.0.0.1"; // every "instance" is this host's test sshd
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 0 -VerifyNode -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts} -SshPort {_nodes.PlainPort}");
+        Assert.Empty(result.Errors);
+        var node = Assert.Single((IEnumerable<dynamic>)result.SingleOf("FipsCluster.FipsClusterRecord").Nodes);
+        Assert.Equal($"127.0.0.1:{_nodes.PlainPort}", (string)node.EvidenceHost);
+        Assert.False((bool)node.Compliant); // this host is not in FIPS mode
+        Assert.Contains("LNX-FIPS-01", ((IEnumerable<dynamic>)node.FailedChecks).Select(c => (string)c));
+        Assert.Contains(result.Warnings, w => w.Message.Contains("kubelet guard will refuse"));
     }
 }

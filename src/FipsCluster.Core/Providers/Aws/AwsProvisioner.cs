@@ -27,11 +27,18 @@ public sealed class AwsProvisioner
     }
 
     /// <summary>Creates the EC2 client for the connection, provisions, and disposes the client.</summary>
-    public static async Task<FipsClusterRecord?> CreateAsync(AwsConnection connection, IClusterStore store, AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
+    public static async Task<FipsClusterRecord?> CreateAsync(AwsConnection connection, IClusterStore store, AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure,
+        Remoting.SshOptions? verify, int verifyPort, OperationContext context)
     {
         using var ec2 = Ec2ClientFactory.Create(connection);
-        return await new AwsProvisioner(ec2, store).CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
+        return await new AwsProvisioner(ec2, store) { Verify = verify, VerifyPort = verifyPort }.CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
     }
+
+    /// <summary>With SSH options, each instance is checked with Test-FipsNode after boot and the evidence recorded.</summary>
+    public Remoting.SshOptions? Verify { get; init; }
+
+    /// <summary>The SSH port of -VerifyNode.</summary>
+    public int VerifyPort { get; init; } = 22;
 
     public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
     {
@@ -66,9 +73,24 @@ public sealed class AwsProvisioner
                 workers = await LaunchAsync(spec, groupId, "worker", spec.WorkerCount, spec.WorkerInstanceType, CloudInitRenderer.Render(spec, "Worker"), token, created, context).ConfigureAwait(false);
             }
             Progress(context, spec, "Waiting for the instances to run", 75);
-            await WaitRunningAsync(controlPlane.Concat(workers).ToList(), context).ConfigureAwait(false);
+            var addresses = await WaitRunningAsync(controlPlane.Concat(workers).ToList(), context).ConfigureAwait(false);
+            var evidence = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
+            if (Verify is not null)
+            {
+                Progress(context, spec, "Verifying the instances (Test-FipsNode)", 85);
+                evidence = await VerifyAsync(addresses, profile, context).ConfigureAwait(false);
+            }
             Progress(context, spec, "Recording the cluster", 95);
             var now = DateTimeOffset.UtcNow;
+            ClusterNodeRecord Node(string id, string role) => evidence.TryGetValue(id, out var report)
+                ? new ClusterNodeRecord
+                {
+                    Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), EvidenceHost = report.ComputerName,
+                    Compliant = report.Compliant, FipsModeEnabled = report.FipsModeEnabled,
+                    FailedChecks = report.Status is ComplianceStatus.Error ? new[] { "EVIDENCE: " + string.Join("; ", report.Errors) } : report.Findings.Select(f => f.CheckId).ToArray(),
+                    CheckedAt = report.Timestamp,
+                }
+                : new ClusterNodeRecord { Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), CheckedAt = now };
             return _store.Create(new FipsClusterRecord
             {
                 Name = spec.Name,
@@ -80,8 +102,7 @@ public sealed class AwsProvisioner
                 AwsSpec = spec,
                 Resources = new[] { groupId }.Concat(controlPlane).Concat(workers).ToArray(),
                 Endpoints = new[] { $"ec2:{spec.Region}" },
-                Nodes = controlPlane.Select(id => new ClusterNodeRecord { Name = id, NodeId = id, Role = "ControlPlane", CheckedAt = now })
-                    .Concat(workers.Select(id => new ClusterNodeRecord { Name = id, NodeId = id, Role = "Worker", CheckedAt = now })).ToArray(),
+                Nodes = controlPlane.Select(id => Node(id, "ControlPlane")).Concat(workers.Select(id => Node(id, "Worker"))).ToArray(),
             });
         }
         catch (Exception ex) when (ex is AmazonEC2Exception or FipsClusterException or OperationCanceledException)
@@ -167,7 +188,36 @@ public sealed class AwsProvisioner
         return ids;
     }
 
-    private async Task WaitRunningAsync(List<string> ids, OperationContext context)
+    /// <summary>Test-FipsNode over SSH on every instance, in parallel; a node that fails is recorded and warned about.</summary>
+    private async Task<Dictionary<string, NodeComplianceReport>> VerifyAsync(Dictionary<string, string> addresses, ComplianceProfile profile, OperationContext context)
+    {
+        var scanner = new Remoting.NodeScanner(profile, 32, Verify!.Timeout, Verify, context);
+        scanner.ValidateSsh();
+        var byTarget = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, address) in addresses)
+        {
+            var target = VerifyPort == 22 ? address : $"{address}:{VerifyPort}";
+            byTarget[target] = id;
+            scanner.AddSsh(target, VerifyPort);
+        }
+        scanner.Complete();
+        var reports = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
+        await foreach (var result in scanner.Results.ReadAllAsync(context.Cancellation).ConfigureAwait(false))
+        {
+            // Several instances may share an address (a test); each gets the evidence read from it.
+            foreach (var id in addresses.Where(a => (VerifyPort == 22 ? a.Value : $"{a.Value}:{VerifyPort}") == result.Report.ComputerName).Select(a => a.Key))
+            {
+                reports[id] = result.Report;
+            }
+            if (!result.Report.Compliant)
+            {
+                context.Warning($"{result.Report.ComputerName}: not FIPS compliant after boot ({string.Join(", ", result.Report.Findings.Select(f => f.CheckId).DefaultIfEmpty(result.Report.ErrorId ?? "error"))}); the kubelet guard will refuse to start there.");
+            }
+        }
+        return reports;
+    }
+
+    private async Task<Dictionary<string, string>> WaitRunningAsync(List<string> ids, OperationContext context)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         for (var attempt = 0; attempt < 40; attempt++)
@@ -176,7 +226,8 @@ public sealed class AwsProvisioner
             var states = response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).ToDictionary(i => i.InstanceId, i => i.State?.Name?.Value ?? "") ?? new Dictionary<string, string>();
             if (ids.All(id => states.GetValueOrDefault(id) == "running"))
             {
-                return;
+                return response.Reservations!.SelectMany(r => r.Instances ?? new List<Instance>())
+                    .ToDictionary(i => i.InstanceId, i => i.PublicIpAddress ?? i.PrivateIpAddress ?? "");
             }
             if (states.Values.Any(s => s is "terminated" or "shutting-down"))
             {
