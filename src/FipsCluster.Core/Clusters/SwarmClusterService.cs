@@ -243,9 +243,14 @@ public sealed class SwarmClusterService
     }
 
     /// <summary>The engine's members merged with the recorded evidence (a node the module never admitted shows Recorded = false).</summary>
-    public async Task<IReadOnlyList<FipsClusterNode>> GetNodesAsync(string clusterName, OperationContext context)
+    public async Task<IReadOnlyList<FipsClusterNode>> GetNodesAsync(string clusterName, OperationContext context, Providers.Aws.AwsConnection? aws = null)
     {
         var record = _store.Get(clusterName);
+        if (record.Provider == "AWS")
+        {
+            var connection = (aws ?? new Providers.Aws.AwsConnection("", null, null, null, null)) with { Region = record.AwsSpec?.Region ?? "" };
+            return await Providers.Aws.AwsProvisioner.DescribeNodesAsync(connection, record, context).ConfigureAwait(false);
+        }
         using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
         var swarm = await manager.InspectSwarmAsync().ConfigureAwait(false);
         var nodes = await manager.ListNodesAsync().ConfigureAwait(false);

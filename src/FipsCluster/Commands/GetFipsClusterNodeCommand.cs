@@ -14,11 +14,23 @@ public sealed class GetFipsClusterNodeCommand : FipsCmdlet
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = "";
 
+    /// <summary>AWS clusters: the access key ID (user name) and secret access key (password).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    public string? ProfileName { get; set; }
+
+    [Parameter]
+    public string? EndpointUrl { get; set; }
+
     protected override void ProcessRecord()
     {
         try
         {
-            foreach (var node in RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).GetNodesAsync(Cluster, context)))
+            var aws = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+            foreach (var node in RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).GetNodesAsync(Cluster, context, aws)))
             {
                 WriteObject(node);
             }

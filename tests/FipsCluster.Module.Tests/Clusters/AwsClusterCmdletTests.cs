@@ -72,12 +72,18 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         // FIPS mode stays fixed for AWS clusters too.
         Assert.StartsWith("FipsModeImmutable,", Assert.Single(_ps.Run("Set-FipsCluster aws1 -Fips:$false").ErrorIds));
 
-        // Deprovision: every recorded instance terminated, the group deleted, the record gone.
         var secret = new SecureString();
         foreach (var c in Secret)
         {
             secret.AppendChar(c);
         }
+        // The instances as EC2 sees them now.
+        var nodes = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret)).Of("FipsCluster.FipsClusterNode");
+        Assert.Equal(3, nodes.Count);
+        Assert.All(nodes, n => Assert.Equal("running", (string)n.State));
+        Assert.Equal(new[] { "ControlPlane", "Worker", "Worker" }, nodes.Select(n => (string)n.Role));
+
+        // Deprovision: every recorded instance terminated, the group deleted, the record gone.
         var removed = _ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
         Assert.Empty(removed.Errors);
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));

@@ -247,6 +247,33 @@ public sealed class AwsProvisioner
         return await new AwsProvisioner(ec2, new NullStore()).RollbackAsync(record.Resources.ToList(), group).ConfigureAwait(false);
     }
 
+    /// <summary>The recorded instances as EC2 sees them now (state, address), merged with the recorded evidence.</summary>
+    public static async Task<IReadOnlyList<FipsClusterNode>> DescribeNodesAsync(AwsConnection connection, FipsClusterRecord record, OperationContext context)
+    {
+        using var ec2 = Ec2ClientFactory.Create(connection);
+        var ids = record.Nodes.Select(n => n.NodeId).OfType<string>().ToList();
+        var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = ids }, context.Cancellation).ConfigureAwait(false);
+        var instances = response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).ToDictionary(i => i.InstanceId) ?? new Dictionary<string, Instance>();
+        return record.Nodes.Select(n =>
+        {
+            var instance = n.NodeId is null ? null : instances.GetValueOrDefault(n.NodeId);
+            return new FipsClusterNode
+            {
+                Cluster = record.Name,
+                NodeId = n.NodeId ?? "",
+                Hostname = instance?.PrivateDnsName is { Length: > 0 } dns ? dns : instance?.PrivateIpAddress ?? n.Name,
+                Role = n.Role,
+                State = instance?.State?.Name?.Value ?? "unknown",
+                Address = instance?.PublicIpAddress ?? instance?.PrivateIpAddress,
+                Recorded = true,
+                Compliant = n.EvidenceHost is null ? null : n.Compliant,
+                FipsModeEnabled = n.FipsModeEnabled,
+                FailedChecks = n.FailedChecks,
+                CheckedAt = n.CheckedAt,
+            };
+        }).ToList();
+    }
+
     /// <summary>Deprovisioning needs no store.</summary>
     private sealed class NullStore : IClusterStore
     {
