@@ -43,6 +43,9 @@ public sealed class Ec2QueryStub : IDisposable
     /// <summary>The address every instance reports (privateIpAddress), e.g. a loopback sshd in tests.</summary>
     public string InstanceAddress { get; set; } = "10.0.1.10";
 
+    /// <summary>New instances stay "pending" (a launch that never finishes).</summary>
+    public bool PendingForever { get; set; }
+
     /// <summary>RunInstances for instances tagged with this role fail with InsufficientInstanceCapacity (every retry).</summary>
     public string? NoCapacityForRole { get; set; }
 
@@ -176,7 +179,7 @@ public sealed class Ec2QueryStub : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     var id = "i-" + Guid.NewGuid().ToString("N")[..17];
-                    Instances[id] = (token, role, "running", p);
+                    Instances[id] = (token, role, PendingForever ? "pending" : "running", p);
                     existing.Add(id);
                 }
             }

@@ -104,4 +104,23 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Contains("LNX-FIPS-01", ((IEnumerable<dynamic>)node.FailedChecks).Select(c => (string)c));
         Assert.Contains(result.Warnings, w => w.Message.Contains("kubelet guard will refuse"));
     }
+
+    [Fact]
+    public void Ctrl_C_while_waiting_for_instances_stops_promptly_and_rolls_back()
+    {
+        _ec2.PendingForever = true;
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+        var stopping = _ps.RunAndStop("New-FipsCluster -Name aws3 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+            "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere",
+            TimeSpan.FromSeconds(1.5), _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
+        Assert.True(stopping < TimeSpan.FromSeconds(2), $"stopping took {stopping}");
+        Assert.NotEmpty(_ec2.Instances);
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.Empty(_ec2.SecurityGroups);
+        Assert.StartsWith("FipsClusterNotFound,", Assert.Single(_ps.Run("Get-FipsCluster aws3").ErrorIds));
+    }
 }

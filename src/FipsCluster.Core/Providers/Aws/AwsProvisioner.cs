@@ -113,6 +113,11 @@ public sealed class AwsProvisioner
                 throw;
             }
             var removed = await RollbackAsync(created, groupId).ConfigureAwait(false);
+            if (ex is OperationCanceledException)
+            {
+                context.Warning($"Stopped; rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.");
+                throw;
+            }
             throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable,
                 $"Provisioning '{spec.Name}' failed ({(ex as AmazonEC2Exception)?.ErrorCode ?? ex.GetType().Name}: {ex.Message}); rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.", spec.Name, ex);
         }
