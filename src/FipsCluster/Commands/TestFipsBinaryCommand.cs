@@ -7,11 +7,8 @@ namespace FipsCluster.Commands;
 /// <summary>Reads which cryptography Go binaries really use (BoringCrypto, Go FIPS 140-3, OpenSSL-backed, standard) from the files themselves, without Go.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "FipsBinary")]
 [OutputType(typeof(GoBinaryReport), typeof(bool))]
-public sealed class TestFipsBinaryCommand : FipsCmdlet
+public sealed class TestFipsBinaryCommand : FipsVerdictCmdlet
 {
-    private bool _allPass = true;
-    private int _written;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]
@@ -24,8 +21,6 @@ public sealed class TestFipsBinaryCommand : FipsCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -34,8 +29,7 @@ public sealed class TestFipsBinaryCommand : FipsCmdlet
             var resolved = GetUnresolvedProviderPathFromPSPath(path);
             if (!File.Exists(resolved) && !Directory.Exists(resolved))
             {
-                WriteFailure(new FipsClusterException(ErrorIds.BinaryNotFound, FipsErrorCategory.ObjectNotFound, $"'{path}' does not exist.", path));
-                _allPass = false;
+                WriteItemFailure(new FipsClusterException(ErrorIds.BinaryNotFound, FipsErrorCategory.ObjectNotFound, $"'{path}' does not exist.", path));
                 continue;
             }
             // A directory lists its Go binaries (as `go version -m dir` does); a file named explicitly always gets a report.
@@ -47,21 +41,9 @@ public sealed class TestFipsBinaryCommand : FipsCmdlet
                 {
                     continue;
                 }
-                _written++;
-                _allPass &= report.Status is CheckStatus.Pass or CheckStatus.NotApplicable;
-                if (!Quiet)
-                {
-                    WriteObject(report);
-                }
+                WriteVerdict(report, report.Status is CheckStatus.Pass or CheckStatus.NotApplicable);
             }
         }
     }
 
-    protected override void EndProcessing()
-    {
-        if (Quiet)
-        {
-            WriteObject(_allPass && _written > 0);
-        }
-    }
 }

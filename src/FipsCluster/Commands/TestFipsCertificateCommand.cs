@@ -10,13 +10,10 @@ namespace FipsCluster.Commands;
 // The default set is the pipeline one: with Path as default, PowerShell refused certificate objects from the pipeline.
 [Cmdlet(VerbsDiagnostic.Test, "FipsCertificate", DefaultParameterSetName = CertificateSet)]
 [OutputType(typeof(CertificateReport), typeof(bool))]
-public sealed class TestFipsCertificateCommand : FipsCmdlet
+public sealed class TestFipsCertificateCommand : FipsVerdictCmdlet
 {
     private const string PathSet = "Path";
     private const string CertificateSet = "Certificate";
-    private bool _allPass = true;
-    private int _written;
-
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]
@@ -34,8 +31,6 @@ public sealed class TestFipsCertificateCommand : FipsCmdlet
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
     public ComplianceProfile? Profile { get; set; }
 
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
 
     private CertificateCheckOptions Options => new()
     {
@@ -64,27 +59,11 @@ public sealed class TestFipsCertificateCommand : FipsCmdlet
             }
             catch (FipsClusterException ex)
             {
-                _allPass = false;
-                WriteFailure(ex);
+                WriteItemFailure(ex);
             }
         }
     }
 
-    private void Write(CertificateReport report)
-    {
-        _written++;
-        _allPass &= report.Status is CheckStatus.Pass or CheckStatus.Warning;
-        if (!Quiet)
-        {
-            WriteObject(report);
-        }
-    }
+    private void Write(CertificateReport report) => WriteVerdict(report, report.Status is CheckStatus.Pass or CheckStatus.Warning);
 
-    protected override void EndProcessing()
-    {
-        if (Quiet)
-        {
-            WriteObject(_allPass && _written > 0);
-        }
-    }
 }

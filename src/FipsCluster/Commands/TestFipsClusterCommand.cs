@@ -8,11 +8,8 @@ namespace FipsCluster.Commands;
 /// <summary>Tests a whole cluster: every member's host against the cluster's profile, and the cluster-level FIPS evidence.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "FipsCluster")]
 [OutputType(typeof(ClusterComplianceReport), typeof(bool))]
-public sealed class TestFipsClusterCommand : FipsCmdlet
+public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
 {
-    private bool _allCompliant = true;
-    private int _written;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
@@ -40,8 +37,6 @@ public sealed class TestFipsClusterCommand : FipsCmdlet
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
 
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -52,26 +47,13 @@ public sealed class TestFipsClusterCommand : FipsCmdlet
             {
                 var record = ClusterStoreAccess.Store.Get(name);
                 var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh, ThrottleLimit, context));
-                _written++;
-                _allCompliant &= report.Compliant;
-                if (!Quiet)
-                {
-                    WriteObject(report);
-                }
+                WriteVerdict(report, report.Compliant);
             }
             catch (FipsClusterException ex)
             {
-                _allCompliant = false;
-                WriteFailure(ex);
+                WriteItemFailure(ex);
             }
         }
     }
 
-    protected override void EndProcessing()
-    {
-        if (Quiet)
-        {
-            WriteObject(_allCompliant && _written > 0);
-        }
-    }
 }

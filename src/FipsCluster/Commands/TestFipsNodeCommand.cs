@@ -13,7 +13,7 @@ namespace FipsCluster.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "FipsNode", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(NodeComplianceReport), typeof(bool))]
-public sealed class TestFipsNodeCommand : FipsCmdlet
+public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
 {
     private const string LocalSet = "Local";
     private const string RootSet = "Root";
@@ -22,7 +22,6 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
 
     private NodeScanner? _scanner;
     private readonly ConcurrentQueue<(bool Warning, string Text)> _messages = new();
-    private bool _allCompliant = true;
     private int _written;
     private int _compliant;
 
@@ -79,8 +78,6 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
     public ComplianceProfile? Profile { get; set; }
 
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -133,10 +130,7 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
         _scanner!.Complete();
         Drain(wait: true);
         WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-        if (Quiet)
-        {
-            WriteObject(_allCompliant && _written > 0);
-        }
+        base.EndProcessing();
     }
 
     private const int ActivityId = 7301;
@@ -180,7 +174,6 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
     {
         var report = result.Report;
         _written++;
-        _allCompliant &= report.Compliant;
         if (report.Compliant)
         {
             _compliant++;
@@ -189,10 +182,7 @@ public sealed class TestFipsNodeCommand : FipsCmdlet
         {
             WriteFailure(error);
         }
-        if (!Quiet)
-        {
-            WriteObject(report);
-        }
+        WriteVerdict(report, report.Compliant);
         var submitted = _scanner!.Submitted;
         WriteProgress(new ProgressRecord(ActivityId, Activity, $"{_written} of {submitted} nodes done, {_compliant} compliant")
         {

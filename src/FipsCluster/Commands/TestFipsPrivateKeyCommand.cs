@@ -8,11 +8,8 @@ namespace FipsCluster.Commands;
 /// <summary>Reports how private keys are stored (format, encryption scheme, KDF parameters, file mode) and judges it against FIPS rules. Never reads key material into any output.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "FipsPrivateKey")]
 [OutputType(typeof(PrivateKeyReport), typeof(bool))]
-public sealed class TestFipsPrivateKeyCommand : FipsCmdlet
+public sealed class TestFipsPrivateKeyCommand : FipsVerdictCmdlet
 {
-    private bool _allPass = true;
-    private int _written;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]
@@ -23,8 +20,6 @@ public sealed class TestFipsPrivateKeyCommand : FipsCmdlet
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
     public ComplianceProfile? Profile { get; set; }
 
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -33,26 +28,13 @@ public sealed class TestFipsPrivateKeyCommand : FipsCmdlet
             try
             {
                 var report = PrivateKeyAnalyzer.Analyze(GetUnresolvedProviderPathFromPSPath(path), Profile ?? ComplianceProfiles.Default);
-                _written++;
-                _allPass &= report.Status is CheckStatus.Pass or CheckStatus.Warning;
-                if (!Quiet)
-                {
-                    WriteObject(report);
-                }
+                WriteVerdict(report, report.Status is CheckStatus.Pass or CheckStatus.Warning);
             }
             catch (FipsClusterException ex)
             {
-                _allPass = false;
-                WriteFailure(ex);
+                WriteItemFailure(ex);
             }
         }
     }
 
-    protected override void EndProcessing()
-    {
-        if (Quiet)
-        {
-            WriteObject(_allPass && _written > 0);
-        }
-    }
 }

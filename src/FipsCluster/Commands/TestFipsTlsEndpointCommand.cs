@@ -9,11 +9,8 @@ namespace FipsCluster.Commands;
 /// <summary>Probes TLS endpoints (kube-apiserver 6443, kubelet 10250, etcd 2379…): accepted protocol versions and cipher suites, and the certificate chain.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "FipsTlsEndpoint")]
 [OutputType(typeof(TlsEndpointReport), typeof(bool))]
-public sealed class TestFipsTlsEndpointCommand : FipsCmdlet
+public sealed class TestFipsTlsEndpointCommand : FipsVerdictCmdlet
 {
-    private bool _allPass = true;
-    private int _written;
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("CN", "HostName", "Address")]
     [ValidateNotNullOrEmpty]
@@ -32,8 +29,6 @@ public sealed class TestFipsTlsEndpointCommand : FipsCmdlet
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
     public ComplianceProfile? Profile { get; set; }
 
-    [Parameter]
-    public SwitchParameter Quiet { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -46,33 +41,19 @@ public sealed class TestFipsTlsEndpointCommand : FipsCmdlet
             }
             catch (FipsClusterException ex)
             {
-                WriteFailure(ex);
-                _allPass = false;
+                WriteItemFailure(ex);
                 continue;
             }
             try
             {
                 var report = RunCore(context => ArtifactChecks.TestTlsEndpointAsync(endpoint.Host, endpoint.Port, Profile ?? ComplianceProfiles.Default, TimeSpan.FromSeconds(TimeoutSeconds), context));
-                _written++;
-                _allPass &= report.Status is CheckStatus.Pass;
-                if (!Quiet)
-                {
-                    WriteObject(report);
-                }
+                WriteVerdict(report, report.Status is CheckStatus.Pass);
             }
             catch (FipsClusterException ex)
             {
-                _allPass = false;
-                WriteFailure(ex);
+                WriteItemFailure(ex);
             }
         }
     }
 
-    protected override void EndProcessing()
-    {
-        if (Quiet)
-        {
-            WriteObject(_allPass && _written > 0);
-        }
-    }
 }
