@@ -43,9 +43,9 @@ try
 
     using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
     runspace.Open();
-    Invoke(runspace, "Import-Module $args[0]", Meta("Module"));
+    BenchHost.Invoke(runspace, "Import-Module $args[0]", Meta("Module"));
 
-    double Cmdlet(string target) => Time(() => Invoke(runspace, "Test-FipsBinary $args[0]", target));
+    double Cmdlet(string target) => Time(() => BenchHost.Invoke(runspace, "Test-FipsBinary $args[0]", target));
     double GoVersion(string target) => Time(() =>
     {
         using var p = Process.Start(new ProcessStartInfo(go, new[] { "version", "-m", target }) { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -55,10 +55,10 @@ try
     });
 
     // What any command costs in this harness (PowerShell.Create, script parse, pipeline), for reference.
-    double Empty() => Time(() => Invoke(runspace, "$null"));
+    double Empty() => Time(() => BenchHost.Invoke(runspace, "$null"));
     Empty();
     var harness = Enumerable.Range(0, runs).Select(_ => Empty()).ToList();
-    double Trivial() => Time(() => Invoke(runspace, "Get-FipsComplianceProfile FIPS-140-3"));
+    double Trivial() => Time(() => BenchHost.Invoke(runspace, "Get-FipsComplianceProfile FIPS-140-3"));
     Trivial();
     var trivial = Enumerable.Range(0, runs).Select(_ => Trivial()).ToList();
 
@@ -73,7 +73,7 @@ try
         for (var i = 0; i < 10; i++) results["cmdlet dir"].Add(Cmdlet(dir));
         for (var i = 0; i < 10; i++) results["go dir"].Add(GoVersion(dir));
     }
-    var reported = Invoke(runspace, "Test-FipsBinary $args[0]", dir).Count;
+    var reported = BenchHost.Invoke(runspace, "Test-FipsBinary $args[0]", dir).Count;
 
     Console.WriteLine($"Test-FipsBinary vs go version -m ({go}), {runs} runs each in alternating batches of 10, {Environment.ProcessorCount} cores");
     Console.WriteLine($"single: {largest} ({new FileInfo(largest).Length / 1048576.0:F0} MiB)");
@@ -81,12 +81,12 @@ try
     Console.WriteLine($"{"",-28} {"median ms",10} {"min ms",8} {"max ms",8}");
     foreach (var (name, samples) in results)
     {
-        Console.WriteLine($"{name,-28} {Median(samples),10:F2} {samples.Min(),8:F2} {samples.Max(),8:F2}");
+        Console.WriteLine($"{name,-28} {BenchHost.Median(samples),10:F2} {samples.Min(),8:F2} {samples.Max(),8:F2}");
     }
-    Console.WriteLine($"{"(empty script, same harness)",-28} {Median(harness),10:F2} {harness.Min(),8:F2} {harness.Max(),8:F2}");
-    Console.WriteLine($"{"(Get-FipsComplianceProfile)",-28} {Median(trivial),10:F2} {trivial.Min(),8:F2} {trivial.Max(),8:F2}");
-    Console.WriteLine($"ratio single (cmdlet / go version -m): {Median(results["cmdlet single"]) / Median(results["go single"]):F2}  (target <= 0.5)");
-    Console.WriteLine($"ratio dir    (cmdlet / go version -m): {Median(results["cmdlet dir"]) / Median(results["go dir"]):F2}");
+    Console.WriteLine($"{"(empty script, same harness)",-28} {BenchHost.Median(harness),10:F2} {harness.Min(),8:F2} {harness.Max(),8:F2}");
+    Console.WriteLine($"{"(Get-FipsComplianceProfile)",-28} {BenchHost.Median(trivial),10:F2} {trivial.Min(),8:F2} {trivial.Max(),8:F2}");
+    Console.WriteLine($"ratio single (cmdlet / go version -m): {BenchHost.Median(results["cmdlet single"]) / BenchHost.Median(results["go single"]):F2}  (target <= 0.5)");
+    Console.WriteLine($"ratio dir    (cmdlet / go version -m): {BenchHost.Median(results["cmdlet dir"]) / BenchHost.Median(results["go dir"]):F2}");
 }
 finally
 {
@@ -114,25 +114,4 @@ static double Time(Action action)
     return clock.Elapsed.TotalMilliseconds;
 }
 
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}
 
-static IReadOnlyList<PSObject> Invoke(Runspace runspace, string script, params object[] args)
-{
-    using var ps = PowerShell.Create();
-    ps.Runspace = runspace;
-    ps.AddScript(script);
-    foreach (var a in args)
-    {
-        ps.AddArgument(a);
-    }
-    var output = ps.Invoke();
-    if (ps.HadErrors && output.Count == 0)
-    {
-        throw new InvalidOperationException(string.Join("\n", ps.Streams.Error.Select(e => e.ToString())));
-    }
-    return output;
-}

@@ -38,18 +38,18 @@ try
     var iss = InitialSessionState.CreateDefault2();
     using var runspace = RunspaceFactory.CreateRunspace(iss);
     runspace.Open();
-    Invoke(runspace, "Import-Module $args[0]", Meta("Module"));
+    BenchHost.Invoke(runspace, "Import-Module $args[0]", Meta("Module"));
     // The OS checks only (the default profile minus the artifact checks, which scan every component binary on the
     // node): the same facts the cat baseline reads.
     var osProfile = Path.Combine(work, "os-only.yaml");
-    File.WriteAllText(osProfile, "name: OS-only\nstandard: FIPS 140-3\nchecks:\n" + string.Join("", Invoke(runspace, "(Get-FipsComplianceProfile FIPS-140-3).Checks.CheckId")
+    File.WriteAllText(osProfile, "name: OS-only\nstandard: FIPS 140-3\nchecks:\n" + string.Join("", BenchHost.Invoke(runspace, "(Get-FipsComplianceProfile FIPS-140-3).Checks.CheckId")
         .Select(o => o.ToString()).Where(id => !id.StartsWith("NODE-GO", StringComparison.Ordinal) && !id.StartsWith("NODE-CRT", StringComparison.Ordinal) && !id.StartsWith("NODE-KEY", StringComparison.Ordinal))
         .Select(id => $"  - {{ id: {id} }}\n")));
 
     (double Seconds, int Ok) Module(bool osOnly = true)
     {
         var clock = Stopwatch.StartNew();
-        var output = Invoke(runspace, "Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KnownHostsPath $args[2] -ThrottleLimit $args[3] -TimeoutSeconds 300 -ErrorAction SilentlyContinue -Profile $(if ($args[4]) { Get-FipsComplianceProfile -Path $args[4] } else { 'FIPS-140-3' })",
+        var output = BenchHost.Invoke(runspace, "Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KnownHostsPath $args[2] -ThrottleLimit $args[3] -TimeoutSeconds 300 -ErrorAction SilentlyContinue -Profile $(if ($args[4]) { Get-FipsComplianceProfile -Path $args[4] } else { 'FIPS-140-3' })",
             targets, key, knownHosts, throttle, osOnly ? osProfile : "");
         var seconds = clock.Elapsed.TotalSeconds;
         return (seconds, output.Count(o => o.Properties["Status"].Value.ToString() != "Error"));
@@ -96,11 +96,11 @@ try
 
     Console.WriteLine($"Fleet scan: {nodes} SSH targets (one sshd setup, MaxStartups 500:30:1000, {addresses.Length} loopback addresses), throttle {throttle}, {runs} runs; {Environment.ProcessorCount} cores");
     Console.WriteLine($"{"",-50} {"median s",9} {"min s",7} {"max s",7} {"nodes ok",9} {"ratio",6}");
-    var baseline = Median(results["xargs -P ssh, cat of the static files"].Select(r => r.Seconds));
+    var baseline = BenchHost.Median(results["xargs -P ssh, cat of the static files"].Select(r => r.Seconds));
     Console.WriteLine($"{"Test-FipsNode, first run (cold JIT)",-50} {first.Seconds,9:F2} {"",7} {"",7} {first.Ok + "/" + nodes,9} {first.Seconds / baseline,6:F2}");
     foreach (var (name, samples) in results)
     {
-        var median = Median(samples.Select(s => s.Seconds));
+        var median = BenchHost.Median(samples.Select(s => s.Seconds));
         Console.WriteLine($"{name,-50} {median,9:F2} {samples.Min(s => s.Seconds),7:F2} {samples.Max(s => s.Seconds),7:F2} {samples.Min(s => s.Ok) + "/" + nodes,9} {median / baseline,6:F2}");
     }
     Console.WriteLine("ratio = median time / median of 'xargs -P ssh, cat of the static files' (the issue's baseline; target: Test-FipsNode OS checks <= 1.0)");
@@ -113,28 +113,7 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}
 
-static IReadOnlyList<PSObject> Invoke(Runspace runspace, string script, params object[] args)
-{
-    using var ps = PowerShell.Create();
-    ps.Runspace = runspace;
-    ps.AddScript(script);
-    foreach (var a in args)
-    {
-        ps.AddArgument(a);
-    }
-    var output = ps.Invoke();
-    if (ps.HadErrors && output.Count == 0)
-    {
-        throw new InvalidOperationException(string.Join("\n", ps.Streams.Error.Select(e => e.ToString())));
-    }
-    return output;
-}
 
 static int FreePort()
 {
