@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net.Security;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Compliance.Artifacts.GoBinaries;
+using FipsCluster.Core.Operations;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace FipsCluster.Core.Providers.Kubernetes;
+
+/// <summary>
+/// Test-FipsCluster for a live Kubernetes cluster, through its API: the API server's Go crypto and build, every
+/// node's kubelet build (listed page by page, never all at once), and the control-plane pods' images and TLS flags
+/// judged against the approved suites kept in <see cref="FipsTlsPolicy"/>. A failing API call makes only the checks
+/// that needed it Error.
+/// </summary>
+public static class KubernetesClusterCompliance
+{
+    public const int PageSize = 500;
+
+    public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context)
+    {
+        var clock = Stopwatch.StartNew();
+        var checks = new List<CheckResult>();
+        void Add(string id, string title, CheckScope scope, CheckStatus status, string expected, string actual, string remediation, string reference, params CheckEvidence[] evidence) =>
+            checks.Add(new CheckResult
+            {
+                CheckId = id, Title = title, Scope = scope, Status = status, Severity = CheckSeverity.High, Required = status is not CheckStatus.Informational,
+                Expected = expected, Actual = actual, Evidence = evidence, Remediation = status is CheckStatus.Pass ? "" : remediation,
+                Standard = profile.Standard, Reference = reference, Target = clusterName,
+            });
+
+        // The API server's own account of its build: runtime.Version() and the DKP +fips build tag.
+        try
+        {
+            var version = await client.Version.GetCodeAsync(context.Cancellation).ConfigureAwait(false);
+            var judgement = GoCryptoVerdict.Judge(new GoBinaryFacts { IsGo = true, GoVersion = version.GoVersion }, "kube-apiserver (/version)");
+            var fipsTag = version.GitVersion?.Contains("+fips", StringComparison.Ordinal) == true;
+            var claims = judgement.Module is GoCryptoModule.BoringCrypto or GoCryptoModule.BoringCryptoFipsOnly or GoCryptoModule.GoFips140 or GoCryptoModule.OpenSSLBacked;
+            Add("K8S-VER-01", "API server is a FIPS build", CheckScope.Provenance, claims ? CheckStatus.Pass : CheckStatus.Fail,
+                "goVersion with X:boringcrypto / X:strictfipsruntime (or a +fips build)", $"{version.GitVersion}, {version.GoVersion}: {judgement.Module}" + (fipsTag ? " (+fips build tag)" : ""),
+                "Run FIPS builds of the control plane (e.g. DKP's vX.Y.Z+fips.N).", "K8S-VER-01; kubeadm/DKP build metadata",
+                new CheckEvidence("/version", $"gitVersion {version.GitVersion}, goVersion {version.GoVersion}"));
+        }
+        catch (HttpOperationException ex)
+        {
+            Add("K8S-VER-01", "API server is a FIPS build", CheckScope.Provenance, CheckStatus.Error, "", ApiError("/version", ex), "", "K8S-VER-01");
+        }
+
+        // Nodes, page by page: only the offenders are kept.
+        var nodes = 0;
+        var nonFips = new List<string>();
+        try
+        {
+            string? token = null;
+            do
+            {
+                var page = await client.CoreV1.ListNodeAsync(limit: PageSize, continueParameter: token, cancellationToken: context.Cancellation).ConfigureAwait(false);
+                foreach (var node in page.Items)
+                {
+                    nodes++;
+                    var kubelet = node.Status?.NodeInfo?.KubeletVersion ?? "";
+                    if (!kubelet.Contains("+fips", StringComparison.Ordinal))
+                    {
+                        nonFips.Add($"{node.Metadata?.Name} ({kubelet}, {node.Status?.NodeInfo?.OsImage}, {node.Status?.NodeInfo?.KernelVersion})");
+                    }
+                }
+                token = page.Metadata?.ContinueProperty;
+                context.Progress(new OperationProgress($"Test-FipsCluster {clusterName}", $"{nodes} nodes read"));
+            }
+            while (!string.IsNullOrEmpty(token));
+            Add("K8S-NODE-02", "Every kubelet is a FIPS build", CheckScope.Provenance, nonFips.Count == 0 && nodes > 0 ? CheckStatus.Pass : CheckStatus.Fail,
+                "kubeletVersion X.Y.Z+fips.N on every node", nonFips.Count == 0 ? $"{nodes} nodes, all +fips" : $"{nonFips.Count} of {nodes} nodes are not: " + string.Join("; ", nonFips.Take(20)) + (nonFips.Count > 20 ? "; …" : ""),
+                "Rebuild these nodes from the FIPS image with the pinned FIPS kubelet.", "K8S-TAG-01; DKP konvoy-image-builder",
+                new CheckEvidence("/api/v1/nodes", $"{nodes} nodes read in pages of {PageSize}"));
+        }
+        catch (HttpOperationException ex)
+        {
+            Add("K8S-NODE-02", "Every kubelet is a FIPS build", CheckScope.Provenance, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "", "K8S-TAG-01");
+        }
+
+        // Control-plane static pods: FIPS images and TLS flags.
+        try
+        {
+            var pods = await client.CoreV1.ListNamespacedPodAsync("kube-system", cancellationToken: context.Cancellation).ConfigureAwait(false);
+            ControlPlaneChecks(pods.Items, Add);
+        }
+        catch (HttpOperationException ex)
+        {
+            foreach (var (id, title) in new[] { ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"), ("K8S-TLS-05", "etcd cipher suites are approved") })
+            {
+                Add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", ApiError("/api/v1/namespaces/kube-system/pods", ex), "", id);
+            }
+        }
+
+        var compliant = checks.Where(c => c.Required).All(c => c.IsSatisfied);
+        return new ClusterComplianceReport
+        {
+            Name = clusterName,
+            Provider = "Kubernetes",
+            Fips = true,
+            Profile = profile.Name,
+            Compliant = compliant,
+            Status = compliant ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant,
+            Checks = checks,
+            Duration = clock.Elapsed,
+            Timestamp = DateTimeOffset.UtcNow,
+        };
+    }
+
+    private static void ControlPlaneChecks(IList<V1Pod> pods, Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add)
+    {
+        var components = new[] { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" };
+        var containers = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>(), (p, c) => (Pod: p.Metadata?.Name ?? "", Container: c))
+            .Where(x => components.Contains(x.Container.Name)).ToList();
+        var notFips = containers.Where(x => !(x.Container.Image ?? "").Contains("_fips.", StringComparison.Ordinal)).ToList();
+        add("K8S-IMG-01", "Control-plane images are FIPS builds", CheckScope.Provenance, containers.Count > 0 && notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+            "images tagged vX.Y.Z_fips.N", notFips.Count == 0 ? $"{containers.Count} control-plane containers use _fips.N images" : "not FIPS: " + string.Join(", ", notFips.Select(x => $"{x.Pod} {x.Container.Image}")),
+            "Pin the FIPS image repository and +fips versions (kubeadm imageRepository, etcd imageTag).", "K8S-TAG-01; DKP _fips.N tags",
+            containers.Select(x => new CheckEvidence($"pod {x.Pod}", x.Container.Image)).ToArray());
+
+        string? Flag(string component, string name) => containers.Where(x => x.Container.Name == component)
+            .SelectMany(x => (x.Container.Command ?? new List<string>()).Concat(x.Container.Args ?? new List<string>()))
+            .Select(a => a.StartsWith($"--{name}=", StringComparison.Ordinal) ? a[(name.Length + 3)..] : null).FirstOrDefault(v => v is not null);
+
+        void Suites(string id, string title, string component, string flag)
+        {
+            if (containers.All(x => x.Container.Name != component))
+            {
+                add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", $"no {component} pod in kube-system", "", id, Array.Empty<CheckEvidence>());
+                return;
+            }
+            var value = Flag(component, flag);
+            if (value is null)
+            {
+                add(id, title, CheckScope.Algorithm, CheckStatus.Fail, $"--{flag} with approved suites only", $"--{flag} is not set: Go's defaults include ChaCha20 and CBC-SHA1 suites",
+                    $"Set --{flag} to the approved ECDHE AES-GCM suites.", "STIG CNTR-K8-001400; fips-checks.md §4.2", Array.Empty<CheckEvidence>());
+                return;
+            }
+            var unapproved = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(s => !Enum.TryParse<TlsCipherSuite>(s, out var suite) || !FipsTlsPolicy.IsStrict(suite)).ToList();
+            add(id, title, CheckScope.Algorithm, unapproved.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail, "ECDHE with AES-GCM only",
+                unapproved.Count == 0 ? $"--{flag}={value}" : "not approved: " + string.Join(", ", unapproved),
+                $"Remove the unapproved suites from --{flag}.", "STIG CNTR-K8-001400; Go crypto/tls defaults_boring.go", new[] { new CheckEvidence($"{component} --{flag}", value) });
+        }
+        Suites("K8S-TLS-01", "API server cipher suites are approved", "kube-apiserver", "tls-cipher-suites");
+        var min = Flag("kube-apiserver", "tls-min-version");
+        add("K8S-TLS-02", "API server minimum TLS version", CheckScope.Algorithm, min is "VersionTLS12" or "VersionTLS13" ? CheckStatus.Pass : CheckStatus.Fail,
+            "--tls-min-version=VersionTLS12 or VersionTLS13", min is null ? "--tls-min-version is not set" : $"--tls-min-version={min}",
+            "Set --tls-min-version=VersionTLS12.", "NIST SP 800-52r2", Array.Empty<CheckEvidence>());
+        Suites("K8S-TLS-05", "etcd cipher suites are approved", "etcd", "cipher-suites");
+    }
+
+    private static string ApiError(string path, HttpOperationException ex) =>
+        $"{path}: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message})";
+}

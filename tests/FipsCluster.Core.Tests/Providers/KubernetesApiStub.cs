@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace FipsCluster.Core.Tests.Providers;
+
+/// <summary>
+/// An in-process HTTP server on loopback serving Kubernetes REST responses shaped like a kubeadm cluster:
+/// /version, /api/v1/nodes with limit/continue paging, and kube-system pods — for the real KubernetesClient.
+/// </summary>
+public sealed class KubernetesApiStub : IDisposable
+{
+    private readonly HttpListener _listener = new();
+
+    public KubernetesApiStub()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        Url = $"http://127.0.0.1:{port}/";
+        _listener.Prefixes.Add(Url);
+        _listener.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    public string Url { get; }
+
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public string GitVersion { get; set; } = "v1.29.6+fips.0";
+    public string GoVersion { get; set; } = "go1.22.5 X:boringcrypto";
+    public int NodeCount { get; set; } = 3;
+
+    /// <summary>Node index → kubelet version (others are v1.29.6+fips.0).</summary>
+    public Dictionary<int, string> KubeletOverrides { get; } = new();
+
+    public string ApiServerCipherSuites { get; set; } = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+    public string EtcdImage { get; set; } = "docker.io/mesosphere/etcd:v3.5.10_fips.0";
+    public int PodsStatus { get; set; } = 200;
+
+    private async Task ServeAsync()
+    {
+        while (true)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+            var path = context.Request.Url!.AbsolutePath.TrimEnd('/');
+            Requests.Enqueue(context.Request.Url.PathAndQuery);
+            var (status, body) = path switch
+            {
+                "/version" => (200, (object)new { major = "1", minor = "29", gitVersion = GitVersion, goVersion = GoVersion, platform = "linux/amd64", compiler = "gc" }),
+                "/api/v1/nodes" => (200, Nodes(context.Request.QueryString["limit"], context.Request.QueryString["continue"])),
+                "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods()) : (PodsStatus, Status(PodsStatus, "internal error")),
+                _ => (404, Status(404, $"the server could not find the requested resource ({path})")),
+            };
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+            context.Response.Close();
+        }
+    }
+
+    private object Nodes(string? limitText, string? continueToken)
+    {
+        var limit = int.TryParse(limitText, out var l) && l > 0 ? l : NodeCount;
+        var start = int.TryParse(continueToken, out var c) ? c : 0;
+        var end = Math.Min(NodeCount, start + limit);
+        var items = Enumerable.Range(start, end - start).Select(i => new
+        {
+            metadata = new { name = $"node-{i}" },
+            status = new
+            {
+                nodeInfo = new
+                {
+                    kubeletVersion = KubeletOverrides.GetValueOrDefault(i, "v1.29.6+fips.0"), kubeProxyVersion = "v1.29.6+fips.0", osImage = "Red Hat Enterprise Linux 9.4 (Plow)",
+                    kernelVersion = "5.14.0-427.el9.x86_64", containerRuntimeVersion = "containerd://1.7.13", operatingSystem = "linux", architecture = "amd64",
+                    machineID = "m", systemUUID = "s", bootID = "b",
+                },
+            },
+        });
+        return new { kind = "NodeList", apiVersion = "v1", metadata = new { resourceVersion = "100", @continue = end < NodeCount ? end.ToString() : null }, items };
+    }
+
+    private object Pods()
+    {
+        object Pod(string component, string image, params string[] command) => new
+        {
+            metadata = new { name = $"{component}-cp-0", @namespace = "kube-system" },
+            spec = new { containers = new[] { new { name = component, image, command } } },
+        };
+        return new
+        {
+            kind = "PodList", apiVersion = "v1", metadata = new { resourceVersion = "100" },
+            items = new[]
+            {
+                Pod("kube-apiserver", "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", "kube-apiserver", "--tls-cipher-suites=" + ApiServerCipherSuites, "--tls-min-version=VersionTLS12"),
+                Pod("kube-controller-manager", "docker.io/mesosphere/kube-controller-manager:v1.29.6_fips.0", "kube-controller-manager"),
+                Pod("kube-scheduler", "docker.io/mesosphere/kube-scheduler:v1.29.6_fips.0", "kube-scheduler"),
+                Pod("etcd", EtcdImage, "etcd", "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+                Pod("coredns", "registry.k8s.io/coredns/coredns:v1.11.1", "/coredns"),
+            },
+        };
+    }
+
+    private static object Status(int code, string message) => new { kind = "Status", apiVersion = "v1", status = "Failure", message, code };
+
+    public void Dispose() => _listener.Close();
+}

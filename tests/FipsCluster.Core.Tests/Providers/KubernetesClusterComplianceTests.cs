@@ -1,0 +1,87 @@
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Operations;
+using FipsCluster.Core.Providers.Kubernetes;
+using k8s;
+using Xunit;
+
+namespace FipsCluster.Core.Tests.Providers;
+
+/// <summary>Test-FipsCluster's Kubernetes checks through the real KubernetesClient against a REST server shaped like a kubeadm cluster.</summary>
+public sealed class KubernetesClusterComplianceTests : IDisposable
+{
+    private readonly KubernetesApiStub _api = new();
+    private readonly Kubernetes _client;
+
+    public KubernetesClusterComplianceTests() => _client = new Kubernetes(new KubernetesClientConfiguration { Host = _api.Url });
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _api.Dispose();
+    }
+
+    private async Task<Dictionary<string, CheckResult>> Checks()
+    {
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        return report.Checks.ToDictionary(c => c.CheckId);
+    }
+
+    [Fact]
+    public async Task A_FIPS_kubeadm_cluster_passes_and_nodes_are_read_page_by_page()
+    {
+        _api.NodeCount = 1200;
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        Assert.True(report.Compliant, string.Join("; ", report.Findings.Select(f => $"{f.CheckId}: {f.Actual}")));
+        Assert.Equal(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-TLS-05" }, report.Checks.Select(c => c.CheckId));
+        var nodeRequests = _api.Requests.Where(r => r.StartsWith("/api/v1/nodes", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, nodeRequests.Count); // 1,200 nodes in pages of 500
+        Assert.Contains("continue=1000", nodeRequests[^1]);
+        Assert.Contains("1200 nodes, all +fips", report.Checks.Single(c => c.CheckId == "K8S-NODE-02").Actual);
+    }
+
+    [Fact]
+    public async Task One_non_FIPS_kubelet_is_named()
+    {
+        _api.KubeletOverrides[1] = "v1.29.6";
+        var check = (await Checks())["K8S-NODE-02"];
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Contains("node-1 (v1.29.6,", check.Actual);
+        Assert.DoesNotContain("node-0", check.Actual);
+    }
+
+    [Fact]
+    public async Task An_API_server_allowing_ChaCha20_fails_the_suite_check()
+    {
+        _api.ApiServerCipherSuites += ",TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
+        var check = (await Checks())["K8S-TLS-01"];
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Equal("not approved: TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", check.Actual);
+    }
+
+    [Fact]
+    public async Task A_non_FIPS_etcd_image_and_a_non_FIPS_API_server_are_named()
+    {
+        _api.EtcdImage = "registry.k8s.io/etcd:3.5.10-0";
+        _api.GoVersion = "go1.22.5";
+        _api.GitVersion = "v1.29.6";
+        var checks = await Checks();
+        Assert.Equal(CheckStatus.Fail, checks["K8S-IMG-01"].Status);
+        Assert.Contains("etcd-cp-0 registry.k8s.io/etcd:3.5.10-0", checks["K8S-IMG-01"].Actual);
+        Assert.Equal(CheckStatus.Fail, checks["K8S-VER-01"].Status);
+        Assert.Contains("Standard", checks["K8S-VER-01"].Actual);
+    }
+
+    [Fact]
+    public async Task An_API_error_makes_only_the_checks_that_needed_that_call_Error()
+    {
+        _api.PodsStatus = 500;
+        var checks = await Checks();
+        foreach (var id in new[] { "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-TLS-05" })
+        {
+            Assert.Equal(CheckStatus.Error, checks[id].Status);
+            Assert.Contains("HTTP 500", checks[id].Actual);
+        }
+        Assert.Equal(CheckStatus.Pass, checks["K8S-VER-01"].Status);
+        Assert.Equal(CheckStatus.Pass, checks["K8S-NODE-02"].Status);
+    }
+}
