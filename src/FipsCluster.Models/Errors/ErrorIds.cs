@@ -75,6 +75,7 @@ public static class ErrorIds
     public const string ManifestWriteFailed = nameof(ManifestWriteFailed);
     public const string ProvisioningFailed = nameof(ProvisioningFailed);
     public const string AwsCredentialsUnavailable = nameof(AwsCredentialsUnavailable);
+    public const string InvalidKubeconfig = nameof(InvalidKubeconfig);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

@@ -6,14 +6,30 @@ using FipsCluster.Infrastructure;
 namespace FipsCluster.Commands;
 
 /// <summary>Tests a whole cluster: every member's host against the cluster's profile, and the cluster-level FIPS evidence.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "FipsCluster")]
+[Cmdlet(VerbsDiagnostic.Test, "FipsCluster", DefaultParameterSetName = RecordSet)]
 [OutputType(typeof(ClusterComplianceReport), typeof(bool))]
 public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    private const string RecordSet = "Record";
+    private const string KubeconfigSet = "Kubeconfig";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>A live Kubernetes cluster, through its API.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = KubeconfigSet)]
+    [ValidateNotNullOrEmpty]
+    public string Kubeconfig { get; set; } = "";
+
+    [Parameter(ParameterSetName = KubeconfigSet)]
+    public string? Context { get; set; }
+
+    [Parameter(ParameterSetName = KubeconfigSet)]
+    [ComplianceProfileTransformation]
+    [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
+    public ComplianceProfile? Profile { get; set; }
 
     [Parameter]
     [Credential]
@@ -40,6 +56,20 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == KubeconfigSet)
+        {
+            try
+            {
+                var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
+                var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, Profile ?? Core.Compliance.ComplianceProfiles.Default, context));
+                WriteVerdict(report, report.Compliant);
+            }
+            catch (FipsClusterException ex)
+            {
+                WriteItemFailure(ex);
+            }
+            return;
+        }
         var ssh = SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy);
         foreach (var name in Name)
         {

@@ -19,6 +19,23 @@ public static class KubernetesClusterCompliance
 {
     public const int PageSize = 500;
 
+    /// <summary>Connects with a kubeconfig (and context) and tests the cluster; the client never leaves the engine.</summary>
+    public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context)
+    {
+        KubernetesClientConfiguration configuration;
+        try
+        {
+            configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, kubeContext);
+        }
+        catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
+        {
+            throw new FipsClusterException(ErrorIds.InvalidKubeconfig, FipsErrorCategory.InvalidArgument, $"The kubeconfig '{kubeconfigPath}' cannot be used: {ex.Message}", kubeconfigPath, ex);
+        }
+        using var client = new k8s.Kubernetes(configuration);
+        var name = kubeContext ?? configuration.CurrentContext ?? configuration.Host;
+        return await TestAsync(client, name, profile, context).ConfigureAwait(false);
+    }
+
     public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context)
     {
         var clock = Stopwatch.StartNew();
