@@ -40,6 +40,11 @@ public sealed class KubernetesApiStub : IDisposable
     public string ApiServerCipherSuites { get; set; } = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
     public string EtcdImage { get; set; } = "docker.io/mesosphere/etcd:v3.5.10_fips.0";
     public int PodsStatus { get; set; } = 200;
+    public int ConfigzStatus { get; set; } = 200;
+    public bool ApiServerEncryption { get; set; } = true;
+
+    /// <summary>Node index → that kubelet's tlsCipherSuites (others get the approved four).</summary>
+    public Dictionary<int, string[]> KubeletSuiteOverrides { get; } = new();
 
     private async Task ServeAsync()
     {
@@ -56,7 +61,9 @@ public sealed class KubernetesApiStub : IDisposable
             }
             var path = context.Request.Url!.AbsolutePath.TrimEnd('/');
             Requests.Enqueue(context.Request.Url.PathAndQuery);
-            var (status, body) = path switch
+            var (status, body) = path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) && path.EndsWith("/proxy/configz", StringComparison.Ordinal)
+                ? Configz(path)
+                : path switch
             {
                 "/version" => (200, (object)new { major = "1", minor = "29", gitVersion = GitVersion, goVersion = GoVersion, platform = "linux/amd64", compiler = "gc" }),
                 "/api/v1/nodes" => (200, Nodes(context.Request.QueryString["limit"], context.Request.QueryString["continue"])),
@@ -70,6 +77,17 @@ public sealed class KubernetesApiStub : IDisposable
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
             context.Response.Close();
         }
+    }
+
+    private (int, object) Configz(string path)
+    {
+        if (ConfigzStatus != 200)
+        {
+            return (ConfigzStatus, Status(ConfigzStatus, "nodes/proxy is forbidden"));
+        }
+        var index = int.Parse(path.Split('/')[4]["node-".Length..]);
+        var suites = KubeletSuiteOverrides.GetValueOrDefault(index, ApiServerCipherSuites.Split(',').Take(4).ToArray());
+        return (200, new { kubeletconfig = new { tlsCipherSuites = suites, tlsMinVersion = "VersionTLS12" } });
     }
 
     private object Nodes(string? limitText, string? continueToken)
@@ -105,7 +123,8 @@ public sealed class KubernetesApiStub : IDisposable
             kind = "PodList", apiVersion = "v1", metadata = new { resourceVersion = "100" },
             items = new[]
             {
-                Pod("kube-apiserver", "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", "kube-apiserver", "--tls-cipher-suites=" + ApiServerCipherSuites, "--tls-min-version=VersionTLS12"),
+                Pod("kube-apiserver", "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", new[] { "kube-apiserver", "--tls-cipher-suites=" + ApiServerCipherSuites, "--tls-min-version=VersionTLS12" }
+                    .Concat(ApiServerEncryption ? new[] { "--encryption-provider-config=/etc/kubernetes/encryption.yaml" } : Array.Empty<string>()).ToArray()),
                 Pod("kube-controller-manager", "docker.io/mesosphere/kube-controller-manager:v1.29.6_fips.0", "kube-controller-manager"),
                 Pod("kube-scheduler", "docker.io/mesosphere/kube-scheduler:v1.29.6_fips.0", "kube-scheduler"),
                 Pod("etcd", EtcdImage, "etcd", "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),

@@ -32,8 +32,9 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         _api.NodeCount = 1200;
         var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
         Assert.True(report.Compliant, string.Join("; ", report.Findings.Select(f => $"{f.CheckId}: {f.Actual}")));
-        Assert.Equal(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-TLS-05" }, report.Checks.Select(c => c.CheckId));
-        var nodeRequests = _api.Requests.Where(r => r.StartsWith("/api/v1/nodes", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-TLS-03", "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-05" }, report.Checks.Select(c => c.CheckId));
+        Assert.Equal(1200, _api.Requests.Count(r => r.EndsWith("/proxy/configz", StringComparison.Ordinal)));
+        var nodeRequests = _api.Requests.Where(r => r.StartsWith("/api/v1/nodes?", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, nodeRequests.Count); // 1,200 nodes in pages of 500
         Assert.Contains("continue=1000", nodeRequests[^1]);
         Assert.Contains("1200 nodes, all +fips", report.Checks.Single(c => c.CheckId == "K8S-NODE-02").Actual);
@@ -76,12 +77,36 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     {
         _api.PodsStatus = 500;
         var checks = await Checks();
-        foreach (var id in new[] { "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-TLS-05" })
+        foreach (var id in new[] { "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-05" })
         {
             Assert.Equal(CheckStatus.Error, checks[id].Status);
             Assert.Contains("HTTP 500", checks[id].Actual);
         }
         Assert.Equal(CheckStatus.Pass, checks["K8S-VER-01"].Status);
         Assert.Equal(CheckStatus.Pass, checks["K8S-NODE-02"].Status);
+    }
+
+    [Fact]
+    public async Task A_kubelet_with_ChaCha20_is_named_and_a_forbidden_configz_is_an_Error_for_that_check_only()
+    {
+        _api.KubeletSuiteOverrides[2] = new[] { "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" };
+        var check = (await Checks())["K8S-TLS-03"];
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Contains("node-2: suite TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", check.Actual);
+
+        _api.ConfigzStatus = 403;
+        var checks = await Checks();
+        Assert.Equal(CheckStatus.Error, checks["K8S-TLS-03"].Status);
+        Assert.Contains("HTTP 403", checks["K8S-TLS-03"].Actual);
+        Assert.Equal(CheckStatus.Pass, checks["K8S-NODE-02"].Status);
+    }
+
+    [Fact]
+    public async Task An_API_server_without_encryption_at_rest_fails()
+    {
+        _api.ApiServerEncryption = false;
+        var check = (await Checks())["K8S-ENC-01"];
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Contains("unencrypted", check.Actual);
     }
 }

@@ -68,6 +68,8 @@ public static class KubernetesClusterCompliance
         // Nodes, page by page: only the offenders are kept.
         var nodes = 0;
         var nonFips = new List<string>();
+        var kubeletTls = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var configzErrors = new System.Collections.Concurrent.ConcurrentBag<string>();
         try
         {
             string? token = null;
@@ -83,6 +85,7 @@ public static class KubernetesClusterCompliance
                         nonFips.Add($"{node.Metadata?.Name} ({kubelet}, {node.Status?.NodeInfo?.OsImage}, {node.Status?.NodeInfo?.KernelVersion})");
                     }
                 }
+                await KubeletConfigzAsync(client, page.Items, kubeletTls, configzErrors, context).ConfigureAwait(false);
                 token = page.Metadata?.ContinueProperty;
                 context.Progress(new OperationProgress($"Test-FipsCluster {clusterName}", $"{nodes} nodes read"));
             }
@@ -91,10 +94,18 @@ public static class KubernetesClusterCompliance
                 "kubeletVersion X.Y.Z+fips.N on every node", nonFips.Count == 0 ? $"{nodes} nodes, all +fips" : $"{nonFips.Count} of {nodes} nodes are not: " + string.Join("; ", nonFips.Take(20)) + (nonFips.Count > 20 ? "; …" : ""),
                 "Rebuild these nodes from the FIPS image with the pinned FIPS kubelet.", "K8S-TAG-01; DKP konvoy-image-builder",
                 new CheckEvidence("/api/v1/nodes", $"{nodes} nodes read in pages of {PageSize}"));
+            Add("K8S-TLS-03", "Kubelet TLS settings are approved", CheckScope.Algorithm,
+                !kubeletTls.IsEmpty ? CheckStatus.Fail : !configzErrors.IsEmpty ? CheckStatus.Error : nodes > 0 ? CheckStatus.Pass : CheckStatus.Error,
+                "tlsCipherSuites: approved ECDHE AES-GCM only; tlsMinVersion VersionTLS12+",
+                !kubeletTls.IsEmpty ? $"{kubeletTls.Count} kubelets: " + string.Join("; ", kubeletTls.Take(20)) + (kubeletTls.Count > 20 ? "; …" : "")
+                    : !configzErrors.IsEmpty ? $"configz could not be read on {configzErrors.Count} of {nodes} nodes: {configzErrors.First()}" : $"{nodes} kubelets use approved TLS settings",
+                "Set tlsCipherSuites and tlsMinVersion in the kubelet configuration.", "CaC kubelet_configure_tls_cipher_suites, kubelet_configure_tls_min_version",
+                new CheckEvidence("/api/v1/nodes/<node>/proxy/configz", $"{nodes - configzErrors.Count} read"));
         }
         catch (HttpOperationException ex)
         {
             Add("K8S-NODE-02", "Every kubelet is a FIPS build", CheckScope.Provenance, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "", "K8S-TAG-01");
+            Add("K8S-TLS-03", "Kubelet TLS settings are approved", CheckScope.Algorithm, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "", "K8S-TLS-03");
         }
 
         // Control-plane static pods: FIPS images and TLS flags.
@@ -105,7 +116,7 @@ public static class KubernetesClusterCompliance
         }
         catch (HttpOperationException ex)
         {
-            foreach (var (id, title) in new[] { ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"), ("K8S-TLS-05", "etcd cipher suites are approved") })
+            foreach (var (id, title) in new[] { ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"), ("K8S-ENC-01", "Secrets are encrypted at rest"), ("K8S-TLS-05", "etcd cipher suites are approved") })
             {
                 Add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", ApiError("/api/v1/namespaces/kube-system/pods", ex), "", id);
             }
@@ -166,7 +177,55 @@ public static class KubernetesClusterCompliance
         add("K8S-TLS-02", "API server minimum TLS version", CheckScope.Algorithm, min is "VersionTLS12" or "VersionTLS13" ? CheckStatus.Pass : CheckStatus.Fail,
             "--tls-min-version=VersionTLS12 or VersionTLS13", min is null ? "--tls-min-version is not set" : $"--tls-min-version={min}",
             "Set --tls-min-version=VersionTLS12.", "NIST SP 800-52r2", Array.Empty<CheckEvidence>());
+        var encryption = Flag("kube-apiserver", "encryption-provider-config");
+        add("K8S-ENC-01", "Secrets are encrypted at rest", CheckScope.Algorithm, encryption is not null ? CheckStatus.Pass : CheckStatus.Fail,
+            "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption} (its providers are judged on the node)",
+            "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", "CaC api_server_encryption_provider_cipher", Array.Empty<CheckEvidence>());
         Suites("K8S-TLS-05", "etcd cipher suites are approved", "etcd", "cipher-suites");
+    }
+
+    /// <summary>Each node's live kubelet configuration (configz), 16 at a time; offenders and failures are all that is kept.</summary>
+    private static async Task KubeletConfigzAsync(IKubernetes client, IList<V1Node> nodes, System.Collections.Concurrent.ConcurrentBag<string> offenders,
+        System.Collections.Concurrent.ConcurrentBag<string> errors, OperationContext context)
+    {
+        await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = context.Cancellation }, async (node, ct) =>
+        {
+            var name = node.Metadata?.Name ?? "";
+            try
+            {
+                await using var stream = await client.CoreV1.ConnectGetNodeProxyWithPathAsync(name, "configz", cancellationToken: ct).ConfigureAwait(false);
+                using var json = await System.Text.Json.JsonDocument.ParseAsync(stream, cancellationToken: ct).ConfigureAwait(false);
+                var config = json.RootElement.GetProperty("kubeletconfig");
+                var suites = config.TryGetProperty("tlsCipherSuites", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array
+                    ? list.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : null;
+                var min = config.TryGetProperty("tlsMinVersion", out var m) ? m.GetString() : null;
+                var problems = new List<string>();
+                if (suites is null)
+                {
+                    problems.Add("tlsCipherSuites not set (Go defaults)");
+                }
+                else
+                {
+                    problems.AddRange(suites.Where(x => !Enum.TryParse<TlsCipherSuite>(x, out var suite) || !FipsTlsPolicy.IsStrict(suite)).Select(x => "suite " + x));
+                }
+                if (min is not ("VersionTLS12" or "VersionTLS13"))
+                {
+                    problems.Add($"tlsMinVersion {min ?? "not set"}");
+                }
+                if (problems.Count > 0)
+                {
+                    offenders.Add($"{name}: {string.Join(", ", problems)}");
+                }
+            }
+            catch (HttpOperationException ex)
+            {
+                errors.Add(ApiError($"/api/v1/nodes/{name}/proxy/configz", ex));
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                errors.Add($"{name}: configz is not a kubelet configuration ({ex.Message})");
+            }
+        }).ConfigureAwait(false);
     }
 
     private static string ApiError(string path, HttpOperationException ex) =>
