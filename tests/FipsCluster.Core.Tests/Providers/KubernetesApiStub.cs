@@ -43,6 +43,9 @@ public sealed class KubernetesApiStub : IDisposable
     public int ConfigzStatus { get; set; } = 200;
     public bool ApiServerEncryption { get; set; } = true;
 
+    /// <summary>When set, the etcd pod advertises this client URL (a real etcd the tests started).</summary>
+    public string? EtcdAdvertiseUrl { get; set; }
+
     /// <summary>Node index → that kubelet's tlsCipherSuites (others get the approved four).</summary>
     public Dictionary<int, string[]> KubeletSuiteOverrides { get; } = new();
 
@@ -127,7 +130,8 @@ public sealed class KubernetesApiStub : IDisposable
                     .Concat(ApiServerEncryption ? new[] { "--encryption-provider-config=/etc/kubernetes/encryption.yaml" } : Array.Empty<string>()).ToArray()),
                 Pod("kube-controller-manager", "docker.io/mesosphere/kube-controller-manager:v1.29.6_fips.0", "kube-controller-manager"),
                 Pod("kube-scheduler", "docker.io/mesosphere/kube-scheduler:v1.29.6_fips.0", "kube-scheduler"),
-                Pod("etcd", EtcdImage, "etcd", "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+                Pod("etcd", EtcdImage, new[] { "etcd", "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" }
+                    .Concat(EtcdAdvertiseUrl is null ? Array.Empty<string>() : new[] { "--advertise-client-urls=" + EtcdAdvertiseUrl }).ToArray()),
                 Pod("coredns", "registry.k8s.io/coredns/coredns:v1.11.1", "/coredns"),
             },
         };

@@ -113,6 +113,7 @@ public static class KubernetesClusterCompliance
         {
             var pods = await client.CoreV1.ListNamespacedPodAsync("kube-system", cancellationToken: context.Cancellation).ConfigureAwait(false);
             ControlPlaneChecks(pods.Items, Add);
+            await ProbeEndpointsAsync(client, pods.Items, profile, Add, context).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {
@@ -182,6 +183,45 @@ public static class KubernetesClusterCompliance
             "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption} (its providers are judged on the node)",
             "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", "CaC api_server_encryption_provider_cipher", Array.Empty<CheckEvidence>());
         Suites("K8S-TLS-05", "etcd cipher suites are approved", "etcd", "cipher-suites");
+    }
+
+    /// <summary>
+    /// What the endpoints really accept, on the wire (Test-FipsTlsEndpoint): the API server when it is reached over
+    /// https, and etcd's advertised client URL — flags can say one thing while a standard-crypto binary still takes
+    /// TLS 1.3 ChaCha20.
+    /// </summary>
+    private static async Task ProbeEndpointsAsync(IKubernetes client, IList<V1Pod> pods, ComplianceProfile profile,
+        Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add, OperationContext context)
+    {
+        async Task Probe(string id, string title, Uri endpoint)
+        {
+            try
+            {
+                var report = await Compliance.Artifacts.ArtifactChecks.TestTlsEndpointAsync(endpoint.Host, endpoint.Port, profile, TimeSpan.FromSeconds(5), context).ConfigureAwait(false);
+                var suites = report.Checks.FirstOrDefault(c => c.CheckId == "TLS-02");
+                add(id, title, CheckScope.Algorithm, report.Status, "only approved protocol versions and suites accepted",
+                    $"{endpoint.Host}:{endpoint.Port} accepts {string.Join(", ", report.Protocols)}" + (report.UnapprovedAccepted.Count > 0 ? "; unapproved: " + string.Join(", ", report.UnapprovedAccepted) : ""),
+                    suites?.Remediation ?? "", "Test-FipsTlsEndpoint (TLS-01..03)", report.Checks.Select(c => new CheckEvidence(c.CheckId, $"{c.Status}: {c.Actual}")).ToArray());
+            }
+            catch (FipsClusterException ex)
+            {
+                add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", ex.Message, "", "Test-FipsTlsEndpoint", Array.Empty<CheckEvidence>());
+            }
+        }
+        if (client is k8s.Kubernetes { BaseUri: { Scheme: "https" } api })
+        {
+            await Probe("K8S-TLS-06", "API server endpoint accepts only approved TLS", api).ConfigureAwait(false);
+        }
+        var etcdUrl = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>()).Where(c => c.Name == "etcd")
+            .SelectMany(c => (c.Command ?? new List<string>()).Concat(c.Args ?? new List<string>()))
+            .Where(a => a.StartsWith("--advertise-client-urls=", StringComparison.Ordinal))
+            .SelectMany(a => a["--advertise-client-urls=".Length..].Split(','))
+            .Select(u => Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) ? uri : null)
+            .FirstOrDefault(u => u is { Scheme: "https" });
+        if (etcdUrl is not null)
+        {
+            await Probe("K8S-TLS-07", "etcd client endpoint accepts only approved TLS", etcdUrl).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Each node's live kubelet configuration (configz), 16 at a time; offenders and failures are all that is kept.</summary>
