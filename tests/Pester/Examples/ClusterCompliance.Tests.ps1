@@ -1,0 +1,21 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# An example FIPS compliance suite for a live Kubernetes cluster: one It per cluster-level check, so the Pester report
+# names exactly what drifted (a kubelet, an image, a cipher suite) with the evidence in the failure message.
+# The cluster comes from $env:FIPS_KUBECONFIG (and optionally $env:FIPS_KUBE_CONTEXT). Tag: Integration.
+
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot '../../../out/FipsCluster/FipsCluster.psd1') -Force
+    $script:checkCases = @()
+    if ($env:FIPS_KUBECONFIG) {
+        $parameters = @{ Kubeconfig = $env:FIPS_KUBECONFIG }
+        if ($env:FIPS_KUBE_CONTEXT) { $parameters.Context = $env:FIPS_KUBE_CONTEXT }
+        $report = Test-FipsCluster @parameters -ErrorAction SilentlyContinue
+        $script:checkCases = @($report.Checks | Where-Object Required | ForEach-Object { @{ CheckId = $_.CheckId; Title = $_.Title; Check = $_ } })
+    }
+}
+
+Describe 'FIPS compliance of the Kubernetes cluster' -Tag 'Integration' {
+    It '<CheckId>: <Title>' -ForEach $checkCases {
+        $Check.IsSatisfied | Should -BeTrue -Because "$($Check.Actual). Fix: $($Check.Remediation)"
+    }
+}
