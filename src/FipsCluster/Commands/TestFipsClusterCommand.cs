@@ -26,6 +26,15 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
     [Parameter(ParameterSetName = KubeconfigSet)]
     public string? Context { get; set; }
 
+    /// <summary>None (the API only) or Ssh: every node's host is also judged with Test-FipsNode on its InternalIP.</summary>
+    [Parameter(ParameterSetName = KubeconfigSet)]
+    [ValidateSet("None", "Ssh")]
+    public string NodeCheck { get; set; } = "None";
+
+    [Parameter(ParameterSetName = KubeconfigSet)]
+    [ValidateRange(1, 65535)]
+    public int SshPort { get; set; } = 22;
+
     [Parameter(ParameterSetName = KubeconfigSet)]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
@@ -61,7 +70,8 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
             try
             {
                 var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
-                var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, Profile ?? Core.Compliance.ComplianceProfiles.Default, context));
+                var nodeSsh = NodeCheck == "Ssh" ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
+                var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, Profile ?? Core.Compliance.ComplianceProfiles.Default, context, nodeSsh, SshPort, ThrottleLimit));
                 WriteVerdict(report, report.Compliant);
             }
             catch (FipsClusterException ex)

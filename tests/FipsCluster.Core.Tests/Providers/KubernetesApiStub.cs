@@ -34,6 +34,9 @@ public sealed class KubernetesApiStub : IDisposable
     public string GoVersion { get; set; } = "go1.22.5 X:boringcrypto";
     public int NodeCount { get; set; } = 3;
 
+    /// <summary>The InternalIP every node reports (a loopback sshd in tests).</summary>
+    public string NodeAddress { get; set; } = "10.0.2.10";
+
     /// <summary>Node index → kubelet version (others are v1.29.6+fips.0).</summary>
     public Dictionary<int, string> KubeletOverrides { get; } = new();
 
@@ -103,6 +106,7 @@ public sealed class KubernetesApiStub : IDisposable
             metadata = new { name = $"node-{i}" },
             status = new
             {
+                addresses = new[] { new { type = "InternalIP", address = NodeAddress }, new { type = "Hostname", address = $"node-{i}" } },
                 nodeInfo = new
                 {
                     kubeletVersion = KubeletOverrides.GetValueOrDefault(i, "v1.29.6+fips.0"), kubeProxyVersion = "v1.29.6+fips.0", osImage = "Red Hat Enterprise Linux 9.4 (Plow)",

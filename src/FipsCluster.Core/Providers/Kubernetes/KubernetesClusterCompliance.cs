@@ -20,7 +20,8 @@ public static class KubernetesClusterCompliance
     public const int PageSize = 500;
 
     /// <summary>Connects with a kubeconfig (and context) and tests the cluster; the client never leaves the engine.</summary>
-    public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context)
+    public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context,
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32)
     {
         KubernetesClientConfiguration configuration;
         try
@@ -33,12 +34,17 @@ public static class KubernetesClusterCompliance
         }
         using var client = new k8s.Kubernetes(configuration);
         var name = kubeContext ?? configuration.CurrentContext ?? configuration.Host;
-        return await TestAsync(client, name, profile, context).ConfigureAwait(false);
+        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle).ConfigureAwait(false);
     }
 
-    public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context)
+    /// <summary>With SSH options (-NodeCheck Ssh), every node's host is also judged with Test-FipsNode on its InternalIP, in parallel.</summary>
+    public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32)
     {
         var clock = Stopwatch.StartNew();
+        // Node hosts are tested while the node list is still being read: the scan starts with the first page.
+        var scanner = nodeSsh is null ? null : new Remoting.NodeScanner(profile, throttle, nodeSsh.Timeout, nodeSsh, context);
+        scanner?.ValidateSsh();
         var checks = new List<CheckResult>();
         void Add(string id, string title, CheckScope scope, CheckStatus status, string expected, string actual, string remediation, string reference, params CheckEvidence[] evidence) =>
             checks.Add(new CheckResult
@@ -79,6 +85,10 @@ public static class KubernetesClusterCompliance
                 foreach (var node in page.Items)
                 {
                     nodes++;
+                    if (scanner is not null && node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address is { Length: > 0 } address)
+                    {
+                        scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort);
+                    }
                     var kubelet = node.Status?.NodeInfo?.KubeletVersion ?? "";
                     if (!kubelet.Contains("+fips", StringComparison.Ordinal))
                     {
@@ -123,11 +133,27 @@ public static class KubernetesClusterCompliance
             }
         }
 
+        var nodeReports = new List<NodeComplianceReport>();
+        if (scanner is not null)
+        {
+            scanner.Complete();
+            await foreach (var result in scanner.Results.ReadAllAsync(context.Cancellation).ConfigureAwait(false))
+            {
+                nodeReports.Add(result.Report);
+            }
+            var failing = nodeReports.Where(r => !r.Compliant).ToList();
+            Add("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, nodeReports.Count > 0 && failing.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+                "Test-FipsNode compliant on every node", failing.Count == 0 ? $"{nodeReports.Count} of {nodeReports.Count} nodes compliant"
+                    : $"{failing.Count} of {nodeReports.Count} not compliant: " + string.Join("; ", failing.Take(20).Select(f => $"{f.ComputerName} ({string.Join(", ", f.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.ErrorId ?? "error"))})")),
+                "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation).", "CaC fips_mode_enabled_on_all_nodes",
+                nodeReports.Select(r => new CheckEvidence(r.ComputerName, r.Status.ToString())).ToArray());
+        }
         var compliant = checks.Where(c => c.Required).All(c => c.IsSatisfied);
         return new ClusterComplianceReport
         {
             Name = clusterName,
             Provider = "Kubernetes",
+            Nodes = nodeReports,
             Fips = true,
             Profile = profile.Name,
             Compliant = compliant,

@@ -1,0 +1,67 @@
+using FipsCluster.Core.Tests.Providers;
+using FipsCluster.Module.Tests.Harness;
+using Xunit;
+
+namespace FipsCluster.Module.Tests.Clusters;
+
+/// <summary>Test-FipsCluster -Kubeconfig -NodeCheck Ssh: each node's InternalIP (here the simulated FIPS node) judged over SSH.</summary>
+[Collection("ssh")]
+public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDisposable
+{
+    private readonly SshNodesFixture _nodes;
+    private readonly PsSession _ps;
+    private readonly KubernetesApiStub _api = new();
+    private readonly string _kubeconfig = Path.Combine(Path.GetTempPath(), "fc-kubeconfig-" + Guid.NewGuid().ToString("N")[..6]);
+
+    public KubernetesNodeCheckTests(SshNodesFixture nodes, ModuleFixture module)
+    {
+        _nodes = nodes;
+        _ps = module.Session;
+        File.WriteAllText(_kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: stub\n  cluster:\n    server: {_api.Url.TrimEnd('/')}\ncontexts:\n- name: prod\n  context:\n    cluster: stub\n    user: admin\ncurrent-context: prod\nusers:\n- name: admin\n  user:\n    token: x\n");
+    }
+
+    public void Dispose()
+    {
+        _api.Dispose();
+        File.Delete(_kubeconfig);
+    }
+
+    private dynamic Run(string address, int port)
+    {
+        _api.NodeAddress = address;
+        var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -Profile (Get-FipsComplianceProfile -Path $args[5])",
+            _kubeconfig, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, port, Profile());
+        Assert.Empty(result.Errors);
+        return result.SingleOf("FipsCluster.ClusterComplianceReport");
+    }
+
+    private string Profile()
+    {
+        var path = _kubeconfig + ".profile.yaml";
+        File.WriteAllText(path, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01 }\n  - { id: LNX-FIPS-02 }\n  - { id: LNX-SSL-01 }\n");
+        return path;
+    }
+
+    [SkippableFact]
+    public void Every_nodes_host_is_judged_over_SSH_and_a_non_FIPS_host_is_a_finding()
+    {
+        _nodes.Require();
+        try
+        {
+            var fips = Run(_nodes.FipsNode, 22);
+            Assert.Equal(3, ((IEnumerable<dynamic>)fips.Nodes).Count()); // the stub's three nodes all report the FIPS node's address
+            var check = ((IEnumerable<dynamic>)fips.Checks).Single(c => (string)c.CheckId == "K8S-NODE-01");
+            Assert.Equal("Pass", check.Status.ToString());
+
+            var plain = Run("127.0.0.1", _nodes.PlainPort);
+            var failing = ((IEnumerable<dynamic>)plain.Checks).Single(c => (string)c.CheckId == "K8S-NODE-01");
+            Assert.Equal("Fail", failing.Status.ToString());
+            Assert.Contains("LNX-FIPS-01", (string)failing.Actual);
+            Assert.False((bool)plain.Compliant);
+        }
+        finally
+        {
+            File.Delete(_kubeconfig + ".profile.yaml");
+        }
+    }
+}
