@@ -10,7 +10,7 @@ namespace FipsCluster.Core.Tests.Providers;
 /// An in-process HTTP server on loopback serving Kubernetes REST responses shaped like a kubeadm cluster:
 /// /version, /api/v1/nodes with limit/continue paging, and kube-system pods — for the real KubernetesClient.
 /// </summary>
-public sealed class KubernetesApiStub : IDisposable
+public sealed partial class KubernetesApiStub : IDisposable
 {
     private readonly HttpListener _listener = new();
 
@@ -67,7 +67,7 @@ public sealed class KubernetesApiStub : IDisposable
             }
             var path = context.Request.Url!.AbsolutePath.TrimEnd('/');
             Requests.Enqueue(context.Request.Url.PathAndQuery);
-            var (status, body) = path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) && path.EndsWith("/proxy/configz", StringComparison.Ordinal)
+            var (status, body) = Route(context.Request, path) ?? (path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) && path.EndsWith("/proxy/configz", StringComparison.Ordinal)
                 ? Configz(path)
                 : path switch
             {
@@ -75,7 +75,7 @@ public sealed class KubernetesApiStub : IDisposable
                 "/api/v1/nodes" => (200, Nodes(context.Request.QueryString["limit"], context.Request.QueryString["continue"])),
                 "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods()) : (PodsStatus, Status(PodsStatus, "internal error")),
                 _ => (404, Status(404, $"the server could not find the requested resource ({path})")),
-            };
+            });
             var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
@@ -84,6 +84,13 @@ public sealed class KubernetesApiStub : IDisposable
             context.Response.Close();
         }
     }
+
+    /// <summary>Further routes (other files of this partial class); null when none matches.</summary>
+    private (int, object)? Route(HttpListenerRequest request, string path) => RouteWorkloads(request, path) ?? RouteListing(request, path);
+
+    private partial (int, object)? RouteWorkloads(HttpListenerRequest request, string path);
+
+    private partial (int, object)? RouteListing(HttpListenerRequest request, string path);
 
     private (int, object) Configz(string path)
     {
