@@ -66,4 +66,7 @@ public enum NodeTransport
     Local,
     Root,
     Ssh,
+
+    /// <summary>A pod of Test-FipsCluster's node-check DaemonSet, chrooted into the node's root.</summary>
+    KubernetesPod,
 }

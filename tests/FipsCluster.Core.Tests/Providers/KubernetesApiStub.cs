@@ -76,9 +76,10 @@ public sealed partial class KubernetesApiStub : IDisposable
                 "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods()) : (PodsStatus, Status(PodsStatus, "internal error")),
                 _ => (404, Status(404, $"the server could not find the requested resource ({path})")),
             });
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
+            // byte[] is a plain-text body (a pod log); everything else is JSON.
+            var bytes = body as byte[] ?? JsonSerializer.SerializeToUtf8Bytes(body);
             context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
+            context.Response.ContentType = body is byte[] ? "text/plain" : "application/json";
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
             context.Response.Close();
@@ -150,5 +151,9 @@ public sealed partial class KubernetesApiStub : IDisposable
 
     private static object Status(int code, string message) => new { kind = "Status", apiVersion = "v1", status = "Failure", message, code };
 
-    public void Dispose() => _listener.Close();
+    public void Dispose()
+    {
+        _listener.Close();
+        StopWorkloads();
+    }
 }

@@ -144,6 +144,9 @@ public static class ShellFactScript
     /// <summary>Single-quotes a string for sh.</summary>
     public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
+    /// <summary>Whether the output holds the script's end marker (a pod log is read while it is still being written).</summary>
+    public static bool IsComplete(string output) => output.Contains("\n" + Marker + " end\n", StringComparison.Ordinal);
+
     /// <summary>
     /// Parses the script's output into facts. Lines before the first section (login banners, shell noise) are
     /// ignored; a missing end marker means the output was cut short: the facts are then marked incomplete and

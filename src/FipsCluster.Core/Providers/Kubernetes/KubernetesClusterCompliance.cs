@@ -21,7 +21,7 @@ public static class KubernetesClusterCompliance
 
     /// <summary>Connects with a kubeconfig (and context) and tests the cluster; the client never leaves the engine.</summary>
     public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32)
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null)
     {
         KubernetesClientConfiguration configuration;
         try
@@ -34,12 +34,38 @@ public static class KubernetesClusterCompliance
         }
         using var client = new k8s.Kubernetes(configuration);
         var name = kubeContext ?? configuration.CurrentContext ?? configuration.Host;
-        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle).ConfigureAwait(false);
+        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet).ConfigureAwait(false);
     }
 
-    /// <summary>With SSH options (-NodeCheck Ssh), every node's host is also judged with Test-FipsNode on its InternalIP, in parallel.</summary>
+    /// <summary>
+    /// With SSH options (-NodeCheck Ssh), every node's host is also judged with Test-FipsNode on its InternalIP, in
+    /// parallel; with a DaemonSet node check, by a pod on every node (started first, so it schedules while the API is read).
+    /// </summary>
     public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32)
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null)
+    {
+        var probe = daemonSet is null ? null : new DaemonSetNodeProbe(client, profile, context) { Image = daemonSet.Image, Timeout = daemonSet.Timeout };
+        var probing = probe?.RunAsync(clusterName);
+        try
+        {
+            return await TestApiAsync(client, clusterName, profile, context, nodeSsh, sshPort, throttle, probing).ConfigureAwait(false);
+        }
+        catch (Exception) when (probing is { IsCompleted: false })
+        {
+            // The probe ends on the same cancellation and always deletes its namespace; let it finish before the client goes.
+            try
+            {
+                await probing.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+            }
+            throw;
+        }
+    }
+
+    private static async Task<ClusterComplianceReport> TestApiAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
+        Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing)
     {
         var clock = Stopwatch.StartNew();
         // Node hosts are tested while the node list is still being read: the scan starts with the first page.
@@ -134,6 +160,7 @@ public static class KubernetesClusterCompliance
         }
 
         var nodeReports = new List<NodeComplianceReport>();
+        var nodeCheck = scanner is not null;
         if (scanner is not null)
         {
             scanner.Complete();
@@ -141,9 +168,30 @@ public static class KubernetesClusterCompliance
             {
                 nodeReports.Add(result.Report);
             }
+        }
+        if (probing is not null)
+        {
+            try
+            {
+                if (await probing.ConfigureAwait(false) is { } reports)
+                {
+                    nodeReports.AddRange(reports);
+                    nodeCheck = true;
+                }
+            }
+            catch (FipsClusterException ex) when (ex.ErrorId == ErrorIds.KubernetesNodeProbeFailed)
+            {
+                Add("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, CheckStatus.Error, "Test-FipsNode compliant on every node", ex.Message,
+                    "Allow the check to create a namespace and a privileged DaemonSet (or use -NodeCheck Ssh).", "CaC fips_mode_enabled_on_all_nodes");
+            }
+        }
+        if (nodeCheck)
+        {
+            var missing = Math.Max(0, nodes - nodeReports.Count);
             var failing = nodeReports.Where(r => !r.Compliant).ToList();
-            Add("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, nodeReports.Count > 0 && failing.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
-                "Test-FipsNode compliant on every node", failing.Count == 0 ? $"{nodeReports.Count} of {nodeReports.Count} nodes compliant"
+            Add("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, nodeReports.Count > 0 && failing.Count == 0 && missing == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+                "Test-FipsNode compliant on every node", failing.Count == 0 && missing == 0 ? $"{nodeReports.Count} of {nodeReports.Count} nodes compliant"
+                    : failing.Count == 0 ? $"{missing} of {nodes} nodes did not report (no node-check pod ran there)"
                     : $"{failing.Count} of {nodeReports.Count} not compliant: " + string.Join("; ", failing.Take(20).Select(f => $"{f.ComputerName} ({string.Join(", ", f.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.ErrorId ?? "error"))})")),
                 "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation).", "CaC fips_mode_enabled_on_all_nodes",
                 nodeReports.Select(r => new CheckEvidence(r.ComputerName, r.Status.ToString())).ToArray());
@@ -297,3 +345,6 @@ public static class KubernetesClusterCompliance
     private static string ApiError(string path, HttpOperationException ex) =>
         $"{path}: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message})";
 }
+
+/// <summary>-NodeCheck DaemonSet's settings: the image whose chroot starts the facts script, and how long pods may take.</summary>
+public sealed record DaemonSetNodeCheck(string Image, TimeSpan Timeout);

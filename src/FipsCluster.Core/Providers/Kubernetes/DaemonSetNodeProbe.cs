@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Compliance.Node;
+using FipsCluster.Core.Operations;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace FipsCluster.Core.Providers.Kubernetes;
+
+/// <summary>
+/// Test-FipsCluster -NodeCheck DaemonSet: a short-lived privileged DaemonSet, in a namespace of its own, runs the very
+/// facts script the SSH transport sends, chrooted into each node's root; its output is read back from the pod logs and
+/// judged by the same evaluator. The fleet check then scales with the cluster, not with the admin's machine.
+/// Everything it creates lives in that namespace, which is deleted at the end — also on failure and on Ctrl+C.
+/// </summary>
+public sealed class DaemonSetNodeProbe
+{
+    /// <summary>Only chroot is needed from the image: after it, the node's own shell and tools run the script.</summary>
+    public const string DefaultImage = "docker.io/library/busybox:1.36.1";
+
+    public const string NamespacePrefix = "fipscluster-check-";
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string ManagedBy = "FipsCluster";
+    private const string AppLabel = "app.kubernetes.io/name";
+    private const string AppName = "fips-node-facts";
+
+    private readonly IKubernetes _client;
+    private readonly ComplianceProfile _profile;
+    private readonly OperationContext _context;
+
+    public DaemonSetNodeProbe(IKubernetes client, ComplianceProfile profile, OperationContext context)
+    {
+        _client = client;
+        _profile = profile;
+        _context = context;
+    }
+
+    public string Image { get; init; } = DefaultImage;
+
+    /// <summary>How long the pods may take to be scheduled, pull the image and print their facts.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Poll interval for the DaemonSet and its pods (doubles up to 4× while nothing changes).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The namespace of the last run (for messages and tests).</summary>
+    public string? Namespace { get; private set; }
+
+    /// <summary>The container command: chroot into the host's root (mounted read-only at /host), run the facts script, then idle so the pod stays Running and its log readable.</summary>
+    public static IList<string> Command(FactScope scope) =>
+        new List<string> { "chroot", "/host", "/bin/sh", "-c", ShellFactScript.ScriptFor(scope) + "exec sleep 86400\n" };
+
+    /// <summary>
+    /// Creates the namespace and the DaemonSet, collects one report per scheduled node (nodes whose pod did not
+    /// report in time get an Error report naming why), and always deletes the namespace. Returns null when the user
+    /// declined (-WhatIf / -Confirm).
+    /// </summary>
+    public async Task<IReadOnlyList<NodeComplianceReport>?> RunAsync(string clusterName)
+    {
+        var name = NamespacePrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+        if (!_context.ShouldProcess($"cluster {clusterName}", $"Create namespace {name} with a privileged DaemonSet ({Image}) that reads every node's FIPS facts, then delete it"))
+        {
+            return null;
+        }
+        Namespace = name;
+        try
+        {
+            await _client.CoreV1.CreateNamespaceAsync(new V1Namespace
+            {
+                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedBy } },
+            }, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+            _context.Verbose($"Created namespace {name}.");
+            await _client.AppsV1.CreateNamespacedDaemonSetAsync(DaemonSet(), name, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+            _context.Verbose($"Created DaemonSet {name}/{AppName} ({Image}).");
+            return await CollectAsync(name).ConfigureAwait(false);
+        }
+        catch (HttpOperationException ex)
+        {
+            throw new FipsClusterException(ErrorIds.KubernetesNodeProbeFailed, FipsErrorCategory.ResourceUnavailable,
+                $"The node-check DaemonSet could not be run in namespace {name}: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message}).", clusterName, ex);
+        }
+        finally
+        {
+            await DeleteNamespaceAsync(name).ConfigureAwait(false);
+        }
+    }
+
+    private V1DaemonSet DaemonSet()
+    {
+        var labels = new Dictionary<string, string> { [AppLabel] = AppName, [ManagedByLabel] = ManagedBy };
+        return new V1DaemonSet
+        {
+            Metadata = new V1ObjectMeta { Name = AppName, Labels = labels },
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [AppLabel] = AppName } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec
+                    {
+                        // The host's PID namespace: /proc/self, /proc/1/environ and the mount table are the node's own.
+                        HostPID = true,
+                        AutomountServiceAccountToken = false,
+                        TerminationGracePeriodSeconds = 0,
+                        PriorityClassName = null,
+                        // Every node, control planes and tainted ones included.
+                        Tolerations = new List<V1Toleration> { new() { OperatorProperty = "Exists" } },
+                        Containers = new List<V1Container>
+                        {
+                            new()
+                            {
+                                Name = "facts",
+                                Image = Image,
+                                Command = Command(NodeCheckCatalog.ScopeOf(_profile)),
+                                SecurityContext = new V1SecurityContext { Privileged = true, RunAsUser = 0 },
+                                VolumeMounts = new List<V1VolumeMount> { new() { Name = "host", MountPath = "/host", ReadOnlyProperty = true } },
+                                Resources = new V1ResourceRequirements
+                                {
+                                    Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("16Mi") },
+                                    Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
+                                },
+                            },
+                        },
+                        Volumes = new List<V1Volume> { new() { Name = "host", HostPath = new V1HostPathVolumeSource { Path = "/", Type = "Directory" } } },
+                    },
+                },
+            },
+        };
+    }
+
+    private async Task<IReadOnlyList<NodeComplianceReport>> CollectAsync(string ns)
+    {
+        var clock = Stopwatch.StartNew();
+        var reports = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
+        var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
+        var delay = PollInterval;
+        while (true)
+        {
+            var daemonSet = await _client.AppsV1.ReadNamespacedDaemonSetAsync(AppName, ns, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+            var desired = daemonSet.Status?.DesiredNumberScheduled ?? 0;
+            var before = reports.Count;
+            string? token = null;
+            do
+            {
+                var page = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{AppLabel}={AppName}", limit: KubernetesClusterCompliance.PageSize,
+                    continueParameter: token, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                var ready = new List<(string Node, string Pod)>();
+                foreach (var pod in page.Items)
+                {
+                    var node = pod.Spec?.NodeName;
+                    if (string.IsNullOrEmpty(node) || reports.ContainsKey(node))
+                    {
+                        continue;
+                    }
+                    var state = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State;
+                    if (pod.Status?.Phase == "Running" && state?.Running is not null)
+                    {
+                        ready.Add((node, pod.Metadata?.Name ?? ""));
+                    }
+                    else
+                    {
+                        waiting[node] = $"pod {pod.Metadata?.Name} is {pod.Status?.Phase ?? "unknown"}"
+                            + (state?.Waiting?.Reason is { } reason ? $" ({reason}{(state.Waiting.Message is { Length: > 0 } m ? ": " + m : "")})" : "")
+                            + (state?.Terminated?.Reason is { } ended ? $" (terminated: {ended})" : "");
+                    }
+                }
+                var results = new System.Collections.Concurrent.ConcurrentBag<NodeComplianceReport>();
+                await Parallel.ForEachAsync(ready, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = _context.Cancellation }, async (item, ct) =>
+                {
+                    if (await ReadFactsAsync(ns, item.Node, item.Pod, ct).ConfigureAwait(false) is { } report)
+                    {
+                        results.Add(report);
+                    }
+                }).ConfigureAwait(false);
+                foreach (var report in results)
+                {
+                    reports[report.ComputerName] = report;
+                    waiting.Remove(report.ComputerName);
+                }
+                token = page.Metadata?.ContinueProperty;
+            }
+            while (!string.IsNullOrEmpty(token));
+            _context.Progress(new OperationProgress("Test-FipsCluster -NodeCheck DaemonSet", $"{reports.Count} of {desired} nodes reported",
+                desired > 0 ? (int)(100L * reports.Count / desired) : -1));
+            if (desired > 0 && reports.Count >= desired)
+            {
+                break;
+            }
+            if (clock.Elapsed >= Timeout)
+            {
+                foreach (var (node, why) in waiting.Where(w => !reports.ContainsKey(w.Key)))
+                {
+                    reports[node] = ErrorReport(node, $"{node}: no facts within {Timeout.TotalSeconds:0.#} s: {why}.", clock.Elapsed);
+                }
+                if (desired == 0)
+                {
+                    throw new FipsClusterException(ErrorIds.KubernetesNodeProbeFailed, FipsErrorCategory.OperationTimeout,
+                        $"The node-check DaemonSet in {ns} was scheduled on no node within {Timeout.TotalSeconds:0.#} s.", ns);
+                }
+                if (reports.Count < desired)
+                {
+                    _context.Warning($"{desired - reports.Count} of {desired} scheduled node-check pods had no pod to report on within the timeout.");
+                }
+                break;
+            }
+            delay = reports.Count > before ? PollInterval : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, PollInterval.Ticks * 4));
+            await Task.Delay(delay, _context.Cancellation).ConfigureAwait(false);
+        }
+        return reports.Values.OrderBy(r => r.ComputerName, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The pod's log, once it holds the script's end marker, judged as the node's facts; null while still running.</summary>
+    private async Task<NodeComplianceReport?> ReadFactsAsync(string ns, string node, string pod, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        string log;
+        try
+        {
+            await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: "facts", cancellationToken: cancellation).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            log = await reader.ReadToEndAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (HttpOperationException ex) when ((int?)ex.Response?.StatusCode is 400 or 404)
+        {
+            return null; // the container is not started yet, or just restarted
+        }
+        if (!ShellFactScript.IsComplete(log))
+        {
+            return null;
+        }
+        var facts = ShellFactScript.Parse(log, NodeTransport.KubernetesPod);
+        NodeArtifactReader.Enrich(facts, _profile, null, cancellation);
+        return NodeComplianceEvaluator.Evaluate(facts, _profile, node, clock.Elapsed);
+    }
+
+    private NodeComplianceReport ErrorReport(string node, string message, TimeSpan elapsed) => new()
+    {
+        ComputerName = node,
+        Transport = NodeTransport.KubernetesPod,
+        Profile = _profile.Name,
+        Status = ComplianceStatus.Error,
+        Compliant = false,
+        ErrorId = ErrorIds.NodeTimedOut,
+        Errors = new[] { message },
+        Duration = elapsed,
+        Timestamp = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>Deletes the namespace (and with it the DaemonSet and its pods) even when the run was cancelled.</summary>
+    private async Task DeleteNamespaceAsync(string ns)
+    {
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _client.CoreV1.DeleteNamespaceAsync(ns, propagationPolicy: "Background", gracePeriodSeconds: 0, cancellationToken: cleanup.Token).ConfigureAwait(false);
+            _context.Verbose($"Deleted namespace {ns} and everything in it.");
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+        }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or OperationCanceledException)
+        {
+            _context.Warning($"Namespace {ns} could not be deleted ({ex.Message}); delete it with: kubectl delete namespace {ns}");
+        }
+    }
+}

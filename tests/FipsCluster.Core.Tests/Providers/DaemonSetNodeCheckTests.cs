@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Operations;
+using FipsCluster.Core.Providers.Kubernetes;
+using FipsCluster.Core.Remoting;
+using k8s;
+using Xunit;
+
+namespace FipsCluster.Core.Tests.Providers;
+
+/// <summary>
+/// -NodeCheck DaemonSet through the real KubernetesClient: the stub plays the kubelets by really running the
+/// DaemonSet's command on this host (chroot /host = this root), so the facts are this host's own.
+/// </summary>
+public sealed class DaemonSetNodeCheckTests : IDisposable
+{
+    private readonly KubernetesApiStub _api = new();
+    private readonly Kubernetes _client;
+
+    public DaemonSetNodeCheckTests() => _client = new Kubernetes(new KubernetesClientConfiguration { Host = _api.Url });
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _api.Dispose();
+    }
+
+    private Task<ClusterComplianceReport> Test(OperationContext? context = null, TimeSpan? timeout = null) =>
+        KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, context ?? OperationContext.None,
+            daemonSet: new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout ?? TimeSpan.FromSeconds(60)));
+
+    [Fact]
+    public async Task Every_node_is_judged_by_its_pod_exactly_as_the_same_host_is_judged_locally_and_the_namespace_is_deleted()
+    {
+        var report = await Test();
+        Assert.Equal(new[] { "node-0", "node-1", "node-2" }, report.Nodes.Select(n => n.ComputerName));
+        Assert.All(report.Nodes, n => Assert.Equal(NodeTransport.KubernetesPod, n.Transport));
+
+        // The same facts script, the same evaluator: each pod's verdicts equal this host's local ones, check by check.
+        var scanner = new NodeScanner(ComplianceProfiles.Default, 1, TimeSpan.FromSeconds(60), null, OperationContext.None);
+        scanner.AddLocal();
+        scanner.Complete();
+        var local = (await scanner.Results.ReadAsync()).Report;
+        var expected = local.Checks.Select(c => $"{c.CheckId}={c.Status}").ToList();
+        Assert.All(report.Nodes, n => Assert.Equal(expected, n.Checks.Select(c => $"{c.CheckId}={c.Status}").ToList()));
+
+        var nodeCheck = report.Checks.Single(c => c.CheckId == "K8S-NODE-01");
+        Assert.Equal(local.Compliant ? CheckStatus.Pass : CheckStatus.Fail, nodeCheck.Status);
+        if (!local.Compliant)
+        {
+            Assert.Contains("3 of 3 not compliant: node-0 (", nodeCheck.Actual);
+        }
+
+        // One namespace of its own, gone afterwards.
+        var ns = Assert.Single(_api.CreatedNamespaces);
+        Assert.StartsWith(DaemonSetNodeProbe.NamespacePrefix, ns);
+        Assert.Equal(new[] { ns }, _api.DeletedNamespaces);
+        Assert.Empty(_api.LiveNamespaces);
+    }
+
+    [Fact]
+    public async Task The_DaemonSet_reads_the_hosts_root_read_only_in_the_hosts_PID_namespace_on_every_node()
+    {
+        await Test();
+        var spec = _api.LastDaemonSet!.Value.GetProperty("spec").GetProperty("template").GetProperty("spec");
+        Assert.True(spec.GetProperty("hostPID").GetBoolean());
+        Assert.False(spec.GetProperty("automountServiceAccountToken").GetBoolean());
+        Assert.Equal("Exists", spec.GetProperty("tolerations")[0].GetProperty("operator").GetString());
+        var volume = spec.GetProperty("volumes")[0];
+        Assert.Equal("/", volume.GetProperty("hostPath").GetProperty("path").GetString());
+        var container = spec.GetProperty("containers")[0];
+        Assert.Equal(DaemonSetNodeProbe.DefaultImage, container.GetProperty("image").GetString());
+        Assert.True(container.GetProperty("securityContext").GetProperty("privileged").GetBoolean());
+        var mount = container.GetProperty("volumeMounts")[0];
+        Assert.Equal("/host", mount.GetProperty("mountPath").GetString());
+        Assert.True(mount.GetProperty("readOnly").GetBoolean());
+        var command = container.GetProperty("command").EnumerateArray().Select(x => x.GetString()).ToList();
+        Assert.Equal(new[] { "chroot", "/host", "/bin/sh", "-c" }, command.Take(4));
+        Assert.StartsWith(FipsCluster.Core.Compliance.Node.ShellFactScript.ScriptFor(FipsCluster.Core.Compliance.Node.FactScope.All), command[4]);
+    }
+
+    [Fact]
+    public async Task A_pod_that_never_starts_is_that_nodes_Error_with_the_reason_and_the_others_still_report()
+    {
+        _api.StuckPods[1] = "ImagePullBackOff";
+        var clock = Stopwatch.StartNew();
+        var report = await Test(timeout: TimeSpan.FromSeconds(6));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 5, 20);
+        var stuck = report.Nodes.Single(n => n.ComputerName == "node-1");
+        Assert.Equal(ComplianceStatus.Error, stuck.Status);
+        Assert.Contains("ImagePullBackOff", Assert.Single(stuck.Errors));
+        Assert.All(report.Nodes.Where(n => n.ComputerName != "node-1"), n => Assert.NotEqual(ComplianceStatus.Error, n.Status));
+        Assert.Equal(CheckStatus.Fail, report.Checks.Single(c => c.CheckId == "K8S-NODE-01").Status);
+        Assert.Empty(_api.LiveNamespaces);
+    }
+
+    [Fact]
+    public async Task A_forbidden_DaemonSet_is_an_Error_for_the_node_check_only_and_the_namespace_is_still_deleted()
+    {
+        _api.DaemonSetCreateStatus = 403;
+        var report = await Test();
+        var check = report.Checks.Single(c => c.CheckId == "K8S-NODE-01");
+        Assert.Equal(CheckStatus.Error, check.Status);
+        Assert.Contains("HTTP 403", check.Actual);
+        Assert.Equal(CheckStatus.Pass, report.Checks.Single(c => c.CheckId == "K8S-NODE-02").Status);
+        Assert.Equal(CheckStatus.Pass, report.Checks.Single(c => c.CheckId == "K8S-TLS-01").Status);
+        Assert.Single(_api.CreatedNamespaces);
+        Assert.Empty(_api.LiveNamespaces);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_while_pods_are_silent_stops_promptly_and_deletes_everything_it_created()
+    {
+        _api.NodeRunner = static (_, _) => new[] { "sleep", "60" };
+        using var cancel = new CancellationTokenSource();
+        var run = Test(new OperationContext { Cancellation = cancel.Token });
+        var deadline = Stopwatch.StartNew();
+        while (_api.LastDaemonSet is null && deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50);
+        }
+        Assert.NotNull(_api.LastDaemonSet);
+        var clock = Stopwatch.StartNew();
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        Assert.Single(_api.DeletedNamespaces);
+        Assert.Empty(_api.LiveNamespaces);
+    }
+
+    [Fact]
+    public async Task Declined_by_WhatIf_nothing_is_created_and_the_API_checks_still_run()
+    {
+        var asked = new List<string>();
+        var report = await Test(new OperationContext { ShouldProcess = (target, action) => { asked.Add(action); return false; } });
+        Assert.Contains("privileged DaemonSet", Assert.Single(asked));
+        Assert.Empty(_api.CreatedNamespaces);
+        Assert.DoesNotContain(report.Checks, c => c.CheckId == "K8S-NODE-01");
+        Assert.Contains(report.Checks, c => c.CheckId == "K8S-NODE-02");
+    }
+}
