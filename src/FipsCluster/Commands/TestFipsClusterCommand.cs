@@ -6,7 +6,8 @@ using FipsCluster.Infrastructure;
 namespace FipsCluster.Commands;
 
 /// <summary>Tests a whole cluster: every member's host against the cluster's profile, and the cluster-level FIPS evidence.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "FipsCluster", DefaultParameterSetName = RecordSet)]
+/// <remarks>ShouldProcess guards the one state change: -NodeCheck DaemonSet creates (and deletes) a namespace and a DaemonSet.</remarks>
+[Cmdlet(VerbsDiagnostic.Test, "FipsCluster", DefaultParameterSetName = RecordSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ClusterComplianceReport), typeof(bool))]
 public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
 {
@@ -14,24 +15,35 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
     private const string KubeconfigSet = "Kubeconfig";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = KubeconfigSet)]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>A live Kubernetes cluster, through its API.</summary>
+    /// <summary>A live Kubernetes cluster, through its API (with a record: the AWS cluster's API, judged against what the record pins).</summary>
     [Parameter(Mandatory = true, ParameterSetName = KubeconfigSet)]
     [ValidateNotNullOrEmpty]
-    public string Kubeconfig { get; set; } = "";
+    public string? Kubeconfig { get; set; }
 
-    [Parameter(ParameterSetName = KubeconfigSet)]
+    [Parameter]
     public string? Context { get; set; }
 
-    /// <summary>None (the API only) or Ssh: every node's host is also judged with Test-FipsNode on its InternalIP.</summary>
-    [Parameter(ParameterSetName = KubeconfigSet)]
-    [ValidateSet("None", "Ssh")]
+    /// <summary>None (the API only), Ssh (Test-FipsNode on every node's InternalIP) or DaemonSet (a pod on every node).</summary>
+    [Parameter]
+    [ValidateSet("None", "Ssh", "DaemonSet")]
     public string NodeCheck { get; set; } = "None";
 
-    [Parameter(ParameterSetName = KubeconfigSet)]
+    /// <summary>-NodeCheck DaemonSet: the image whose chroot starts the facts script (any image with chroot).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string NodeCheckImage { get; set; } = Core.Providers.Kubernetes.DaemonSetNodeProbe.DefaultImage;
+
+    /// <summary>-NodeCheck DaemonSet: how long the pods may take to be scheduled, pull the image and report.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int NodeCheckTimeoutSeconds { get; set; } = 300;
+
+    [Parameter]
     [ValidateRange(1, 65535)]
     public int SshPort { get; set; } = 22;
 
@@ -67,26 +79,33 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
     {
         if (ParameterSetName == KubeconfigSet)
         {
-            try
+            if (Name.Length == 0)
             {
-                var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
-                var nodeSsh = NodeCheck == "Ssh" ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
-                var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, Profile ?? Core.Compliance.ComplianceProfiles.Default, context, nodeSsh, SshPort, ThrottleLimit));
-                WriteVerdict(report, report.Compliant);
+                try
+                {
+                    TestKubernetes(Profile ?? Core.Compliance.ComplianceProfiles.Default, null);
+                }
+                catch (FipsClusterException ex)
+                {
+                    WriteItemFailure(ex);
+                }
+                return;
             }
-            catch (FipsClusterException ex)
-            {
-                WriteItemFailure(ex);
-            }
-            return;
         }
-        var ssh = SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy);
+        var ssh = Kubeconfig is null ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
         foreach (var name in Name)
         {
             try
             {
                 var record = ClusterStoreAccess.Store.Get(name);
-                var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh, ThrottleLimit, context));
+                if (record.AwsSpec is not null || Kubeconfig is not null)
+                {
+                    // A Kubernetes cluster's record: its API is the evidence, judged against the record's own profile and pins.
+                    TestKubernetes(record.ProfileDefinition ?? Core.Compliance.ComplianceProfiles.Get(record.ComplianceProfile),
+                        Core.Providers.Kubernetes.KubernetesClusterExpectations.FromRecord(record));
+                    continue;
+                }
+                var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh!, ThrottleLimit, context));
                 WriteVerdict(report, report.Compliant);
             }
             catch (FipsClusterException ex)
@@ -96,4 +115,17 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
         }
     }
 
+    private void TestKubernetes(ComplianceProfile profile, Core.Providers.Kubernetes.KubernetesClusterExpectations? expected)
+    {
+        if (Kubeconfig is null)
+        {
+            throw new FipsClusterException(ErrorIds.KubeconfigRequired, FipsErrorCategory.InvalidArgument,
+                $"Cluster {expected?.ClusterName} runs Kubernetes: pass -Kubeconfig with its admin kubeconfig to test it through its API.", expected?.ClusterName);
+        }
+        var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
+        var nodeSsh = NodeCheck == "Ssh" ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
+        var daemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null;
+        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, SshPort, ThrottleLimit, daemonSet, expected));
+        WriteVerdict(report, report.Compliant);
+    }
 }

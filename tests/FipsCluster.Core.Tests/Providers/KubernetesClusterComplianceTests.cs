@@ -109,4 +109,30 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         Assert.Equal(CheckStatus.Fail, check.Status);
         Assert.Contains("unencrypted", check.Actual);
     }
+
+    [Fact]
+    public async Task A_cluster_record_pins_exact_builds_so_drift_to_another_fips_build_is_a_finding()
+    {
+        var pins = new KubernetesClusterExpectations("aws1", "AWS", true, "v1.29.6+fips.0", "docker.io/mesosphere", "docker.io/mesosphere", "3.5.10+fips.0");
+        async Task<Dictionary<string, CheckResult>> Pinned() =>
+            (await KubernetesClusterCompliance.TestAsync(_client, "aws1", ComplianceProfiles.Default, OperationContext.None, expected: pins)).Checks.ToDictionary(c => c.CheckId);
+
+        var exact = await Pinned();
+        Assert.All(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-IMG-01" }, id => Assert.Equal(CheckStatus.Pass, exact[id].Status));
+        Assert.Contains("docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", exact["K8S-IMG-01"].Expected);
+
+        // Other FIPS builds than the record's: fine without a record, findings with it.
+        _api.GitVersion = "v1.29.7+fips.0";
+        _api.KubeletOverrides[1] = "v1.29.7+fips.0";
+        _api.EtcdImage = "docker.io/mesosphere/etcd:v3.5.9_fips.0";
+        var unpinned = await Checks();
+        Assert.All(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-IMG-01" }, id => Assert.Equal(CheckStatus.Pass, unpinned[id].Status));
+        var drifted = await Pinned();
+        Assert.Equal(CheckStatus.Fail, drifted["K8S-VER-01"].Status);
+        Assert.Contains("the cluster record pins v1.29.6+fips.0", drifted["K8S-VER-01"].Actual);
+        Assert.Equal(CheckStatus.Fail, drifted["K8S-NODE-02"].Status);
+        Assert.Contains("1 of 3 nodes are not: node-1 (v1.29.7+fips.0", drifted["K8S-NODE-02"].Actual);
+        Assert.Equal(CheckStatus.Fail, drifted["K8S-IMG-01"].Status);
+        Assert.Equal("not FIPS: etcd-cp-0 docker.io/mesosphere/etcd:v3.5.9_fips.0", drifted["K8S-IMG-01"].Actual);
+    }
 }

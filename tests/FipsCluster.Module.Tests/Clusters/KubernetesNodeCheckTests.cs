@@ -4,7 +4,10 @@ using Xunit;
 
 namespace FipsCluster.Module.Tests.Clusters;
 
-/// <summary>Test-FipsCluster -Kubeconfig -NodeCheck Ssh: each node's InternalIP (here the simulated FIPS node) judged over SSH.</summary>
+/// <summary>
+/// Test-FipsCluster -Kubeconfig -NodeCheck Ssh (each node's InternalIP, here the simulated FIPS node, judged over SSH) and
+/// -NodeCheck DaemonSet (the stub's "kubelet" runs node-0's pod inside the simulated FIPS node, the others on this host).
+/// </summary>
 [Collection("ssh")]
 public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDisposable
 {
@@ -40,6 +43,42 @@ public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDi
         var path = _kubeconfig + ".profile.yaml";
         File.WriteAllText(path, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01 }\n  - { id: LNX-FIPS-02 }\n  - { id: LNX-SSL-01 }\n");
         return path;
+    }
+
+    [SkippableFact]
+    public void A_DaemonSet_judges_every_node_from_inside_the_cluster_and_leaves_nothing_behind()
+    {
+        _nodes.Require();
+        _api.NodeRunner = (index, command) => index == 0 ? _nodes.InFipsNode(command) : command;
+        try
+        {
+            var whatIf = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck DaemonSet -WhatIf", _kubeconfig);
+            Assert.Contains("What if:", whatIf.HostText);
+            Assert.Contains("privileged DaemonSet", whatIf.HostText);
+            Assert.Empty(_api.CreatedNamespaces);
+            Assert.DoesNotContain((IEnumerable<dynamic>)whatIf.SingleOf("FipsCluster.ClusterComplianceReport").Checks, c => (string)c.CheckId == "K8S-NODE-01");
+
+            var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck DaemonSet -NodeCheckTimeoutSeconds 60 -Verbose -Profile (Get-FipsComplianceProfile -Path $args[1])", _kubeconfig, Profile());
+            Assert.Empty(result.Errors);
+            var report = result.SingleOf("FipsCluster.ClusterComplianceReport");
+            var nodes = ((IEnumerable<dynamic>)report.Nodes).ToDictionary(n => (string)n.ComputerName);
+            Assert.Equal(new[] { "node-0", "node-1", "node-2" }, nodes.Keys.Order());
+            Assert.True((bool)nodes["node-0"].Compliant); // the simulated FIPS node: kernel flag, fips=1, OpenSSL FIPS provider
+            Assert.False((bool)nodes["node-1"].Compliant);
+            Assert.Equal("KubernetesPod", nodes["node-1"].Transport.ToString());
+            var check = ((IEnumerable<dynamic>)report.Checks).Single(c => (string)c.CheckId == "K8S-NODE-01");
+            Assert.Equal("Fail", check.Status.ToString());
+            Assert.Contains("2 of 3 not compliant: node-1 (LNX-FIPS-01", (string)check.Actual);
+            Assert.DoesNotContain("node-0", (string)check.Actual);
+
+            var ns = Assert.Single(_api.CreatedNamespaces);
+            Assert.Contains($"Deleted namespace {ns}", result.AllText);
+            Assert.Empty(_api.LiveNamespaces);
+        }
+        finally
+        {
+            File.Delete(_kubeconfig + ".profile.yaml");
+        }
     }
 
     [SkippableFact]

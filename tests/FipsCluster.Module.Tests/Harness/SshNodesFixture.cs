@@ -105,6 +105,10 @@ public sealed class SshNodesFixture : IDisposable
     /// <summary>The simulated FIPS node (port 22 in its network namespace).</summary>
     public string FipsNode { get; } = "";
 
+    /// <summary>An argv that runs a command inside the simulated FIPS node (its network and mount namespaces), as root.</summary>
+    public IReadOnlyList<string> InFipsNode(IReadOnlyList<string> command) =>
+        new[] { "nsenter", "-t", File.ReadAllText(Path.Combine(_work, "fips", "sshd.pid")).Trim(), "-m", "-n", "--" }.Concat(command).ToList();
+
     /// <summary>This host, plainly (not FIPS).</summary>
     public string PlainNode => $"127.0.0.1:{PlainPort}";
 

@@ -21,7 +21,7 @@ public static class KubernetesClusterCompliance
 
     /// <summary>Connects with a kubeconfig (and context) and tests the cluster; the client never leaves the engine.</summary>
     public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null)
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null)
     {
         KubernetesClientConfiguration configuration;
         try
@@ -33,8 +33,8 @@ public static class KubernetesClusterCompliance
             throw new FipsClusterException(ErrorIds.InvalidKubeconfig, FipsErrorCategory.InvalidArgument, $"The kubeconfig '{kubeconfigPath}' cannot be used: {ex.Message}", kubeconfigPath, ex);
         }
         using var client = new k8s.Kubernetes(configuration);
-        var name = kubeContext ?? configuration.CurrentContext ?? configuration.Host;
-        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet).ConfigureAwait(false);
+        var name = expected?.ClusterName ?? kubeContext ?? configuration.CurrentContext ?? configuration.Host;
+        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -42,13 +42,13 @@ public static class KubernetesClusterCompliance
     /// parallel; with a DaemonSet node check, by a pod on every node (started first, so it schedules while the API is read).
     /// </summary>
     public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null)
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null)
     {
         var probe = daemonSet is null ? null : new DaemonSetNodeProbe(client, profile, context) { Image = daemonSet.Image, Timeout = daemonSet.Timeout };
         var probing = probe?.RunAsync(clusterName);
         try
         {
-            return await TestApiAsync(client, clusterName, profile, context, nodeSsh, sshPort, throttle, probing).ConfigureAwait(false);
+            return await TestApiAsync(client, clusterName, profile, context, nodeSsh, sshPort, throttle, probing, expected).ConfigureAwait(false);
         }
         catch (Exception) when (probing is { IsCompleted: false })
         {
@@ -65,7 +65,7 @@ public static class KubernetesClusterCompliance
     }
 
     private static async Task<ClusterComplianceReport> TestApiAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing)
+        Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing, KubernetesClusterExpectations? expected)
     {
         var clock = Stopwatch.StartNew();
         // Node hosts are tested while the node list is still being read: the scan starts with the first page.
@@ -86,9 +86,11 @@ public static class KubernetesClusterCompliance
             var version = await client.Version.GetCodeAsync(context.Cancellation).ConfigureAwait(false);
             var judgement = GoCryptoVerdict.Judge(new GoBinaryFacts { IsGo = true, GoVersion = version.GoVersion }, "kube-apiserver (/version)");
             var fipsTag = version.GitVersion?.Contains("+fips", StringComparison.Ordinal) == true;
+            var drift = expected?.KubernetesVersion is { } recorded && version.GitVersion != recorded ? $"the cluster record pins {recorded}" : null;
             var claims = judgement.Module is GoCryptoModule.BoringCrypto or GoCryptoModule.BoringCryptoFipsOnly or GoCryptoModule.GoFips140 or GoCryptoModule.OpenSSLBacked;
-            Add("K8S-VER-01", "API server is a FIPS build", CheckScope.Provenance, claims ? CheckStatus.Pass : CheckStatus.Fail,
-                "goVersion with X:boringcrypto / X:strictfipsruntime (or a +fips build)", $"{version.GitVersion}, {version.GoVersion}: {judgement.Module}" + (fipsTag ? " (+fips build tag)" : ""),
+            Add("K8S-VER-01", "API server is a FIPS build", CheckScope.Provenance, claims && drift is null ? CheckStatus.Pass : CheckStatus.Fail,
+                "goVersion with X:boringcrypto / X:strictfipsruntime (or a +fips build)" + (expected?.KubernetesVersion is { } pinned ? $"; gitVersion {pinned} (recorded)" : ""),
+                $"{version.GitVersion}, {version.GoVersion}: {judgement.Module}" + (fipsTag ? " (+fips build tag)" : "") + (drift is null ? "" : $"; {drift}"),
                 "Run FIPS builds of the control plane (e.g. DKP's vX.Y.Z+fips.N).", "K8S-VER-01; kubeadm/DKP build metadata",
                 new CheckEvidence("/version", $"gitVersion {version.GitVersion}, goVersion {version.GoVersion}"));
         }
@@ -116,7 +118,7 @@ public static class KubernetesClusterCompliance
                         scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort);
                     }
                     var kubelet = node.Status?.NodeInfo?.KubeletVersion ?? "";
-                    if (!kubelet.Contains("+fips", StringComparison.Ordinal))
+                    if (expected?.KubernetesVersion is { } pinnedKubelet ? kubelet != pinnedKubelet : !kubelet.Contains("+fips", StringComparison.Ordinal))
                     {
                         nonFips.Add($"{node.Metadata?.Name} ({kubelet}, {node.Status?.NodeInfo?.OsImage}, {node.Status?.NodeInfo?.KernelVersion})");
                     }
@@ -127,7 +129,8 @@ public static class KubernetesClusterCompliance
             }
             while (!string.IsNullOrEmpty(token));
             Add("K8S-NODE-02", "Every kubelet is a FIPS build", CheckScope.Provenance, nonFips.Count == 0 && nodes > 0 ? CheckStatus.Pass : CheckStatus.Fail,
-                "kubeletVersion X.Y.Z+fips.N on every node", nonFips.Count == 0 ? $"{nodes} nodes, all +fips" : $"{nonFips.Count} of {nodes} nodes are not: " + string.Join("; ", nonFips.Take(20)) + (nonFips.Count > 20 ? "; …" : ""),
+                expected?.KubernetesVersion is { } pinnedVersion ? $"kubeletVersion {pinnedVersion} (recorded) on every node" : "kubeletVersion X.Y.Z+fips.N on every node",
+                nonFips.Count == 0 ? $"{nodes} nodes, all {expected?.KubernetesVersion ?? "+fips"}" : $"{nonFips.Count} of {nodes} nodes are not: " + string.Join("; ", nonFips.Take(20)) + (nonFips.Count > 20 ? "; …" : ""),
                 "Rebuild these nodes from the FIPS image with the pinned FIPS kubelet.", "K8S-TAG-01; DKP konvoy-image-builder",
                 new CheckEvidence("/api/v1/nodes", $"{nodes} nodes read in pages of {PageSize}"));
             Add("K8S-TLS-03", "Kubelet TLS settings are approved", CheckScope.Algorithm,
@@ -148,7 +151,7 @@ public static class KubernetesClusterCompliance
         try
         {
             var pods = await client.CoreV1.ListNamespacedPodAsync("kube-system", cancellationToken: context.Cancellation).ConfigureAwait(false);
-            ControlPlaneChecks(pods.Items, Add);
+            ControlPlaneChecks(pods.Items, expected, Add);
             await ProbeEndpointsAsync(client, pods.Items, profile, Add, context).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
@@ -200,9 +203,9 @@ public static class KubernetesClusterCompliance
         return new ClusterComplianceReport
         {
             Name = clusterName,
-            Provider = "Kubernetes",
+            Provider = expected?.Provider ?? "Kubernetes",
             Nodes = nodeReports,
-            Fips = true,
+            Fips = expected?.Fips ?? true,
             Profile = profile.Name,
             Compliant = compliant,
             Status = compliant ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant,
@@ -212,14 +215,16 @@ public static class KubernetesClusterCompliance
         };
     }
 
-    private static void ControlPlaneChecks(IList<V1Pod> pods, Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add)
+    private static void ControlPlaneChecks(IList<V1Pod> pods, KubernetesClusterExpectations? expected, Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add)
     {
         var components = new[] { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" };
         var containers = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>(), (p, c) => (Pod: p.Metadata?.Name ?? "", Container: c))
             .Where(x => components.Contains(x.Container.Name)).ToList();
-        var notFips = containers.Where(x => !(x.Container.Image ?? "").Contains("_fips.", StringComparison.Ordinal)).ToList();
+        // With a cluster record, each image must be exactly the pinned one; otherwise any _fips.N tag will do.
+        var notFips = containers.Where(x => expected?.ImageFor(x.Container.Name) is { } pinnedImage
+            ? x.Container.Image != pinnedImage : !(x.Container.Image ?? "").Contains("_fips.", StringComparison.Ordinal)).ToList();
         add("K8S-IMG-01", "Control-plane images are FIPS builds", CheckScope.Provenance, containers.Count > 0 && notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
-            "images tagged vX.Y.Z_fips.N", notFips.Count == 0 ? $"{containers.Count} control-plane containers use _fips.N images" : "not FIPS: " + string.Join(", ", notFips.Select(x => $"{x.Pod} {x.Container.Image}")),
+            expected?.ImageFor("kube-apiserver") is { } apiImage ? $"the recorded images ({apiImage}, {expected.ImageFor("etcd")}, …)" : "images tagged vX.Y.Z_fips.N", notFips.Count == 0 ? $"{containers.Count} control-plane containers use _fips.N images" : "not FIPS: " + string.Join(", ", notFips.Select(x => $"{x.Pod} {x.Container.Image}")),
             "Pin the FIPS image repository and +fips versions (kubeadm imageRepository, etcd imageTag).", "K8S-TAG-01; DKP _fips.N tags",
             containers.Select(x => new CheckEvidence($"pod {x.Pod}", x.Container.Image)).ToArray());
 
@@ -348,3 +353,27 @@ public static class KubernetesClusterCompliance
 
 /// <summary>-NodeCheck DaemonSet's settings: the image whose chroot starts the facts script, and how long pods may take.</summary>
 public sealed record DaemonSetNodeCheck(string Image, TimeSpan Timeout);
+
+/// <summary>
+/// What a cluster record pins (an AWS cluster created by New-FipsCluster): the exact Kubernetes version and the exact
+/// control-plane and etcd images, so drift from the record is a finding even when the drifted build is also "+fips".
+/// </summary>
+public sealed record KubernetesClusterExpectations(string ClusterName, string Provider, bool Fips, string KubernetesVersion,
+    string? KubernetesImageRepository, string? EtcdImageRepository, string? EtcdVersion)
+{
+    public static KubernetesClusterExpectations FromRecord(FipsClusterRecord record)
+    {
+        var spec = record.AwsSpec ?? throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidArgument,
+            $"Cluster {record.Name} ({record.Provider}) has no Kubernetes spec to test against.", record.Name);
+        return new(record.Name, record.Provider, record.Fips, Aws.KubernetesVersions.WithV(spec.KubernetesVersion), spec.KubernetesImageRepository, spec.EtcdImageRepository, spec.EtcdVersion);
+    }
+
+    /// <summary>The pinned image of a control-plane component, as kubeadm derives it; null when the record does not pin it.</summary>
+    public string? ImageFor(string component) => component switch
+    {
+        "etcd" => EtcdImageRepository is { } etcdRepository && EtcdVersion is { } etcdVersion ? $"{etcdRepository}/etcd:{Aws.KubernetesVersions.EtcdImageTag(etcdVersion)}" : null,
+        "kube-apiserver" or "kube-controller-manager" or "kube-scheduler" or "kube-proxy" when KubernetesImageRepository is { } repository
+            => $"{repository}/{component}:{Aws.KubernetesVersions.ImageTag(KubernetesVersion)}",
+        _ => null,
+    };
+}
