@@ -73,7 +73,7 @@ public sealed partial class KubernetesApiStub : IDisposable
             {
                 "/version" => (200, (object)new { major = "1", minor = "29", gitVersion = GitVersion, goVersion = GoVersion, platform = "linux/amd64", compiler = "gc" }),
                 "/api/v1/nodes" => (200, Nodes(context.Request.QueryString["limit"], context.Request.QueryString["continue"])),
-                "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods()) : (PodsStatus, Status(PodsStatus, "internal error")),
+                "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods(context.Request.QueryString["limit"], context.Request.QueryString["continue"])) : (PodsStatus, Status(PodsStatus, "internal error")),
                 _ => (404, Status(404, $"the server could not find the requested resource ({path})")),
             });
             // byte[] is a plain-text body (a pod log); everything else is JSON.
@@ -126,17 +126,17 @@ public sealed partial class KubernetesApiStub : IDisposable
         return new { kind = "NodeList", apiVersion = "v1", metadata = new { resourceVersion = "100", @continue = end < NodeCount ? end.ToString() : null }, items };
     }
 
-    private object Pods()
+    /// <summary>kube-system pods per node (kube-proxy) besides the control plane, served in limit/continue pages.</summary>
+    public int KubeProxyPods { get; set; }
+
+    private object Pods(string? limitText, string? continueToken)
     {
         object Pod(string component, string image, params string[] command) => new
         {
             metadata = new { name = $"{component}-cp-0", @namespace = "kube-system" },
             spec = new { containers = new[] { new { name = component, image, command } } },
         };
-        return new
-        {
-            kind = "PodList", apiVersion = "v1", metadata = new { resourceVersion = "100" },
-            items = new[]
+        var all = new[]
             {
                 Pod("kube-apiserver", "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", new[] { "kube-apiserver", "--tls-cipher-suites=" + ApiServerCipherSuites, "--tls-min-version=VersionTLS12" }
                     .Concat(ApiServerEncryption ? new[] { "--encryption-provider-config=/etc/kubernetes/encryption.yaml" } : Array.Empty<string>()).ToArray()),
@@ -145,7 +145,15 @@ public sealed partial class KubernetesApiStub : IDisposable
                 Pod("etcd", EtcdImage, new[] { "etcd", "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" }
                     .Concat(EtcdAdvertiseUrl is null ? Array.Empty<string>() : new[] { "--advertise-client-urls=" + EtcdAdvertiseUrl }).ToArray()),
                 Pod("coredns", "registry.k8s.io/coredns/coredns:v1.11.1", "/coredns"),
-            },
+            }.Concat(Enumerable.Range(0, KubeProxyPods).Select(i => Pod("kube-proxy", "docker.io/mesosphere/kube-proxy:v1.29.6_fips.0", "/usr/local/bin/kube-proxy"))).ToArray();
+        all = all[5..].Concat(all[..5]).ToArray(); // the control plane comes last: it must be found on the last page
+        var limit = int.TryParse(limitText, out var l) && l > 0 ? l : all.Length;
+        var start = int.TryParse(continueToken, out var c) ? c : 0;
+        var end = Math.Min(all.Length, start + limit);
+        return new
+        {
+            kind = "PodList", apiVersion = "v1", metadata = new { resourceVersion = "100", @continue = end < all.Length ? end.ToString() : null },
+            items = all[start..end],
         };
     }
 

@@ -41,6 +41,17 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_kube_system_with_a_pod_per_node_is_read_in_pages_and_the_control_plane_found_on_any_page()
+    {
+        _api.KubeProxyPods = 1200;
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        Assert.Equal(3, _api.Requests.Count(r => r.StartsWith("/api/v1/namespaces/kube-system/pods?", StringComparison.Ordinal) && r.Contains("limit=500")));
+        var images = report.Checks.Single(c => c.CheckId == "K8S-IMG-01");
+        Assert.Equal(CheckStatus.Pass, images.Status);
+        Assert.Equal("4 control-plane containers use _fips.N images", images.Actual);
+    }
+
+    [Fact]
     public async Task One_non_FIPS_kubelet_is_named()
     {
         _api.KubeletOverrides[1] = "v1.29.6";

@@ -19,6 +19,8 @@ public static class KubernetesClusterCompliance
 {
     public const int PageSize = 500;
 
+    private static readonly HashSet<string> ControlPlaneComponents = new(StringComparer.Ordinal) { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" };
+
     /// <summary>Connects with a kubeconfig (and context) and tests the cluster; the client never leaves the engine.</summary>
     public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context,
         Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null)
@@ -150,9 +152,18 @@ public static class KubernetesClusterCompliance
         // Control-plane static pods: FIPS images and TLS flags.
         try
         {
-            var pods = await client.CoreV1.ListNamespacedPodAsync("kube-system", cancellationToken: context.Cancellation).ConfigureAwait(false);
-            ControlPlaneChecks(pods.Items, expected, Add);
-            await ProbeEndpointsAsync(client, pods.Items, profile, Add, context).ConfigureAwait(false);
+            // kube-system also holds a kube-proxy and CNI pod per node: read it in pages, keep the control plane only.
+            var pods = new List<V1Pod>();
+            string? token = null;
+            do
+            {
+                var page = await client.CoreV1.ListNamespacedPodAsync("kube-system", limit: PageSize, continueParameter: token, cancellationToken: context.Cancellation).ConfigureAwait(false);
+                pods.AddRange(page.Items.Where(p => p.Spec?.Containers?.Any(c => ControlPlaneComponents.Contains(c.Name)) == true));
+                token = page.Metadata?.ContinueProperty;
+            }
+            while (!string.IsNullOrEmpty(token));
+            ControlPlaneChecks(pods, expected, Add);
+            await ProbeEndpointsAsync(client, pods, profile, Add, context).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {
@@ -217,9 +228,8 @@ public static class KubernetesClusterCompliance
 
     private static void ControlPlaneChecks(IList<V1Pod> pods, KubernetesClusterExpectations? expected, Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add)
     {
-        var components = new[] { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" };
         var containers = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>(), (p, c) => (Pod: p.Metadata?.Name ?? "", Container: c))
-            .Where(x => components.Contains(x.Container.Name)).ToList();
+            .Where(x => ControlPlaneComponents.Contains(x.Container.Name)).ToList();
         // With a cluster record, each image must be exactly the pinned one; otherwise any _fips.N tag will do.
         var notFips = containers.Where(x => expected?.ImageFor(x.Container.Name) is { } pinnedImage
             ? x.Container.Image != pinnedImage : !(x.Container.Image ?? "").Contains("_fips.", StringComparison.Ordinal)).ToList();
