@@ -64,6 +64,8 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
     {
         await Test();
         var spec = _api.LastDaemonSet!.Value.GetProperty("spec").GetProperty("template").GetProperty("spec");
+        Assert.Equal("privileged", _api.LastNamespaceLabels["pod-security.kubernetes.io/enforce"]);
+        Assert.Equal("FipsCluster", _api.LastNamespaceLabels["app.kubernetes.io/managed-by"]);
         Assert.True(spec.GetProperty("hostPID").GetBoolean());
         Assert.False(spec.GetProperty("automountServiceAccountToken").GetBoolean());
         Assert.Equal("Exists", spec.GetProperty("tolerations")[0].GetProperty("operator").GetString());

@@ -23,6 +23,9 @@ public sealed partial class KubernetesApiStub
     /// <summary>Namespaces that exist now (created and not deleted).</summary>
     public IReadOnlyCollection<string> LiveNamespaces => _namespaces.Keys.ToList();
 
+    /// <summary>The labels of the last namespace created.</summary>
+    public Dictionary<string, string> LastNamespaceLabels { get; private set; } = new();
+
     /// <summary>The last DaemonSet posted, as sent.</summary>
     public JsonElement? LastDaemonSet { get; private set; }
 
@@ -56,6 +59,8 @@ public sealed partial class KubernetesApiStub
             var ns = JsonDocument.Parse(Body(request)).RootElement;
             var name = ns.GetProperty("metadata").GetProperty("name").GetString()!;
             _namespaces[name] = new Workload();
+            LastNamespaceLabels = ns.GetProperty("metadata").TryGetProperty("labels", out var labels)
+                ? labels.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "") : new Dictionary<string, string>();
             CreatedNamespaces.Enqueue(name);
             return (201, new { kind = "Namespace", apiVersion = "v1", metadata = new { name, uid = Guid.NewGuid().ToString() }, status = new { phase = "Active" } });
         }

@@ -69,7 +69,8 @@ public sealed class DaemonSetNodeProbe
         {
             await _client.CoreV1.CreateNamespaceAsync(new V1Namespace
             {
-                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedBy } },
+                // Pod Security admission would refuse the privileged pods in a namespace left at the cluster default.
+                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedBy, ["pod-security.kubernetes.io/enforce"] = "privileged" } },
             }, cancellationToken: _context.Cancellation).ConfigureAwait(false);
             _context.Verbose($"Created namespace {name}.");
             await _client.AppsV1.CreateNamespacedDaemonSetAsync(DaemonSet(), name, cancellationToken: _context.Cancellation).ConfigureAwait(false);
