@@ -99,7 +99,7 @@ public sealed partial class KubernetesApiStub
                 }
                 lock (run.Log)
                 {
-                    return (200, run.Log.ToArray());
+                    return (200, new PlainText(run.Log.ToArray()));
                 }
             }
         }

@@ -8,7 +8,8 @@ namespace FipsCluster.Core.Tests.Providers;
 
 /// <summary>
 /// An in-process HTTP server on loopback serving Kubernetes REST responses shaped like a kubeadm cluster:
-/// /version, /api/v1/nodes with limit/continue paging, and kube-system pods — for the real KubernetesClient.
+/// /version, /api/v1/nodes with limit/continue paging, kube-system pods and node configz — for the real KubernetesClient
+/// (discovery and the node and pod listings are in KubernetesApiStub.Listing.cs).
 /// </summary>
 public sealed partial class KubernetesApiStub : IDisposable
 {
@@ -65,6 +66,15 @@ public sealed partial class KubernetesApiStub : IDisposable
             {
                 return;
             }
+            // Requests are answered concurrently, as an API server does (clients that read in parallel are not serialized here).
+            _ = Task.Run(() => RespondAsync(context));
+        }
+    }
+
+    private async Task RespondAsync(HttpListenerContext context)
+    {
+        try
+        {
             var path = context.Request.Url!.AbsolutePath.TrimEnd('/');
             Requests.Enqueue(context.Request.Url.PathAndQuery);
             var (status, body) = Route(context.Request, path) ?? (path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) && path.EndsWith("/proxy/configz", StringComparison.Ordinal)
@@ -72,17 +82,30 @@ public sealed partial class KubernetesApiStub : IDisposable
                 : path switch
             {
                 "/version" => (200, (object)new { major = "1", minor = "29", gitVersion = GitVersion, goVersion = GoVersion, platform = "linux/amd64", compiler = "gc" }),
-                "/api/v1/nodes" => (200, Nodes(context.Request.QueryString["limit"], context.Request.QueryString["continue"])),
                 "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods(context.Request.QueryString["limit"], context.Request.QueryString["continue"])) : (PodsStatus, Status(PodsStatus, "internal error")),
                 _ => (404, Status(404, $"the server could not find the requested resource ({path})")),
             });
-            // byte[] is a plain-text body (a pod log); everything else is JSON.
-            var bytes = body as byte[] ?? JsonSerializer.SerializeToUtf8Bytes(body);
+            if (body is StreamedBody streamed)
+            {
+                // Watches and followed logs: written as they happen, until the client or the stub goes away.
+                context.Response.StatusCode = status;
+                context.Response.ContentType = streamed.ContentType;
+                context.Response.SendChunked = true;
+                await streamed.Write(context.Response.OutputStream).ConfigureAwait(false);
+                context.Response.Close();
+                return;
+            }
+            // byte[]: JSON already serialized (cached pages); PlainText: a pod log.
+            var bytes = body is PlainText text ? text.Bytes : body as byte[] ?? JsonSerializer.SerializeToUtf8Bytes(body);
             context.Response.StatusCode = status;
-            context.Response.ContentType = body is byte[] ? "text/plain" : "application/json";
+            context.Response.ContentType = body is PlainText ? "text/plain" : "application/json";
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
             context.Response.Close();
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException)
+        {
+            // The client went away (or the stub was disposed) mid-response.
         }
     }
 
@@ -102,28 +125,6 @@ public sealed partial class KubernetesApiStub : IDisposable
         var index = int.Parse(path.Split('/')[4]["node-".Length..]);
         var suites = KubeletSuiteOverrides.GetValueOrDefault(index, ApiServerCipherSuites.Split(',').Take(4).ToArray());
         return (200, new { kubeletconfig = new { tlsCipherSuites = suites, tlsMinVersion = "VersionTLS12" } });
-    }
-
-    private object Nodes(string? limitText, string? continueToken)
-    {
-        var limit = int.TryParse(limitText, out var l) && l > 0 ? l : NodeCount;
-        var start = int.TryParse(continueToken, out var c) ? c : 0;
-        var end = Math.Min(NodeCount, start + limit);
-        var items = Enumerable.Range(start, end - start).Select(i => new
-        {
-            metadata = new { name = $"node-{i}" },
-            status = new
-            {
-                addresses = new[] { new { type = "InternalIP", address = NodeAddress }, new { type = "Hostname", address = $"node-{i}" } },
-                nodeInfo = new
-                {
-                    kubeletVersion = KubeletOverrides.GetValueOrDefault(i, "v1.29.6+fips.0"), kubeProxyVersion = "v1.29.6+fips.0", osImage = "Red Hat Enterprise Linux 9.4 (Plow)",
-                    kernelVersion = "5.14.0-427.el9.x86_64", containerRuntimeVersion = "containerd://1.7.13", operatingSystem = "linux", architecture = "amd64",
-                    machineID = "m", systemUUID = "s", bootID = "b",
-                },
-            },
-        });
-        return new { kind = "NodeList", apiVersion = "v1", metadata = new { resourceVersion = "100", @continue = end < NodeCount ? end.ToString() : null }, items };
     }
 
     /// <summary>kube-system pods per node (kube-proxy) besides the control plane, served in limit/continue pages.</summary>
@@ -156,6 +157,12 @@ public sealed partial class KubernetesApiStub : IDisposable
             items = all[start..end],
         };
     }
+
+    /// <summary>A text/plain body (a pod log).</summary>
+    private sealed record PlainText(byte[] Bytes);
+
+    /// <summary>A body written while it happens (a watch, a followed log).</summary>
+    private sealed record StreamedBody(string ContentType, Func<Stream, Task> Write);
 
     private static object Status(int code, string message) => new { kind = "Status", apiVersion = "v1", status = "Failure", message, code };
 
