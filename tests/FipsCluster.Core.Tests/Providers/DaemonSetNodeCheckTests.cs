@@ -52,6 +52,12 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
             Assert.Contains("3 of 3 not compliant: node-0 (", nodeCheck.Actual);
         }
 
+        // Pods start ContainerCreating: their readiness arrives through the watch (one list, no polling), logs are followed.
+        var podRequests = _api.Requests.Where(r => r.Contains($"/namespaces/{_api.CreatedNamespaces.Single()}/pods?", StringComparison.Ordinal)).ToList();
+        Assert.Single(podRequests, r => !r.Contains("watch=true", StringComparison.Ordinal));
+        Assert.Contains(podRequests, r => r.Contains("watch=true", StringComparison.Ordinal));
+        Assert.Equal(3, _api.Requests.Count(r => r.Contains("/log?", StringComparison.Ordinal) && r.Contains("follow=true", StringComparison.Ordinal)));
+
         // One namespace of its own, gone afterwards.
         var ns = Assert.Single(_api.CreatedNamespaces);
         Assert.StartsWith(DaemonSetNodeProbe.NamespacePrefix, ns);

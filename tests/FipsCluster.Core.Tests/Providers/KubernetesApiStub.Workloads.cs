@@ -38,9 +38,16 @@ public sealed partial class KubernetesApiStub
     /// <summary>Status answered to the DaemonSet create (403 for an RBAC refusal).</summary>
     public int DaemonSetCreateStatus { get; set; } = 201;
 
+    /// <summary>How long a pod stays ContainerCreating before it runs (its change then reaches watchers as MODIFIED).</summary>
+    public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    private long _resourceVersion = 200;
+
     private sealed class Workload
     {
         public readonly ConcurrentDictionary<int, PodRun> Pods = new();
+        public readonly ConcurrentDictionary<System.Threading.Channels.Channel<byte[]>, byte> Watchers = new();
+        public readonly CancellationTokenSource Deleted = new();
     }
 
     private sealed class PodRun
@@ -48,6 +55,8 @@ public sealed partial class KubernetesApiStub
         public readonly MemoryStream Log = new();
         public Process? Process;
         public string? Stuck;
+        public volatile bool Running;
+        public long ResourceVersion;
     }
 
     private partial (int, object)? RouteWorkloads(HttpListenerRequest request, string path)
@@ -84,7 +93,11 @@ public sealed partial class KubernetesApiStub
             }
             if (parts.Length == 5 && parts[4] == "pods" && method == "GET")
             {
-                return (200, new { kind = "PodList", apiVersion = "v1", metadata = new { resourceVersion = "200" }, items = workload.Pods.OrderBy(p => p.Key).Select(p => Pod(p.Key, p.Value)).ToArray() });
+                if (request.QueryString["watch"] is "true" or "1")
+                {
+                    return (200, new StreamedBody("application/json", output => WatchAsync(workload, output)));
+                }
+                return (200, new { kind = "PodList", apiVersion = "v1", metadata = new { resourceVersion = Interlocked.Read(ref _resourceVersion).ToString() }, items = workload.Pods.OrderBy(p => p.Key).Select(p => Pod(p.Key, p.Value)).ToArray() });
             }
             if (parts.Length == 7 && parts[4] == "pods" && parts[6] == "log" && method == "GET")
             {
@@ -93,9 +106,13 @@ public sealed partial class KubernetesApiStub
                 {
                     return (404, Status(404, $"pods \"{parts[5]}\" not found"));
                 }
-                if (run.Stuck is not null)
+                if (!run.Running)
                 {
-                    return (400, Status(400, $"container \"facts\" in pod \"{parts[5]}\" is waiting to start: trying and failing to pull image"));
+                    return (400, Status(400, $"container \"facts\" in pod \"{parts[5]}\" is waiting to start: " + (run.Stuck is null ? "ContainerCreating" : "trying and failing to pull image")));
+                }
+                if (request.QueryString["follow"] is "true" or "1")
+                {
+                    return (200, new StreamedBody("text/plain", output => FollowAsync(workload, run, output)));
                 }
                 lock (run.Log)
                 {
@@ -120,15 +137,39 @@ public sealed partial class KubernetesApiStub
                 LastDaemonSet = daemonSet;
                 var command = daemonSet.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("command")
                     .EnumerateArray().Select(x => x.GetString()!).ToList();
+                if (command.Count < 3 || command[0] != "chroot" || command[1] != "/host")
+                {
+                    return (422, Status(422, "the node-check container must chroot into the hostPath root at /host"));
+                }
                 for (var i = 0; i < NodeCount; i++)
                 {
-                    workload.Pods[i] = StuckPods.TryGetValue(i, out var stuck) ? new PodRun { Stuck = stuck } : Start(i, command);
+                    var index = i;
+                    var run = new PodRun { Stuck = StuckPods.GetValueOrDefault(i), ResourceVersion = Interlocked.Increment(ref _resourceVersion) };
+                    workload.Pods[i] = run;
+                    if (run.Stuck is null)
+                    {
+                        _ = Task.Delay(PodStartDelay, workload.Deleted.Token).ContinueWith(t =>
+                        {
+                            if (!t.IsCanceled)
+                            {
+                                Start(index, command, run);
+                                if (workload.Deleted.IsCancellationRequested)
+                                {
+                                    run.Process?.Kill(entireProcessTree: true); // deleted while it was starting
+                                    return;
+                                }
+                                run.ResourceVersion = Interlocked.Increment(ref _resourceVersion);
+                                run.Running = true;
+                                Broadcast(workload, "MODIFIED", index, run);
+                            }
+                        }, TaskScheduler.Default);
+                    }
                 }
                 return (201, daemonSet);
             }
             if (parts.Length == 7 && method == "GET")
             {
-                var ready = workload.Pods.Values.Count(p => p.Stuck is null);
+                var ready = workload.Pods.Values.Count(p => p.Running);
                 return (200, new
                 {
                     kind = "DaemonSet", apiVersion = "apps/v1", metadata = new { name = parts[6], @namespace = parts[4] },
@@ -147,15 +188,84 @@ public sealed partial class KubernetesApiStub
 
     private object Pod(int index, PodRun run) => new
     {
-        metadata = new { name = $"fips-node-facts-{index}", labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "fips-node-facts" } },
+        metadata = new { name = $"fips-node-facts-{index}", resourceVersion = run.ResourceVersion.ToString(), labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "fips-node-facts" } },
         spec = new { nodeName = $"node-{index}", containers = new[] { new { name = "facts" } } },
-        status = run.Stuck is null
+        status = run.Running
             ? (object)new { phase = "Running", containerStatuses = new[] { new { name = "facts", ready = true, state = new { running = new { startedAt = "2026-11-23T00:00:00Z" } } } } }
-            : new { phase = "Pending", containerStatuses = new[] { new { name = "facts", ready = false, state = new { waiting = new { reason = run.Stuck, message = "Back-off pulling image" } } } } },
+            : new { phase = "Pending", containerStatuses = new[] { new { name = "facts", ready = false, state = new { waiting = new { reason = run.Stuck ?? "ContainerCreating", message = run.Stuck is null ? "" : "Back-off pulling image" } } } } },
     };
 
+    private void Broadcast(Workload workload, string type, int index, PodRun run)
+    {
+        var line = JsonSerializer.SerializeToUtf8Bytes(new { type, @object = Pod(index, run) }).Append((byte)'\n').ToArray();
+        foreach (var watcher in workload.Watchers.Keys)
+        {
+            watcher.Writer.TryWrite(line);
+        }
+    }
+
+    /// <summary>A watch: events as they happen, one JSON object per line, until the namespace is deleted or the client leaves.</summary>
+    private static async Task WatchAsync(Workload workload, Stream output)
+    {
+        var events = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
+        workload.Watchers[events] = 0;
+        try
+        {
+            await output.FlushAsync().ConfigureAwait(false);
+            while (await events.Reader.WaitToReadAsync(workload.Deleted.Token).ConfigureAwait(false))
+            {
+                while (events.Reader.TryRead(out var line))
+                {
+                    await output.WriteAsync(line, workload.Deleted.Token).ConfigureAwait(false);
+                    await output.FlushAsync(workload.Deleted.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            workload.Watchers.TryRemove(events, out _);
+        }
+    }
+
+    /// <summary>A followed log: what the container has written, then more as it comes, until it exits or the namespace goes.</summary>
+    private static async Task FollowAsync(Workload workload, PodRun run, Stream output)
+    {
+        var sent = 0;
+        try
+        {
+            while (!workload.Deleted.IsCancellationRequested)
+            {
+                byte[] more;
+                lock (run.Log)
+                {
+                    more = run.Log.GetBuffer().AsSpan(sent, (int)run.Log.Length - sent).ToArray();
+                }
+                if (more.Length > 0)
+                {
+                    await output.WriteAsync(more, workload.Deleted.Token).ConfigureAwait(false);
+                    await output.FlushAsync(workload.Deleted.Token).ConfigureAwait(false);
+                    sent += more.Length;
+                }
+                else if (run.Process is { HasExited: true })
+                {
+                    return;
+                }
+                else
+                {
+                    await Task.Delay(50, workload.Deleted.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>The kubelet's part: the hostPath "/" volume at /host makes `chroot /host` the node's root.</summary>
-    private PodRun Start(int index, IReadOnlyList<string> command)
+    private void Start(int index, IReadOnlyList<string> command, PodRun run)
     {
         if (command.Count < 3 || command[0] != "chroot" || command[1] != "/host")
         {
@@ -167,7 +277,7 @@ public sealed partial class KubernetesApiStub
         {
             start.ArgumentList.Add(a);
         }
-        var run = new PodRun { Process = Process.Start(start)! };
+        run.Process = Process.Start(start)!;
         // Raw bytes, as a container runtime keeps them: no line-ending translation.
         _ = Task.Run(async () =>
         {
@@ -183,11 +293,11 @@ public sealed partial class KubernetesApiStub
         });
         run.Process.ErrorDataReceived += (_, _) => { };
         run.Process.BeginErrorReadLine();
-        return run;
     }
 
     private static void Stop(Workload workload)
     {
+        workload.Deleted.Cancel();
         foreach (var run in workload.Pods.Values)
         {
             try

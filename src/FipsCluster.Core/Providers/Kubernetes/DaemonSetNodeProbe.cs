@@ -132,107 +132,191 @@ public sealed class DaemonSetNodeProbe
         };
     }
 
+    /// <summary>
+    /// Pods are followed with a watch (one list, then events), never re-listed in a loop; each pod that runs has its
+    /// log followed until the script's end marker, 16 at a time. The DaemonSet's status says how many nodes to expect.
+    /// </summary>
     private async Task<IReadOnlyList<NodeComplianceReport>> CollectAsync(string ns)
     {
         var clock = Stopwatch.StartNew();
-        var reports = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
-        var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
-        var delay = PollInterval;
-        while (true)
+        var reports = new System.Collections.Concurrent.ConcurrentDictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
+        var waiting = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var reading = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var ready = System.Threading.Channels.Channel.CreateUnbounded<(string Node, string Pod)>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_context.Cancellation);
+
+        void Seen(V1Pod pod)
         {
-            var daemonSet = await _client.AppsV1.ReadNamespacedDaemonSetAsync(AppName, ns, cancellationToken: _context.Cancellation).ConfigureAwait(false);
-            var desired = daemonSet.Status?.DesiredNumberScheduled ?? 0;
-            var before = reports.Count;
-            string? token = null;
-            do
+            var node = pod.Spec?.NodeName;
+            if (string.IsNullOrEmpty(node) || reports.ContainsKey(node))
             {
-                var page = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{AppLabel}={AppName}", limit: KubernetesClusterCompliance.PageSize,
-                    continueParameter: token, cancellationToken: _context.Cancellation).ConfigureAwait(false);
-                var ready = new List<(string Node, string Pod)>();
-                foreach (var pod in page.Items)
-                {
-                    var node = pod.Spec?.NodeName;
-                    if (string.IsNullOrEmpty(node) || reports.ContainsKey(node))
-                    {
-                        continue;
-                    }
-                    var state = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State;
-                    if (pod.Status?.Phase == "Running" && state?.Running is not null)
-                    {
-                        ready.Add((node, pod.Metadata?.Name ?? ""));
-                    }
-                    else
-                    {
-                        waiting[node] = $"pod {pod.Metadata?.Name} is {pod.Status?.Phase ?? "unknown"}"
-                            + (state?.Waiting?.Reason is { } reason ? $" ({reason}{(state.Waiting.Message is { Length: > 0 } m ? ": " + m : "")})" : "")
-                            + (state?.Terminated?.Reason is { } ended ? $" (terminated: {ended})" : "");
-                    }
-                }
-                var results = new System.Collections.Concurrent.ConcurrentBag<NodeComplianceReport>();
-                await Parallel.ForEachAsync(ready, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = _context.Cancellation }, async (item, ct) =>
-                {
-                    if (await ReadFactsAsync(ns, item.Node, item.Pod, ct).ConfigureAwait(false) is { } report)
-                    {
-                        results.Add(report);
-                    }
-                }).ConfigureAwait(false);
-                foreach (var report in results)
-                {
-                    reports[report.ComputerName] = report;
-                    waiting.Remove(report.ComputerName);
-                }
-                token = page.Metadata?.ContinueProperty;
+                return;
             }
-            while (!string.IsNullOrEmpty(token));
-            _context.Progress(new OperationProgress("Test-FipsCluster -NodeCheck DaemonSet", $"{reports.Count} of {desired} nodes reported",
-                desired > 0 ? (int)(100L * reports.Count / desired) : -1));
-            if (desired > 0 && reports.Count >= desired)
+            var state = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State;
+            if (pod.Status?.Phase == "Running" && state?.Running is not null)
             {
-                break;
+                if (reading.TryAdd(node, 0))
+                {
+                    ready.Writer.TryWrite((node, pod.Metadata?.Name ?? ""));
+                }
+                return;
             }
-            if (clock.Elapsed >= Timeout)
+            waiting[node] = $"pod {pod.Metadata?.Name} is {pod.Status?.Phase ?? "unknown"}"
+                + (state?.Waiting?.Reason is { } reason ? $" ({reason}{(state.Waiting.Message is { Length: > 0 } m ? ": " + m : "")})" : "")
+                + (state?.Terminated?.Reason is { } ended ? $" (terminated: {ended})" : "");
+        }
+
+        var watching = WatchPodsAsync(ns, Seen, stop.Token);
+        var readers = Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
+        {
+            await foreach (var (node, pod) in ready.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                foreach (var (node, why) in waiting.Where(w => !reports.ContainsKey(w.Key)))
+                if (await ReadFactsAsync(ns, node, pod, stop.Token).ConfigureAwait(false) is { } report)
                 {
-                    reports[node] = ErrorReport(node, $"{node}: no facts within {Timeout.TotalSeconds:0.#} s: {why}.", clock.Elapsed);
+                    reports[node] = report;
+                    waiting.TryRemove(node, out _);
                 }
-                if (desired == 0)
+                else
                 {
-                    throw new FipsClusterException(ErrorIds.KubernetesNodeProbeFailed, FipsErrorCategory.OperationTimeout,
-                        $"The node-check DaemonSet in {ns} was scheduled on no node within {Timeout.TotalSeconds:0.#} s.", ns);
+                    reading.TryRemove(node, out _); // the log ended early (a restart): the watch brings the pod back
                 }
-                if (reports.Count < desired)
-                {
-                    _context.Warning($"{desired - reports.Count} of {desired} scheduled node-check pods had no pod to report on within the timeout.");
-                }
-                break;
             }
-            delay = reports.Count > before ? PollInterval : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, PollInterval.Ticks * 4));
-            await Task.Delay(delay, _context.Cancellation).ConfigureAwait(false);
+        }, stop.Token)).ToArray();
+        try
+        {
+            while (true)
+            {
+                var daemonSet = await _client.AppsV1.ReadNamespacedDaemonSetAsync(AppName, ns, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                var desired = daemonSet.Status?.DesiredNumberScheduled ?? 0;
+                _context.Progress(new OperationProgress("Test-FipsCluster -NodeCheck DaemonSet", $"{reports.Count} of {desired} nodes reported",
+                    desired > 0 ? (int)(100L * Math.Min(reports.Count, desired) / desired) : -1));
+                if (desired > 0 && reports.Count >= desired)
+                {
+                    break;
+                }
+                if (watching.IsFaulted)
+                {
+                    await watching.ConfigureAwait(false); // the API refused the pod list or watch: say so
+                }
+                if (clock.Elapsed >= Timeout)
+                {
+                    foreach (var (node, why) in waiting.Where(w => !reports.ContainsKey(w.Key)))
+                    {
+                        reports[node] = ErrorReport(node, $"{node}: no facts within {Timeout.TotalSeconds:0.#} s: {why}.", clock.Elapsed);
+                    }
+                    foreach (var node in reading.Keys.Where(n => !reports.ContainsKey(n)))
+                    {
+                        reports[node] = ErrorReport(node, $"{node}: the pod ran but its facts were not complete within {Timeout.TotalSeconds:0.#} s.", clock.Elapsed);
+                    }
+                    if (desired == 0)
+                    {
+                        throw new FipsClusterException(ErrorIds.KubernetesNodeProbeFailed, FipsErrorCategory.OperationTimeout,
+                            $"The node-check DaemonSet in {ns} was scheduled on no node within {Timeout.TotalSeconds:0.#} s.", ns);
+                    }
+                    if (reports.Count < desired)
+                    {
+                        _context.Warning($"{desired - reports.Count} of {desired} scheduled node-check pods were never created (admission or quota?) within the timeout.");
+                    }
+                    break;
+                }
+                await Task.Delay(PollInterval, _context.Cancellation).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            ready.Writer.TryComplete();
+            foreach (var task in readers.Append(watching))
+            {
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                }
+            }
         }
         return reports.Values.OrderBy(r => r.ComputerName, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The pod's log, once it holds the script's end marker, judged as the node's facts; null while still running.</summary>
+    /// <summary>
+    /// One paged list for the resourceVersion, then a watch from it. A watch the server ends (its timeout) resumes from
+    /// the last version seen; one that fails (410 Gone, a dropped connection) starts over with a fresh list.
+    /// </summary>
+    private async Task WatchPodsAsync(string ns, Action<V1Pod> seen, CancellationToken cancellation)
+    {
+        var selector = $"{AppLabel}={AppName}";
+        while (!cancellation.IsCancellationRequested)
+        {
+            string? resourceVersion = null;
+            string? token = null;
+            do
+            {
+                var page = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector, limit: KubernetesClusterCompliance.PageSize, continueParameter: token,
+                    cancellationToken: cancellation).ConfigureAwait(false);
+                foreach (var pod in page.Items)
+                {
+                    seen(pod);
+                }
+                token = page.Metadata?.ContinueProperty;
+                resourceVersion = page.Metadata?.ResourceVersion;
+            }
+            while (!string.IsNullOrEmpty(token));
+            try
+            {
+                while (!cancellation.IsCancellationRequested)
+                {
+                    var events = _client.CoreV1.WatchListNamespacedPodAsync(ns, labelSelector: selector, resourceVersion: resourceVersion, timeoutSeconds: 300,
+                        allowWatchBookmarks: true, cancellationToken: cancellation);
+                    await foreach (var (type, pod) in events.ConfigureAwait(false))
+                    {
+                        resourceVersion = pod.Metadata?.ResourceVersion ?? resourceVersion;
+                        if (type is WatchEventType.Added or WatchEventType.Modified)
+                        {
+                            seen(pod);
+                        }
+                    }
+                }
+            }
+            catch (Exception ex) when (!cancellation.IsCancellationRequested && ex is k8s.Autorest.HttpOperationException or KubernetesException or HttpRequestException or IOException)
+            {
+                _context.Debug($"Pod watch in {ns} ended ({ex.GetType().Name}); listing again.");
+                await Task.Delay(PollInterval, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The pod's log, followed until the script's end marker, judged as the node's facts; null when it ended first.</summary>
     private async Task<NodeComplianceReport?> ReadFactsAsync(string ns, string node, string pod, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        string log;
+        var log = new System.Text.StringBuilder();
         try
         {
-            await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: "facts", cancellationToken: cancellation).ConfigureAwait(false);
+            await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: "facts", follow: true, cancellationToken: cancellation).ConfigureAwait(false);
             using var reader = new StreamReader(stream);
-            log = await reader.ReadToEndAsync(cancellation).ConfigureAwait(false);
+            var buffer = new char[65536];
+            int read;
+            while ((read = await reader.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
+            {
+                log.Append(buffer, 0, read);
+                if (ShellFactScript.IsComplete(log.ToString(Math.Max(0, log.Length - read - 16), Math.Min(log.Length, read + 16))))
+                {
+                    break; // the script is done; the container now only idles
+                }
+            }
         }
         catch (HttpOperationException ex) when ((int?)ex.Response?.StatusCode is 400 or 404)
         {
             return null; // the container is not started yet, or just restarted
         }
-        if (!ShellFactScript.IsComplete(log))
+        var text = log.ToString();
+        if (!ShellFactScript.IsComplete(text))
         {
             return null;
         }
-        var facts = ShellFactScript.Parse(log, NodeTransport.KubernetesPod);
+        var facts = ShellFactScript.Parse(text, NodeTransport.KubernetesPod);
         NodeArtifactReader.Enrich(facts, _profile, null, cancellation);
         return NodeComplianceEvaluator.Evaluate(facts, _profile, node, clock.Elapsed);
     }
