@@ -147,4 +147,36 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
         Assert.DoesNotContain(report.Checks, c => c.CheckId == "K8S-NODE-01");
         Assert.Contains(report.Checks, c => c.CheckId == "K8S-NODE-02");
     }
+
+    [Fact]
+    public async Task Three_hundred_nodes_report_through_one_watch_and_sixteen_followed_logs_at_a_time()
+    {
+        // One real run of the facts script on this host, replayed by every node's pod (300 real scripts would measure the 2 cores, not the probe).
+        var captured = Path.Combine(Path.GetTempPath(), "fc-facts-" + Guid.NewGuid().ToString("N")[..6]);
+        var script = FipsCluster.Core.Compliance.Node.ShellFactScript.ScriptFor(FipsCluster.Core.Compliance.Node.FactScope.All);
+        using (var sh = Process.Start(new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true })!)
+        {
+            await sh.StandardInput.WriteAsync(script);
+            sh.StandardInput.Close();
+            await File.WriteAllTextAsync(captured, await sh.StandardOutput.ReadToEndAsync());
+            await sh.WaitForExitAsync();
+        }
+        try
+        {
+            _api.NodeCount = 300;
+            _api.NodeRunner = (_, _) => new[] { "/bin/sh", "-c", $"cat '{captured}'; exec sleep 60" };
+            var clock = Stopwatch.StartNew();
+            var report = await Test();
+            Assert.Equal(300, report.Nodes.Count);
+            Assert.Equal(300, report.Nodes.Select(n => n.ComputerName).Distinct().Count());
+            Assert.Single(report.Nodes.Select(n => string.Join(",", n.Checks.Select(c => c.Status))).Distinct());
+            Assert.DoesNotContain(report.Nodes, n => n.Status == ComplianceStatus.Error);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+            Assert.Empty(_api.LiveNamespaces);
+        }
+        finally
+        {
+            File.Delete(captured);
+        }
+    }
 }
