@@ -236,6 +236,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere " +
             $"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)}", TimeSpan.FromSeconds(4), _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
         Assert.True(stopping < TimeSpan.FromSeconds(2), $"stopping took {stopping}");
+        Assert.Contains(nodes.Addresses[0], nodes.StatusPolls); // it was waiting for kubeadm init when stopped
         Assert.NotEmpty(_ec2.Instances);
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
         Assert.Empty(_ec2.SecurityGroups);

@@ -8,7 +8,7 @@ namespace FipsCluster.Module.Tests.Harness;
 /// - kubeadm prints what kubeadm prints (a join command with a fresh random token; a certificate key) and records every
 ///   call as "&lt;node address&gt; &lt;arguments&gt;" in calls.log; `join` fails on a node listed in the fail file and then,
 ///   as a worst case, echoes its arguments (the token) to stderr.
-/// - cloud-init status answers from the file cloud-init.&lt;address&gt;, else cloud-init (default: done).
+/// - cloud-init status (each poll logged in cloud-init.log) answers from the file cloud-init.&lt;address&gt;, else cloud-init (default: done).
 /// - sudo drops -n and runs the command as the login user (the test user is not root, and need not be).
 /// </summary>
 public sealed class KubeadmNodes : IDisposable
@@ -29,6 +29,7 @@ public sealed class KubeadmNodes : IDisposable
             #!/bin/sh
             # Stand-in for cloud-init (see KubeadmNodes): `cloud-init status` as the test sets it per node.
             set -- $SSH_CONNECTION
+            echo "$3" >> {{State}}/cloud-init.log
             f={{State}}/cloud-init.$3
             [ -f "$f" ] || f={{State}}/cloud-init
             s=$(cat "$f" 2>/dev/null || echo done)
@@ -76,6 +77,9 @@ public sealed class KubeadmNodes : IDisposable
     public IReadOnlyList<(string Node, string Arguments)> Calls => File.Exists(Path.Combine(State, "calls.log"))
         ? File.ReadAllLines(Path.Combine(State, "calls.log")).Select(l => (l[..l.IndexOf(' ')], l[(l.IndexOf(' ') + 1)..])).ToList()
         : new List<(string, string)>();
+
+    /// <summary>The nodes `cloud-init status` was asked on, one line per poll.</summary>
+    public IReadOnlyList<string> StatusPolls => File.Exists(Path.Combine(State, "cloud-init.log")) ? File.ReadAllLines(Path.Combine(State, "cloud-init.log")) : Array.Empty<string>();
 
     /// <summary>What `cloud-init status` says: on every node, or on one.</summary>
     public void CloudInit(string status, string? node = null) => File.WriteAllText(Path.Combine(State, node is null ? "cloud-init" : "cloud-init." + node), status + "\n");
