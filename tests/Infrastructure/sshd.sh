@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage:
 #   sshd.sh start <workdir> --port <port> --authorized-key <pubkey-file>
-#                 [--fips-algorithms] [--max-startups 500:30:1000] <listen-address>...
+#                 [--fips-algorithms] [--max-startups 500:30:1000] [--setenv NAME=VALUE]...
+#                 <listen-address>...
 #   sshd.sh stop <workdir>
 #
 # Starts a plain OpenSSH server (host network namespace) that listens on every
@@ -12,6 +13,10 @@
 # Files in <workdir>: host_ecdsa/host_rsa (generated once, reused), authorized_keys,
 # sshd_config*, sshd*.pid, sshd.log, and known_hosts ("[addr]:port type key", or
 # "addr type key" for port 22) covering every listen address.
+#
+# --setenv sets a variable in every session (sshd_config SetEnv, which sshd applies
+# after its own defaults, so PATH=... puts test programs first, e.g. stand-ins for
+# the programs a remote node would have).
 #
 # sshd opens at most 16 listen sockets per process (MAX_LISTEN_SOCKS), so more
 # than 16 addresses are spread over several sshd processes with identical
@@ -26,7 +31,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 readonly SOCKS_PER_SSHD=16
 
 usage() {
-  sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -48,7 +53,7 @@ abort_start() {
 }
 
 start() {
-  local w=$1 port="" key="" fips=0 startups=500:30:1000 addrs=() a
+  local w=$1 port="" key="" fips=0 startups=500:30:1000 addrs=() a setenv=()
   shift
   while [ $# -gt 0 ]; do
     case $1 in
@@ -56,6 +61,7 @@ start() {
       --authorized-key) key=${2:?--authorized-key needs a value}; shift 2 ;;
       --fips-algorithms) fips=1; shift ;;
       --max-startups) startups=${2:?--max-startups needs a value}; shift 2 ;;
+      --setenv) [[ "${2:-}" =~ ^[A-Za-z_][A-Za-z0-9_]*=[^[:space:]\"]*$ ]] || fc_die "--setenv needs NAME=VALUE (no spaces or quotes)"; setenv+=("$2"); shift 2 ;;
       --*) fc_die "unknown option $1" ;;
       *) addrs+=("$1"); shift ;;
     esac
@@ -85,6 +91,10 @@ start() {
     else cfg=$w/sshd_config.$i pidfile=$w/sshd.$i.pid; fi
     fc_sshd_config "$cfg" "$w" "$pidfile" "$port" "$startups" "$fips" \
       "${addrs[@]:$((i * SOCKS_PER_SSHD)):SOCKS_PER_SSHD}"
+    if [ "${#setenv[@]}" -gt 0 ]; then
+      echo "SetEnv ${setenv[*]}" >>"$cfg"
+      "$FC_SSHD" -t -f "$cfg" || fc_die "sshd rejected SetEnv in $cfg"
+    fi
     # -D + setsid instead of letting sshd daemonise: we keep its pid to notice an
     # early exit (e.g. port in use). All fds are redirected so callers reading our
     # stdout/stderr to EOF do not hang on the long-lived daemon.

@@ -30,6 +30,21 @@ public sealed class AwsClusterSpec
 
     public string? SshKeyName { get; init; }
 
+    /// <summary>
+    /// Networks (CIDR) allowed to reach the Kubernetes API (6443) from outside the cluster's security group.
+    /// Empty (the default): only the cluster's own instances.
+    /// </summary>
+    public IReadOnlyList<string> ApiAllowedCidrs { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Networks (CIDR) allowed to reach the instances' SSH port from outside the cluster's security group (the admin host
+    /// that verifies and joins nodes over SSH). Empty (the default): only the cluster's own instances.
+    /// </summary>
+    public IReadOnlyList<string> SshAllowedCidrs { get; init; } = Array.Empty<string>();
+
+    /// <summary>The SSH port the security group opens to <see cref="SshAllowedCidrs"/>. Default 22.</summary>
+    public int SshPort { get; init; } = 22;
+
     /// <summary>e.g. v1.22.8+fips.0 (DKP's SemVer build metadata for FIPS builds).</summary>
     public string KubernetesVersion { get; init; } = "";
 

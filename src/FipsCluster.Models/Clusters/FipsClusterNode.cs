@@ -38,5 +38,8 @@ public sealed class FipsClusterNode
 
     public DateTimeOffset? CheckedAt { get; init; }
 
+    /// <summary>Kubernetes on AWS: Initialized, Joined or Failed as recorded at creation; null when no join was attempted.</summary>
+    public string? JoinState { get; init; }
+
     public override string ToString() => $"{Hostname} ({Role}, {State})";
 }

@@ -84,6 +84,15 @@ public sealed class ClusterNodeRecord
 
     public DateTimeOffset CheckedAt { get; init; }
 
+    /// <summary>
+    /// Kubernetes on AWS: Initialized (the first control plane ran kubeadm init), Joined, Failed, or null when no join
+    /// was attempted (no SSH credentials, or -SkipJoin).
+    /// </summary>
+    public string? JoinState { get; init; }
+
+    /// <summary>Why the join failed: "ErrorId: message" (never the join command, token or certificate key).</summary>
+    public string? JoinError { get; init; }
+
     public override string ToString() => $"{Name} ({Role})";
 }
 

@@ -78,6 +78,11 @@ public static class ErrorIds
     public const string ProvisioningFailed = nameof(ProvisioningFailed);
     public const string AwsCredentialsUnavailable = nameof(AwsCredentialsUnavailable);
     public const string InvalidKubeconfig = nameof(InvalidKubeconfig);
+    public const string InvalidIngressCidr = nameof(InvalidIngressCidr);
+    public const string KubeadmInitFailed = nameof(KubeadmInitFailed);
+    public const string KubeadmInitTimedOut = nameof(KubeadmInitTimedOut);
+    public const string KubeadmJoinCommandUnavailable = nameof(KubeadmJoinCommandUnavailable);
+    public const string KubeadmJoinFailed = nameof(KubeadmJoinFailed);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

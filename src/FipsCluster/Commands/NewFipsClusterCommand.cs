@@ -124,6 +124,29 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [ValidateRange(1, 65535)]
     public int SshPort { get; set; } = 22;
 
+    /// <summary>AWS: do not bootstrap the cluster over SSH even though SSH credentials are given.</summary>
+    [Parameter]
+    public SwitchParameter SkipJoin { get; set; }
+
+    /// <summary>AWS: networks (CIDR) allowed to reach the Kubernetes API (6443). Default: none outside the cluster.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] ApiAllowedCidr { get; set; } = Array.Empty<string>();
+
+    /// <summary>AWS: networks (CIDR) allowed to reach SSH (-SshPort), e.g. this host's address as a /32. A /0 needs -Force.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] SshAllowedCidr { get; set; } = Array.Empty<string>();
+
+    /// <summary>AWS: how host keys of the new instances are verified (Strict, or AcceptNew: trust on first use, recorded).</summary>
+    [Parameter]
+    public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
+
+    /// <summary>AWS: how long a node's cloud-init (on the first control plane: kubeadm init) may take. Default 20 minutes.</summary>
+    [Parameter]
+    [ValidateRange("00:00:01", "1.00:00:00")]
+    public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromMinutes(20);
+
     protected override void EndProcessing()
     {
         if (Provider == "AWS")
@@ -142,7 +165,7 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
             Description = Description,
             Force = Force,
             PreflightComputerName = ComputerName,
-            PreflightSsh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy.Strict),
+            PreflightSsh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
         };
         try
         {
@@ -179,20 +202,32 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
             EtcdImageRepository = EtcdImageRepository,
             Fips = !MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) || Fips.ToBool(),
             ComplianceProfile = (ComplianceProfile ?? ComplianceProfiles.Default).Name,
+            ApiAllowedCidrs = ApiAllowedCidr,
+            SshAllowedCidrs = SshAllowedCidr,
+            SshPort = SshPort,
         };
         try
         {
             var connection = new AwsConnection(spec.Region, Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
-            // -Credential holds the AWS keys here, so the node check logs in with a key.
-            var verify = VerifyNode ? SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy.Strict) : null;
-            if (VerifyNode && verify is null)
+            // -Credential holds the AWS keys here, so the nodes are reached with an SSH key. SSH credentials given
+            // (-UserName, -KeyFilePath, or -VerifyNode) mean: bootstrap the cluster over SSH, unless -SkipJoin.
+            var bound = MyInvocation.BoundParameters;
+            var join = !SkipJoin && (VerifyNode || bound.ContainsKey(nameof(UserName)) || bound.ContainsKey(nameof(KeyFilePath)));
+            var ssh = VerifyNode || join ? SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
+            if ((VerifyNode || join) && ssh is null)
             {
-                ThrowFailure(new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument, "-VerifyNode needs an SSH key: -KeyFilePath, or one in ~/.ssh.", "KeyFilePath"));
+                ThrowFailure(new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument, "-VerifyNode and joining the nodes need an SSH key: -KeyFilePath, or one in ~/.ssh.", "KeyFilePath"));
             }
-            var record = RunCore(context => AwsProvisioner.CreateAsync(connection, ClusterStoreAccess.Store, spec, ComplianceProfile ?? ComplianceProfiles.Default, KeepOnFailure, verify, SshPort, context));
+            var joinOptions = join ? new KubeadmJoinOptions { Ssh = ssh!, Port = SshPort, BootstrapTimeout = BootstrapTimeout } : null;
+            var (record, failures) = RunCore(context => AwsProvisioner.CreateAsync(connection, ClusterStoreAccess.Store, spec, ComplianceProfile ?? ComplianceProfiles.Default,
+                KeepOnFailure, VerifyNode ? ssh : null, joinOptions, SkipJoin, Force, context));
             if (record is not null)
             {
                 WriteObject(record);
+            }
+            foreach (var failure in failures)
+            {
+                WriteFailure(failure);
             }
         }
         catch (FipsClusterException ex)

@@ -132,6 +132,69 @@ public sealed class AwsProvisionerTests : IDisposable
     }
 
     [Fact]
+    public async Task By_default_the_group_admits_only_itself_and_the_user_data_holds_no_join_step()
+    {
+        var spec = Spec(1, 2);
+        Assert.NotNull(await Create(spec));
+        var group = Assert.Single(_ec2.SecurityGroups.Keys);
+        Assert.Equal(new[] { 22, 2379, 2380, 6443, 10250 }, _ec2.Ingress.Select(r => r.FromPort).Order());
+        Assert.All(_ec2.Ingress, r => Assert.Equal(group, r.Source));
+        Assert.Single(Calls("AuthorizeSecurityGroupIngress"));
+        // Nodes are joined over SSH: no join command, token or placeholder in any user data.
+        foreach (var role in new[] { "ControlPlane", "Worker" })
+        {
+            Assert.DoesNotContain("join", CloudInitRenderer.Render(spec, role), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("token", CloudInitRenderer.Render(spec, role), StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task The_API_and_SSH_are_opened_to_exactly_the_given_networks_in_the_one_authorize_call()
+    {
+        var spec = new AwsClusterSpec
+        {
+            Name = "prod", Region = "us-east-1", Ami = "ami-0123456789abcdef0", KubernetesVersion = "v1.29.6+fips.0", KubernetesImageRepository = "docker.io/mesosphere",
+            EtcdVersion = "3.5.10+fips.0", EtcdImageRepository = "docker.io/mesosphere",
+            ApiAllowedCidrs = new[] { "203.0.113.0/24", "2001:db8::/32" }, SshAllowedCidrs = new[] { "198.51.100.7" },
+        };
+        var record = await Create(spec);
+        var authorize = Assert.Single(Calls("AuthorizeSecurityGroupIngress")).Parameters;
+        Assert.Contains(authorize, kv => kv.Key.EndsWith(".IpRanges.1.CidrIp", StringComparison.Ordinal) && kv.Value == "203.0.113.0/24");
+        Assert.Contains(authorize, kv => kv.Key.EndsWith(".Ipv6Ranges.1.CidrIpv6", StringComparison.Ordinal) && kv.Value == "2001:db8::/32");
+        var outside = _ec2.Ingress.Where(r => !r.Source.StartsWith("sg-", StringComparison.Ordinal)).Select(r => (r.FromPort, r.ToPort, r.Source)).Order().ToList();
+        Assert.Equal(new[] { (22, 22, "198.51.100.7/32"), (6443, 6443, "2001:db8::/32"), (6443, 6443, "203.0.113.0/24") }, outside);
+        Assert.All(_ec2.Ingress, r => Assert.Equal("tcp", r.Protocol));
+        Assert.Equal(new[] { "198.51.100.7" }, record!.AwsSpec!.SshAllowedCidrs); // recorded as given
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0/0", "whole Internet")]
+    [InlineData("10.1.2.3/16", "did you mean 10.1.0.0/16")]
+    [InlineData("10.0.0.0/33", "CIDR notation")]
+    public async Task Bad_networks_and_SSH_from_everywhere_are_refused_before_any_mutating_call(string cidr, string reason)
+    {
+        var spec = new AwsClusterSpec
+        {
+            Name = "prod", Region = "us-east-1", Ami = "ami-0123456789abcdef0", KubernetesVersion = "v1.29.6+fips.0", KubernetesImageRepository = "docker.io/mesosphere",
+            EtcdVersion = "3.5.10+fips.0", EtcdImageRepository = "docker.io/mesosphere", SshAllowedCidrs = new[] { cidr },
+        };
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(spec));
+        Assert.Equal(ErrorIds.InvalidIngressCidr, error.ErrorId);
+        Assert.Contains(reason, error.Message);
+        Assert.Equal(0, Mutating);
+        // -Force (AllowSshFromEverywhere) allows a /0, and says so.
+        if (cidr == "0.0.0.0/0")
+        {
+            var warnings = new List<string>();
+            var record = await new AwsProvisioner(_client, _store) { AllowSshFromEverywhere = true }
+                .CreateAsync(spec, ComplianceProfiles.Default, false, new OperationContext { Warning = warnings.Add });
+            Assert.NotNull(record);
+            Assert.Contains(warnings, w => w.Contains("whole Internet", StringComparison.Ordinal));
+            Assert.Contains(_ec2.Ingress, r => r.FromPort == 22 && r.Source == "0.0.0.0/0");
+        }
+    }
+
+    [Fact]
     public async Task WhatIf_makes_no_mutating_call()
     {
         var record = await Create(Spec(), context: new OperationContext { ShouldProcess = (_, _) => false });

@@ -40,8 +40,22 @@ public sealed class Ec2QueryStub : IDisposable
 
     public ConcurrentDictionary<string, string> SecurityGroups { get; } = new(); // id → name
 
+    /// <summary>
+    /// Every ingress rule authorized (AuthorizeSecurityGroupIngress IpPermissions, one entry per source): the group, the
+    /// protocol and port range, and the source ("sg-…" for a group, a CIDR otherwise). A rule that exists already fails
+    /// the whole call with InvalidPermission.Duplicate, as EC2 does.
+    /// </summary>
+    public ConcurrentQueue<IngressRule> Ingress { get; } = new();
+
+    public sealed record IngressRule(string GroupId, string Protocol, int FromPort, int ToPort, string Source, string? Description);
+
     /// <summary>The address every instance reports (privateIpAddress), e.g. a loopback sshd in tests.</summary>
     public string InstanceAddress { get; set; } = "10.0.1.10";
+
+    /// <summary>When set, instances get these addresses in launch order (one loopback address per "instance" in tests), else <see cref="InstanceAddress"/>.</summary>
+    public IReadOnlyList<string> InstanceAddresses { get; set; } = Array.Empty<string>();
+
+    private readonly ConcurrentDictionary<string, string> _addresses = new();
 
     /// <summary>New instances stay "pending" (a launch that never finishes).</summary>
     public bool PendingForever { get; set; }
@@ -96,7 +110,7 @@ public sealed class Ec2QueryStub : IDisposable
             "DescribeImages" => DescribeImages(parameters),
             "CreateSecurityGroup" => CreateSecurityGroup(parameters),
             "DescribeSecurityGroups" => DescribeSecurityGroups(parameters),
-            "AuthorizeSecurityGroupIngress" => Ok("AuthorizeSecurityGroupIngressResponse"),
+            "AuthorizeSecurityGroupIngress" => AuthorizeIngress(parameters),
             "DeleteSecurityGroup" => DeleteSecurityGroup(parameters),
             "RunInstances" => RunInstances(parameters),
             "DescribeInstances" => DescribeInstances(parameters),
@@ -150,6 +164,44 @@ public sealed class Ec2QueryStub : IDisposable
         return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeSecurityGroupsResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><securityGroupInfo>{items}</securityGroupInfo></DescribeSecurityGroupsResponse>");
     }
 
+    private (int, string) AuthorizeIngress(Dictionary<string, string> p)
+    {
+        var group = p.GetValueOrDefault("GroupId", "");
+        if (!SecurityGroups.ContainsKey(group))
+        {
+            return Error(400, "InvalidGroup.NotFound", $"The security group '{group}' does not exist");
+        }
+        var rules = new List<IngressRule>();
+        var permission = new System.Text.RegularExpressions.Regex(@"^IpPermissions\.(\d+)\.(Groups\.\d+\.GroupId|IpRanges\.\d+\.CidrIp|Ipv6Ranges\.\d+\.CidrIpv6)$");
+        foreach (var (key, value) in p)
+        {
+            var m = permission.Match(key);
+            if (!m.Success)
+            {
+                continue;
+            }
+            var prefix = $"IpPermissions.{m.Groups[1].Value}.";
+            var item = key[..key.LastIndexOf('.')];
+            rules.Add(new IngressRule(group, p.GetValueOrDefault(prefix + "IpProtocol", ""),
+                int.Parse(p.GetValueOrDefault(prefix + "FromPort", "-1"), System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(p.GetValueOrDefault(prefix + "ToPort", "-1"), System.Globalization.CultureInfo.InvariantCulture),
+                value, p.GetValueOrDefault(item + ".Description")));
+        }
+        lock (Gate)
+        {
+            var duplicate = rules.FirstOrDefault(r => Ingress.Any(e => e with { Description = null } == r with { Description = null }));
+            if (duplicate is not null)
+            {
+                return Error(400, "InvalidPermission.Duplicate", $"the specified rule \"peer: {duplicate.Source}, TCP, from port: {duplicate.FromPort}, to port: {duplicate.ToPort}, ALLOW\" already exists");
+            }
+            foreach (var rule in rules)
+            {
+                Ingress.Enqueue(rule);
+            }
+        }
+        return Ok("AuthorizeSecurityGroupIngressResponse");
+    }
+
     private (int, string) DeleteSecurityGroup(Dictionary<string, string> p)
     {
         var id = p.GetValueOrDefault("GroupId", "");
@@ -180,6 +232,7 @@ public sealed class Ec2QueryStub : IDisposable
                 {
                     var id = "i-" + Guid.NewGuid().ToString("N")[..17];
                     Instances[id] = (token, role, PendingForever ? "pending" : "running", p);
+                    _addresses[id] = InstanceAddresses.Count > 0 ? InstanceAddresses[(Instances.Count - 1) % InstanceAddresses.Count] : InstanceAddress;
                     existing.Add(id);
                 }
             }
@@ -191,7 +244,7 @@ public sealed class Ec2QueryStub : IDisposable
     {
         var (token, _, state, request) = Instances[id];
         var code = state switch { "running" => 16, "terminated" => 48, "shutting-down" => 32, _ => 0 };
-        return $"<item><instanceId>{id}</instanceId><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken><privateIpAddress>{InstanceAddress}</privateIpAddress></item>";
+        return $"<item><instanceId>{id}</instanceId><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken><privateIpAddress>{_addresses.GetValueOrDefault(id, InstanceAddress)}</privateIpAddress></item>";
     }
 
     private (int, string) DescribeInstances(Dictionary<string, string> p)

@@ -96,13 +96,176 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
     {
         _nodes.Require();
         _ec2.InstanceAddress = "127.0.0.1"; // every "instance" is this host's test sshd
-        var result = New($"-ControlPlaneCount 1 -WorkerCount 0 -VerifyNode -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts} -SshPort {_nodes.PlainPort}");
+        // -SkipJoin: this test is about the evidence; the join over SSH has its own tests below.
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 0 -SkipJoin -VerifyNode -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts} -SshPort {_nodes.PlainPort}");
         Assert.Empty(result.Errors);
         var node = Assert.Single((IEnumerable<dynamic>)result.SingleOf("FipsCluster.FipsClusterRecord").Nodes);
         Assert.Equal($"127.0.0.1:{_nodes.PlainPort}", (string)node.EvidenceHost);
         Assert.False((bool)node.Compliant); // this host is not in FIPS mode
         Assert.Contains("LNX-FIPS-01", ((IEnumerable<dynamic>)node.FailedChecks).Select(c => (string)c));
         Assert.Contains(result.Warnings, w => w.Message.Contains("kubelet guard will refuse"));
+    }
+
+    private string Ssh(KubeadmNodes nodes) => $"-UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {nodes.KnownHosts} -SshPort {nodes.Port}";
+
+    /// <summary>Every file under the cluster store (the records as written to disk).</summary>
+    private string StoreText() => Directory.Exists(_home)
+        ? string.Join("\n", Directory.EnumerateFiles(_home, "*", SearchOption.AllDirectories).Select(File.ReadAllText))
+        : "";
+
+    private string EveryEc2Parameter => string.Join("\n", _ec2.Requests.SelectMany(r => r.Parameters.Values)
+        .Concat(_ec2.Requests.Where(r => r.Parameters.ContainsKey("UserData")).Select(r => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(r.Parameters["UserData"])))));
+
+    [SkippableFact]
+    public void With_SSH_credentials_the_first_control_plane_gives_a_join_command_that_every_other_node_runs_and_the_secret_shows_nowhere()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 5);
+        _ec2.InstanceAddresses = nodes.Addresses; // launch order: 3 control planes, then 2 workers
+        var result = New($"-ControlPlaneCount 3 -WorkerCount 2 {Ssh(nodes)} -ApiAllowedCidr 10.20.0.0/16,2001:db8::/32 -SshAllowedCidr 127.0.0.1 -Debug");
+        Assert.Empty(result.Errors);
+        Assert.Null(result.Terminating);
+        var (cp1, cp2, cp3, w1, w2) = (nodes.Addresses[0], nodes.Addresses[1], nodes.Addresses[2], nodes.Addresses[3], nodes.Addresses[4]);
+
+        // The first control plane is asked for a token once, and for a certificate key once.
+        var calls = nodes.Calls;
+        var create = Assert.Single(calls, c => c.Arguments.StartsWith("token create", StringComparison.Ordinal));
+        Assert.Equal((cp1, "token create --ttl 1h --print-join-command"), create);
+        var upload = Assert.Single(calls, c => c.Arguments.StartsWith("init phase", StringComparison.Ordinal));
+        Assert.Equal((cp1, "init phase upload-certs --upload-certs"), upload);
+        // What it printed, as the nodes ran it (the stand-in records its arguments).
+        var joins = calls.Where(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)).ToDictionary(c => c.Node, c => c.Arguments);
+        Assert.Equal(new[] { cp2, cp3, w1, w2 }.Order(), joins.Keys.Order());
+        var printed = joins[w1];
+        var match = System.Text.RegularExpressions.Regex.Match(printed, @"^join " + System.Text.RegularExpressions.Regex.Escape(cp1) + @":6443 --token ([a-z0-9]{6})\.([a-z0-9]{16}) --discovery-token-ca-cert-hash sha256:[a-f0-9]{64}$");
+        Assert.True(match.Success, "a worker did not run the printed join command");
+        Assert.Equal(printed, joins[w2]);
+        var key = System.Text.RegularExpressions.Regex.Match(joins[cp2], "--certificate-key ([a-f0-9]{64})$").Groups[1].Value;
+        Assert.Equal(printed + " --control-plane --certificate-key " + key, joins[cp2]);
+        Assert.Equal(joins[cp2], joins[cp3]);
+        // The token is deleted once the nodes have joined; only its public ID goes on a command line.
+        Assert.Equal((cp1, "token delete " + match.Groups[1].Value), calls[^1]);
+
+        // Recorded per node.
+        var record = result.SingleOf("FipsCluster.FipsClusterRecord");
+        var states = ((IEnumerable<dynamic>)record.Nodes).ToDictionary(n => (string)n.Endpoint, n => (string?)n.JoinState);
+        Assert.Equal("Initialized", states[cp1]);
+        Assert.All(new[] { cp2, cp3, w1, w2 }, n => Assert.Equal("Joined", states[n]));
+
+        // The secret: not in any stream (with -Verbose -Debug), output, record (in memory and on disk) or request to EC2.
+        var token = match.Groups[1].Value + "." + match.Groups[2].Value;
+        var everything = result.AllText + "\n" + _ps.Host.Text + "\n" + StoreText() + "\n" + EveryEc2Parameter + "\n"
+            + string.Join("\n", ((IEnumerable<dynamic>)record.Nodes).Select(n => (string?)n.JoinError ?? "")) + record.ToString();
+        Assert.NotEmpty(result.Verbose);
+        Assert.Contains(result.Verbose, v => v.Message.Contains("joined as a worker", StringComparison.Ordinal));
+        foreach (var secret in new[] { token, match.Groups[2].Value, key })
+        {
+            Assert.DoesNotContain(secret, everything);
+        }
+
+        // The API and SSH are open to exactly the networks given; everything else only to the group itself.
+        var rules = _ec2.Ingress.ToList();
+        var group = Assert.Single(_ec2.SecurityGroups.Keys);
+        Assert.Equal(new[] { "10.20.0.0/16", "2001:db8::/32" }, rules.Where(r => r.FromPort == 6443 && !r.Source.StartsWith("sg-", StringComparison.Ordinal)).Select(r => r.Source).Order());
+        Assert.Equal(new[] { "127.0.0.1/32" }, rules.Where(r => r.FromPort == nodes.Port).Select(r => r.Source));
+        Assert.All(new[] { 22, 6443, 2379, 2380, 10250 }, port => Assert.Contains(rules, r => r.FromPort == port && r.ToPort == port && r.Source == group));
+        Assert.Equal(2 + 1 + 5, rules.Count);
+    }
+
+    [SkippableFact]
+    public void A_node_that_fails_to_join_is_reported_on_its_own_with_a_stable_id_and_the_rest_of_the_cluster_is_kept()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 3);
+        _ec2.InstanceAddresses = nodes.Addresses;
+        nodes.FailJoin(nodes.Addresses[2]); // kubeadm join fails there, and echoes its arguments (the token) to stderr
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 2 {Ssh(nodes)} -Debug");
+        Assert.Null(result.Terminating);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("KubeadmJoinFailed,", error.FullyQualifiedErrorId);
+        var record = result.SingleOf("FipsCluster.FipsClusterRecord");
+        var failed = ((IEnumerable<dynamic>)record.Nodes).Single(n => (string)n.Endpoint == nodes.Addresses[2]);
+        Assert.Equal((string)failed.NodeId, error.TargetObject);
+        Assert.Equal("Failed", (string)failed.JoinState);
+        Assert.StartsWith("KubeadmJoinFailed: ", (string)failed.JoinError);
+        Assert.Contains("exit 1", (string)failed.JoinError);
+        Assert.Equal("Joined", (string)((IEnumerable<dynamic>)record.Nodes).Single(n => (string)n.Endpoint == nodes.Addresses[1]).JoinState);
+        // Kept: a working control plane and worker are not torn down for one worker (Remove-FipsCluster -Deprovision removes all).
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("running", i.State));
+        Assert.Equal(3, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());
+        // kubeadm's stderr quoted the token: the error shows it redacted.
+        var join = nodes.Calls.First(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)).Arguments;
+        var token = System.Text.RegularExpressions.Regex.Match(join, @"--token (\S+)").Groups[1].Value;
+        Assert.NotEmpty(token);
+        Assert.DoesNotContain(token, result.AllText + StoreText());
+        Assert.DoesNotContain(token.Split('.')[1], result.AllText + StoreText());
+        Assert.Contains("***", error.Exception.Message);
+    }
+
+    [SkippableFact]
+    public void Kubeadm_init_that_failed_on_the_first_control_plane_fails_the_command_and_rolls_back()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 2);
+        _ec2.InstanceAddresses = nodes.Addresses;
+        nodes.CloudInit("error", nodes.Addresses[0]);
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)}");
+        var error = Assert.Single(result.Errors); // terminating for the statement
+        Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
+        Assert.Contains("KubeadmInitFailed", error.Exception.Message);
+        Assert.Contains("rolled back", error.Exception.Message);
+        Assert.Empty(result.Of("FipsCluster.FipsClusterRecord"));
+        Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("token", StringComparison.Ordinal));
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.Empty(_ec2.SecurityGroups);
+    }
+
+    [SkippableFact]
+    public void Ctrl_C_while_waiting_for_kubeadm_init_stops_promptly_and_rolls_back()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 2);
+        _ec2.InstanceAddresses = nodes.Addresses;
+        nodes.CloudInit("running"); // kubeadm init never finishes
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+        var stopping = _ps.RunAndStop("New-FipsCluster -Name aws4 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+            "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere " +
+            $"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)}", TimeSpan.FromSeconds(4), _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
+        Assert.True(stopping < TimeSpan.FromSeconds(2), $"stopping took {stopping}");
+        Assert.Contains(nodes.Addresses[0], nodes.StatusPolls); // it was waiting for kubeadm init when stopped
+        Assert.NotEmpty(_ec2.Instances);
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.Empty(_ec2.SecurityGroups);
+        Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("token", StringComparison.Ordinal));
+        Assert.StartsWith("FipsClusterNotFound,", Assert.Single(_ps.Run("Get-FipsCluster aws4").ErrorIds));
+    }
+
+    [Theory]
+    [InlineData("-SshAllowedCidr 0.0.0.0/0", "whole Internet")]
+    [InlineData("-SshAllowedCidr ::/0", "whole Internet")]
+    [InlineData("-ApiAllowedCidr 10.0.0.1/8", "10.0.0.0/8")]
+    [InlineData("-ApiAllowedCidr not-a-network", "CIDR notation")]
+    public void Networks_are_checked_and_SSH_from_everywhere_is_refused_before_anything_is_created(string parameter, string message)
+    {
+        var result = New(parameter);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("InvalidIngressCidr,", error.FullyQualifiedErrorId);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains(message, error.Exception.Message);
+        Assert.DoesNotContain(_ec2.Requests, r => Ec2QueryStub.MutatingActions.Contains(r.Action));
+    }
+
+    [Fact]
+    public void SSH_from_everywhere_with_Force_is_opened_with_a_warning()
+    {
+        var result = New("-SshAllowedCidr 0.0.0.0/0 -Force -SkipJoin");
+        Assert.Null(result.Terminating);
+        Assert.Contains(result.Warnings, w => w.Message.Contains("whole Internet", StringComparison.Ordinal));
+        Assert.Contains(_ec2.Ingress, r => r.FromPort == 22 && r.Source == "0.0.0.0/0");
     }
 
     [Fact]

@@ -155,6 +155,30 @@ public sealed class SshNodesFixture : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts another sshd (tests/Infrastructure/sshd.sh) for our key on <paramref name="addresses"/>, with extra
+    /// sshd.sh options (e.g. --setenv PATH=...); returns its port and known_hosts, and stops it when disposed.
+    /// </summary>
+    public ExtraSshd StartSshd(string[] options, params string[] addresses)
+    {
+        var dir = Path.Combine(_work, "extra-" + Guid.NewGuid().ToString("N")[..6]);
+        var port = FreePort();
+        Script("sshd.sh", new[] { "start", dir, "--port", port.ToString(), "--authorized-key", KeyFile + ".pub" }.Concat(options).Concat(addresses).ToArray());
+        return new ExtraSshd(port, Path.Combine(dir, "known_hosts"), () => TryStop("sshd.sh", Path.GetFileName(dir)));
+    }
+
+    public sealed class ExtraSshd(int port, string knownHosts, Action stop) : IDisposable
+    {
+        public int Port => port;
+
+        public string KnownHosts => knownHosts;
+
+        public void Dispose() => stop();
+    }
+
+    /// <summary>The fixture's working folder (traversable by the sshd login user).</summary>
+    public string WorkDirectory => _work;
+
     public void Require()
     {
         if (Unavailable is null)

@@ -12,11 +12,11 @@ namespace FipsCluster.Core.Providers.Aws;
 /// Provisions a Kubernetes cluster on EC2 from a spec: read-only checks first (spec, AMI), then — after ShouldProcess —
 /// a security group and the instances (ClientToken per role, so a re-run never duplicates them), each booting the
 /// cloud-init that Export-FipsClusterManifest -Format CloudInit renders. Any failure rolls back what was created
-/// unless KeepOnFailure, and says what was removed.
+/// unless KeepOnFailure, and says what was removed. With <see cref="Join"/> (SSH credentials), the cluster is then
+/// bootstrapped over SSH by <see cref="KubeadmBootstrapper"/>: the secret never travels in user data.
 /// </summary>
 public sealed class AwsProvisioner
 {
-    private static readonly int[] Ports = { 22, 6443, 2379, 2380, 10250 };
     private readonly IAmazonEC2 _ec2;
     private readonly IClusterStore _store;
 
@@ -26,13 +26,32 @@ public sealed class AwsProvisioner
         _store = store;
     }
 
-    /// <summary>Creates the EC2 client for the connection, provisions, and disposes the client.</summary>
-    public static async Task<FipsClusterRecord?> CreateAsync(AwsConnection connection, IClusterStore store, AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure,
-        Remoting.SshOptions? verify, int verifyPort, OperationContext context)
+    /// <summary>
+    /// Creates the EC2 client for the connection, provisions, and disposes the client. Returns the record (null under
+    /// -WhatIf) and the nodes that did not join, each as an error to report on its own.
+    /// </summary>
+    public static async Task<(FipsClusterRecord? Record, IReadOnlyList<FipsClusterException> NodeFailures)> CreateAsync(AwsConnection connection, IClusterStore store,
+        AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, Remoting.SshOptions? verify, KubeadmJoinOptions? join, bool skipJoin, bool allowSshFromEverywhere, OperationContext context)
     {
         using var ec2 = Ec2ClientFactory.Create(connection);
-        return await new AwsProvisioner(ec2, store) { Verify = verify, VerifyPort = verifyPort }.CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
+        var provisioner = new AwsProvisioner(ec2, store) { Verify = verify, VerifyPort = spec.SshPort, Join = join, SkipJoin = skipJoin, AllowSshFromEverywhere = allowSshFromEverywhere };
+        var record = await provisioner.CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
+        return (record, provisioner.NodeFailures);
     }
+
+    /// <summary>With SSH options, the cluster is bootstrapped over SSH after boot: kubeadm init awaited, the other nodes joined.</summary>
+    public KubeadmJoinOptions? Join { get; init; }
+
+    /// <summary>The user chose not to join (-SkipJoin): no warning that the nodes are not joined.</summary>
+    public bool SkipJoin { get; init; }
+
+    /// <summary>-Force: SSH may be opened to a /0.</summary>
+    public bool AllowSshFromEverywhere { get; init; }
+
+    /// <summary>After CreateAsync: the nodes that did not join (KubeadmJoinFailed, NodeNotFipsCompliant), one error each.</summary>
+    public IReadOnlyList<FipsClusterException> NodeFailures => _nodeFailures;
+
+    private readonly List<FipsClusterException> _nodeFailures = new();
 
     /// <summary>With SSH options, each instance is checked with Test-FipsNode after boot and the evidence recorded.</summary>
     public Remoting.SshOptions? Verify { get; init; }
@@ -48,10 +67,28 @@ public sealed class AwsProvisioner
             throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{spec.Name}' already exists.", spec.Name);
         }
         AwsClusterSpecValidator.Validate(spec);
+        AwsIngress.Validate(spec, AllowSshFromEverywhere);
         Progress(context, spec, "Checking the AMI", 5);
         await AmiCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
 
-        var plan = $"Create security group fipscluster-{spec.Name} and {spec.ControlPlaneCount} control-plane + {spec.WorkerCount} worker instances ({spec.Ami}, Kubernetes {spec.KubernetesVersion}, {(spec.Fips ? "FIPS" : "non-FIPS")})";
+        var api = AwsIngress.Api(spec);
+        var ssh = AwsIngress.Ssh(spec);
+        var plan = $"Create security group fipscluster-{spec.Name} and {spec.ControlPlaneCount} control-plane + {spec.WorkerCount} worker instances ({spec.Ami}, Kubernetes {spec.KubernetesVersion}, {(spec.Fips ? "FIPS" : "non-FIPS")})"
+            + $"; ingress from the group itself{(api.Count > 0 ? $", API {AwsIngress.ApiPort} from {string.Join(", ", api)}" : "")}{(ssh.Count > 0 ? $", SSH {spec.SshPort} from {string.Join(", ", ssh)}" : "")}"
+            + (Join is not null ? "; then wait for kubeadm init and join the nodes over SSH" : "");
+        if (api.Any(AwsIngress.IsEverywhere))
+        {
+            context.Warning($"-ApiAllowedCidr {string.Join(", ", api.Where(AwsIngress.IsEverywhere))}: the Kubernetes API of '{spec.Name}' will be reachable from the whole Internet (it still requires client credentials).");
+        }
+        if (Join is not null && spec.ControlPlaneCount > 1)
+        {
+            // Honest about a gap: the rendered ClusterConfiguration has no controlPlaneEndpoint (no load balancer yet).
+            context.Warning($"'{spec.Name}' has {spec.ControlPlaneCount} control planes, but no load balancer is provisioned and the kubeadm configuration sets no controlPlaneEndpoint: real kubeadm refuses 'join --control-plane' without one, so the extra control planes may be reported as KubeadmJoinFailed.");
+        }
+        if (ssh.Any(AwsIngress.IsEverywhere))
+        {
+            context.Warning($"-SshAllowedCidr {string.Join(", ", ssh.Where(AwsIngress.IsEverywhere))} with -Force: SSH to every instance of '{spec.Name}' is open to the whole Internet.");
+        }
         if (!context.ShouldProcess($"EC2 {spec.Region}", plan))
         {
             return null;
@@ -80,6 +117,30 @@ public sealed class AwsProvisioner
                 Progress(context, spec, "Verifying the instances (Test-FipsNode)", 85);
                 evidence = await VerifyAsync(addresses, profile, context).ConfigureAwait(false);
             }
+            var joined = new Dictionary<string, KubeadmJoinOutcome>(StringComparer.Ordinal);
+            if (Join is not null)
+            {
+                Progress(context, spec, "Bootstrapping Kubernetes over SSH (kubeadm init, join)", 88);
+                KubeadmNode Target(string id, string role) => new(id, addresses.GetValueOrDefault(id) ?? "", role);
+                // In a FIPS cluster, a node whose evidence is not compliant is not joined (as Add-FipsClusterNode refuses it).
+                string? Refuse(string id) => spec.Fips && evidence.TryGetValue(id, out var report) && !report.Compliant
+                    ? $"its Test-FipsNode evidence is not compliant ({string.Join(", ", report.Findings.Select(f => f.CheckId).DefaultIfEmpty(report.ErrorId ?? "error"))})"
+                    : null;
+                var outcomes = await new KubeadmBootstrapper(Join, context).RunAsync(
+                    controlPlane.Select(id => Target(id, "ControlPlane")).ToList(), workers.Select(id => Target(id, "Worker")).ToList(), Refuse).ConfigureAwait(false);
+                foreach (var outcome in outcomes)
+                {
+                    joined[outcome.InstanceId] = outcome;
+                    if (outcome.Error is not null)
+                    {
+                        _nodeFailures.Add(outcome.Error);
+                    }
+                }
+            }
+            else if (!SkipJoin && spec.ControlPlaneCount + spec.WorkerCount > 1)
+            {
+                context.Warning($"The nodes of '{spec.Name}' were not joined: give SSH credentials (-UserName, -KeyFilePath) to join them over SSH, or -SkipJoin if you join them yourself.");
+            }
             Progress(context, spec, "Recording the cluster", 95);
             var now = DateTimeOffset.UtcNow;
             ClusterNodeRecord Node(string id, string role) => evidence.TryGetValue(id, out var report)
@@ -89,8 +150,14 @@ public sealed class AwsProvisioner
                     Compliant = report.Compliant, FipsModeEnabled = report.FipsModeEnabled,
                     FailedChecks = report.Status is ComplianceStatus.Error ? new[] { "EVIDENCE: " + string.Join("; ", report.Errors) } : report.Findings.Select(f => f.CheckId).ToArray(),
                     CheckedAt = report.Timestamp,
+                    JoinState = joined.GetValueOrDefault(id)?.State,
+                    JoinError = JoinError(joined.GetValueOrDefault(id)),
                 }
-                : new ClusterNodeRecord { Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), CheckedAt = now };
+                : new ClusterNodeRecord
+                {
+                    Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), CheckedAt = now,
+                    JoinState = joined.GetValueOrDefault(id)?.State, JoinError = JoinError(joined.GetValueOrDefault(id)),
+                };
             return _store.Create(new FipsClusterRecord
             {
                 Name = spec.Name,
@@ -119,9 +186,11 @@ public sealed class AwsProvisioner
                 throw;
             }
             throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable,
-                $"Provisioning '{spec.Name}' failed ({(ex as AmazonEC2Exception)?.ErrorCode ?? ex.GetType().Name}: {ex.Message}); rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.", spec.Name, ex);
+                $"Provisioning '{spec.Name}' failed ({(ex as AmazonEC2Exception)?.ErrorCode ?? (ex as FipsClusterException)?.ErrorId ?? ex.GetType().Name}: {ex.Message}); rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.", spec.Name, ex);
         }
     }
+
+    private static string? JoinError(KubeadmJoinOutcome? outcome) => outcome?.Error is { } error ? $"{error.ErrorId}: {error.Message}" : null;
 
     private static void Progress(OperationContext context, AwsClusterSpec spec, string phase, int percent) =>
         context.Progress(new OperationProgress($"New-FipsCluster {spec.Name} (AWS)", phase, percent));
@@ -141,7 +210,8 @@ public sealed class AwsProvisioner
         }
         catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidGroup.Duplicate")
         {
-            // A re-run after an interrupted attempt: reuse the group.
+            // A re-run after an interrupted attempt: reuse the group, and add the rules one by one (an existing rule
+            // fails only its own call, so a network added on the re-run is not lost).
             var existing = await _ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = new List<Filter> { new("group-name", new List<string> { name }) } }, context.Cancellation).ConfigureAwait(false);
             var reused = existing.SecurityGroups?.FirstOrDefault()?.GroupId;
             if (reused is null)
@@ -150,20 +220,25 @@ public sealed class AwsProvisioner
             }
             groupId = reused;
             context.Verbose($"Reusing security group {groupId} ({name}).");
+            foreach (var permission in AwsIngress.Split(AwsIngress.Permissions(spec, groupId)))
+            {
+                await AuthorizeAsync(groupId, new List<IpPermission> { permission }, context).ConfigureAwait(false);
+            }
             return groupId;
         }
+        await AuthorizeAsync(groupId, AwsIngress.Permissions(spec, groupId), context).ConfigureAwait(false);
+        return groupId;
+    }
+
+    private async Task AuthorizeAsync(string groupId, List<IpPermission> permissions, OperationContext context)
+    {
         try
         {
-            await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
-            {
-                GroupId = groupId,
-                IpPermissions = Ports.Select(port => new IpPermission { IpProtocol = "tcp", FromPort = port, ToPort = port, UserIdGroupPairs = new List<UserIdGroupPair> { new() { GroupId = groupId } } }).ToList(),
-            }, context.Cancellation).ConfigureAwait(false);
+            await _ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = permissions }, context.Cancellation).ConfigureAwait(false);
         }
         catch (AmazonEC2Exception ex) when (ex.ErrorCode == "InvalidPermission.Duplicate")
         {
         }
-        return groupId;
     }
 
     private async Task<List<string>> LaunchAsync(AwsClusterSpec spec, string groupId, string role, int count, string instanceType, string userData, string token, List<string> created, OperationContext context)
@@ -275,6 +350,7 @@ public sealed class AwsProvisioner
                 FipsModeEnabled = n.FipsModeEnabled,
                 FailedChecks = n.FailedChecks,
                 CheckedAt = n.CheckedAt,
+                JoinState = n.JoinState,
             };
         }).ToList();
     }

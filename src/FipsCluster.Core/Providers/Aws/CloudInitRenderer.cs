@@ -4,7 +4,8 @@ namespace FipsCluster.Core.Providers.Aws;
 
 /// <summary>
 /// The cloud-init user data of a node: the FIPS kubelet guard (script + drop-in), the kubeadm configuration, and the
-/// commands that verify FIPS mode before kubeadm runs. New-FipsCluster -Provider AWS sends exactly this text.
+/// commands that verify FIPS mode before kubeadm runs. New-FipsCluster -Provider AWS sends exactly this text; it holds no
+/// secret (user data is readable through the EC2 API and the instance metadata service).
 /// </summary>
 public static class CloudInitRenderer
 {
@@ -23,9 +24,13 @@ public static class CloudInitRenderer
             commands.Add(new YamlSequenceNode("sh", "-c", "test \"$(cat /proc/sys/crypto/fips_enabled)\" = 1 || { echo 'FipsCluster: this host is not in FIPS mode' >&2; exit 1; }"));
         }
         commands.Add(new YamlSequenceNode("systemctl", "daemon-reload"));
-        commands.Add(role == "ControlPlane"
-            ? new YamlSequenceNode("kubeadm", "init", "--config", "/etc/kubernetes/kubeadm-config.yaml")
-            : new YamlSequenceNode("sh", "-c", "test -s /etc/kubernetes/join-command && sh /etc/kubernetes/join-command"));
+        if (role == "ControlPlane")
+        {
+            // Last on purpose: cloud-init's status (done/error) is then kubeadm init's result, which is what
+            // New-FipsCluster waits for over SSH before it creates a join command. Other nodes are joined over SSH
+            // too: no token, certificate key or join command is ever part of the user data.
+            commands.Add(new YamlSequenceNode("kubeadm", "init", "--config", "/etc/kubernetes/kubeadm-config.yaml"));
+        }
         var root = new YamlMappingNode
         {
             { "write_files", files },
