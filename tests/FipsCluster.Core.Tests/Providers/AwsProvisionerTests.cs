@@ -79,6 +79,9 @@ public sealed class AwsProvisionerTests : IDisposable
         Assert.Equal(controlPlanes + workers, _ec2.Instances.Count);
         Assert.Equal(1 + controlPlanes + workers, record.Resources.Count);
         Assert.Equal(controlPlanes + workers, _store.Get("prod").Nodes.Count);
+        // EC2 lists a launch in no promised order (the stub reverses it): the first control plane recorded — the one
+        // bootstrapped over SSH — is launch index 0, the only one whose cloud-init runs kubeadm init.
+        Assert.Equal(0, _ec2.LaunchIndex(_store.Get("prod").Nodes.First(n => n.Role == "ControlPlane").NodeId!));
     }
 
     [Theory]
@@ -143,8 +146,10 @@ public sealed class AwsProvisionerTests : IDisposable
         // Nodes are joined over SSH: no join command, token or placeholder in any user data.
         foreach (var role in new[] { "ControlPlane", "Worker" })
         {
-            Assert.DoesNotContain("join", CloudInitRenderer.Render(spec, role), StringComparison.OrdinalIgnoreCase);
-            Assert.DoesNotContain("token", CloudInitRenderer.Render(spec, role), StringComparison.OrdinalIgnoreCase);
+            foreach (var secretBearer in new[] { "kubeadm join", "--token", "discovery-token", "certificate-key", "join-command", "bootstrap-token" })
+            {
+                Assert.DoesNotContain(secretBearer, CloudInitRenderer.Render(spec, role), StringComparison.OrdinalIgnoreCase);
+            }
         }
     }
 

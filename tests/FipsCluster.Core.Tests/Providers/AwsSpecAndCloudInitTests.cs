@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using FipsCluster.Core.Providers.Aws;
 using Xunit;
 using YamlDotNet.RepresentationModel;
@@ -91,7 +92,8 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
         Assert.Equal("v3.5.10_fips.0", etcd["imageTag"].ToString());
         var commands = ((YamlSequenceNode)cloudInit["runcmd"]).Cast<YamlSequenceNode>().Select(c => string.Join(' ', c.Select(x => x.ToString()))).ToList();
         Assert.Contains("fips_enabled", commands[0]);
-        Assert.Contains("kubeadm init --config /etc/kubernetes/kubeadm-config.yaml", commands[^1]);
+        Assert.Equal(ControlPlaneInit.ScriptPath, commands[^1]); // kubeadm init, on the control plane launched first only
+        Assert.Contains("exec kubeadm init --config /etc/kubernetes/kubeadm-config.yaml", FileContent(cloudInit, ControlPlaneInit.ScriptPath));
         // A non-FIPS cluster does not refuse non-FIPS hosts.
         Assert.DoesNotContain("fips_enabled", ((YamlSequenceNode)Parse(CloudInitRenderer.Render(Spec(fips: false, version: "v1.29.6"), "Worker"))["runcmd"])[0].ToString());
     }
@@ -128,6 +130,80 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
     // The 32-byte amd64 sig markers of crypto/internal/boring/sig (fips-checks.md §3.2).
     private static readonly byte[] BoringMarker = Convert.FromHexString("EB1DF448F44BF4B332F52813A3B450D441CC2485F001454E92101B1D2F1950C3");
     private static readonly byte[] StandardMarker = Convert.FromHexString("EB1DF448F44BF4BAEE4DFA9851CA56A91145E83E99C59CF911CB8E80DAF12FC3");
+
+    /// <summary>
+    /// The control-plane init script exactly as cloud-init writes it, run by sh against an IMDSv2 server on loopback
+    /// (token PUT, then ami-launch-index with the token) and a kubeadm on PATH that records how it was called.
+    /// </summary>
+    private (int ExitCode, string Output, string? Kubeadm) InitControlPlane(int? launchIndex)
+    {
+        var bin = Path.Combine(_root, "bin");
+        Directory.CreateDirectory(bin);
+        var record = Path.Combine(_root, "kubeadm-called");
+        File.Delete(record);
+        File.WriteAllText(Path.Combine(bin, "kubeadm"), $"#!/bin/sh\necho \"$*\" > '{record}'\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(bin, "kubeadm"), (UnixFileMode)0x1ED);
+        var script = Path.Combine(_root, "init-control-plane");
+        File.WriteAllText(script, FileContent(Parse(CloudInitRenderer.Render(Spec(), "ControlPlane")), ControlPlaneInit.ScriptPath));
+
+        // A raw TCP server: HttpListener answers curl's body-less PUT with 411, which the real IMDS does not.
+        var imds = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        imds.Start();
+        var port = ((System.Net.IPEndPoint)imds.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await imds.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                var request = new StringBuilder();
+                var buffer = new byte[4096];
+                while (!request.ToString().Contains("\r\n\r\n"))
+                {
+                    var read = await stream.ReadAsync(buffer, stop.Token);
+                    if (read == 0) break;
+                    request.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+                }
+                var text = request.ToString();
+                var body = text.StartsWith("PUT /latest/api/token ", StringComparison.Ordinal) ? "imds-token-1"
+                    : text.StartsWith("GET /latest/meta-data/ami-launch-index ", StringComparison.Ordinal) && text.Contains("X-aws-ec2-metadata-token: imds-token-1") ? launchIndex.ToString() : null;
+                var response = $"HTTP/1.1 {(body is null ? "401 Unauthorized" : "200 OK")}\r\nContent-Length: {(body ?? "").Length}\r\nConnection: close\r\n\r\n{body}";
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(response), stop.Token);
+            }
+        });
+        var start = new ProcessStartInfo("/bin/sh", new[] { script }) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["IMDS_URL"] = launchIndex is null ? "http://127.0.0.1:9" : $"http://127.0.0.1:{port}";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        stop.Cancel();
+        imds.Stop();
+        return (process.ExitCode, output, File.Exists(record) ? File.ReadAllText(record).Trim() : null);
+    }
+
+    [Fact]
+    public void Only_the_control_plane_launched_first_runs_kubeadm_init()
+    {
+        var first = InitControlPlane(0);
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal("init --config /etc/kubernetes/kubeadm-config.yaml", first.Kubeadm);
+
+        var second = InitControlPlane(2);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Null(second.Kubeadm);
+        Assert.Contains("joined over SSH", second.Output);
+
+        // No metadata service: fail (cloud-init reports error) rather than guess and init a second cluster.
+        var unknown = InitControlPlane(null);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Null(unknown.Kubeadm);
+        Assert.Contains("ami-launch-index", unknown.Output);
+
+        // Workers carry no init step at all.
+        Assert.DoesNotContain(ControlPlaneInit.ScriptPath, CloudInitRenderer.Render(Spec(), "Worker"));
+    }
 
     [SkippableFact]
     public void The_kubelet_guard_allows_only_a_FIPS_kernel_with_a_FIPS_kubelet()

@@ -56,6 +56,10 @@ public sealed class Ec2QueryStub : IDisposable
     public IReadOnlyList<string> InstanceAddresses { get; set; } = Array.Empty<string>();
 
     private readonly ConcurrentDictionary<string, string> _addresses = new();
+    private readonly ConcurrentDictionary<string, int> _launchIndexes = new();
+
+    /// <summary>An instance's position in its RunInstances launch (EC2's amiLaunchIndex).</summary>
+    public int LaunchIndex(string instanceId) => _launchIndexes[instanceId];
 
     /// <summary>New instances stay "pending" (a launch that never finishes).</summary>
     public bool PendingForever { get; set; }
@@ -232,11 +236,12 @@ public sealed class Ec2QueryStub : IDisposable
                 {
                     var id = "i-" + Guid.NewGuid().ToString("N")[..17];
                     Instances[id] = (token, role, PendingForever ? "pending" : "running", p);
+                    _launchIndexes[id] = i;
                     _addresses[id] = InstanceAddresses.Count > 0 ? InstanceAddresses[(Instances.Count - 1) % InstanceAddresses.Count] : InstanceAddress;
                     existing.Add(id);
                 }
             }
-            return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><RunInstancesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><reservationId>r-{Guid.NewGuid():N}</reservationId><ownerId>123456789012</ownerId><instancesSet>{string.Concat(existing.Select(InstanceXml))}</instancesSet></RunInstancesResponse>");
+            return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><RunInstancesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><reservationId>r-{Guid.NewGuid():N}</reservationId><ownerId>123456789012</ownerId><instancesSet>{string.Concat(Enumerable.Reverse(existing).Select(InstanceXml))}</instancesSet></RunInstancesResponse>");
         }
     }
 
@@ -244,7 +249,7 @@ public sealed class Ec2QueryStub : IDisposable
     {
         var (token, _, state, request) = Instances[id];
         var code = state switch { "running" => 16, "terminated" => 48, "shutting-down" => 32, _ => 0 };
-        return $"<item><instanceId>{id}</instanceId><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken><privateIpAddress>{_addresses.GetValueOrDefault(id, InstanceAddress)}</privateIpAddress></item>";
+        return $"<item><instanceId>{id}</instanceId><amiLaunchIndex>{_launchIndexes.GetValueOrDefault(id)}</amiLaunchIndex><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken><privateIpAddress>{_addresses.GetValueOrDefault(id, InstanceAddress)}</privateIpAddress></item>";
     }
 
     private (int, string) DescribeInstances(Dictionary<string, string> p)

@@ -263,7 +263,8 @@ public sealed class AwsProvisioner
                 },
             },
         }, context.Cancellation).ConfigureAwait(false);
-        var ids = response.Reservation?.Instances?.Select(i => i.InstanceId).ToList() ?? new List<string>();
+        // In launch order: the control plane with ami-launch-index 0 is the one whose cloud-init runs kubeadm init.
+        var ids = response.Reservation?.Instances?.OrderBy(i => i.AmiLaunchIndex ?? 0).Select(i => i.InstanceId).ToList() ?? new List<string>();
         created.AddRange(ids.Where(id => !created.Contains(id)));
         return ids;
     }

@@ -17,6 +17,10 @@ public static class CloudInitRenderer
             File(FipsKubeletGuard.DropInPath, "0644", FipsKubeletGuard.DropIn),
             File("/etc/kubernetes/kubeadm-config.yaml", "0600", KubeadmRenderer.Render(spec)),
         };
+        if (role == "ControlPlane")
+        {
+            files.Add(File(ControlPlaneInit.ScriptPath, "0755", ControlPlaneInit.Script));
+        }
         var commands = new YamlSequenceNode();
         if (spec.Fips)
         {
@@ -29,7 +33,8 @@ public static class CloudInitRenderer
             // Last on purpose: cloud-init's status (done/error) is then kubeadm init's result, which is what
             // New-FipsCluster waits for over SSH before it creates a join command. Other nodes are joined over SSH
             // too: no token, certificate key or join command is ever part of the user data.
-            commands.Add(new YamlSequenceNode("kubeadm", "init", "--config", "/etc/kubernetes/kubeadm-config.yaml"));
+            // Only the control plane EC2 launched first initializes the cluster (ControlPlaneInit).
+            commands.Add(new YamlSequenceNode(ControlPlaneInit.ScriptPath));
         }
         var root = new YamlMappingNode
         {
