@@ -93,7 +93,7 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
         var commands = ((YamlSequenceNode)cloudInit["runcmd"]).Cast<YamlSequenceNode>().Select(c => string.Join(' ', c.Select(x => x.ToString()))).ToList();
         Assert.Contains("fips_enabled", commands[0]);
         Assert.Equal(ControlPlaneInit.ScriptPath, commands[^1]); // kubeadm init, on the control plane launched first only
-        Assert.Contains("exec kubeadm init --config /etc/kubernetes/kubeadm-config.yaml", FileContent(cloudInit, ControlPlaneInit.ScriptPath));
+        Assert.Contains("exec kubeadm init --config \"$config\"", FileContent(cloudInit, ControlPlaneInit.ScriptPath));
         // A non-FIPS cluster does not refuse non-FIPS hosts.
         Assert.DoesNotContain("fips_enabled", ((YamlSequenceNode)Parse(CloudInitRenderer.Render(Spec(fips: false, version: "v1.29.6"), "Worker"))["runcmd"])[0].ToString());
     }
@@ -135,8 +135,11 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
     /// The control-plane init script exactly as cloud-init writes it, run by sh against an IMDSv2 server on loopback
     /// (token PUT, then ami-launch-index with the token) and a kubeadm on PATH that records how it was called.
     /// </summary>
-    private (int ExitCode, string Output, string? Kubeadm) InitControlPlane(int? launchIndex)
+    private (int ExitCode, string Output, string? Kubeadm, string Config) InitControlPlane(int? launchIndex)
     {
+        Directory.CreateDirectory(_root);
+        var config = Path.Combine(_root, "kubeadm-config.yaml");
+        File.WriteAllText(config, FileContent(Parse(CloudInitRenderer.Render(Spec(), "ControlPlane")), "/etc/kubernetes/kubeadm-config.yaml"));
         var bin = Path.Combine(_root, "bin");
         Directory.CreateDirectory(bin);
         var record = Path.Combine(_root, "kubeadm-called");
@@ -167,20 +170,23 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
                 }
                 var text = request.ToString();
                 var body = text.StartsWith("PUT /latest/api/token ", StringComparison.Ordinal) ? "imds-token-1"
-                    : text.StartsWith("GET /latest/meta-data/ami-launch-index ", StringComparison.Ordinal) && text.Contains("X-aws-ec2-metadata-token: imds-token-1") ? launchIndex.ToString() : null;
+                    : !text.Contains("X-aws-ec2-metadata-token: imds-token-1") ? null
+                    : text.StartsWith("GET /latest/meta-data/ami-launch-index ", StringComparison.Ordinal) ? launchIndex.ToString()
+                    : text.StartsWith("GET /latest/meta-data/local-ipv4 ", StringComparison.Ordinal) ? "10.0.1.5" : null;
                 var response = $"HTTP/1.1 {(body is null ? "401 Unauthorized" : "200 OK")}\r\nContent-Length: {(body ?? "").Length}\r\nConnection: close\r\n\r\n{body}";
                 await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(response), stop.Token);
             }
         });
         var start = new ProcessStartInfo("/bin/sh", new[] { script }) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["KUBEADM_CONFIG"] = config;
         start.Environment["IMDS_URL"] = launchIndex is null ? "http://127.0.0.1:9" : $"http://127.0.0.1:{port}";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
         stop.Cancel();
         imds.Stop();
-        return (process.ExitCode, output, File.Exists(record) ? File.ReadAllText(record).Trim() : null);
+        return (process.ExitCode, output, File.Exists(record) ? File.ReadAllText(record).Trim() : null, File.ReadAllText(config));
     }
 
     [Fact]
@@ -188,11 +194,18 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
     {
         var first = InitControlPlane(0);
         Assert.Equal(0, first.ExitCode);
-        Assert.Equal("init --config /etc/kubernetes/kubeadm-config.yaml", first.Kubeadm);
+        Assert.Equal("init --config " + Path.Combine(_root, "kubeadm-config.yaml"), first.Kubeadm);
+        // Its own private address becomes the endpoint other control planes join (kubeadm requires one); still valid YAML.
+        var stream = new YamlStream();
+        stream.Load(new StringReader(first.Config));
+        var configuration = (YamlMappingNode)stream.Documents[0].RootNode;
+        Assert.Equal("10.0.1.5:6443", configuration["controlPlaneEndpoint"].ToString());
+        Assert.Equal("ClusterConfiguration", configuration["kind"].ToString());
 
         var second = InitControlPlane(2);
         Assert.Equal(0, second.ExitCode);
         Assert.Null(second.Kubeadm);
+        Assert.DoesNotContain("controlPlaneEndpoint", second.Config);
         Assert.Contains("joined over SSH", second.Output);
 
         // No metadata service: fail (cloud-init reports error) rather than guess and init a second cluster.

@@ -82,8 +82,8 @@ public sealed class AwsProvisioner
         }
         if (Join is not null && spec.ControlPlaneCount > 1)
         {
-            // Honest about a gap: the rendered ClusterConfiguration has no controlPlaneEndpoint (no load balancer yet).
-            context.Warning($"'{spec.Name}' has {spec.ControlPlaneCount} control planes, but no load balancer is provisioned and the kubeadm configuration sets no controlPlaneEndpoint: real kubeadm refuses 'join --control-plane' without one, so the extra control planes may be reported as KubeadmJoinFailed.");
+            // Honest about a gap: no load balancer yet, so the endpoint is the first control plane's address (ControlPlaneInit).
+            context.Warning($"'{spec.Name}' has {spec.ControlPlaneCount} control planes but no load balancer: the first control plane's private address is the cluster's controlPlaneEndpoint, so the API is not highly available when that instance is down (etcd still is).");
         }
         if (ssh.Any(AwsIngress.IsEverywhere))
         {
