@@ -1,0 +1,249 @@
+// Test-FipsCluster -Kubeconfig -NodeCheck None vs `kubectl get nodes,pods -A -o json` against the same Kubernetes API:
+// the tests' in-process stub (real wire protocol: JSON over HTTP, discovery, limit/continue paging), hosted by this
+// parent process with 5,000 nodes and 20,000 pods. Both clients run as child processes with the same kubeconfig; the
+// parent only serves and times. Samples alternate (the order flips every round); one round of warm-up is discarded.
+// Usage: KubeBench [samples=5] [nodes=5000] [pods=20000]
+//        KubeBench --client <kubeconfig>            a cold process: import, one Test-FipsCluster call, report, exit
+//        KubeBench --session <kubeconfig>           an open session: import, then one call per "call" line on stdin
+//        KubeBench --serve [nodes] [pods]           only the stub, until Enter (to try other clients by hand)
+using System.Diagnostics;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
+using System.Text.Json;
+using FipsCluster.Core.Tests.Providers;
+
+var inv = CultureInfo.InvariantCulture;
+if (args.Length >= 2 && args[0] is "--client" or "--session")
+{
+    return Client(args[1], session: args[0] == "--session");
+}
+int Arg(int i, int fallback) => args.Length > i && int.TryParse(args[i], inv, out var v) ? v : fallback;
+var serveOnly = args.Length > 0 && args[0] == "--serve";
+var samples = serveOnly ? 0 : Arg(0, 5);
+var nodeCount = Arg(1, 5000);
+var podCount = Arg(2, 20000);
+
+using var api = new KubernetesApiStub { NodeCount = nodeCount, PodCount = podCount, NamespaceCount = 40, CacheListings = true };
+var work = Path.Combine(Path.GetTempPath(), "fc-kubebench-" + Guid.NewGuid().ToString("N")[..6]);
+Directory.CreateDirectory(work);
+var kubeconfig = Path.Combine(work, "kubeconfig");
+File.WriteAllText(kubeconfig, $"""
+    apiVersion: v1
+    kind: Config
+    clusters:
+    - name: bench
+      cluster:
+        server: {api.Url.TrimEnd('/')}
+    users:
+    - name: admin
+      user:
+        token: bench-token
+    contexts:
+    - name: bench
+      context:
+        cluster: bench
+        user: admin
+    current-context: bench
+    """);
+if (serveOnly)
+{
+    Console.WriteLine($"{api.Url} ({nodeCount} nodes, {podCount} pods); kubeconfig {kubeconfig}; Enter stops");
+    Console.ReadLine();
+    foreach (var r in api.Requests.GroupBy(r => r.Split('?')[0].StartsWith("/api/v1/nodes/", StringComparison.Ordinal) ? "/api/v1/nodes/*/proxy/configz" : r.Split('?')[0]))
+    {
+        Console.WriteLine($"{r.Count(),6} {r.Key}");
+    }
+    Directory.Delete(work, recursive: true);
+    return 0;
+}
+
+var kubectl = "/usr/bin/kubectl";
+var self = Environment.ProcessPath!;
+var kubeCache = Path.Combine(work, "kube-cache");
+try
+{
+    // kubectl as an admin runs it: its discovery cache (here in the work folder) is filled by the warm-up round.
+    var kubectlVersion = Run("/bin/sh", "-c", $"{kubectl} --kubeconfig {kubeconfig} version --client 2>&1 | head -1").Trim();
+
+    // Warm-up (discarded): fills the stub's page cache, kubectl's discovery cache and the OS file cache. kubectl's output
+    // is kept once and counted, to be sure it read everything.
+    var listing = Path.Combine(work, "kubectl.json");
+    Run("/bin/sh", "-c", $"{KubectlCommand()} > {listing}");
+    using (var doc = JsonDocument.Parse(File.ReadAllBytes(listing)))
+    {
+        var kinds = doc.RootElement.GetProperty("items").EnumerateArray().GroupBy(i => i.GetProperty("kind").GetString()).ToDictionary(g => g.Key!, g => g.Count());
+        if (kinds.GetValueOrDefault("Node") != nodeCount || kinds.GetValueOrDefault("Pod") != podCount)
+        {
+            throw new InvalidOperationException($"kubectl listed {string.Join(", ", kinds.Select(k => $"{k.Value} {k.Key}"))}");
+        }
+    }
+    var listingBytes = new FileInfo(listing).Length;
+    long WireBytes(string resource)
+    {
+        using var http = new HttpClient();
+        long total = 0;
+        for (var start = 0; start < (resource == "nodes" ? nodeCount : podCount); start += 500)
+        {
+            total += http.GetByteArrayAsync($"{api.Url}api/v1/{resource}?limit=500&continue={start}").GetAwaiter().GetResult().Length;
+        }
+        return total;
+    }
+    var (nodeWire, podWire) = (WireBytes("nodes"), WireBytes("pods"));
+    File.Delete(listing);
+    var requestsBefore = api.Requests.Count;
+    TimeKubectl();
+    var kubectlRequests = api.Requests.Count - requestsBefore;
+    TimeModuleProcess();
+
+    // The open session: one long-lived child, imported once; each sample is one more call in it.
+    var session = Process.Start(new ProcessStartInfo(self) { ArgumentList = { "--session", kubeconfig }, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+    string SessionLine()
+    {
+        return session.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the session child exited");
+    }
+    var sessionImport = SessionLine();
+    (Sample Call, string Nodes) SessionCall()
+    {
+        session.StandardInput.WriteLine("call");
+        session.StandardInput.Flush();
+        var f = SessionLine().Split('\t');
+        return (new Sample(double.Parse(f[0], inv), double.Parse(f[1], inv), long.Parse(f[2], inv)), f[3]);
+    }
+    requestsBefore = api.Requests.Count;
+    var sessionFirst = SessionCall();
+    var moduleRequests = api.Requests.Count - requestsBefore;
+
+    var kubectlRuns = new List<Sample>();
+    var nodesRuns = new List<Sample>();
+    var coldRuns = new List<(Sample Process, double ImportMs, Sample Call, string Nodes)>();
+    var sessionRuns = new List<(Sample Call, string Nodes)>();
+    for (var i = 0; i < samples; i++)
+    {
+        var steps = new Action[] { () => kubectlRuns.Add(TimeKubectl()), () => coldRuns.Add(TimeModuleProcess()), () => sessionRuns.Add(SessionCall()), () => nodesRuns.Add(TimeKubectl("nodes")) };
+        foreach (var step in i % 2 == 0 ? steps : steps.Reverse())
+        {
+            step();
+        }
+    }
+    session.StandardInput.Close();
+    session.WaitForExit();
+
+    var k = BenchHost.Median(kubectlRuns.Select(r => r.Ms));
+    Console.WriteLine($"Test-FipsCluster -Kubeconfig -NodeCheck None vs kubectl get nodes,pods -A -o json: {nodeCount:N0} nodes, {podCount:N0} pods; {samples} samples each, alternating; {Environment.ProcessorCount} cores");
+    Console.WriteLine($"The API: an in-process stub in this parent process speaking the real wire protocol (JSON over HTTP/1.1 on loopback, discovery, limit/continue paging),");
+    Console.WriteLine($"answering concurrently from pre-serialized pages: nodes {nodeWire / 1048576.0:F1} MiB on the wire ({nodeWire / 1024.0 / nodeCount:F1} KiB each), pods {podWire / 1048576.0:F1} MiB ({podWire / 1024.0 / podCount:F1} KiB each);");
+    Console.WriteLine($"kubectl's indented JSON output {listingBytes / 1048576.0:F0} MiB. Both clients are child processes of this one; nothing else of the bench runs while one is timed.");
+    Console.WriteLine($"kubectl: {kubectl} ({kubectlVersion}), discovery cache warm, output to /dev/null; {kubectlRequests} requests per run");
+    Console.WriteLine($"Test-FipsCluster: staged module imported in a hosted PowerShell 7 runspace; reads /version, nodes (pages of 500), each node's configz (16 at a time)");
+    Console.WriteLine($"and kube-system pods: {moduleRequests} requests per run. CPU = user+system seconds of the process (of the call: the process's CPU time");
+    Console.WriteLine("during it). Peak RSS = maximum resident set of the whole process (/usr/bin/time %M; of a call: VmHWM when it returned, the session's so far).");
+    Console.WriteLine();
+    Console.WriteLine($"{"run",-56} {"median",8} {"min",8} {"max",8} {"ratio",6} {"CPU",7} {"peak RSS",10}");
+    void Row(string name, IReadOnlyList<Sample> runs)
+    {
+        var median = BenchHost.Median(runs.Select(r => r.Ms));
+        Console.WriteLine($"{name,-56} {median / 1000,7:F2}s {runs.Min(r => r.Ms) / 1000,7:F2}s {runs.Max(r => r.Ms) / 1000,7:F2}s {median / k,6:F2} {BenchHost.Median(runs.Select(r => r.CpuSeconds)),6:F2}s {BenchHost.Median(runs.Select(r => (double)r.PeakKb)) / 1024,6:F0} MiB");
+    }
+    Row("kubectl get nodes,pods -A -o json (process)", kubectlRuns);
+    Row("Test-FipsCluster, call in an open session (warm)", sessionRuns.Select(r => r.Call).ToList());
+    Row("Test-FipsCluster, first call after Import-Module", coldRuns.Select(r => r.Call).ToList());
+    Row("Test-FipsCluster, whole process (start, import, call)", coldRuns.Select(r => r.Process).ToList());
+    Row("for reference: kubectl get nodes -o json (nodes only)", nodesRuns);
+    Console.WriteLine();
+    Console.WriteLine($"ratio = median / kubectl's median (target: the call <= 1.5). Import-Module in the cold processes: median {BenchHost.Median(coldRuns.Select(r => r.ImportMs)):F0} ms;");
+    Console.WriteLine($"the session's import {sessionImport.Split('\t')[0]} ms, its first call {sessionFirst.Call.Ms:F0} ms (not in the table).");
+    Console.WriteLine($"Every Test-FipsCluster run read all nodes (K8S-NODE-02): {string.Join(" | ", coldRuns.Select(r => r.Nodes).Concat(sessionRuns.Select(r => r.Nodes)).Distinct())}");
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+return 0;
+
+Sample TimeKubectl(string what = "nodes,pods -A")
+{
+    var mem = Path.Combine(work, "kubectl.mem");
+    var clock = Stopwatch.StartNew();
+    Run("/bin/sh", "-c", $"exec /usr/bin/time -f '%M %U %S' -o {mem} {KubectlCommand(what)} > /dev/null");
+    var ms = clock.Elapsed.TotalMilliseconds;
+    return TimeFile(ms, mem);
+}
+
+string KubectlCommand(string what = "nodes,pods -A") => $"{kubectl} --kubeconfig {kubeconfig} --cache-dir {kubeCache} get {what} -o json";
+
+(Sample Process, double ImportMs, Sample Call, string Nodes) TimeModuleProcess()
+{
+    var mem = Path.Combine(work, "module.mem");
+    var clock = Stopwatch.StartNew();
+    var output = Run("/bin/sh", "-c", $"exec /usr/bin/time -f '%M %U %S' -o {mem} {self} --client {kubeconfig}");
+    var ms = clock.Elapsed.TotalMilliseconds;
+    var f = output.Trim().Split('\t');
+    return (TimeFile(ms, mem), double.Parse(f[0], inv), new Sample(double.Parse(f[1], inv), double.Parse(f[2], inv), long.Parse(f[3], inv)), f[4]);
+}
+
+// /usr/bin/time's "%M %U %S": peak RSS in KiB, user and system CPU seconds.
+Sample TimeFile(double ms, string file)
+{
+    var f = File.ReadAllText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+    return new Sample(ms, double.Parse(f[1], inv) + double.Parse(f[2], inv), long.Parse(f[0], inv));
+}
+
+static string Run(string file, params string[] arguments)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var a in arguments)
+    {
+        start.ArgumentList.Add(a);
+    }
+    using var p = Process.Start(start)!;
+    var err = p.StandardError.ReadToEndAsync();
+    var output = p.StandardOutput.ReadToEndAsync();
+    p.WaitForExit();
+    if (p.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({p.ExitCode}): {err.Result}{output.Result}");
+    }
+    return output.Result;
+}
+
+// The module side, in a child process: import the staged module into a runspace and call Test-FipsCluster; prints
+// tab-separated figures (ms, peak RSS in KiB from /proc/self/status VmHWM, what K8S-NODE-02 read).
+static int Client(string kubeconfig, bool session)
+{
+    var module = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Module").Value!;
+    var iss = InitialSessionState.CreateDefault2();
+    using var runspace = RunspaceFactory.CreateRunspace(iss);
+    runspace.Open();
+    var clock = Stopwatch.StartNew();
+    BenchHost.Invoke(runspace, "Import-Module $args[0]", module);
+    var importMs = clock.Elapsed.TotalMilliseconds;
+    string Call()
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var report = BenchHost.Invoke(runspace, "Test-FipsCluster -Kubeconfig $args[0] -NodeCheck None", kubeconfig).Single();
+        var ms = clock.Elapsed.TotalMilliseconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var nodes = ((IEnumerable<object>)report.Properties["Checks"].Value).Select(PSObject.AsPSObject)
+            .Single(c => c.Properties["CheckId"].Value.ToString() == "K8S-NODE-02");
+        var read = $"{nodes.Properties["Status"].Value}: {nodes.Properties["Actual"].Value}";
+        return string.Create(CultureInfo.InvariantCulture, $"{ms:F1}\t{cpuSeconds:F2}\t{PeakKb()}\t{read}");
+    }
+    if (!session)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{importMs:F1}\t{Call()}"));
+        return 0;
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{importMs:F1}"));
+    while (Console.ReadLine() == "call")
+    {
+        Console.WriteLine(Call());
+    }
+    return 0;
+}
+
+static long PeakKb() => long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+internal readonly record struct Sample(double Ms, double CpuSeconds, long PeakKb);
