@@ -59,7 +59,8 @@ if (serveOnly)
     return 0;
 }
 
-var kubectl = "/usr/bin/kubectl";
+// KUBECTL picks another client, e.g. Debian's kubernetes-client unpacked by `apt-get download kubernetes-client && dpkg -x`.
+var kubectl = Environment.GetEnvironmentVariable("KUBECTL") ?? "/usr/bin/kubectl";
 var self = Environment.ProcessPath!;
 var kubeCache = Path.Combine(work, "kube-cache");
 try
