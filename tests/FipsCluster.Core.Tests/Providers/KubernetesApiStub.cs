@@ -42,6 +42,8 @@ public sealed partial class KubernetesApiStub : IDisposable
     public Dictionary<int, string> KubeletOverrides { get; } = new();
 
     public string ApiServerCipherSuites { get; set; } = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+    public string SchedulerCipherSuites { get; set; } = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    public string? SchedulerMinVersion { get; set; } = "VersionTLS12";
     public string EtcdImage { get; set; } = "docker.io/mesosphere/etcd:v3.5.10_fips.0";
     public int PodsStatus { get; set; } = 200;
     public int ConfigzStatus { get; set; } = 200;
@@ -141,8 +143,8 @@ public sealed partial class KubernetesApiStub : IDisposable
             {
                 Pod("kube-apiserver", "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", new[] { "kube-apiserver", "--tls-cipher-suites=" + ApiServerCipherSuites, "--tls-min-version=VersionTLS12" }
                     .Concat(ApiServerEncryption ? new[] { "--encryption-provider-config=/etc/kubernetes/encryption.yaml" } : Array.Empty<string>()).ToArray()),
-                Pod("kube-controller-manager", "docker.io/mesosphere/kube-controller-manager:v1.29.6_fips.0", "kube-controller-manager"),
-                Pod("kube-scheduler", "docker.io/mesosphere/kube-scheduler:v1.29.6_fips.0", "kube-scheduler"),
+                Pod("kube-controller-manager", "docker.io/mesosphere/kube-controller-manager:v1.29.6_fips.0", "kube-controller-manager", "--tls-cipher-suites=" + ApiServerCipherSuites.Split(',').Take(4).Aggregate((a, b) => a + "," + b), "--tls-min-version=VersionTLS12"),
+                Pod("kube-scheduler", "docker.io/mesosphere/kube-scheduler:v1.29.6_fips.0", new[] { "kube-scheduler", "--tls-cipher-suites=" + SchedulerCipherSuites }.Concat(SchedulerMinVersion is null ? Array.Empty<string>() : new[] { "--tls-min-version=" + SchedulerMinVersion }).ToArray()),
                 Pod("etcd", EtcdImage, new[] { "etcd", "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" }
                     .Concat(EtcdAdvertiseUrl is null ? Array.Empty<string>() : new[] { "--advertise-client-urls=" + EtcdAdvertiseUrl }).ToArray()),
                 Pod("coredns", "registry.k8s.io/coredns/coredns:v1.11.1", "/coredns"),

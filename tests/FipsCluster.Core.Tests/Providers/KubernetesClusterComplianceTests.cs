@@ -32,7 +32,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         _api.NodeCount = 1200;
         var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
         Assert.True(report.Compliant, string.Join("; ", report.Findings.Select(f => $"{f.CheckId}: {f.Actual}")));
-        Assert.Equal(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-TLS-03", "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-05" }, report.Checks.Select(c => c.CheckId));
+        Assert.Equal(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-TLS-03", "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-04", "K8S-TLS-05" }, report.Checks.Select(c => c.CheckId));
         Assert.Equal(1200, _api.Requests.Count(r => r.EndsWith("/proxy/configz", StringComparison.Ordinal)));
         var nodeRequests = _api.Requests.Where(r => r.StartsWith("/api/v1/nodes?", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, nodeRequests.Count); // 1,200 nodes in pages of 500
@@ -88,7 +88,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     {
         _api.PodsStatus = 500;
         var checks = await Checks();
-        foreach (var id in new[] { "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-05" })
+        foreach (var id in new[] { "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-04", "K8S-TLS-05" })
         {
             Assert.Equal(CheckStatus.Error, checks[id].Status);
             Assert.Contains("HTTP 500", checks[id].Actual);
@@ -145,5 +145,16 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         Assert.Contains("1 of 3 nodes are not: node-1 (v1.29.7+fips.0", drifted["K8S-NODE-02"].Actual);
         Assert.Equal(CheckStatus.Fail, drifted["K8S-IMG-01"].Status);
         Assert.Equal("not FIPS: etcd-cp-0 docker.io/mesosphere/etcd:v3.5.9_fips.0", drifted["K8S-IMG-01"].Actual);
+    }
+
+    [Fact]
+    public async Task A_scheduler_with_CBC_suites_and_no_minimum_version_is_named_and_the_controller_manager_is_not()
+    {
+        Assert.Equal(CheckStatus.Pass, (await Checks())["K8S-TLS-04"].Status);
+        _api.SchedulerCipherSuites = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA";
+        _api.SchedulerMinVersion = null;
+        var check = (await Checks())["K8S-TLS-04"];
+        Assert.Equal(CheckStatus.Fail, check.Status);
+        Assert.Equal("kube-scheduler: suite TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA; kube-scheduler: --tls-min-version not set", check.Actual);
     }
 }

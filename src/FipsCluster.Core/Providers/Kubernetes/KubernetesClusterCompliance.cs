@@ -167,7 +167,7 @@ public static class KubernetesClusterCompliance
         }
         catch (HttpOperationException ex)
         {
-            foreach (var (id, title) in new[] { ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"), ("K8S-ENC-01", "Secrets are encrypted at rest"), ("K8S-TLS-05", "etcd cipher suites are approved") })
+            foreach (var (id, title) in new[] { ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"), ("K8S-ENC-01", "Secrets are encrypted at rest"), ("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved"), ("K8S-TLS-05", "etcd cipher suites are approved") })
             {
                 Add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", ApiError("/api/v1/namespaces/kube-system/pods", ex), "", id);
             }
@@ -269,8 +269,35 @@ public static class KubernetesClusterCompliance
             "Set --tls-min-version=VersionTLS12.", "NIST SP 800-52r2", Array.Empty<CheckEvidence>());
         var encryption = Flag("kube-apiserver", "encryption-provider-config");
         add("K8S-ENC-01", "Secrets are encrypted at rest", CheckScope.Algorithm, encryption is not null ? CheckStatus.Pass : CheckStatus.Fail,
-            "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption} (its providers are judged on the node)",
+            "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption} (the file's providers are on the control-plane hosts; not read through the API)",
             "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", "CaC api_server_encryption_provider_cipher", Array.Empty<CheckEvidence>());
+        // The controller manager and scheduler serve TLS too (10257, 10259): same suites and minimum version as the API server.
+        var servers = new[] { "kube-controller-manager", "kube-scheduler" }.Where(c => containers.Any(x => x.Container.Name == c)).ToList();
+        var serverProblems = servers.SelectMany(component =>
+        {
+            var problems = new List<string>();
+            var suites = Flag(component, "tls-cipher-suites");
+            if (suites is null)
+            {
+                problems.Add($"{component}: --tls-cipher-suites not set (Go defaults)");
+            }
+            else
+            {
+                problems.AddRange(suites.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Where(x => !Enum.TryParse<TlsCipherSuite>(x, out var suite) || !FipsTlsPolicy.IsStrict(suite)).Select(x => $"{component}: suite {x}"));
+            }
+            if (Flag(component, "tls-min-version") is not ("VersionTLS12" or "VersionTLS13") and var minimum)
+            {
+                problems.Add($"{component}: --tls-min-version {minimum ?? "not set"}");
+            }
+            return problems;
+        }).ToList();
+        add("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved", CheckScope.Algorithm,
+            servers.Count == 0 ? CheckStatus.Error : serverProblems.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+            "--tls-cipher-suites ECDHE with AES-GCM only and --tls-min-version VersionTLS12+ on both",
+            servers.Count == 0 ? "no kube-controller-manager or kube-scheduler pod in kube-system" : serverProblems.Count == 0 ? $"{string.Join(" and ", servers)}: approved" : string.Join("; ", serverProblems),
+            "Set --tls-cipher-suites and --tls-min-version on kube-controller-manager and kube-scheduler (kubeadm extraArgs).", "K8S-TLS-04; STIG CNTR-K8-001400",
+            servers.Select(c => new CheckEvidence(c, $"--tls-cipher-suites={Flag(c, "tls-cipher-suites") ?? "(unset)"} --tls-min-version={Flag(c, "tls-min-version") ?? "(unset)"}")).ToArray());
         Suites("K8S-TLS-05", "etcd cipher suites are approved", "etcd", "cipher-suites");
     }
 
