@@ -45,6 +45,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel8-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel8-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel8-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel8-fips", "NODE-KENC-01", NA)] // no kube-apiserver static pod manifest: not a control plane
     [InlineData("rhel8-fips", "NODE-CTR-01", Info)] // host (cgroup v1 init.scope)
     // ---- rhel9-fips: captured running RHEL 9.4 in FIPS mode; /boot on the root filesystem ----
     [InlineData("rhel9-fips", "LNX-FIPS-01", P)]
@@ -68,6 +69,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-fips", "NODE-KENC-01", NA)] // no kube-apiserver static pod manifest: not a control plane
     [InlineData("rhel9-fips", "NODE-CTR-01", Info)]
     // ---- rhel9-nonfips: captured running RHEL 9.4, FIPS off, policy DEFAULT ----
     [InlineData("rhel9-nonfips", "LNX-FIPS-01", F)] // fips_enabled == 0
@@ -91,6 +93,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-nonfips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-nonfips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-nonfips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-nonfips", "NODE-KENC-01", NA)] // no kube-apiserver static pod manifest: not a control plane
     [InlineData("rhel9-nonfips", "NODE-CTR-01", Info)]
     // ---- ubuntu2204-pro-fips: captured Ubuntu 22.04 with Pro fips-updates ----
     [InlineData("ubuntu2204-pro-fips", "LNX-FIPS-01", P)]
@@ -114,6 +117,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("ubuntu2204-pro-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("ubuntu2204-pro-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("ubuntu2204-pro-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("ubuntu2204-pro-fips", "NODE-KENC-01", NA)] // no kube-apiserver static pod manifest: not a control plane
     [InlineData("ubuntu2204-pro-fips", "NODE-CTR-01", Info)]
     // ---- debian12: plain Debian 12, kernel without the FIPS sysctl ----
     [InlineData("debian12", "LNX-FIPS-01", F)] // absent → fail ("exists and == 1")
@@ -137,6 +141,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("debian12", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("debian12", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("debian12", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("debian12", "NODE-KENC-01", NA)] // no kube-apiserver static pod manifest: not a control plane
     [InlineData("debian12", "NODE-CTR-01", Info)]
     // ---- rhel9-image-fips: offline RHEL 9.4 image (no /proc): runtime checks do not apply, boot config decides ----
     [InlineData("rhel9-image-fips", "LNX-FIPS-01", NA)]
@@ -160,6 +165,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-image-fips", "NODE-GO-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-image-fips", "NODE-CRT-01", NA)] // no component binaries or cluster PKI in this root
     [InlineData("rhel9-image-fips", "NODE-KEY-01", NA)] // no component binaries or cluster PKI in this root
+    [InlineData("rhel9-image-fips", "NODE-KENC-01", NA)] // no kube-apiserver static pod manifest: not a control plane
     [InlineData("rhel9-image-fips", "NODE-CTR-01", NA)]
     public void Check_verdict_matches_the_catalogue(string fixture, string checkId, string expected)
     {

@@ -179,4 +179,38 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
             File.Delete(captured);
         }
     }
+
+    [Theory]
+    [InlineData("aesgcm", CheckStatus.Pass)]
+    [InlineData("secretbox", CheckStatus.Fail)]
+    public async Task The_control_planes_own_encryption_configuration_decides_K8S_ENC_01(string kind, CheckStatus expected)
+    {
+        // node-0 is a kubeadm control plane: its pod sees a control plane's /etc (bind-mounted in a private mount namespace).
+        var root = Path.Combine(Path.GetTempPath(), "fc-kenc-cp-" + Guid.NewGuid().ToString("N")[..6]);
+        Compliance.KubeEncryptionAtRestTests.ControlPlane(root, Compliance.KubeEncryptionAtRestTests.Provider(kind));
+        try
+        {
+            _api.NodeRunner = (index, command) => index != 0 ? command
+                : new[] { "unshare", "-m", "--propagation", "private", "/bin/sh", "-c", "mount --bind \"$1/etc\" /etc && shift && exec \"$@\"", "fc", root }.Concat(command).ToList();
+            var report = await Test();
+            var check = report.Checks.Single(c => c.CheckId == "K8S-ENC-01");
+            Assert.Equal(expected, check.Status);
+            Assert.StartsWith($"node-0: secrets: {kind} first", check.Actual);
+            Assert.DoesNotContain("node-1", check.Actual); // workers have no apiserver manifest: NotApplicable, not counted
+            Assert.DoesNotContain(report.Nodes.SelectMany(n => n.Checks).SelectMany(c => c.Evidence), e => (e.Excerpt ?? "").Contains(Compliance.KubeEncryptionAtRestTests.KeySecret, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_node_check_the_flag_alone_is_a_Warning_that_says_the_providers_were_not_read()
+    {
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var check = report.Checks.Single(c => c.CheckId == "K8S-ENC-01");
+        Assert.Equal(CheckStatus.Warning, check.Status);
+        Assert.Contains("its providers were not read", check.Actual);
+    }
 }

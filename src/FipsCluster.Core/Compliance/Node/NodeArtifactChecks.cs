@@ -10,6 +10,7 @@ public static class NodeArtifactChecks
         new("NODE-GO-01", "Cluster component binaries use a FIPS crypto module", CheckScope.Provenance, "fips-checks.md §3 (GO-BIN-01..04); rsc/goversion; golang/go debug/buildinfo", Binaries),
         new("NODE-CRT-01", "Cluster certificates use FIPS algorithms", CheckScope.Algorithm, "SP 800-131A r2; FIPS 186-5 (CRT-01..03)", Certificates),
         new("NODE-KEY-01", "Cluster private keys are stored in FIPS-acceptable form", CheckScope.Algorithm, "SP 800-132; RFC 8018; swarmkit keyutils (KEY-01..05)", Keys),
+        new("NODE-KENC-01", "Kubernetes secrets are encrypted at rest with an approved provider", CheckScope.Algorithm, "K8S-ENC-01; CaC api_server_encryption_provider_cipher", input => KubeEncryptionAtRest.Judge(input.Facts.KubeEncryption)),
     };
 
     private static CheckOutcome Binaries(NodeCheckInput input)

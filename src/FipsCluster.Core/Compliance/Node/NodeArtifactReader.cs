@@ -34,6 +34,7 @@ public static class NodeArtifactReader
             }
             return;
         }
+        facts.KubeEncryption = KubeEncryptionAtRest.Read(localRoot);
         // Every catalogue path that exists is reported, links included (/usr/bin/runc → /usr/sbin/runc), exactly as
         // the remote scan reports them, so local and SSH reports of the same node agree.
         foreach (var nodePath in LinuxFactCatalog.ComponentBinaries)

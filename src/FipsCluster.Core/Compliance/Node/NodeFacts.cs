@@ -94,6 +94,9 @@ public sealed class NodeFacts
     public void AddKeyFile(KeyFileFact key) => _keys[key.Path] = key;
 
     /// <summary>Artifact verdicts computed from the files (local, root) or from the remote parts (SSH), by the artifact analyzers.</summary>
+    /// <summary>The kube-apiserver's encryption-at-rest configuration (structure only) on a control-plane node; null elsewhere.</summary>
+    public KubeEncryptionFact? KubeEncryption { get; set; }
+
     public List<GoBinaryReport> BinaryReports { get; } = new();
 
     public List<CertificateReport> CertificateReports { get; } = new();

@@ -114,6 +114,11 @@ public static class ShellFactScript
             printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
 
             """);
+        // Encryption at rest on a control plane: the config holds the keys, so only its structural lines are sent.
+        s.Append(CultureInfo.InvariantCulture, $$"""
+            KM={{Quote(KubeEncryptionAtRest.ApiServerManifest)}}; if [ -r "$KM" ]; then echo "{{Marker}} kenc $KM"; E=$(sed -n "s/.*--encryption-provider-config=\([^\"' ]*\).*/\1/p" "$KM" | head -n 1); echo "config $E"; if [ -n "$E" ]; then if [ -r "$E" ]; then grep -E {{Quote(KubeEncryptionAtRest.StructurePattern)}} "$E"; else echo unreadable; fi; fi; fi
+
+            """);
         // PKI: certificates are public (read whole); of key files only PEM labels and headers leave the node, and the
         // body only when it is encrypted — an unencrypted private key is never transferred.
         s.Append("KEYS=''; for d in");
@@ -169,6 +174,8 @@ public static class ShellFactScript
         var buildInfo = new StringBuilder();
         string? keyPath = null;
         var keySkeletons = new Dictionary<string, StringBuilder>(StringComparer.Ordinal);
+        string? kencManifest = null;
+        var kencLines = new List<string>();
         var keyModes = new Dictionary<string, (string Mode, string Owner)>(StringComparer.Ordinal);
         void FlushBuildInfo()
         {
@@ -243,6 +250,9 @@ public static class ShellFactScript
                         keyPath = rest;
                         keySkeletons[rest] = new StringBuilder();
                         break;
+                    case "kenc":
+                        kencManifest = rest;
+                        break;
                     case "end":
                         ended = true;
                         break;
@@ -295,10 +305,21 @@ public static class ShellFactScript
                 case "key" when keyPath is not null:
                     keySkeletons[keyPath].Append(line).Append('\n');
                     break;
+                case "kenc":
+                    kencLines.Add(line);
+                    break;
             }
         }
         FlushBuildInfo();
         AddBinaries(facts, binaryLines, buildInfos);
+        if (kencManifest is not null)
+        {
+            // "config <path>" first (empty path: no flag), then "unreadable" or the structural lines.
+            var config = kencLines.FirstOrDefault(l => l.StartsWith("config", StringComparison.Ordinal))?["config".Length..].Trim();
+            var body = kencLines.Where(l => !l.StartsWith("config", StringComparison.Ordinal)).ToList();
+            facts.KubeEncryption = new KubeEncryptionFact(kencManifest, string.IsNullOrEmpty(config) ? null : config,
+                !string.IsNullOrEmpty(config) && !body.Contains("unreadable"), body.Where(l => l != "unreadable").ToList());
+        }
         foreach (var (path, (mode, owner)) in keyModes)
         {
             facts.AddKeyFile(new KeyFileFact(path, keySkeletons.TryGetValue(path, out var skeleton) ? skeleton.ToString() : "", mode, owner));

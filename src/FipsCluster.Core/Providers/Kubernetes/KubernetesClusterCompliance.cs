@@ -210,6 +210,7 @@ public static class KubernetesClusterCompliance
                 "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation).", "CaC fips_mode_enabled_on_all_nodes",
                 nodeReports.Select(r => new CheckEvidence(r.ComputerName, r.Status.ToString())).ToArray());
         }
+        JudgeEncryptionProviders(checks, nodeReports);
         var compliant = checks.Where(c => c.Required).All(c => c.IsSatisfied);
         return new ClusterComplianceReport
         {
@@ -223,6 +224,32 @@ public static class KubernetesClusterCompliance
             Checks = checks,
             Duration = clock.Elapsed,
             Timestamp = DateTimeOffset.UtcNow,
+        };
+    }
+
+    /// <summary>
+    /// With node reports, K8S-ENC-01 gets the control planes' own answer (NODE-KENC-01: which provider comes first for
+    /// secrets) instead of the flag's mere presence.
+    /// </summary>
+    private static void JudgeEncryptionProviders(List<CheckResult> checks, List<NodeComplianceReport> nodeReports)
+    {
+        var index = checks.FindIndex(c => c.CheckId == "K8S-ENC-01");
+        var controlPlanes = nodeReports.SelectMany(r => r.Checks.Where(c => c.CheckId == "NODE-KENC-01" && c.Status is not CheckStatus.NotApplicable), (r, c) => (Node: r.ComputerName, Check: c)).ToList();
+        if (index < 0 || checks[index].Status is CheckStatus.Error || controlPlanes.Count == 0)
+        {
+            return;
+        }
+        var flag = checks[index];
+        var worst = controlPlanes.Any(x => x.Check.Status is CheckStatus.Fail) || flag.Status is CheckStatus.Fail ? CheckStatus.Fail
+            : controlPlanes.Any(x => x.Check.Status is not (CheckStatus.Pass or CheckStatus.Warning)) ? CheckStatus.Error : CheckStatus.Pass;
+        checks[index] = new CheckResult
+        {
+            CheckId = flag.CheckId, Title = flag.Title, Scope = flag.Scope, Severity = flag.Severity, Required = true, Standard = flag.Standard, Reference = flag.Reference, Target = flag.Target,
+            Status = worst,
+            Expected = "secrets encrypted first with aescbc, aesgcm or kms on every control plane",
+            Actual = string.Join("; ", controlPlanes.Select(x => $"{x.Node}: {x.Check.Actual}")) + (flag.Status is CheckStatus.Fail ? "; " + flag.Actual : ""),
+            Remediation = worst is CheckStatus.Pass ? "" : controlPlanes.Select(x => x.Check.Remediation).FirstOrDefault(r => r.Length > 0) ?? flag.Remediation,
+            Evidence = controlPlanes.SelectMany(x => x.Check.Evidence.Select(e => new CheckEvidence($"{x.Node} {e.Source}", e.Excerpt))).ToArray(),
         };
     }
 
@@ -268,8 +295,9 @@ public static class KubernetesClusterCompliance
             "--tls-min-version=VersionTLS12 or VersionTLS13", min is null ? "--tls-min-version is not set" : $"--tls-min-version={min}",
             "Set --tls-min-version=VersionTLS12.", "NIST SP 800-52r2", Array.Empty<CheckEvidence>());
         var encryption = Flag("kube-apiserver", "encryption-provider-config");
-        add("K8S-ENC-01", "Secrets are encrypted at rest", CheckScope.Algorithm, encryption is not null ? CheckStatus.Pass : CheckStatus.Fail,
-            "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption} (the file's providers are on the control-plane hosts; not read through the API)",
+        // The flag alone is a Warning: the providers are in a file on the control-plane hosts, read only by a node check.
+        add("K8S-ENC-01", "Secrets are encrypted at rest", CheckScope.Algorithm, encryption is not null ? CheckStatus.Warning : CheckStatus.Fail,
+            "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption}; its providers were not read (they are in a file on the control-plane hosts: -NodeCheck Ssh or DaemonSet reads them)",
             "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", "CaC api_server_encryption_provider_cipher", Array.Empty<CheckEvidence>());
         // The controller manager and scheduler serve TLS too (10257, 10259): same suites and minimum version as the API server.
         var servers = new[] { "kube-controller-manager", "kube-scheduler" }.Where(c => containers.Any(x => x.Container.Name == c)).ToList();
