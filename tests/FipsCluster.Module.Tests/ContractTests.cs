@@ -35,6 +35,28 @@ public sealed class ContractTests : IClassFixture<ModuleFixture>
             .Select(f => (string)f.GetValue(null)!), StringComparer.OrdinalIgnoreCase);
 
     [Fact]
+    public void Every_default_view_shows_properties_its_type_really_has()
+    {
+        // A misspelt PropertyName renders as an empty column without any error, so the views are checked against the types.
+        var extended = System.Xml.Linq.XDocument.Load(Path.Combine(TestPaths.ModuleDirectory, "FipsCluster.Types.ps1xml")).Root!
+            .Elements("Type").ToDictionary(t => (string)t.Element("Name")!,
+                t => t.Element("Members")?.Elements().Where(m => m.Name != "MemberSet").Select(m => (string)m.Element("Name")!).ToHashSet() ?? new HashSet<string>());
+        var views = System.Xml.Linq.XDocument.Load(Path.Combine(TestPaths.ModuleDirectory, "FipsCluster.Format.ps1xml")).Descendants("View").ToList();
+        Assert.True(views.Count >= 10, $"only {views.Count} views");
+        foreach (var view in views)
+        {
+            var typeName = (string)view.Element("ViewSelectedBy")!.Element("TypeName")!;
+            var type = _ps.Run("[type]$args[0]", typeName).Objects<Type>().SingleOrDefault();
+            Assert.True(type is not null, $"view {view.Element("Name")?.Value}: type {typeName} is not loaded by the module");
+            var members = type!.GetProperties().Select(p => p.Name).Concat(extended.GetValueOrDefault(typeName) ?? new HashSet<string>()).ToHashSet();
+            foreach (var property in view.Descendants("PropertyName").Select(p => p.Value))
+            {
+                Assert.True(members.Contains(property), $"view {view.Element("Name")?.Value}: {typeName} has no property {property}");
+            }
+        }
+    }
+
+    [Fact]
     public void Exports_exactly_the_manifest_list_and_every_cmdlet_class()
     {
         var exported = Cmdlets().Select(c => c.Name).OrderBy(n => n).ToList();
