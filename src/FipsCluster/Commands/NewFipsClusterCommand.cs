@@ -138,7 +138,7 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string[] SshAllowedCidr { get; set; } = Array.Empty<string>();
 
-    /// <summary>AWS: how host keys of the new instances are verified (Strict, or AcceptNew: trust on first use, recorded).</summary>
+    /// <summary>AWS: how host keys of the new instances are verified (Strict: through their EC2 console output; AcceptNew: trust on first use). Both record them.</summary>
     [Parameter]
     public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
 
@@ -220,7 +220,7 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
             }
             var joinOptions = join ? new KubeadmJoinOptions { Ssh = ssh!, Port = SshPort, BootstrapTimeout = BootstrapTimeout } : null;
             var (record, failures) = RunCore(context => AwsProvisioner.CreateAsync(connection, ClusterStoreAccess.Store, spec, ComplianceProfile ?? ComplianceProfiles.Default,
-                KeepOnFailure, VerifyNode ? ssh : null, joinOptions, SkipJoin, Force, context));
+                KeepOnFailure, VerifyNode ? ssh : null, joinOptions, SkipJoin, Force, BootstrapTimeout, context));
             if (record is not null)
             {
                 WriteObject(record);

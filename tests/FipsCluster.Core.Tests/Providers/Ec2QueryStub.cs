@@ -61,6 +61,49 @@ public sealed class Ec2QueryStub : IDisposable
     /// <summary>An instance's position in its RunInstances launch (EC2's amiLaunchIndex).</summary>
     public int LaunchIndex(string instanceId) => _launchIndexes[instanceId];
 
+    /// <summary>
+    /// What the instance at each address has printed to its console (the test's sshd plays the instances, so its host
+    /// keys go here, see <see cref="CloudInitConsole"/>). An address without an entry has printed nothing.
+    /// </summary>
+    public ConcurrentDictionary<string, string> ConsoleByAddress { get; } = new();
+
+    /// <summary>The first this many GetConsoleOutput calls for each instance find no output yet (a booting instance).</summary>
+    public int ConsoleSilentPolls { get; set; }
+
+    /// <summary>GetConsoleOutput with Latest=true fails with UnsupportedOperation (an instance type without Nitro).</summary>
+    public bool LatestConsoleUnsupported { get; set; }
+
+    private readonly ConcurrentDictionary<string, int> _consolePolls = new();
+
+    /// <summary>
+    /// A first boot's console as an EC2 serial console shows it, with what cloud-init's keys-to-console writes: the
+    /// fingerprints (syslog-prefixed) and the public keys between the BEGIN/END SSH HOST KEY KEYS markers — here in CRLF
+    /// lines wrapped at 80 columns, with a kernel message in the middle of the block, as real consoles do.
+    /// </summary>
+    public static string CloudInitConsole(IEnumerable<string> publicKeyLines, string hostname = "ip-10-0-1-10")
+    {
+        var keys = publicKeyLines.Select(l => l.Trim().Split(' ')).Where(f => f.Length >= 2).ToList();
+        var lines = new List<string>
+        {
+            "[    0.000000] Linux version 5.14.0-427.13.1.el9_4.x86_64 (mockbuild@x86-64-01.build.eng.rdu2.redhat.com)",
+            "[    0.000000] Command line: BOOT_IMAGE=(hd0,gpt3)/vmlinuz root=UUID=5f0b8a1e ro console=ttyS0,115200n8 fips=1",
+            "[   14.212871] cloud-init[1021]: Cloud-init v. 23.4-7.el9_4 running 'modules:config'",
+            "<14>Nov 23 16:07:52 cloud-init: #############################################################",
+            "<14>Nov 23 16:07:52 cloud-init: -----BEGIN SSH HOST KEY FINGERPRINTS-----",
+        };
+        lines.AddRange(keys.Select(k => $"<14>Nov 23 16:07:52 cloud-init: 256 SHA256:{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Convert.FromBase64String(k[1]))).TrimEnd('=')} root@{hostname} ({k[0]})"));
+        lines.Add("<14>Nov 23 16:07:52 cloud-init: -----END SSH HOST KEY FINGERPRINTS-----");
+        lines.Add("-----BEGIN SSH HOST KEY KEYS-----");
+        var block = keys.Select(k => $"{k[0]} {k[1]} root@{hostname}").ToList();
+        lines.AddRange(block.Take(1));
+        lines.Add("[   15.004102] cloud-init[1288]: Cloud-init v. 23.4-7.el9_4 running 'modules:final'");
+        lines.AddRange(block.Skip(1));
+        lines.Add("-----END SSH HOST KEY KEYS-----");
+        lines.Add($"[   15.310944] cloud-init[1288]: Cloud-init v. 23.4-7.el9_4 finished. Datasource DataSourceEc2Local.  Up 15.30 seconds");
+        var wrapped = lines.SelectMany(l => l.Chunk(80).Select(c => new string(c)));
+        return string.Join("\r\n", wrapped) + "\r\n";
+    }
+
     /// <summary>New instances stay "pending" (a launch that never finishes).</summary>
     public bool PendingForever { get; set; }
 
@@ -119,6 +162,7 @@ public sealed class Ec2QueryStub : IDisposable
             "RunInstances" => RunInstances(parameters),
             "DescribeInstances" => DescribeInstances(parameters),
             "TerminateInstances" => TerminateInstances(parameters),
+            "GetConsoleOutput" => GetConsoleOutput(parameters),
             _ => Error(400, "InvalidAction", $"The action {action} is not valid for this web service."),
         };
     }
@@ -267,6 +311,23 @@ public sealed class Ec2QueryStub : IDisposable
         }
         var items = string.Concat(ids.Select(id => $"<item><instanceId>{id}</instanceId><currentState><code>48</code><name>terminated</name></currentState><previousState><code>16</code><name>running</name></previousState></item>"));
         return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><TerminateInstancesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><instancesSet>{items}</instancesSet></TerminateInstancesResponse>");
+    }
+
+    private (int, string) GetConsoleOutput(Dictionary<string, string> p)
+    {
+        var id = p.GetValueOrDefault("InstanceId", "");
+        if (!Instances.ContainsKey(id))
+        {
+            return Error(400, "InvalidInstanceID.NotFound", $"The instance ID '{id}' does not exist");
+        }
+        if (LatestConsoleUnsupported && p.GetValueOrDefault("Latest") == "true")
+        {
+            return Error(400, "UnsupportedOperation", "This instance type does not support retrieving the latest console output.");
+        }
+        var polls = _consolePolls.AddOrUpdate(id, 1, (_, n) => n + 1);
+        var text = polls > ConsoleSilentPolls && ConsoleByAddress.TryGetValue(_addresses.GetValueOrDefault(id, InstanceAddress), out var printed) ? printed : null;
+        var output = text is null ? "" : $"<output>{Convert.ToBase64String(Encoding.UTF8.GetBytes(text))}</output>";
+        return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><GetConsoleOutputResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><instanceId>{id}</instanceId><timestamp>{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}</timestamp>{output}</GetConsoleOutputResponse>");
     }
 
     private static (int, string) Error(int status, string code, string message) =>

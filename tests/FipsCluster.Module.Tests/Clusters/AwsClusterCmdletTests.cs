@@ -32,6 +32,10 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         {
             Directory.Delete(_home, recursive: true);
         }
+        if (Directory.Exists(_home + "-ssh"))
+        {
+            Directory.Delete(_home + "-ssh", recursive: true);
+        }
     }
 
     private PsResult New(string extra)
@@ -96,6 +100,8 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
     {
         _nodes.Require();
         _ec2.InstanceAddress = "127.0.0.1"; // every "instance" is this host's test sshd
+        _ec2.ConsoleByAddress["127.0.0.1"] = Ec2QueryStub.CloudInitConsole(new[] { "host_ecdsa.pub", "host_rsa.pub" }
+            .Select(f => File.ReadAllText(Path.Combine(_nodes.WorkDirectory, "plain", f)).Trim()));
         // -SkipJoin: this test is about the evidence; the join over SSH has its own tests below.
         var result = New($"-ControlPlaneCount 1 -WorkerCount 0 -SkipJoin -VerifyNode -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts} -SshPort {_nodes.PlainPort}");
         Assert.Empty(result.Errors);
@@ -106,7 +112,21 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Contains(result.Warnings, w => w.Message.Contains("kubelet guard will refuse"));
     }
 
-    private string Ssh(KubeadmNodes nodes) => $"-UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {nodes.KnownHosts} -SshPort {nodes.Port}";
+    /// <summary>
+    /// SSH options for the join tests. known_hosts starts empty: under the default Strict policy the module must learn
+    /// every instance's host key from its EC2 console output, where the stub shows what each "instance" (the test
+    /// sshd) would have printed — so every join test also proves that path.
+    /// </summary>
+    private string Ssh(KubeadmNodes nodes)
+    {
+        foreach (var address in nodes.Addresses)
+        {
+            _ec2.ConsoleByAddress[address] = Ec2QueryStub.CloudInitConsole(nodes.HostKeyLines);
+        }
+        return $"-UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {EmptyKnownHosts} -SshPort {nodes.Port}";
+    }
+
+    private string EmptyKnownHosts => Path.Combine(_home + "-ssh", "known_hosts");
 
     /// <summary>Every file under the cluster store (the records as written to disk).</summary>
     private string StoreText() => Directory.Exists(_home)
@@ -145,6 +165,13 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Equal(joins[cp2], joins[cp3]);
         // The token is deleted once the nodes have joined; only its public ID goes on a command line.
         Assert.Equal((cp1, "token delete " + match.Groups[1].Value), calls[^1]);
+
+        // Every host key was verified through EC2 (the console output), none trusted on first use, and all are recorded.
+        Assert.DoesNotContain(result.Warnings, w => w.Message.Contains("Trusted a new host key", StringComparison.Ordinal));
+        Assert.Equal(5, _ec2.Requests.Where(r => r.Action == "GetConsoleOutput").Select(r => r.Parameters["InstanceId"]).Distinct().Count());
+        Assert.Equal(5, result.Verbose.Count(v => v.Message.Contains("verified through its EC2 console output", StringComparison.Ordinal)));
+        var learned = File.ReadAllLines(EmptyKnownHosts);
+        Assert.All(nodes.Addresses, a => Assert.Equal(2, learned.Count(l => l.StartsWith($"[{a}]:{nodes.Port} ", StringComparison.Ordinal))));
 
         // Recorded per node.
         var record = result.SingleOf("FipsCluster.FipsClusterRecord");
@@ -242,6 +269,48 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Empty(_ec2.SecurityGroups);
         Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("token", StringComparison.Ordinal));
         Assert.StartsWith("FipsClusterNotFound,", Assert.Single(_ps.Run("Get-FipsCluster aws4").ErrorIds));
+    }
+
+    [SkippableFact]
+    public void A_first_control_plane_whose_console_shows_another_host_key_is_refused_and_everything_rolled_back()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 2);
+        _ec2.InstanceAddresses = nodes.Addresses;
+        var ssh = Ssh(nodes);
+        // What answers at the first control plane's address is not the machine EC2 launched there.
+        _ec2.ConsoleByAddress[nodes.Addresses[0]] = Ec2QueryStub.CloudInitConsole(new[] { File.ReadAllText(_nodes.OtherKeyFile + ".pub").Trim() });
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {ssh}");
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
+        Assert.Contains("SshHostKeyMismatch", error.Exception.Message);
+        Assert.Contains("rolled back", error.Exception.Message);
+        Assert.Empty(nodes.Calls); // no kubeadm command ran anywhere
+        Assert.Empty(nodes.StatusPolls);
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+    }
+
+    [SkippableFact]
+    public void A_worker_that_prints_no_host_keys_is_named_and_not_joined_and_the_rest_of_the_cluster_is()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 3);
+        _ec2.InstanceAddresses = nodes.Addresses;
+        var ssh = Ssh(nodes);
+        _ec2.ConsoleByAddress.TryRemove(nodes.Addresses[2], out _);
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 2 {ssh} -BootstrapTimeout 00:00:04");
+        Assert.Null(result.Terminating);
+        var silent = _ec2.Instances.Keys.Single(id => ((IEnumerable<dynamic>)result.SingleOf("FipsCluster.FipsClusterRecord").Nodes).Any(n => (string)n.NodeId == id && (string)n.Endpoint == nodes.Addresses[2]));
+        Assert.Contains(result.Warnings, w => w.Message.Contains(silent, StringComparison.Ordinal) && w.Message.Contains("printed no SSH host keys", StringComparison.Ordinal));
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("KubeadmJoinFailed,", error.FullyQualifiedErrorId);
+        Assert.Equal(silent, error.TargetObject);
+        Assert.Contains("is not in " + EmptyKnownHosts, error.Exception.Message); // refused as an unknown host key, never trusted on first use
+        var states = ((IEnumerable<dynamic>)result.SingleOf("FipsCluster.FipsClusterRecord").Nodes).ToDictionary(n => (string)n.Endpoint, n => (string)n.JoinState);
+        Assert.Equal("Joined", states[nodes.Addresses[1]]);
+        Assert.Equal("Failed", states[nodes.Addresses[2]]);
+        Assert.DoesNotContain(nodes.Calls, c => c.Node == nodes.Addresses[2]);
+        Assert.DoesNotContain($"[{nodes.Addresses[2]}]", File.ReadAllText(EmptyKnownHosts));
     }
 
     [Theory]

@@ -73,6 +73,10 @@ public sealed class KubeadmNodes : IDisposable
 
     public string KnownHosts => _sshd.KnownHosts;
 
+    /// <summary>The sshd's public host keys, as cloud-init prints them to an instance's console ("type base64 comment").</summary>
+    public IReadOnlyList<string> HostKeyLines => new[] { "host_ecdsa.pub", "host_rsa.pub" }
+        .Select(f => File.ReadAllText(Path.Combine(Path.GetDirectoryName(KnownHosts)!, f)).Trim()).ToList();
+
     /// <summary>Every kubeadm call: (node address, arguments).</summary>
     public IReadOnlyList<(string Node, string Arguments)> Calls => File.Exists(Path.Combine(State, "calls.log"))
         ? File.ReadAllLines(Path.Combine(State, "calls.log")).Select(l => (l[..l.IndexOf(' ')], l[(l.IndexOf(' ') + 1)..])).ToList()

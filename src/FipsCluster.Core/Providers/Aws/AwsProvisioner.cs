@@ -31,10 +31,13 @@ public sealed class AwsProvisioner
     /// -WhatIf) and the nodes that did not join, each as an error to report on its own.
     /// </summary>
     public static async Task<(FipsClusterRecord? Record, IReadOnlyList<FipsClusterException> NodeFailures)> CreateAsync(AwsConnection connection, IClusterStore store,
-        AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, Remoting.SshOptions? verify, KubeadmJoinOptions? join, bool skipJoin, bool allowSshFromEverywhere, OperationContext context)
+        AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, Remoting.SshOptions? verify, KubeadmJoinOptions? join, bool skipJoin, bool allowSshFromEverywhere, TimeSpan bootstrapTimeout, OperationContext context)
     {
         using var ec2 = Ec2ClientFactory.Create(connection);
-        var provisioner = new AwsProvisioner(ec2, store) { Verify = verify, VerifyPort = spec.SshPort, Join = join, SkipJoin = skipJoin, AllowSshFromEverywhere = allowSshFromEverywhere };
+        var provisioner = new AwsProvisioner(ec2, store)
+        {
+            Verify = verify, VerifyPort = spec.SshPort, Join = join, SkipJoin = skipJoin, AllowSshFromEverywhere = allowSshFromEverywhere, HostKeyTimeout = bootstrapTimeout,
+        };
         var record = await provisioner.CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
         return (record, provisioner.NodeFailures);
     }
@@ -59,6 +62,12 @@ public sealed class AwsProvisioner
     /// <summary>The SSH port of -VerifyNode.</summary>
     public int VerifyPort { get; init; } = 22;
 
+    /// <summary>Under HostKeyPolicy Strict: how long an instance may take to print its host keys to its console.</summary>
+    public TimeSpan HostKeyTimeout { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>The first wait between two polls of the instances' console output.</summary>
+    public TimeSpan ConsolePollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
     {
         FileClusterStore.ValidateName(spec.Name);
@@ -75,6 +84,7 @@ public sealed class AwsProvisioner
         var ssh = AwsIngress.Ssh(spec);
         var plan = $"Create security group fipscluster-{spec.Name} and {spec.ControlPlaneCount} control-plane + {spec.WorkerCount} worker instances ({spec.Ami}, Kubernetes {spec.KubernetesVersion}, {(spec.Fips ? "FIPS" : "non-FIPS")})"
             + $"; ingress from the group itself{(api.Count > 0 ? $", API {AwsIngress.ApiPort} from {string.Join(", ", api)}" : "")}{(ssh.Count > 0 ? $", SSH {spec.SshPort} from {string.Join(", ", ssh)}" : "")}"
+            + ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict } ? "; read their SSH host keys from their console output (GetConsoleOutput) into known_hosts" : "")
             + (Join is not null ? "; then wait for kubeadm init and join the nodes over SSH" : "");
         if (api.Any(AwsIngress.IsEverywhere))
         {
@@ -111,6 +121,13 @@ public sealed class AwsProvisioner
             }
             Progress(context, spec, "Waiting for the instances to run", 75);
             var addresses = await WaitRunningAsync(controlPlane.Concat(workers).ToList(), context).ConfigureAwait(false);
+            if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict } strict)
+            {
+                // Before the first SSH connection: the host keys the instances printed to their console, through the EC2 API.
+                Progress(context, spec, "Reading the instances' host keys from their console output", 80);
+                await new ConsoleHostKeyTrust(_ec2, context) { FirstPollInterval = ConsolePollInterval }
+                    .RecordAsync(addresses, spec.SshPort, strict.KnownHostsPath, HostKeyTimeout).ConfigureAwait(false);
+            }
             var evidence = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
             if (Verify is not null)
             {
