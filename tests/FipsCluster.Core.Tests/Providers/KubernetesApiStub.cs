@@ -129,6 +129,9 @@ public sealed partial class KubernetesApiStub : IDisposable
         return (200, new { kubeletconfig = new { tlsCipherSuites = suites, tlsMinVersion = "VersionTLS12" } });
     }
 
+    /// <summary>A managed control plane (EKS, GKE, AKS) or an embedded one (k3s): kube-system holds no control-plane pods.</summary>
+    public bool ManagedControlPlane { get; set; }
+
     /// <summary>kube-system pods per node (kube-proxy) besides the control plane, served in limit/continue pages.</summary>
     public int KubeProxyPods { get; set; }
 
@@ -150,6 +153,10 @@ public sealed partial class KubernetesApiStub : IDisposable
                 Pod("coredns", "registry.k8s.io/coredns/coredns:v1.11.1", "/coredns"),
             }.Concat(Enumerable.Range(0, KubeProxyPods).Select(i => Pod("kube-proxy", "docker.io/mesosphere/kube-proxy:v1.29.6_fips.0", "/usr/local/bin/kube-proxy"))).ToArray();
         all = all[5..].Concat(all[..5]).ToArray(); // the control plane comes last: it must be found on the last page
+        if (ManagedControlPlane)
+        {
+            all = all.Where(p => ((dynamic)p).spec.containers[0].name is "coredns" or "kube-proxy").ToArray();
+        }
         var limit = int.TryParse(limitText, out var l) && l > 0 ? l : all.Length;
         var start = int.TryParse(continueToken, out var c) ? c : 0;
         var end = Math.Min(all.Length, start + limit);

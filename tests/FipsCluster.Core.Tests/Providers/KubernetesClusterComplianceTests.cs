@@ -98,6 +98,25 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_managed_control_plane_leaves_its_flag_checks_Unknown_not_failed_and_the_nodes_are_still_judged()
+    {
+        _api.ManagedControlPlane = true;
+        _api.KubeProxyPods = 3;
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        Assert.False(report.Compliant); // what cannot be seen is never proven
+        var checks = report.Checks.ToDictionary(c => c.CheckId);
+        foreach (var id in new[] { "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-04", "K8S-TLS-05" })
+        {
+            Assert.Equal(CheckStatus.Unknown, checks[id].Status);
+            Assert.Contains("managed (EKS, GKE, AKS)", checks[id].Actual);
+        }
+        Assert.Equal(CheckStatus.Pass, checks["K8S-VER-01"].Status);
+        Assert.Equal(CheckStatus.Pass, checks["K8S-NODE-02"].Status);
+        Assert.Equal(CheckStatus.Pass, checks["K8S-TLS-03"].Status);
+        Assert.DoesNotContain(checks.Values, c => c.Status is CheckStatus.Fail or CheckStatus.Error);
+    }
+
+    [Fact]
     public async Task A_kubelet_with_ChaCha20_is_named_and_a_forbidden_configz_is_an_Error_for_that_check_only()
     {
         _api.KubeletSuiteOverrides[2] = new[] { "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" };

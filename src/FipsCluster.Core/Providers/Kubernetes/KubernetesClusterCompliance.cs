@@ -162,12 +162,25 @@ public static class KubernetesClusterCompliance
                 token = page.Metadata?.ContinueProperty;
             }
             while (!string.IsNullOrEmpty(token));
-            ControlPlaneChecks(pods, expected, Add);
+            if (pods.Count == 0)
+            {
+                // Nothing to read is not evidence of a failure: the flags are simply out of the API's sight.
+                foreach (var (id, title) in ControlPlaneFlagChecks)
+                {
+                    Add(id, title, CheckScope.Algorithm, CheckStatus.Unknown, "the control plane's static pods in kube-system",
+                        "no kube-apiserver, controller manager, scheduler or etcd pod in kube-system: a managed (EKS, GKE, AKS) or embedded (k3s) control plane, whose images and flags cannot be read through the API",
+                        "Judge the control plane where it runs (the provider's FIPS endpoints and attestation, or -NodeCheck on its hosts); its endpoint is still probed on the wire (K8S-TLS-06).", id);
+                }
+            }
+            else
+            {
+                ControlPlaneChecks(pods, expected, Add);
+            }
             await ProbeEndpointsAsync(client, pods, profile, Add, context).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {
-            foreach (var (id, title) in new[] { ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"), ("K8S-ENC-01", "Secrets are encrypted at rest"), ("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved"), ("K8S-TLS-05", "etcd cipher suites are approved") })
+            foreach (var (id, title) in ControlPlaneFlagChecks)
             {
                 Add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", ApiError("/api/v1/namespaces/kube-system/pods", ex), "", id);
             }
@@ -252,6 +265,13 @@ public static class KubernetesClusterCompliance
             Evidence = controlPlanes.SelectMany(x => x.Check.Evidence.Select(e => new CheckEvidence($"{x.Node} {e.Source}", e.Excerpt))).ToArray(),
         };
     }
+
+    /// <summary>The checks judged from the control plane's static pods (their images and flags).</summary>
+    private static readonly (string Id, string Title)[] ControlPlaneFlagChecks =
+    {
+        ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"),
+        ("K8S-ENC-01", "Secrets are encrypted at rest"), ("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved"), ("K8S-TLS-05", "etcd cipher suites are approved"),
+    };
 
     private static void ControlPlaneChecks(IList<V1Pod> pods, KubernetesClusterExpectations? expected, Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add)
     {
