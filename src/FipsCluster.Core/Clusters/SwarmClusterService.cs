@@ -303,12 +303,7 @@ public sealed class SwarmClusterService
     }
 
     /// <summary>A copy of a record with its node list replaced (everything else, FIPS mode first, is carried over).</summary>
-    private static FipsClusterRecord With(FipsClusterRecord r, IReadOnlyList<ClusterNodeRecord> nodes) => new()
-    {
-        Name = r.Name, Provider = r.Provider, Fips = r.Fips, ComplianceProfile = r.ComplianceProfile, ComplianceProfileHash = r.ComplianceProfileHash,
-        ProfileDefinition = r.ProfileDefinition, AwsSpec = r.AwsSpec, Resources = r.Resources, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest,
-        Description = r.Description, Tags = r.Tags, CreationEvidence = r.CreationEvidence, Waivers = r.Waivers, Nodes = nodes,
-    };
+    private static FipsClusterRecord With(FipsClusterRecord r, IReadOnlyList<ClusterNodeRecord> nodes) => r.WithNodes(nodes);
 
     /// <summary>Changes the mutable properties only; FIPS mode and profile are fixed at creation, in either direction.</summary>
     public FipsClusterRecord SetMutable(string name, string? description, IReadOnlyList<string>? tags, IReadOnlyList<string>? addTags, bool? fips, string? profile, Func<string, string, bool> shouldProcess)

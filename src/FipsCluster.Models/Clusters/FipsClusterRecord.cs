@@ -57,6 +57,15 @@ public sealed class FipsClusterRecord
     /// <summary>Incremented on every write: the store's optimistic concurrency token.</summary>
     public long Version { get; init; }
 
+    /// <summary>This record with other members (and, when given, other cloud resources); the store stamps the version.</summary>
+    public FipsClusterRecord WithNodes(IReadOnlyList<ClusterNodeRecord> nodes, IReadOnlyList<string>? resources = null) => new()
+    {
+        Name = Name, Provider = Provider, Fips = Fips, ComplianceProfile = ComplianceProfile, ComplianceProfileHash = ComplianceProfileHash,
+        ProfileDefinition = ProfileDefinition, AwsSpec = AwsSpec, Resources = resources ?? Resources, Endpoints = Endpoints, EngineClusterId = EngineClusterId,
+        RootCaDigest = RootCaDigest, Description = Description, Tags = Tags, CreationEvidence = CreationEvidence, Waivers = Waivers, Nodes = nodes,
+        CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, Version = Version,
+    };
+
     public override string ToString() => $"{Name} ({Provider}, {(Fips ? "FIPS" : "non-FIPS")})";
 }
 

@@ -83,6 +83,7 @@ public static class ErrorIds
     public const string KubeadmInitTimedOut = nameof(KubeadmInitTimedOut);
     public const string KubeadmJoinCommandUnavailable = nameof(KubeadmJoinCommandUnavailable);
     public const string KubeadmJoinFailed = nameof(KubeadmJoinFailed);
+    public const string ClusterNodeRequired = nameof(ClusterNodeRequired);
 
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);

@@ -5,24 +5,57 @@ using FipsCluster.Infrastructure;
 
 namespace FipsCluster.Commands;
 
-/// <summary>Admits a node to a cluster on evidence: a FIPS cluster refuses a node whose host fails the cluster's profile; an admitted node's engine joins the swarm.</summary>
-[Cmdlet(VerbsCommon.Add, "FipsClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+/// <summary>
+/// Admits nodes to a cluster on evidence: a FIPS cluster refuses a node whose host fails the cluster's profile. Swarm:
+/// an admitted node's engine joins the swarm. AWS: more workers are launched (-Count), or recorded instances that did
+/// not join are taken again (-InstanceId), judged over SSH and joined with kubeadm.
+/// </summary>
+[Cmdlet(VerbsCommon.Add, "FipsClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SwarmSet)]
 [OutputType(typeof(ClusterNodeRecord))]
 public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
 {
+    private const string SwarmSet = "Swarm";
+    private const string AwsLaunchSet = "AwsLaunch";
+    private const string AwsInstanceSet = "AwsInstance";
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterName", "Name")]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = "";
 
-    [Parameter]
+    [Parameter(ParameterSetName = SwarmSet)]
     [ValidateSet("Worker", "Manager")]
     public string Role { get; set; } = "Worker";
 
     /// <summary>The node's host for the evidence (SSH); without it, the local machine is the evidence.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = SwarmSet)]
     [ValidateNotNullOrEmpty]
     public string? ComputerName { get; set; }
+
+    /// <summary>AWS: how many worker instances to launch and join.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AwsLaunchSet)]
+    [ValidateRange(1, 100)]
+    public int Count { get; set; }
+
+    /// <summary>AWS: recorded instances to judge and join again (e.g. those whose JoinState is Failed).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AwsInstanceSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("NodeId")]
+    [ValidateNotNullOrEmpty]
+    public string[] InstanceId { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = AwsLaunchSet)]
+    [Parameter(ParameterSetName = AwsInstanceSet)]
+    public string? ProfileName { get; set; }
+
+    [Parameter(ParameterSetName = AwsLaunchSet)]
+    [Parameter(ParameterSetName = AwsInstanceSet)]
+    public string? EndpointUrl { get; set; }
+
+    /// <summary>AWS: how long each node's cloud-init, and its host keys on the console, may take.</summary>
+    [Parameter(ParameterSetName = AwsLaunchSet)]
+    [Parameter(ParameterSetName = AwsInstanceSet)]
+    [ValidateRange("00:00:01", "1.00:00:00")]
+    public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
     [Parameter]
     [Credential]
@@ -42,15 +75,32 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
     [Parameter]
     public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
 
-    [Parameter]
+    [Parameter(ParameterSetName = SwarmSet)]
     [ValidateNotNullOrEmpty]
     public string ListenAddress { get; set; } = "0.0.0.0:2377";
 
-    [Parameter]
+    [Parameter(ParameterSetName = SwarmSet)]
     public string? AdvertiseAddress { get; set; }
+
+    /// <summary>AWS: instances piped in, per cluster, joined together in EndProcessing (one bootstrap token for all).</summary>
+    private readonly Dictionary<string, List<string>> _instances = new(StringComparer.OrdinalIgnoreCase);
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == AwsInstanceSet)
+        {
+            if (!_instances.TryGetValue(Cluster, out var ids))
+            {
+                _instances[Cluster] = ids = new List<string>();
+            }
+            ids.AddRange(InstanceId);
+            return;
+        }
+        if (ParameterSetName == AwsLaunchSet)
+        {
+            AddOnAws(Cluster, Array.Empty<string>());
+            return;
+        }
         var ssh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy);
         try
         {
@@ -60,6 +110,39 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
             if (member is not null)
             {
                 WriteObject(member);
+            }
+        }
+        catch (FipsClusterException ex)
+        {
+            WriteFailure(ex);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var (cluster, ids) in _instances)
+        {
+            AddOnAws(cluster, ids);
+        }
+    }
+
+    private void AddOnAws(string cluster, IReadOnlyList<string> instanceIds)
+    {
+        try
+        {
+            // As with New-FipsCluster -Provider AWS, -Credential holds the AWS keys; the nodes are reached with an SSH key.
+            var ssh = SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy)
+                ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument, "Joining AWS instances needs an SSH key: -KeyFilePath, or one in ~/.ssh.", "KeyFilePath");
+            var connection = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+            var join = new Core.Providers.Aws.KubeadmJoinOptions { Ssh = ssh, BootstrapTimeout = BootstrapTimeout };
+            var (nodes, failures) = RunCore(context => Core.Providers.Aws.AwsProvisioner.AddNodesAsync(connection, ClusterStoreAccess.Store, cluster, Count, instanceIds, join, context));
+            foreach (var node in nodes ?? Array.Empty<ClusterNodeRecord>())
+            {
+                WriteObject(node);
+            }
+            foreach (var failure in failures)
+            {
+                WriteFailure(failure);
             }
         }
         catch (FipsClusterException ex)

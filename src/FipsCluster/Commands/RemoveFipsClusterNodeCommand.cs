@@ -4,7 +4,10 @@ using FipsCluster.Infrastructure;
 
 namespace FipsCluster.Commands;
 
-/// <summary>Removes a member from a cluster: its engine leaves (when -DockerHost names it), the managers forget it, the record drops it.</summary>
+/// <summary>
+/// Removes a member from a cluster. Swarm: its engine leaves (when -DockerHost names it), the managers forget it, the
+/// record drops it. AWS: the instance is terminated and the record drops it.
+/// </summary>
 [Cmdlet(VerbsCommon.Remove, "FipsClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
 public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
@@ -22,10 +25,29 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>AWS clusters: the access key ID (user name) and secret access key (password).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    public string? ProfileName { get; set; }
+
+    [Parameter]
+    public string? EndpointUrl { get; set; }
+
     protected override void ProcessRecord()
     {
         try
         {
+            if (ClusterStoreAccess.Store.Get(Cluster).Provider == "AWS")
+            {
+                var aws = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+                var whatIfAws = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var wa) && ((SwitchParameter)wa).IsPresent;
+                RunCore(context => Core.Providers.Aws.AwsProvisioner.RemoveNodeAsync(aws, ClusterStoreAccess.Store, Cluster, Node,
+                    (target, action) => (Force && !whatIfAws) || context.ShouldProcess(target, action), context));
+                return;
+            }
             var engine = DockerHost is null ? null : ResolveEndpoint();
             var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && ((SwitchParameter)w).IsPresent;
             RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).RemoveNodeAsync(Cluster, Node, engine,

@@ -271,6 +271,126 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.StartsWith("FipsClusterNotFound,", Assert.Single(_ps.Run("Get-FipsCluster aws4").ErrorIds));
     }
 
+    private PSCredential AwsKeys()
+    {
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+        return new PSCredential("AKIAFIPSCLUSTERTEST", secret);
+    }
+
+    [SkippableFact]
+    public void A_node_that_failed_to_join_is_joined_again_from_the_pipeline_and_more_workers_are_launched_and_joined()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 4);
+        _ec2.InstanceAddresses = nodes.Addresses; // cp, w1, then the workers added later
+        var ssh = Ssh(nodes);
+        nodes.FailJoin(nodes.Addresses[1]);
+        // Non-FIPS: this host plays the instances and is not in FIPS mode (a FIPS cluster's refusal is tested below).
+        var created = New($"-ControlPlaneCount 1 -WorkerCount 1 {ssh} -Fips:$false");
+        Assert.StartsWith("KubeadmJoinFailed,", Assert.Single(created.Errors).FullyQualifiedErrorId);
+        nodes.FailJoin(); // whatever broke it is fixed
+
+        // Join again what failed: piped from Get-FipsClusterNode (Cluster and NodeId bind by property name).
+        var again = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1] | Where-Object JoinState -eq Failed | " +
+            $"Add-FipsClusterNode {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1] -Verbose", _ec2.Url, AwsKeys());
+        Assert.True(again.Errors.Count == 0, string.Join("\n", again.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+        var rejoined = again.SingleOf("FipsCluster.ClusterNodeRecord");
+        Assert.Equal(nodes.Addresses[1], (string)rejoined.Endpoint);
+        Assert.Equal("Joined", (string)rejoined.JoinState);
+        Assert.Null((string?)rejoined.JoinError);
+        Assert.Equal($"{nodes.Addresses[1]}:{nodes.Port}", (string)rejoined.EvidenceHost); // judged again before joining
+        Assert.Equal(2, nodes.Calls.Count(c => c.Node == nodes.Addresses[1] && c.Arguments.StartsWith("join ", StringComparison.Ordinal)));
+        Assert.Equal(2, nodes.Calls.Count(c => c.Node == nodes.Addresses[0] && c.Arguments.StartsWith("token create", StringComparison.Ordinal)));
+        Assert.Equal(2, nodes.Calls.Count(c => c.Node == nodes.Addresses[0] && c.Arguments.StartsWith("token delete", StringComparison.Ordinal)));
+        Assert.Equal(2, _ec2.Instances.Count); // nothing launched
+
+        // Two more workers: launched like the others, keys proven through the console, judged, joined, recorded.
+        var launchesBefore = _ec2.Requests.Count(r => r.Action == "RunInstances");
+        var whatIf = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1] -WhatIf", _ec2.Url, AwsKeys());
+        Assert.Contains("What if:", whatIf.HostText);
+        Assert.Equal(launchesBefore, _ec2.Requests.Count(r => r.Action == "RunInstances"));
+        var added = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        Assert.Empty(added.Errors);
+        var records = added.Of("FipsCluster.ClusterNodeRecord");
+        Assert.Equal(new[] { nodes.Addresses[2], nodes.Addresses[3] }, records.Select(r => (string)r.Endpoint).Order());
+        Assert.All(records, r => Assert.Equal("Joined", (string)r.JoinState));
+        Assert.All(records, r => Assert.Equal("Worker", (string)r.Role));
+        var launch = _ec2.Requests.Last(r => r.Action == "RunInstances").Parameters;
+        Assert.Equal("2", launch["MinCount"]);
+        Assert.Equal("worker", launch["TagSpecification.1.Tag.3.Value"]);
+        Assert.Matches("^fc-[0-9a-f]{24}-worker-n2-2$", launch["ClientToken"]);
+        var workerData = _ec2.Requests.First(r => r.Action == "RunInstances" && r.Parameters["TagSpecification.1.Tag.3.Value"] == "worker").Parameters["UserData"];
+        Assert.Equal(workerData, launch["UserData"]); // the cluster's own worker cloud-init
+        Assert.All(new[] { nodes.Addresses[2], nodes.Addresses[3] }, a => Assert.Contains($"[{a}]:{nodes.Port} ", File.ReadAllText(EmptyKnownHosts)));
+
+        var record = _ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord");
+        Assert.Equal(4, ((IEnumerable<dynamic>)record.Nodes).Count());
+        Assert.All((IEnumerable<dynamic>)record.Nodes, n => Assert.Contains((string)n.JoinState, new[] { "Initialized", "Joined" }));
+        Assert.All(records, r => Assert.Contains((string)r.NodeId, ((IEnumerable<string>)record.Resources)));
+        var everything = created.AllText + again.AllText + added.AllText + StoreText();
+        foreach (var join in nodes.Calls.Where(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)))
+        {
+            Assert.DoesNotContain(System.Text.RegularExpressions.Regex.Match(join.Arguments, @"--token \S+\.(\S+)").Groups[1].Value, everything);
+        }
+
+        // Deprovisioning takes the added instances too.
+        Assert.Empty(_ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys()).Errors);
+        Assert.Equal(4, _ec2.Instances.Count);
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+    }
+
+    [SkippableFact]
+    public void A_FIPS_cluster_refuses_a_non_FIPS_worker_a_broken_control_plane_rolls_back_a_launch_and_a_refused_node_is_removed()
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 4);
+        _ec2.InstanceAddresses = nodes.Addresses;
+        var ssh = Ssh(nodes);
+        Assert.Empty(New($"-ControlPlaneCount 1 -WorkerCount 0 {ssh}").Errors);
+
+        // A FIPS cluster: the new worker (this host, not in FIPS mode) is judged, refused, and recorded as such.
+        var refused = _ps.Run($"Add-FipsClusterNode aws1 -Count 1 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        Assert.StartsWith("NodeNotFipsCompliant,", Assert.Single(refused.ErrorIds));
+        var worker = refused.SingleOf("FipsCluster.ClusterNodeRecord");
+        Assert.Equal("Failed", (string)worker.JoinState);
+        Assert.False((bool)worker.Compliant);
+        Assert.Contains("LNX-FIPS-01", ((IEnumerable<dynamic>)worker.FailedChecks).Select(c => (string)c));
+        Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("join", StringComparison.Ordinal));
+        Assert.Equal(2, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());
+
+        nodes.CloudInit("error", nodes.Addresses[0]); // the control plane is broken now
+        var result = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
+        Assert.Contains("KubeadmInitFailed", error.Exception.Message);
+        Assert.Empty(result.Of("FipsCluster.ClusterNodeRecord"));
+        Assert.Equal(4, _ec2.Instances.Count);
+        Assert.Equal(2, _ec2.Instances.Values.Count(i => i.State == "terminated")); // the two launched by this call
+        Assert.Equal(2, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());
+        Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("join", StringComparison.Ordinal));
+
+        // An instance the record does not hold is named, and nothing is called.
+        var unknown = _ps.Run($"Add-FipsClusterNode aws1 -InstanceId i-0000000000000dead {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        Assert.StartsWith("FipsClusterNodeNotFound,", Assert.Single(unknown.ErrorIds));
+
+        // The refused worker is terminated and forgotten; the control plane that ran kubeadm init cannot be removed alone.
+        var refusedId = (string)worker.NodeId;
+        Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -WhatIf -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
+        Assert.Equal("running", _ec2.Instances[refusedId].State);
+        Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
+        Assert.Equal("terminated", _ec2.Instances[refusedId].State);
+        var left = _ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord");
+        Assert.Single((IEnumerable<dynamic>)left.Nodes);
+        Assert.DoesNotContain(refusedId, (IEnumerable<string>)left.Resources);
+        var controlPlane = (string)((IEnumerable<dynamic>)left.Nodes).Single().NodeId;
+        Assert.StartsWith("ClusterNodeRequired,", Assert.Single(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), controlPlane).ErrorIds));
+        Assert.Equal("running", _ec2.Instances[controlPlane].State);
+    }
+
     [SkippableFact]
     public void A_first_control_plane_whose_console_shows_another_host_key_is_refused_and_everything_rolled_back()
     {

@@ -15,7 +15,7 @@ namespace FipsCluster.Core.Providers.Aws;
 /// unless KeepOnFailure, and says what was removed. With <see cref="Join"/> (SSH credentials), the cluster is then
 /// bootstrapped over SSH by <see cref="KubeadmBootstrapper"/>: the secret never travels in user data.
 /// </summary>
-public sealed class AwsProvisioner
+public sealed partial class AwsProvisioner
 {
     private readonly IAmazonEC2 _ec2;
     private readonly IClusterStore _store;
@@ -121,60 +121,15 @@ public sealed class AwsProvisioner
             }
             Progress(context, spec, "Waiting for the instances to run", 75);
             var addresses = await WaitRunningAsync(controlPlane.Concat(workers).ToList(), context).ConfigureAwait(false);
-            if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict } strict)
-            {
-                // Before the first SSH connection: the host keys the instances printed to their console, through the EC2 API.
-                Progress(context, spec, "Reading the instances' host keys from their console output", 80);
-                await new ConsoleHostKeyTrust(_ec2, context) { FirstPollInterval = ConsolePollInterval }
-                    .RecordAsync(addresses, spec.SshPort, strict.KnownHostsPath, HostKeyTimeout).ConfigureAwait(false);
-            }
-            var evidence = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
-            if (Verify is not null)
-            {
-                Progress(context, spec, "Verifying the instances (Test-FipsNode)", 85);
-                evidence = await VerifyAsync(addresses, profile, context).ConfigureAwait(false);
-            }
-            var joined = new Dictionary<string, KubeadmJoinOutcome>(StringComparer.Ordinal);
-            if (Join is not null)
-            {
-                Progress(context, spec, "Bootstrapping Kubernetes over SSH (kubeadm init, join)", 88);
-                KubeadmNode Target(string id, string role) => new(id, addresses.GetValueOrDefault(id) ?? "", role);
-                // In a FIPS cluster, a node whose evidence is not compliant is not joined (as Add-FipsClusterNode refuses it).
-                string? Refuse(string id) => spec.Fips && evidence.TryGetValue(id, out var report) && !report.Compliant
-                    ? $"its Test-FipsNode evidence is not compliant ({string.Join(", ", report.Findings.Select(f => f.CheckId).DefaultIfEmpty(report.ErrorId ?? "error"))})"
-                    : null;
-                var outcomes = await new KubeadmBootstrapper(Join, context).RunAsync(
-                    controlPlane.Select(id => Target(id, "ControlPlane")).ToList(), workers.Select(id => Target(id, "Worker")).ToList(), Refuse).ConfigureAwait(false);
-                foreach (var outcome in outcomes)
-                {
-                    joined[outcome.InstanceId] = outcome;
-                    if (outcome.Error is not null)
-                    {
-                        _nodeFailures.Add(outcome.Error);
-                    }
-                }
-            }
-            else if (!SkipJoin && spec.ControlPlaneCount + spec.WorkerCount > 1)
+            KubeadmNode Target(string id, string role) => new(id, addresses.GetValueOrDefault(id) ?? "", role);
+            var (evidence, joined) = await BootstrapAsync(spec, profile, addresses, addresses,
+                controlPlane.Select(id => Target(id, "ControlPlane")).ToList(), workers.Select(id => Target(id, "Worker")).ToList(), Activity(spec), context).ConfigureAwait(false);
+            if (Join is null && !SkipJoin && spec.ControlPlaneCount + spec.WorkerCount > 1)
             {
                 context.Warning($"The nodes of '{spec.Name}' were not joined: give SSH credentials (-UserName, -KeyFilePath) to join them over SSH, or -SkipJoin if you join them yourself.");
             }
             Progress(context, spec, "Recording the cluster", 95);
-            var now = DateTimeOffset.UtcNow;
-            ClusterNodeRecord Node(string id, string role) => evidence.TryGetValue(id, out var report)
-                ? new ClusterNodeRecord
-                {
-                    Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), EvidenceHost = report.ComputerName,
-                    Compliant = report.Compliant, FipsModeEnabled = report.FipsModeEnabled,
-                    FailedChecks = report.Status is ComplianceStatus.Error ? new[] { "EVIDENCE: " + string.Join("; ", report.Errors) } : report.Findings.Select(f => f.CheckId).ToArray(),
-                    CheckedAt = report.Timestamp,
-                    JoinState = joined.GetValueOrDefault(id)?.State,
-                    JoinError = JoinError(joined.GetValueOrDefault(id)),
-                }
-                : new ClusterNodeRecord
-                {
-                    Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), CheckedAt = now,
-                    JoinState = joined.GetValueOrDefault(id)?.State, JoinError = JoinError(joined.GetValueOrDefault(id)),
-                };
+            ClusterNodeRecord Node(string id, string role) => NodeRecord(id, role, addresses, evidence, joined);
             return _store.Create(new FipsClusterRecord
             {
                 Name = spec.Name,
@@ -209,8 +164,12 @@ public sealed class AwsProvisioner
 
     private static string? JoinError(KubeadmJoinOutcome? outcome) => outcome?.Error is { } error ? $"{error.ErrorId}: {error.Message}" : null;
 
-    private static void Progress(OperationContext context, AwsClusterSpec spec, string phase, int percent) =>
-        context.Progress(new OperationProgress($"New-FipsCluster {spec.Name} (AWS)", phase, percent));
+    private static string Activity(AwsClusterSpec spec) => $"New-FipsCluster {spec.Name} (AWS)";
+
+    private static void Progress(OperationContext context, AwsClusterSpec spec, string phase, int percent) => Progress(context, Activity(spec), phase, percent);
+
+    private static void Progress(OperationContext context, string activity, string phase, int percent) =>
+        context.Progress(new OperationProgress(activity, phase, percent));
 
     /// <summary>Idempotency key of a spec: the same spec always launches through the same ClientTokens.</summary>
     private static string SpecToken(AwsClusterSpec spec) =>
@@ -258,7 +217,10 @@ public sealed class AwsProvisioner
         }
     }
 
-    private async Task<List<string>> LaunchAsync(AwsClusterSpec spec, string groupId, string role, int count, string instanceType, string userData, string token, List<string> created, OperationContext context)
+    private Task<List<string>> LaunchAsync(AwsClusterSpec spec, string groupId, string role, int count, string instanceType, string userData, string token, List<string> created, OperationContext context) =>
+        LaunchWithTokenAsync(spec, groupId, role, count, instanceType, userData, $"fc-{token}-{role}", created, context);
+
+    private async Task<List<string>> LaunchWithTokenAsync(AwsClusterSpec spec, string groupId, string role, int count, string instanceType, string userData, string clientToken, List<string> created, OperationContext context)
     {
         var response = await _ec2.RunInstancesAsync(new RunInstancesRequest
         {
@@ -266,7 +228,7 @@ public sealed class AwsProvisioner
             InstanceType = instanceType,
             MinCount = count,
             MaxCount = count,
-            ClientToken = $"fc-{token}-{role}",
+            ClientToken = clientToken,
             KeyName = spec.SshKeyName,
             SubnetId = spec.SubnetId,
             SecurityGroupIds = new List<string> { groupId },

@@ -5,7 +5,7 @@ using FipsCluster.Core.Remoting;
 namespace FipsCluster.Core.Providers.Aws;
 
 /// <summary>How New-FipsCluster -Provider AWS turns booted instances into one Kubernetes cluster over SSH.</summary>
-public sealed class KubeadmJoinOptions
+public sealed record KubeadmJoinOptions
 {
     public required SshOptions Ssh { get; init; }
 

@@ -1,0 +1,209 @@
+using Amazon.EC2;
+using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Compliance;
+using FipsCluster.Core.Operations;
+
+namespace FipsCluster.Core.Providers.Aws;
+
+/// <summary>What happens to instances after they run — host keys, evidence, kubeadm — for new clusters and for nodes added later.</summary>
+public sealed partial class AwsProvisioner
+{
+    /// <summary>
+    /// Under Strict host keys, records the console-proven keys of <paramref name="learn"/>; with <see cref="Verify"/>,
+    /// judges <paramref name="verify"/> with Test-FipsNode; with <see cref="Join"/>, bootstraps over SSH (the first
+    /// control plane is <paramref name="controlPlanes"/>[0]). A FIPS cluster does not join a node whose evidence fails.
+    /// </summary>
+    private async Task<(Dictionary<string, NodeComplianceReport> Evidence, Dictionary<string, KubeadmJoinOutcome> Joined)> BootstrapAsync(
+        AwsClusterSpec spec, ComplianceProfile profile, IReadOnlyDictionary<string, string> learn, IReadOnlyDictionary<string, string> verify,
+        IReadOnlyList<KubeadmNode> controlPlanes, IReadOnlyList<KubeadmNode> workers, string activity, OperationContext context)
+    {
+        if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict } strict && learn.Count > 0)
+        {
+            // Before the first SSH connection: the host keys the instances printed to their console, through the EC2 API.
+            Progress(context, activity, "Reading the instances' host keys from their console output", 80);
+            await new ConsoleHostKeyTrust(_ec2, context) { FirstPollInterval = ConsolePollInterval }
+                .RecordAsync(learn, spec.SshPort, strict.KnownHostsPath, HostKeyTimeout).ConfigureAwait(false);
+        }
+        var evidence = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
+        if (Verify is not null && verify.Count > 0)
+        {
+            Progress(context, activity, "Verifying the instances (Test-FipsNode)", 85);
+            evidence = await VerifyAsync(verify.ToDictionary(kv => kv.Key, kv => kv.Value), profile, context).ConfigureAwait(false);
+        }
+        var joined = new Dictionary<string, KubeadmJoinOutcome>(StringComparer.Ordinal);
+        if (Join is null)
+        {
+            return (evidence, joined);
+        }
+        Progress(context, activity, "Bootstrapping Kubernetes over SSH (kubeadm init, join)", 88);
+        // In a FIPS cluster, a node whose evidence is not compliant is not joined (as Add-FipsClusterNode refuses it).
+        string? Refuse(string id) => spec.Fips && evidence.TryGetValue(id, out var report) && !report.Compliant
+            ? $"its Test-FipsNode evidence is not compliant ({string.Join(", ", report.Findings.Select(f => f.CheckId).DefaultIfEmpty(report.ErrorId ?? "error"))})"
+            : null;
+        foreach (var outcome in await new KubeadmBootstrapper(Join, context).RunAsync(controlPlanes, workers, Refuse).ConfigureAwait(false))
+        {
+            joined[outcome.InstanceId] = outcome;
+            if (outcome.Error is not null)
+            {
+                _nodeFailures.Add(outcome.Error);
+            }
+        }
+        return (evidence, joined);
+    }
+
+    /// <summary>An instance as the cluster record keeps it: its evidence (when taken) and how its join went.</summary>
+    private static ClusterNodeRecord NodeRecord(string id, string role, IReadOnlyDictionary<string, string> addresses,
+        IReadOnlyDictionary<string, NodeComplianceReport> evidence, IReadOnlyDictionary<string, KubeadmJoinOutcome> joined, ClusterNodeRecord? previous = null)
+    {
+        var outcome = joined.GetValueOrDefault(id);
+        if (!evidence.TryGetValue(id, out var report))
+        {
+            return new ClusterNodeRecord
+            {
+                Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id) ?? previous?.Endpoint, CheckedAt = previous?.CheckedAt ?? DateTimeOffset.UtcNow,
+                EvidenceHost = previous?.EvidenceHost, Compliant = previous?.Compliant ?? false, FipsModeEnabled = previous?.FipsModeEnabled, FailedChecks = previous?.FailedChecks ?? Array.Empty<string>(),
+                JoinState = outcome?.State ?? previous?.JoinState, JoinError = outcome is null ? previous?.JoinError : JoinError(outcome),
+            };
+        }
+        return new ClusterNodeRecord
+        {
+            Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), EvidenceHost = report.ComputerName,
+            Compliant = report.Compliant, FipsModeEnabled = report.FipsModeEnabled,
+            FailedChecks = report.Status is ComplianceStatus.Error ? new[] { "EVIDENCE: " + string.Join("; ", report.Errors) } : report.Findings.Select(f => f.CheckId).ToArray(),
+            CheckedAt = report.Timestamp,
+            JoinState = outcome?.State ?? previous?.JoinState,
+            JoinError = outcome is null ? previous?.JoinError : JoinError(outcome),
+        };
+    }
+
+    /// <summary>
+    /// Add-FipsClusterNode for an AWS cluster: launches <paramref name="count"/> more workers (each with the cluster's
+    /// worker cloud-init, through a ClientToken derived from the record, so a re-run after an interruption launches
+    /// nothing twice) and/or takes recorded instances that did not join (<paramref name="instanceIds"/>); every one
+    /// is judged with Test-FipsNode (a FIPS cluster refuses a node whose evidence fails) and joined over SSH with a
+    /// fresh token from the control plane that ran kubeadm init. A failure before the record is written terminates
+    /// the instances launched by this call. Returns the nodes' records (null under -WhatIf).
+    /// </summary>
+    public static async Task<(IReadOnlyList<ClusterNodeRecord>? Nodes, IReadOnlyList<FipsClusterException> NodeFailures)> AddNodesAsync(AwsConnection connection, IClusterStore store,
+        string clusterName, int count, IReadOnlyList<string> instanceIds, KubeadmJoinOptions join, OperationContext context)
+    {
+        var record = store.Get(clusterName);
+        if (record.Provider != "AWS" || record.AwsSpec is null)
+        {
+            throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidOperation, $"'{record.Name}' is a {record.Provider} cluster, not one on AWS.", record.Name);
+        }
+        using var ec2 = Ec2ClientFactory.Create(connection with { Region = record.AwsSpec.Region });
+        join = join with { Port = record.AwsSpec.SshPort }; // the instances' sshd port is the cluster's, as recorded
+        var provisioner = new AwsProvisioner(ec2, store) { Verify = join.Ssh, VerifyPort = record.AwsSpec.SshPort, Join = join, HostKeyTimeout = join.BootstrapTimeout };
+        var nodes = await provisioner.AddNodesAsync(record, count, instanceIds, context).ConfigureAwait(false);
+        return (nodes, provisioner.NodeFailures);
+    }
+
+    public async Task<IReadOnlyList<ClusterNodeRecord>?> AddNodesAsync(FipsClusterRecord record, int count, IReadOnlyList<string> instanceIds, OperationContext context)
+    {
+        var spec = record.AwsSpec!;
+        var first = record.Nodes.FirstOrDefault(n => n.JoinState == KubeadmJoinOutcome.Initialized && n.NodeId is not null)
+            ?? throw new FipsClusterException(ErrorIds.KubeadmJoinCommandUnavailable, FipsErrorCategory.InvalidOperation,
+                $"'{record.Name}' has no control plane that ran kubeadm init through this module (it was created with -SkipJoin or without SSH credentials), so there is no join command to give.", record.Name)
+            {
+                RecommendedAction = "Join the nodes yourself (kubeadm token create --print-join-command on a control plane), or create the cluster with SSH credentials.",
+            };
+        var again = instanceIds.Distinct(StringComparer.Ordinal).Select(id => record.Nodes.FirstOrDefault(n => n.NodeId == id)
+            ?? throw new FipsClusterException(ErrorIds.FipsClusterNodeNotFound, FipsErrorCategory.ObjectNotFound, $"'{record.Name}' has no recorded instance {id}.", id)).ToList();
+        if (again.FirstOrDefault(n => n.NodeId == first.NodeId) is { } initialized)
+        {
+            throw new FipsClusterException(ErrorIds.KubeadmJoinFailed, FipsErrorCategory.InvalidArgument, $"{initialized.NodeId} is the control plane that ran kubeadm init; it cannot join its own cluster.", initialized.NodeId);
+        }
+        var activity = $"Add-FipsClusterNode {record.Name} (AWS)";
+        var plan = string.Join("; ", new[]
+        {
+            count > 0 ? $"Launch {count} worker instance(s) ({spec.Ami}, {spec.WorkerInstanceType}) for '{record.Name}'" : null,
+            again.Count > 0 ? $"Join {string.Join(", ", again.Select(n => n.NodeId))} again" : null,
+            "judge each with Test-FipsNode and join it over SSH with a fresh bootstrap token",
+        }.OfType<string>());
+        if (!context.ShouldProcess($"EC2 {spec.Region}", plan))
+        {
+            return null;
+        }
+
+        var created = new List<string>();
+        try
+        {
+            var launched = new List<string>();
+            if (count > 0)
+            {
+                Progress(context, activity, "Launching worker instances", 20);
+                var group = record.Resources.FirstOrDefault(r => r.StartsWith("sg-", StringComparison.Ordinal))
+                    ?? throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidData, $"'{record.Name}' has no recorded security group.", record.Name);
+                // The number of recorded nodes changes with every completed add: a re-run of an interrupted one gets its instances back.
+                var token = $"fc-{SpecToken(spec)}-worker-n{record.Nodes.Count}-{count}";
+                launched = await LaunchWithTokenAsync(spec, group, "worker", count, spec.WorkerInstanceType, CloudInitRenderer.Render(spec, "Worker"), token, created, context).ConfigureAwait(false);
+            }
+            Progress(context, activity, "Waiting for the instances to run", 50);
+            var subjects = launched.Concat(again.Select(n => n.NodeId!)).ToList();
+            var addresses = await WaitRunningAsync(subjects.Append(first.NodeId!).ToList(), context).ConfigureAwait(false);
+            // New instances must prove their keys (their address may have served another machine before); instances
+            // recorded at creation had theirs recorded then, unless known_hosts has lost them.
+            var known = Remoting.KnownHosts.Load(Join!.Ssh.KnownHostsPath);
+            var learn = addresses.Where(a => launched.Contains(a.Key) || known.KeyTypesFor(a.Value, spec.SshPort).Count == 0).ToDictionary(a => a.Key, a => a.Value);
+            var verify = addresses.Where(a => subjects.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
+            KubeadmNode Target(string id, string role) => new(id, addresses.GetValueOrDefault(id) ?? "", role);
+            var (evidence, joined) = await BootstrapAsync(spec, record.ProfileDefinition ?? ComplianceProfiles.Get(record.ComplianceProfile), learn, verify,
+                new[] { Target(first.NodeId!, "ControlPlane") }.Concat(again.Where(n => n.Role == "ControlPlane").Select(n => Target(n.NodeId!, "ControlPlane"))).ToList(),
+                launched.Select(id => Target(id, "Worker")).Concat(again.Where(n => n.Role != "ControlPlane").Select(n => Target(n.NodeId!, "Worker"))).ToList(),
+                activity, context).ConfigureAwait(false);
+
+            Progress(context, activity, "Recording the nodes", 95);
+            var added = launched.Select(id => NodeRecord(id, "Worker", addresses, evidence, joined)).ToList();
+            var redone = again.ToDictionary(n => n.NodeId!, n => NodeRecord(n.NodeId!, n.Role, addresses, evidence, joined, n), StringComparer.Ordinal);
+            _store.Update(record.Name, r => r.WithNodes(
+                r.Nodes.Select(n => n.NodeId is not null && redone.TryGetValue(n.NodeId, out var updated) ? updated : n).Concat(added).ToArray(),
+                r.Resources.Concat(launched.Where(id => !r.Resources.Contains(id))).ToArray()));
+            return redone.Values.Concat(added).ToList();
+        }
+        catch (Exception ex) when (created.Count > 0 && ex is AmazonEC2Exception or FipsClusterException or OperationCanceledException)
+        {
+            var removed = await RollbackAsync(created, null).ConfigureAwait(false);
+            if (ex is OperationCanceledException)
+            {
+                context.Warning($"Stopped; terminated the instances launched for '{record.Name}': {string.Join(", ", removed)}.");
+                throw;
+            }
+            throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable,
+                $"Adding nodes to '{record.Name}' failed ({(ex as AmazonEC2Exception)?.ErrorCode ?? (ex as FipsClusterException)?.ErrorId ?? ex.GetType().Name}: {ex.Message}); terminated: {string.Join(", ", removed)}.", record.Name, ex);
+        }
+    }
+
+    /// <summary>
+    /// Remove-FipsClusterNode for an AWS cluster: terminates one recorded instance and drops it from the record (and its
+    /// resources). The control plane that ran kubeadm init is refused: without it there is no cluster (Remove-FipsCluster
+    /// -Deprovision removes everything). Returns false when ShouldProcess declined.
+    /// </summary>
+    public static async Task<bool> RemoveNodeAsync(AwsConnection connection, IClusterStore store, string clusterName, string node, Func<string, string, bool> shouldProcess, OperationContext context)
+    {
+        var record = store.Get(clusterName);
+        var member = record.Nodes.FirstOrDefault(n => n.NodeId == node || string.Equals(n.Name, node, StringComparison.OrdinalIgnoreCase) || n.Endpoint == node)
+            ?? throw new FipsClusterException(ErrorIds.FipsClusterNodeNotFound, FipsErrorCategory.ObjectNotFound, $"Cluster '{record.Name}' has no node '{node}'.", node);
+        if (member.JoinState == KubeadmJoinOutcome.Initialized)
+        {
+            throw new FipsClusterException(ErrorIds.ClusterNodeRequired, FipsErrorCategory.InvalidOperation,
+                $"{member.NodeId} is the control plane that ran kubeadm init: the cluster cannot lose it. Remove-FipsCluster -Deprovision removes the whole cluster.", member.NodeId)
+            {
+                RecommendedAction = "Remove-FipsCluster " + record.Name + " -Deprovision",
+            };
+        }
+        if (!shouldProcess($"{member.NodeId} ({member.Endpoint})", $"Terminate the instance and remove it from cluster '{record.Name}'"))
+        {
+            return false;
+        }
+        using var ec2 = Ec2ClientFactory.Create(connection with { Region = record.AwsSpec?.Region ?? connection.Region });
+        await ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation).ConfigureAwait(false);
+        store.Update(record.Name, r => r.WithNodes(r.Nodes.Where(n => n.NodeId != member.NodeId).ToArray(), r.Resources.Where(id => id != member.NodeId).ToArray()));
+        if (member.JoinState == KubeadmJoinOutcome.Joined)
+        {
+            // The module holds no API credentials here: the Node object is the cluster's to forget.
+            context.Warning($"{member.NodeId} had joined '{record.Name}': its Node object stays NotReady until deleted (kubectl delete node <its hostname>).");
+        }
+        return true;
+    }
+}
