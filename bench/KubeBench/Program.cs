@@ -6,6 +6,9 @@
 //        KubeBench --client <kubeconfig>            a cold process: import, one Test-FipsCluster call, report, exit
 //        KubeBench --session <kubeconfig>           an open session: import, then one call per "call" line on stdin
 //        KubeBench --serve [nodes] [pods]           only the stub, until Enter (to try other clients by hand)
+//        KubeBench --daemonset [samples=3] [nodes=5000]
+//                                                   -NodeCheck DaemonSet vs -NodeCheck None on the same cluster: every
+//                                                   node's pod replays one real run of the facts script on this host
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
@@ -18,6 +21,10 @@ var inv = CultureInfo.InvariantCulture;
 if (args.Length >= 2 && args[0] is "--client" or "--session")
 {
     return Client(args[1], session: args[0] == "--session");
+}
+if (args.Length >= 1 && args[0] == "--daemonset")
+{
+    return DaemonSetBench(args.Length > 1 ? int.Parse(args[1], inv) : 3, args.Length > 2 ? int.Parse(args[2], inv) : 5000);
 }
 int Arg(int i, int fallback) => args.Length > i && int.TryParse(args[i], inv, out var v) ? v : fallback;
 var serveOnly = args.Length > 0 && args[0] == "--serve";
@@ -238,11 +245,104 @@ static int Client(string kubeconfig, bool session)
         return 0;
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{importMs:F1}"));
-    while (Console.ReadLine() == "call")
+    string? line;
+    while ((line = Console.ReadLine()) is "call" or "call daemonset")
     {
-        Console.WriteLine(Call());
+        Console.WriteLine(line == "call" ? Call() : CallDaemonSet());
     }
     return 0;
+
+    // -NodeCheck DaemonSet: figures, then how many node reports came back and with which statuses.
+    string CallDaemonSet()
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var report = BenchHost.Invoke(runspace, "Test-FipsCluster -Kubeconfig $args[0] -NodeCheck DaemonSet -NodeCheckTimeoutSeconds 3600", kubeconfig).Single();
+        var ms = clock.Elapsed.TotalMilliseconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var statuses = ((IEnumerable<object>)report.Properties["Nodes"].Value).Select(PSObject.AsPSObject)
+            .GroupBy(n => n.Properties["Status"].Value.ToString()).Select(g => $"{g.Count()} {g.Key}");
+        return string.Create(CultureInfo.InvariantCulture, $"{ms:F1}\t{cpuSeconds:F2}\t{PeakKb()}\t{string.Join(", ", statuses)}");
+    }
+}
+
+// -NodeCheck DaemonSet at scale against the stub, which plays every kubelet by replaying one real run of the facts
+// script on this host as each pod's log (thousands of real runs would measure these 2 cores, not the probe). The
+// module runs in a child session process, as in the main bench; the baseline is -NodeCheck None on the same cluster.
+static int DaemonSetBench(int samples, int nodeCount)
+{
+    var inv = CultureInfo.InvariantCulture;
+    var facts = CaptureFacts();
+    using var api = new KubernetesApiStub { NodeCount = nodeCount, PodCount = 0, NamespaceCount = 1, CacheListings = true, ReplayedNodeLog = facts, PodStartDelay = TimeSpan.FromMilliseconds(50) };
+    var work = Path.Combine(Path.GetTempPath(), "fc-kubebench-" + Guid.NewGuid().ToString("N")[..6]);
+    Directory.CreateDirectory(work);
+    var kubeconfig = Path.Combine(work, "kubeconfig");
+    File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: bench\n  cluster:\n    server: {api.Url.TrimEnd('/')}\n" +
+        "users:\n- name: admin\n  user:\n    token: bench-token\ncontexts:\n- name: bench\n  context:\n    cluster: bench\n    user: admin\ncurrent-context: bench\n");
+    try
+    {
+        var session = Process.Start(new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { "--session", kubeconfig }, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        var import = session.StandardOutput.ReadLine();
+        (Sample Run, string Nodes, int Requests) Call(string line)
+        {
+            var before = api.Requests.Count;
+            session.StandardInput.WriteLine(line);
+            session.StandardInput.Flush();
+            var f = (session.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the session child exited")).Split('\t');
+            return (new Sample(double.Parse(f[0], inv), double.Parse(f[1], inv), long.Parse(f[2], inv)), f[3], api.Requests.Count - before);
+        }
+        Call("call"); // warm-up: JIT, the stub's page cache
+        Call("call daemonset");
+        var none = new List<(Sample Run, string Nodes, int Requests)>();
+        var daemonSet = new List<(Sample Run, string Nodes, int Requests)>();
+        for (var i = 0; i < samples; i++)
+        {
+            var steps = new Action[] { () => none.Add(Call("call")), () => daemonSet.Add(Call("call daemonset")) };
+            foreach (var step in i % 2 == 0 ? steps : steps.Reverse())
+            {
+                step();
+            }
+        }
+        session.StandardInput.Close();
+        session.WaitForExit();
+
+        var baseline = BenchHost.Median(none.Select(r => r.Run.Ms));
+        Console.WriteLine($"Test-FipsCluster -NodeCheck DaemonSet vs -NodeCheck None: {nodeCount:N0} nodes; {samples} samples each, alternating, after a warm-up; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"The API: the tests' in-process stub (real wire protocol); it plays the kubelets: each pod goes ContainerCreating -> Running (watch events)");
+        Console.WriteLine($"and its followed log replays one real run of the facts script on this host ({facts.Length / 1024.0:F0} KiB; {facts.Length * (double)nodeCount / 1048576:F0} MiB for all nodes).");
+        Console.WriteLine($"Module in a child session process (import {import} ms); peak RSS = that process's VmHWM so far.");
+        Console.WriteLine();
+        Console.WriteLine($"{"run",-40} {"median",8} {"min",8} {"max",8} {"ratio",6} {"per node",9} {"CPU",7} {"peak RSS",10} {"requests",9}");
+        void Row(string name, List<(Sample Run, string Nodes, int Requests)> runs)
+        {
+            var median = BenchHost.Median(runs.Select(r => r.Run.Ms));
+            Console.WriteLine($"{name,-40} {median / 1000,7:F2}s {runs.Min(r => r.Run.Ms) / 1000,7:F2}s {runs.Max(r => r.Run.Ms) / 1000,7:F2}s {median / baseline,6:F1} {median / nodeCount,7:F2}ms {BenchHost.Median(runs.Select(r => r.Run.CpuSeconds)),6:F1}s {runs.Max(r => r.Run.PeakKb) / 1024,6:F0} MiB {runs[0].Requests,9}");
+        }
+        Row("-NodeCheck None (the API checks only)", none);
+        Row("-NodeCheck DaemonSet (+ every host)", daemonSet);
+        Console.WriteLine();
+        Console.WriteLine($"DaemonSet node reports per run: {string.Join(" | ", daemonSet.Select(r => r.Nodes).Distinct())}; namespaces left: {api.LiveNamespaces.Count}");
+    }
+    finally
+    {
+        Directory.Delete(work, recursive: true);
+    }
+    return 0;
+}
+
+// One real run of the facts script (artifact scope, as the default profile asks) on this host.
+static byte[] CaptureFacts()
+{
+    var script = FipsCluster.Core.Compliance.Node.ShellFactScript.ScriptFor(FipsCluster.Core.Compliance.Node.FactScope.All);
+    using var sh = Process.Start(new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+    sh.ErrorDataReceived += (_, _) => { }; // the script's pipelines may complain about closed pipes; only stdout is the facts
+    sh.BeginErrorReadLine();
+    sh.StandardInput.Write(script);
+    sh.StandardInput.Close();
+    using var output = new MemoryStream();
+    sh.StandardOutput.BaseStream.CopyTo(output);
+    sh.WaitForExit();
+    return output.ToArray();
 }
 
 static long PeakKb() => long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);

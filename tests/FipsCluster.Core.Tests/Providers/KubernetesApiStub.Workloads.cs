@@ -32,6 +32,12 @@ public sealed partial class KubernetesApiStub
     /// <summary>Node index + the container's command after `chroot /host` → the argv that runs it on the machine playing that node.</summary>
     public Func<int, IReadOnlyList<string>, IReadOnlyList<string>> NodeRunner { get; set; } = static (_, command) => command;
 
+    /// <summary>
+    /// When set, every node's container "prints" these bytes (one real run of the facts script, captured) instead of a
+    /// process being started per node: for scale runs, where thousands of processes would measure this machine, not the probe.
+    /// </summary>
+    public byte[]? ReplayedNodeLog { get; set; }
+
     /// <summary>Node index → why its pod never starts (e.g. ImagePullBackOff).</summary>
     public Dictionary<int, string> StuckPods { get; } = new();
 
@@ -53,6 +59,7 @@ public sealed partial class KubernetesApiStub
     private sealed class PodRun
     {
         public readonly MemoryStream Log = new();
+        public byte[]? Replayed;
         public Process? Process;
         public string? Stuck;
         public volatile bool Running;
@@ -95,7 +102,8 @@ public sealed partial class KubernetesApiStub
             {
                 if (request.QueryString["watch"] is "true" or "1")
                 {
-                    return (200, new StreamedBody("application/json", output => WatchAsync(workload, output)));
+                    var since = long.TryParse(request.QueryString["resourceVersion"], out var rv) ? rv : (long?)null;
+                    return (200, new StreamedBody("application/json", output => WatchAsync(workload, since, output)));
                 }
                 return (200, new { kind = "PodList", apiVersion = "v1", metadata = new { resourceVersion = Interlocked.Read(ref _resourceVersion).ToString() }, items = workload.Pods.OrderBy(p => p.Key).Select(p => Pod(p.Key, p.Value)).ToArray() });
             }
@@ -116,7 +124,7 @@ public sealed partial class KubernetesApiStub
                 }
                 lock (run.Log)
                 {
-                    return (200, new PlainText(run.Log.ToArray()));
+                    return (200, new PlainText(run.Replayed ?? run.Log.ToArray()));
                 }
             }
         }
@@ -204,11 +212,22 @@ public sealed partial class KubernetesApiStub
         }
     }
 
-    /// <summary>A watch: events as they happen, one JSON object per line, until the namespace is deleted or the client leaves.</summary>
-    private static async Task WatchAsync(Workload workload, Stream output)
+    /// <summary>
+    /// A watch: events as they happen, one JSON object per line, until the namespace is deleted or the client leaves.
+    /// From a resourceVersion (a list's), it first delivers what changed since — as the API server does — so a pod that
+    /// started between the client's list and its watch is not lost.
+    /// </summary>
+    private async Task WatchAsync(Workload workload, long? since, Stream output)
     {
         var events = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
-        workload.Watchers[events] = 0;
+        workload.Watchers[events] = 0; // first: a change from now on is not missed (a repeat of the catch-up below is harmless)
+        if (since is { } from)
+        {
+            foreach (var (index, run) in workload.Pods.Where(p => p.Value.ResourceVersion > from).OrderBy(p => p.Value.ResourceVersion))
+            {
+                events.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(new { type = "MODIFIED", @object = Pod(index, run) }).Append((byte)'\n').ToArray());
+            }
+        }
         try
         {
             await output.FlushAsync().ConfigureAwait(false);
@@ -236,6 +255,15 @@ public sealed partial class KubernetesApiStub
         var sent = 0;
         try
         {
+            if (run.Replayed is { } replayed)
+            {
+                for (var offset = 0; offset < replayed.Length; offset += 65536)
+                {
+                    await output.WriteAsync(replayed.AsMemory(offset, Math.Min(65536, replayed.Length - offset)), workload.Deleted.Token).ConfigureAwait(false);
+                }
+                await output.FlushAsync(workload.Deleted.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, workload.Deleted.Token).ConfigureAwait(false); // the container sleeps on
+            }
             while (!workload.Deleted.IsCancellationRequested)
             {
                 byte[] more;
@@ -270,6 +298,11 @@ public sealed partial class KubernetesApiStub
         if (command.Count < 3 || command[0] != "chroot" || command[1] != "/host")
         {
             throw new InvalidOperationException("the node-check container must chroot into /host: " + string.Join(' ', command.Take(2)));
+        }
+        if (ReplayedNodeLog is { } replayed)
+        {
+            run.Replayed = replayed; // shared by every pod: 5,000 copies would be gigabytes
+            return; // then it "sleeps", as the real container does after its output
         }
         var argv = NodeRunner(index, command.Skip(2).ToList());
         var start = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
