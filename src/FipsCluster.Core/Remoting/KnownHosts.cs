@@ -141,8 +141,50 @@ public sealed class KnownHosts
             {
                 Directory.CreateDirectory(directory);
             }
-            File.AppendAllText(Path, $"{HostName(host, port)} {keyType} {Convert.ToBase64String(keyBlob)}\n");
+            File.AppendAllText(Path, Line(host, port, keyType, keyBlob) + "\n");
         }
+    }
+
+    /// <summary>The known_hosts line this class writes for a host key.</summary>
+    public static string Line(string host, int port, string keyType, byte[] keyBlob) => $"{HostName(host, port)} {keyType} {Convert.ToBase64String(keyBlob)}";
+
+    /// <summary>
+    /// Takes exactly these lines (as <see cref="Line"/> wrote them) out of the file, leaving every other line as it was;
+    /// the file is replaced atomically and keeps its mode. Returns how many were removed.
+    /// </summary>
+    public static int RemoveLines(string path, IReadOnlyCollection<string> lines)
+    {
+        if (lines.Count == 0 || !File.Exists(path))
+        {
+            return 0;
+        }
+        var remove = lines.Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+        var text = File.ReadAllText(path);
+        var kept = new List<string>();
+        var removed = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (remove.Contains(line.Trim()))
+            {
+                removed++;
+            }
+            else
+            {
+                kept.Add(line);
+            }
+        }
+        if (removed == 0)
+        {
+            return 0;
+        }
+        var temporary = path + ".fipscluster-" + Guid.NewGuid().ToString("N")[..8];
+        File.WriteAllText(temporary, string.Join("\n", kept));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, File.GetUnixFileMode(path));
+        }
+        File.Move(temporary, path, overwrite: true);
+        return removed;
     }
 
     private static bool Matches(string[] patterns, string name)

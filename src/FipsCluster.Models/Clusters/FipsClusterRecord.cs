@@ -102,6 +102,14 @@ public sealed class ClusterNodeRecord
     /// <summary>Why the join failed: "ErrorId: message" (never the join command, token or certificate key).</summary>
     public string? JoinError { get; init; }
 
+    /// <summary>
+    /// AWS: the known_hosts file the module wrote this instance's console-proven host keys to, and the lines it wrote —
+    /// taken out again when the instance is removed (its address may serve another machine next).
+    /// </summary>
+    public string? KnownHostsFile { get; init; }
+
+    public IReadOnlyList<string> KnownHostsLines { get; init; } = Array.Empty<string>();
+
     public override string ToString() => $"{Name} ({Role})";
 }
 

@@ -144,4 +144,37 @@ public sealed class KnownHostsTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Removing_the_lines_the_module_wrote_leaves_every_other_line_byte_for_byte_and_the_file_mode()
+    {
+        var dir = Directory.CreateTempSubdirectory("fc-kh-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "known_hosts");
+            var theirs = $"# my hosts\n|1|c2FsdHNhbHRzYWx0c2FsdHNhbHQ=|aGFzaGhhc2hoYXNoaGFzaGhhc2g= ssh-ed25519 {KeyA}\n10.0.1.10 ssh-ed25519 {KeyB}   trailing comment\n";
+            File.WriteAllText(path, theirs);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            var hosts = KnownHosts.Load(path);
+            hosts.Add("10.0.1.10", 2222, "ssh-ed25519", A);
+            hosts.Add("10.0.1.11", 2222, "ssh-ed25519", B);
+            var written = new[] { KnownHosts.Line("10.0.1.10", 2222, "ssh-ed25519", A), KnownHosts.Line("10.0.1.11", 2222, "ssh-ed25519", B) };
+            Assert.Equal(2, KnownHosts.RemoveLines(path, written));
+            Assert.Equal(theirs, File.ReadAllText(path)); // the same address on port 22, with its comment, is the user's: kept
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
+            Assert.Single(Directory.GetFiles(dir)); // no temporary file left
+            Assert.Equal(0, KnownHosts.RemoveLines(path, written));
+            Assert.Equal(0, KnownHosts.RemoveLines(Path.Combine(dir, "missing"), written));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -289,6 +289,10 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         _ec2.InstanceAddresses = nodes.Addresses; // cp, w1, then the workers added later
         var ssh = Ssh(nodes);
         nodes.FailJoin(nodes.Addresses[1]);
+        // The user's own known_hosts line, which must survive everything below.
+        var foreign = "[other.example]:2222 " + File.ReadAllText(_nodes.OtherKeyFile + ".pub").Split(' ')[0] + " " + File.ReadAllText(_nodes.OtherKeyFile + ".pub").Split(' ')[1];
+        Directory.CreateDirectory(Path.GetDirectoryName(EmptyKnownHosts)!);
+        File.WriteAllText(EmptyKnownHosts, "# mine\n" + foreign + "\n");
         // Non-FIPS: this host plays the instances and is not in FIPS mode (a FIPS cluster's refusal is tested below).
         var created = New($"-ControlPlaneCount 1 -WorkerCount 1 {ssh} -Fips:$false");
         Assert.StartsWith("KubeadmJoinFailed,", Assert.Single(created.Errors).FullyQualifiedErrorId);
@@ -337,10 +341,12 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             Assert.DoesNotContain(System.Text.RegularExpressions.Regex.Match(join.Arguments, @"--token \S+\.(\S+)").Groups[1].Value, everything);
         }
 
-        // Deprovisioning takes the added instances too.
+        // Deprovisioning takes the added instances too, and the host keys recorded for all four; the user's lines stay.
+        Assert.Equal(8 + 2, File.ReadAllLines(EmptyKnownHosts).Length);
         Assert.Empty(_ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys()).Errors);
         Assert.Equal(4, _ec2.Instances.Count);
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.Equal(new[] { "# mine", foreign }, File.ReadAllLines(EmptyKnownHosts));
     }
 
     [SkippableFact]
@@ -381,8 +387,12 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         var refusedId = (string)worker.NodeId;
         Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -WhatIf -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
         Assert.Equal("running", _ec2.Instances[refusedId].State);
+        var refusedAddress = (string)worker.Endpoint;
+        Assert.Contains($"[{refusedAddress}]:", File.ReadAllText(EmptyKnownHosts));
         Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
         Assert.Equal("terminated", _ec2.Instances[refusedId].State);
+        Assert.DoesNotContain($"[{refusedAddress}]:", File.ReadAllText(EmptyKnownHosts)); // its address may serve another machine next
+        Assert.Contains($"[{nodes.Addresses[0]}]:", File.ReadAllText(EmptyKnownHosts));
         var left = _ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord");
         Assert.Single((IEnumerable<dynamic>)left.Nodes);
         Assert.DoesNotContain(refusedId, (IEnumerable<string>)left.Resources);
@@ -408,6 +418,8 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Empty(nodes.Calls); // no kubeadm command ran anywhere
         Assert.Empty(nodes.StatusPolls);
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.DoesNotContain(File.ReadAllLines(EmptyKnownHosts), l => l.Length > 0); // the keys learned for the terminated instances are gone
+        Assert.Contains("host key line(s)", error.Exception.Message);
     }
 
     [SkippableFact]

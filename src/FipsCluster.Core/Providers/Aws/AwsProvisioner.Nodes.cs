@@ -21,8 +21,12 @@ public sealed partial class AwsProvisioner
         {
             // Before the first SSH connection: the host keys the instances printed to their console, through the EC2 API.
             Progress(context, activity, "Reading the instances' host keys from their console output", 80);
-            await new ConsoleHostKeyTrust(_ec2, context) { FirstPollInterval = ConsolePollInterval }
-                .RecordAsync(learn, spec.SshPort, strict.KnownHostsPath, HostKeyTimeout).ConfigureAwait(false);
+            var trust = new ConsoleHostKeyTrust(_ec2, context) { FirstPollInterval = ConsolePollInterval };
+            await trust.RecordAsync(learn, spec.SshPort, strict.KnownHostsPath, HostKeyTimeout).ConfigureAwait(false);
+            foreach (var (id, lines) in trust.Written)
+            {
+                _knownHostsLines[id] = (strict.KnownHostsPath, lines);
+            }
         }
         var evidence = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
         if (Verify is not null && verify.Count > 0)
@@ -51,11 +55,15 @@ public sealed partial class AwsProvisioner
         return (evidence, joined);
     }
 
-    /// <summary>An instance as the cluster record keeps it: its evidence (when taken) and how its join went.</summary>
-    private static ClusterNodeRecord NodeRecord(string id, string role, IReadOnlyDictionary<string, string> addresses,
+    /// <summary>The known_hosts lines written for each instance during this run (file, lines).</summary>
+    private readonly Dictionary<string, (string File, IReadOnlyList<string> Lines)> _knownHostsLines = new(StringComparer.Ordinal);
+
+    /// <summary>An instance as the cluster record keeps it: its evidence (when taken), how its join went, the known_hosts lines written for it.</summary>
+    private ClusterNodeRecord NodeRecord(string id, string role, IReadOnlyDictionary<string, string> addresses,
         IReadOnlyDictionary<string, NodeComplianceReport> evidence, IReadOnlyDictionary<string, KubeadmJoinOutcome> joined, ClusterNodeRecord? previous = null)
     {
         var outcome = joined.GetValueOrDefault(id);
+        var hostKeys = _knownHostsLines.TryGetValue(id, out var written) ? written : (previous?.KnownHostsFile, previous?.KnownHostsLines ?? Array.Empty<string>());
         if (!evidence.TryGetValue(id, out var report))
         {
             return new ClusterNodeRecord
@@ -63,6 +71,7 @@ public sealed partial class AwsProvisioner
                 Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id) ?? previous?.Endpoint, CheckedAt = previous?.CheckedAt ?? DateTimeOffset.UtcNow,
                 EvidenceHost = previous?.EvidenceHost, Compliant = previous?.Compliant ?? false, FipsModeEnabled = previous?.FipsModeEnabled, FailedChecks = previous?.FailedChecks ?? Array.Empty<string>(),
                 JoinState = outcome?.State ?? previous?.JoinState, JoinError = outcome is null ? previous?.JoinError : JoinError(outcome),
+                KnownHostsFile = hostKeys.Item1, KnownHostsLines = hostKeys.Item2,
             };
         }
         return new ClusterNodeRecord
@@ -73,8 +82,22 @@ public sealed partial class AwsProvisioner
             CheckedAt = report.Timestamp,
             JoinState = outcome?.State ?? previous?.JoinState,
             JoinError = outcome is null ? previous?.JoinError : JoinError(outcome),
+            KnownHostsFile = hostKeys.Item1, KnownHostsLines = hostKeys.Item2,
         };
     }
+
+    /// <summary>Takes the known_hosts lines written for these nodes out again; returns what was removed, for the user.</summary>
+    private static IEnumerable<string> ForgetHostKeys(IEnumerable<ClusterNodeRecord> nodes) =>
+        ForgetHostKeys(nodes.Where(n => n.KnownHostsFile is not null).Select(n => (n.KnownHostsFile!, n.KnownHostsLines)));
+
+    private static IEnumerable<string> ForgetHostKeys(IEnumerable<(string File, IReadOnlyList<string> Lines)> written) =>
+        written.Where(w => w.Lines.Count > 0).GroupBy(w => w.File)
+            .Select(g => (File: g.Key, Removed: Remoting.KnownHosts.RemoveLines(g.Key, g.SelectMany(w => w.Lines).ToList())))
+            .Where(r => r.Removed > 0).Select(r => $"{r.Removed} host key line(s) from {r.File}").ToList();
+
+    /// <summary>On a rollback: the lines written during this run for instances that are being terminated.</summary>
+    private IEnumerable<string> ForgetWrittenHostKeys(IEnumerable<string> instanceIds) =>
+        ForgetHostKeys(instanceIds.Where(_knownHostsLines.ContainsKey).Select(id => _knownHostsLines[id]));
 
     /// <summary>
     /// Add-FipsClusterNode for an AWS cluster: launches <paramref name="count"/> more workers (each with the cluster's
@@ -163,7 +186,7 @@ public sealed partial class AwsProvisioner
         }
         catch (Exception ex) when (created.Count > 0 && ex is AmazonEC2Exception or FipsClusterException or OperationCanceledException)
         {
-            var removed = await RollbackAsync(created, null).ConfigureAwait(false);
+            var removed = (await RollbackAsync(created, null).ConfigureAwait(false)).Concat(ForgetWrittenHostKeys(created)).ToList();
             if (ex is OperationCanceledException)
             {
                 context.Warning($"Stopped; terminated the instances launched for '{record.Name}': {string.Join(", ", removed)}.");
@@ -199,6 +222,10 @@ public sealed partial class AwsProvisioner
         using var ec2 = Ec2ClientFactory.Create(connection with { Region = record.AwsSpec?.Region ?? connection.Region });
         await ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation).ConfigureAwait(false);
         store.Update(record.Name, r => r.WithNodes(r.Nodes.Where(n => n.NodeId != member.NodeId).ToArray(), r.Resources.Where(id => id != member.NodeId).ToArray()));
+        foreach (var forgotten in ForgetHostKeys(new[] { member }))
+        {
+            context.Verbose($"{member.NodeId}: removed {forgotten}.");
+        }
         if (member.JoinState == KubeadmJoinOutcome.Joined)
         {
             // The module holds no API credentials here: the Node object is the cluster's to forget.

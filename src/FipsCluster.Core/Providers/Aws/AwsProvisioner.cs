@@ -151,7 +151,7 @@ public sealed partial class AwsProvisioner
                 context.Warning($"Provisioning '{spec.Name}' failed; -KeepOnFailure keeps: {string.Join(", ", created.DefaultIfEmpty("nothing"))}.");
                 throw;
             }
-            var removed = await RollbackAsync(created, groupId).ConfigureAwait(false);
+            var removed = (await RollbackAsync(created, groupId).ConfigureAwait(false)).Concat(ForgetWrittenHostKeys(created)).ToList();
             if (ex is OperationCanceledException)
             {
                 context.Warning($"Stopped; rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.");
@@ -304,7 +304,9 @@ public sealed partial class AwsProvisioner
     {
         using var ec2 = Ec2ClientFactory.Create(connection);
         var group = record.Resources.FirstOrDefault(r => r.StartsWith("sg-", StringComparison.Ordinal));
-        return await new AwsProvisioner(ec2, new NullStore()).RollbackAsync(record.Resources.ToList(), group).ConfigureAwait(false);
+        var removed = await new AwsProvisioner(ec2, new NullStore()).RollbackAsync(record.Resources.ToList(), group).ConfigureAwait(false);
+        // The instances' addresses may serve other machines next: their recorded host keys go too.
+        return removed.Concat(ForgetHostKeys(record.Nodes)).ToList();
     }
 
     /// <summary>The recorded instances as EC2 sees them now (state, address), merged with the recorded evidence.</summary>

@@ -30,10 +30,16 @@ public sealed class ConsoleHostKeyTrust
 
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>After <see cref="RecordAsync"/>: the known_hosts lines written for each instance (none when they were there already).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Written => _written;
+
+    private readonly Dictionary<string, IReadOnlyList<string>> _written = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Records the console-proven host keys of <paramref name="addresses"/> (instance ID → address) in
     /// <paramref name="knownHostsPath"/>. Returns the instances whose keys did not appear within
     /// <paramref name="timeout"/> (each warned about): SSH to them will then refuse the unknown host key.
+    /// <see cref="Written"/> then holds the lines written, per instance.
     /// </summary>
     public async Task<IReadOnlyList<string>> RecordAsync(IReadOnlyDictionary<string, string> addresses, int port, string knownHostsPath, TimeSpan timeout)
     {
@@ -122,6 +128,7 @@ public sealed class ConsoleHostKeyTrust
         {
             knownHosts.Add(address, port, key.KeyType, key.Blob);
         }
+        _written[id] = keys.Select(k => KnownHosts.Line(address, port, k.KeyType, k.Blob)).ToList();
         _context.Verbose($"{id} ({KnownHosts.HostName(address, port)}): host keys verified through its EC2 console output and recorded in {knownHosts.Path}: {fingerprints}.");
     }
 }
