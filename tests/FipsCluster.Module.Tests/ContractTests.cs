@@ -138,8 +138,11 @@ public sealed class ContractTests : IClassFixture<ModuleFixture>
     [Fact]
     public void About_topic_ships_with_the_module()
     {
-        var about = _ps.Run("Get-Help about_FipsCluster");
-        Assert.Contains("SWMTKN-2-1", string.Join("\n", about.Output.Select(o => o.ToString())));
+        var about = string.Join("\n", _ps.Run("Get-Help about_FipsCluster").Output.Select(o => o.ToString()));
+        Assert.Contains("SWMTKN-2-1", about);
+        // The overview names every cmdlet, so a new one cannot be left out of it.
+        var missing = Cmdlets().Select(c => c.Name).Where(name => !System.Text.RegularExpressions.Regex.IsMatch(about, $@"\b{name}\b")).ToList();
+        Assert.True(missing.Count == 0, "about_FipsCluster does not name: " + string.Join(", ", missing));
     }
 
     private static PSObject? Child(PSObject help, string name) => help.Properties[name]?.Value as PSObject;
