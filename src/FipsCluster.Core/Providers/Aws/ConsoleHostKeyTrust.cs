@@ -84,10 +84,12 @@ public sealed class ConsoleHostKeyTrust
         {
             response = await _ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = id, Latest = latest[id] ? true : null }, _context.Cancellation).ConfigureAwait(false);
         }
-        catch (AmazonEC2Exception ex) when (latest[id] && ex.ErrorCode == "UnsupportedOperation")
+        catch (AmazonEC2Exception ex) when (latest[id] && ex.StatusCode == System.Net.HttpStatusCode.BadRequest)
         {
+            // Latest needs the Nitro hypervisor; EC2 does not document the error code for other types, so any refusal of
+            // the request (400) falls back once to the buffered output, whose own errors then surface as they are.
             latest[id] = false;
-            _context.Verbose($"{id}: the latest console output is not available for its instance type (not Nitro); reading the buffered output.");
+            _context.Verbose($"{id}: the latest console output was refused ({ex.ErrorCode}: an instance type without Nitro?); reading the buffered output.");
             response = await _ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = id }, _context.Cancellation).ConfigureAwait(false);
         }
         if (string.IsNullOrEmpty(response.Output))
