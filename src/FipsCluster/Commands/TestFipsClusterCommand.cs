@@ -102,7 +102,7 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
                 {
                     // A Kubernetes cluster's record: its API is the evidence, judged against the record's own profile and pins.
                     TestKubernetes(record.ProfileDefinition ?? Core.Compliance.ComplianceProfiles.Get(record.ComplianceProfile),
-                        Core.Providers.Kubernetes.KubernetesClusterExpectations.FromRecord(record));
+                        Core.Providers.Kubernetes.KubernetesClusterExpectations.FromRecord(record), record.AwsSpec?.SshPort);
                     continue;
                 }
                 var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh!, ThrottleLimit, context));
@@ -115,8 +115,10 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
         }
     }
 
-    private void TestKubernetes(ComplianceProfile profile, Core.Providers.Kubernetes.KubernetesClusterExpectations? expected)
+    private void TestKubernetes(ComplianceProfile profile, Core.Providers.Kubernetes.KubernetesClusterExpectations? expected, int? recordedSshPort = null)
     {
+        // A recorded AWS cluster's nodes listen where it was created to (-SshPort of New-FipsCluster), unless told otherwise.
+        var sshPort = MyInvocation.BoundParameters.ContainsKey(nameof(SshPort)) ? SshPort : recordedSshPort ?? SshPort;
         if (Kubeconfig is null)
         {
             throw new FipsClusterException(ErrorIds.KubeconfigRequired, FipsErrorCategory.InvalidArgument,
@@ -125,7 +127,7 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
         var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
         var nodeSsh = NodeCheck == "Ssh" ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
         var daemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null;
-        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, SshPort, ThrottleLimit, daemonSet, expected));
+        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, sshPort, ThrottleLimit, daemonSet, expected));
         WriteVerdict(report, report.Compliant);
     }
 }

@@ -11,17 +11,19 @@ namespace FipsCluster.Module.Tests.Clusters;
 /// against the record's profile and pins.
 /// </summary>
 [Collection("dockerd")] // shares FIPSCLUSTER_HOME handling with the other cluster tests (run one at a time)
-public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, IDisposable
+public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
 {
+    private readonly SshNodesFixture _nodes;
     private readonly PsSession _ps;
     private readonly Ec2QueryStub _ec2 = new();
     private readonly KubernetesApiStub _api = new();
     private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly string _kubeconfig;
 
-    public AwsClusterComplianceTests(ModuleFixture module)
+    public AwsClusterComplianceTests(ModuleFixture module, SshNodesFixture nodes)
     {
         _ps = module.Session;
+        _nodes = nodes;
         _ec2.Images["ami-0123456789abcdef0"] = ("x86_64", "RHEL-9.4.0_HVM-x86_64-FIPS", "Red Hat Enterprise Linux");
         Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
         _kubeconfig = Path.Combine(_home + "-kubeconfig");
@@ -70,5 +72,33 @@ public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, ID
         var finding = ((IEnumerable<dynamic>)drifted.Findings).Single();
         Assert.Equal("K8S-IMG-01", (string)finding.CheckId);
         Assert.Contains("docker.io/mesosphere/etcd:v3.5.10_fips.0", (string)finding.Expected);
+    }
+
+    [SkippableFact]
+    public void A_recorded_cluster_s_nodes_are_checked_over_SSH_on_the_port_it_was_created_with()
+    {
+        _nodes.Require();
+        var secret = new SecureString();
+        foreach (var c in "Aws-Secret-never-shown")
+        {
+            secret.AppendChar(c);
+        }
+        // Created with its sshd on another port (no join: this test is about the later check).
+        Assert.Empty(_ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+            $"-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere -SkipJoin -SshPort {_nodes.PlainPort}",
+            _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret)).Errors);
+        _api.NodeCount = 1;
+        _api.NodeAddress = "127.0.0.1"; // the node's InternalIP: the test sshd
+
+        var report = _ps.Run($"Get-FipsCluster aws1 | Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts}", _kubeconfig)
+            .SingleOf("FipsCluster.ClusterComplianceReport");
+        var node = Assert.Single((IEnumerable<dynamic>)report.Nodes);
+        Assert.Equal($"127.0.0.1:{_nodes.PlainPort}", (string)node.ComputerName);
+        Assert.NotEqual("Error", node.Status.ToString()); // reached and judged (this host is not in FIPS mode)
+
+        // -SshPort still wins over the record.
+        var told = _ps.Run($"Get-FipsCluster aws1 | Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -SshPort 1 -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts}", _kubeconfig)
+            .SingleOf("FipsCluster.ClusterComplianceReport");
+        Assert.Equal("127.0.0.1:1", (string)Assert.Single((IEnumerable<dynamic>)told.Nodes).ComputerName);
     }
 }
