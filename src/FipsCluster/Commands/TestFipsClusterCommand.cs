@@ -28,6 +28,11 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
     [Parameter]
     public string? Context { get; set; }
 
+    /// <summary>-NodeCheck Ssh: which of each node's addresses to reach it at (its status.addresses type).</summary>
+    [Parameter]
+    [ValidateSet("InternalIP", "ExternalIP", "InternalDNS", "ExternalDNS", "Hostname")]
+    public string NodeAddressType { get; set; } = "InternalIP";
+
     /// <summary>None (the API only), Ssh (Test-FipsNode on every node's InternalIP) or DaemonSet (a pod on every node).</summary>
     [Parameter]
     [ValidateSet("None", "Ssh", "DaemonSet")]
@@ -127,7 +132,7 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
         var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
         var nodeSsh = NodeCheck == "Ssh" ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
         var daemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null;
-        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, sshPort, ThrottleLimit, daemonSet, expected));
+        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, sshPort, ThrottleLimit, daemonSet, expected, NodeAddressType));
         WriteVerdict(report, report.Compliant);
     }
 }

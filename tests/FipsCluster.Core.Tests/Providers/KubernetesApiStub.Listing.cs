@@ -139,7 +139,8 @@ public sealed partial class KubernetesApiStub
                 capacity = new Dictionary<string, string> { ["cpu"] = "8", ["ephemeral-storage"] = "104845292Ki", ["hugepages-1Gi"] = "0", ["hugepages-2Mi"] = "0", ["memory"] = "32386712Ki", ["pods"] = "110" },
                 allocatable = new Dictionary<string, string> { ["cpu"] = "8", ["ephemeral-storage"] = "96625420948", ["hugepages-1Gi"] = "0", ["hugepages-2Mi"] = "0", ["memory"] = "32284312Ki", ["pods"] = "110" },
                 conditions = conditions.Select((c, n) => new { type = c.Item1, status = c.Item2, lastHeartbeatTime = Time(90_000 + i), lastTransitionTime = Time(i + n), reason = c.Item3, message = c.Item4 }),
-                addresses = new[] { new { type = "InternalIP", address = NodeAddress }, new { type = "Hostname", address = name }, new { type = "InternalDNS", address = $"ip-10-0-{i / 250 % 250}-{i % 250}.ec2.internal" } },
+                addresses = new[] { new { type = "InternalIP", address = NodeAddress }, new { type = "Hostname", address = name }, new { type = "InternalDNS", address = $"ip-10-0-{i / 250 % 250}-{i % 250}.ec2.internal" } }
+                    .Concat(NodeExternalAddress is null ? Array.Empty<object>().Select(_ => new { type = "", address = "" }) : new[] { new { type = "ExternalIP", address = NodeExternalAddress } }).ToArray(),
                 daemonEndpoints = new { kubeletEndpoint = new { Port = 10250 } },
                 nodeInfo = new
                 {

@@ -38,6 +38,9 @@ public sealed partial class KubernetesApiStub : IDisposable
     /// <summary>The InternalIP every node reports (a loopback sshd in tests).</summary>
     public string NodeAddress { get; set; } = "10.0.2.10";
 
+    /// <summary>The ExternalIP every node reports, or none (the default, as on a private cluster).</summary>
+    public string? NodeExternalAddress { get; set; }
+
     /// <summary>Node index → kubelet version (others are v1.29.6+fips.0).</summary>
     public Dictionary<int, string> KubeletOverrides { get; } = new();
 

@@ -103,4 +103,25 @@ public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDi
             File.Delete(_kubeconfig + ".profile.yaml");
         }
     }
+
+    [SkippableFact]
+    public void Nodes_are_reached_at_the_address_type_asked_for_and_a_node_without_one_is_named()
+    {
+        _nodes.Require();
+        _api.NodeCount = 1;
+        _api.NodeAddress = "10.255.255.1"; // the private address, not reachable from where the admin sits
+        _api.NodeExternalAddress = "127.0.0.1";
+        var script = "Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -NodeAddressType ExternalIP -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -Profile (Get-FipsComplianceProfile -Path $args[5])";
+        var report = _ps.Run(script, _kubeconfig, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.PlainPort, Profile()).SingleOf("FipsCluster.ClusterComplianceReport");
+        var node = Assert.Single((IEnumerable<dynamic>)report.Nodes);
+        Assert.Equal($"127.0.0.1:{_nodes.PlainPort}", (string)node.ComputerName);
+        Assert.NotEqual("Error", node.Status.ToString());
+
+        _api.NodeExternalAddress = null; // a private cluster: no ExternalIP
+        var unreachable = _ps.Run(script, _kubeconfig, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.PlainPort, Profile()).SingleOf("FipsCluster.ClusterComplianceReport");
+        Assert.Empty((IEnumerable<dynamic>)unreachable.Nodes);
+        var check = ((IEnumerable<dynamic>)unreachable.Checks).Single(c => (string)c.CheckId == "K8S-NODE-01");
+        Assert.Equal("Fail", check.Status.ToString());
+        Assert.Contains("1 have no ExternalIP address to reach over SSH: node-0", (string)check.Actual);
+    }
 }

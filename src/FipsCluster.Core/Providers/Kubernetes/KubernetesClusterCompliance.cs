@@ -23,7 +23,8 @@ public static class KubernetesClusterCompliance
 
     /// <summary>Connects with a kubeconfig (and context) and tests the cluster; the client never leaves the engine.</summary>
     public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null)
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null,
+        string nodeAddressType = "InternalIP")
     {
         KubernetesClientConfiguration configuration;
         try
@@ -36,21 +37,23 @@ public static class KubernetesClusterCompliance
         }
         using var client = new k8s.Kubernetes(configuration);
         var name = expected?.ClusterName ?? kubeContext ?? configuration.CurrentContext ?? configuration.Host;
-        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected).ConfigureAwait(false);
+        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected, nodeAddressType).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// With SSH options (-NodeCheck Ssh), every node's host is also judged with Test-FipsNode on its InternalIP, in
+    /// With SSH options (-NodeCheck Ssh), every node's host is also judged with Test-FipsNode on its address of
+    /// <paramref name="nodeAddressType"/> (InternalIP unless told; ExternalIP from outside the cluster's network), in
     /// parallel; with a DaemonSet node check, by a pod on every node (started first, so it schedules while the API is read).
     /// </summary>
     public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null)
+        Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null,
+        string nodeAddressType = "InternalIP")
     {
         var probe = daemonSet is null ? null : new DaemonSetNodeProbe(client, profile, context) { Image = daemonSet.Image, Timeout = daemonSet.Timeout };
         var probing = probe?.RunAsync(clusterName);
         try
         {
-            return await TestApiAsync(client, clusterName, profile, context, nodeSsh, sshPort, throttle, probing, expected).ConfigureAwait(false);
+            return await TestApiAsync(client, clusterName, profile, context, nodeSsh, sshPort, throttle, probing, expected, nodeAddressType).ConfigureAwait(false);
         }
         catch (Exception) when (probing is { IsCompleted: false })
         {
@@ -67,7 +70,8 @@ public static class KubernetesClusterCompliance
     }
 
     private static async Task<ClusterComplianceReport> TestApiAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing, KubernetesClusterExpectations? expected)
+        Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing, KubernetesClusterExpectations? expected,
+        string nodeAddressType)
     {
         var clock = Stopwatch.StartNew();
         // Node hosts are tested while the node list is still being read: the scan starts with the first page.
@@ -104,6 +108,7 @@ public static class KubernetesClusterCompliance
         // Nodes, page by page: only the offenders are kept.
         var nodes = 0;
         var nonFips = new List<string>();
+        var unaddressed = new List<string>(); // -NodeCheck Ssh: nodes without an address of the type asked for
         var kubeletTls = new System.Collections.Concurrent.ConcurrentBag<string>();
         var configzErrors = new System.Collections.Concurrent.ConcurrentBag<string>();
         try
@@ -115,9 +120,16 @@ public static class KubernetesClusterCompliance
                 foreach (var node in page.Items)
                 {
                     nodes++;
-                    if (scanner is not null && node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address is { Length: > 0 } address)
+                    if (scanner is not null)
                     {
-                        scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort);
+                        if (node.Status?.Addresses?.FirstOrDefault(a => a.Type == nodeAddressType)?.Address is { Length: > 0 } address)
+                        {
+                            scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort);
+                        }
+                        else
+                        {
+                            unaddressed.Add(node.Metadata?.Name ?? "?");
+                        }
                     }
                     var kubelet = node.Status?.NodeInfo?.KubeletVersion ?? "";
                     if (expected?.KubernetesVersion is { } pinnedKubelet ? kubelet != pinnedKubelet : !kubelet.Contains("+fips", StringComparison.Ordinal))
@@ -217,9 +229,10 @@ public static class KubernetesClusterCompliance
             var missing = Math.Max(0, nodes - nodeReports.Count);
             var failing = nodeReports.Where(r => !r.Compliant).ToList();
             Add("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, nodeReports.Count > 0 && failing.Count == 0 && missing == 0 ? CheckStatus.Pass : CheckStatus.Fail,
-                "Test-FipsNode compliant on every node", failing.Count == 0 && missing == 0 ? $"{nodeReports.Count} of {nodeReports.Count} nodes compliant"
-                    : failing.Count == 0 ? $"{missing} of {nodes} nodes did not report (no node-check pod ran there)"
-                    : $"{failing.Count} of {nodeReports.Count} not compliant: " + string.Join("; ", failing.Take(20).Select(f => $"{f.ComputerName} ({string.Join(", ", f.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.ErrorId ?? "error"))})")),
+                "Test-FipsNode compliant on every node", (failing.Count == 0 && missing == 0 ? $"{nodeReports.Count} of {nodeReports.Count} nodes compliant"
+                    : failing.Count == 0 ? $"{missing} of {nodes} nodes did not report" + (unaddressed.Count > 0 ? "" : " (no node-check pod ran there)")
+                    : $"{failing.Count} of {nodeReports.Count} not compliant: " + string.Join("; ", failing.Take(20).Select(f => $"{f.ComputerName} ({string.Join(", ", f.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.ErrorId ?? "error"))})")))
+                    + (unaddressed.Count > 0 ? $"; {unaddressed.Count} have no {nodeAddressType} address to reach over SSH: " + string.Join(", ", unaddressed.Take(20)) + (unaddressed.Count > 20 ? ", …" : "") : ""),
                 "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation).", "CaC fips_mode_enabled_on_all_nodes",
                 nodeReports.Select(r => new CheckEvidence(r.ComputerName, r.Status.ToString())).ToArray());
         }
