@@ -335,7 +335,8 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Equal(4, ((IEnumerable<dynamic>)record.Nodes).Count());
         Assert.All((IEnumerable<dynamic>)record.Nodes, n => Assert.Contains((string)n.JoinState, new[] { "Initialized", "Joined" }));
         Assert.All(records, r => Assert.Contains((string)r.NodeId, ((IEnumerable<string>)record.Resources)));
-        var everything = created.AllText + again.AllText + added.AllText + StoreText();
+        var everything = created.AllText + again.AllText + added.AllText + whatIf.AllText + StoreText();
+        Assert.DoesNotContain(Secret, everything); // the AWS secret key
         foreach (var join in nodes.Calls.Where(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)))
         {
             Assert.DoesNotContain(System.Text.RegularExpressions.Regex.Match(join.Arguments, @"--token \S+\.(\S+)").Groups[1].Value, everything);
