@@ -36,6 +36,15 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
     [Parameter]
     public string? EndpointUrl { get; set; }
 
+    /// <summary>AWS: the cluster's kubeconfig, to delete the removed machine's Node object too.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Kubeconfig { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Context { get; set; }
+
     protected override void ProcessRecord()
     {
         try
@@ -44,8 +53,9 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
             {
                 var aws = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
                 var whatIfAws = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var wa) && ((SwitchParameter)wa).IsPresent;
+                var kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig);
                 RunCore(context => Core.Providers.Aws.AwsProvisioner.RemoveNodeAsync(aws, ClusterStoreAccess.Store, Cluster, Node,
-                    (target, action) => (Force && !whatIfAws) || context.ShouldProcess(target, action), context));
+                    (target, action) => (Force && !whatIfAws) || context.ShouldProcess(target, action), context, kubeconfig, Context));
                 return;
             }
             var engine = DockerHost is null ? null : ResolveEndpoint();

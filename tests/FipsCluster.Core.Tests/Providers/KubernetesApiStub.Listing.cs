@@ -29,9 +29,23 @@ public sealed partial class KubernetesApiStub
 
     private static readonly DateTimeOffset Created = new(2026, 10, 1, 8, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Node objects deleted through the API (DELETE /api/v1/nodes/{name}); a second delete is a 404 (listings are not changed).</summary>
+    public ConcurrentQueue<string> DeletedNodes { get; } = new();
+
     private partial (int, object)? RouteListing(HttpListenerRequest request, string path)
     {
         var query = request.QueryString;
+        if (request.HttpMethod == "DELETE" && path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal))
+        {
+            var name = path["/api/v1/nodes/".Length..];
+            var exists = name.StartsWith("node-", StringComparison.Ordinal) && int.TryParse(name["node-".Length..], out var index) && index < NodeCount && !DeletedNodes.Contains(name);
+            if (!exists)
+            {
+                return (404, Status(404, $"nodes \"{name}\" not found"));
+            }
+            DeletedNodes.Enqueue(name);
+            return (200, new { kind = "Status", apiVersion = "v1", status = "Success", details = new { name, kind = "nodes" } });
+        }
         return path switch
         {
             "/api" => (200, new { kind = "APIVersions", versions = new[] { "v1" }, serverAddressByClientCIDRs = new[] { new { clientCIDR = "0.0.0.0/0", serverAddress = "10.0.0.1:6443" } } }),

@@ -344,6 +344,21 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
 
         // Deprovisioning takes the added instances too, and the host keys recorded for all four; the user's lines stay.
         Assert.Equal(8 + 2, File.ReadAllLines(EmptyKnownHosts).Length);
+
+        // One joined worker removed with the cluster's kubeconfig: terminated, and its Node object (found by its address) deleted.
+        using (var api = new KubernetesApiStub { NodeCount = 3, NodeAddress = nodes.Addresses[3] })
+        {
+            var kubeconfig = Path.Combine(_home + "-ssh", "kubeconfig");
+            File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: aws1\n  cluster:\n    server: {api.Url.TrimEnd('/')}\ncontexts:\n- name: aws1\n  context:\n    cluster: aws1\n    user: admin\ncurrent-context: aws1\nusers:\n- name: admin\n  user:\n    token: x\n");
+            var removedWorker = (string)records.Single(r => (string)r.Endpoint == nodes.Addresses[3]).NodeId;
+            var removal = _ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -Kubeconfig $args[3] -EndpointUrl $args[0] -Credential $args[1] -Verbose", _ec2.Url, AwsKeys(), removedWorker, kubeconfig);
+            Assert.Empty(removal.Errors);
+            Assert.Empty(removal.Warnings);
+            Assert.Equal(new[] { "node-0" }, api.DeletedNodes); // the first Node reporting that address
+            Assert.Contains(removal.Verbose, v => v.Message.Contains("Deleted Node node-0", StringComparison.Ordinal));
+            Assert.Equal("terminated", _ec2.Instances[removedWorker].State);
+        }
+        Assert.Equal(6 + 2, File.ReadAllLines(EmptyKnownHosts).Length);
         Assert.Empty(_ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys()).Errors);
         Assert.Equal(4, _ec2.Instances.Count);
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));

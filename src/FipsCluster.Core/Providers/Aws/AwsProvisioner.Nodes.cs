@@ -202,7 +202,8 @@ public sealed partial class AwsProvisioner
     /// resources). The control plane that ran kubeadm init is refused: without it there is no cluster (Remove-FipsCluster
     /// -Deprovision removes everything). Returns false when ShouldProcess declined.
     /// </summary>
-    public static async Task<bool> RemoveNodeAsync(AwsConnection connection, IClusterStore store, string clusterName, string node, Func<string, string, bool> shouldProcess, OperationContext context)
+    public static async Task<bool> RemoveNodeAsync(AwsConnection connection, IClusterStore store, string clusterName, string node, Func<string, string, bool> shouldProcess, OperationContext context,
+        string? kubeconfigPath = null, string? kubeContext = null)
     {
         var record = store.Get(clusterName);
         var member = record.Nodes.FirstOrDefault(n => n.NodeId == node || string.Equals(n.Name, node, StringComparison.OrdinalIgnoreCase) || n.Endpoint == node)
@@ -226,10 +227,22 @@ public sealed partial class AwsProvisioner
         {
             context.Verbose($"{member.NodeId}: removed {forgotten}.");
         }
-        if (member.JoinState == KubeadmJoinOutcome.Joined)
+        if (kubeconfigPath is not null && member.Endpoint is { } address)
         {
-            // The module holds no API credentials here: the Node object is the cluster's to forget.
-            context.Warning($"{member.NodeId} had joined '{record.Name}': its Node object stays NotReady until deleted (kubectl delete node <its hostname>).");
+            try
+            {
+                var deleted = await Kubernetes.KubernetesNodeCleanup.DeleteByAddressAsync(kubeconfigPath, kubeContext, address, context).ConfigureAwait(false);
+                context.Verbose(deleted is null ? $"No Node of '{record.Name}' reports {address}; nothing to delete." : $"Deleted Node {deleted} ({address}) from '{record.Name}'.");
+            }
+            catch (k8s.Autorest.HttpOperationException ex)
+            {
+                // The instance is gone either way: a refused delete is worth a warning, not a failure.
+                context.Warning($"{member.NodeId} was terminated, but its Node object could not be deleted (HTTP {(int)ex.Response.StatusCode}): delete it with kubectl delete node.");
+            }
+        }
+        else if (member.JoinState == KubeadmJoinOutcome.Joined)
+        {
+            context.Warning($"{member.NodeId} had joined '{record.Name}': its Node object stays NotReady until deleted (pass -Kubeconfig, or kubectl delete node <its hostname>).");
         }
         return true;
     }

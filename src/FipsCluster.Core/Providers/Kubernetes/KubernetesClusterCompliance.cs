@@ -26,15 +26,7 @@ public static class KubernetesClusterCompliance
         Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null,
         string nodeAddressType = "InternalIP")
     {
-        KubernetesClientConfiguration configuration;
-        try
-        {
-            configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, kubeContext);
-        }
-        catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
-        {
-            throw new FipsClusterException(ErrorIds.InvalidKubeconfig, FipsErrorCategory.InvalidArgument, $"The kubeconfig '{kubeconfigPath}' cannot be used: {ex.Message}", kubeconfigPath, ex);
-        }
+        var configuration = KubeconfigClient.Load(kubeconfigPath, kubeContext);
         using var client = new k8s.Kubernetes(configuration);
         var name = expected?.ClusterName ?? kubeContext ?? configuration.CurrentContext ?? configuration.Host;
         return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected, nodeAddressType).ConfigureAwait(false);
