@@ -27,6 +27,7 @@ public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDi
     {
         _api.Dispose();
         File.Delete(_kubeconfig);
+        File.Delete(_kubeconfig + ".profile.yaml");
     }
 
     private dynamic Run(string address, int port)
