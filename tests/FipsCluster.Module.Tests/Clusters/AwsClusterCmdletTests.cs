@@ -326,7 +326,8 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         var launch = _ec2.Requests.Last(r => r.Action == "RunInstances").Parameters;
         Assert.Equal("2", launch["MinCount"]);
         Assert.Equal("worker", launch["TagSpecification.1.Tag.3.Value"]);
-        Assert.Matches("^fc-[0-9a-f]{24}-worker-n2-2$", launch["ClientToken"]);
+        Assert.Matches("^fc-[0-9a-f]{24}-worker-v[0-9]+-2$", launch["ClientToken"]);
+        Assert.EndsWith($"-worker-v{(long)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Version - 1}-2", launch["ClientToken"], StringComparison.Ordinal); // the version the add started from
         var workerData = _ec2.Requests.First(r => r.Action == "RunInstances" && r.Parameters["TagSpecification.1.Tag.3.Value"] == "worker").Parameters["UserData"];
         Assert.Equal(workerData, launch["UserData"]); // the cluster's own worker cloud-init
         Assert.All(new[] { nodes.Addresses[2], nodes.Addresses[3] }, a => Assert.Contains($"[{a}]:{nodes.Port} ", File.ReadAllText(EmptyKnownHosts)));

@@ -158,8 +158,9 @@ public sealed partial class AwsProvisioner
                 Progress(context, activity, "Launching worker instances", 20);
                 var group = record.Resources.FirstOrDefault(r => r.StartsWith("sg-", StringComparison.Ordinal))
                     ?? throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidData, $"'{record.Name}' has no recorded security group.", record.Name);
-                // The number of recorded nodes changes with every completed add: a re-run of an interrupted one gets its instances back.
-                var token = $"fc-{SpecToken(spec)}-worker-n{record.Nodes.Count}-{count}";
+                // The record's version changes with every write (an add, a removal), never going back: a re-run of an add that
+                // was killed before writing gets its instances back, and a later add never meets an earlier add's token.
+                var token = $"fc-{SpecToken(spec)}-worker-v{record.Version}-{count}";
                 launched = await LaunchWithTokenAsync(spec, group, "worker", count, spec.WorkerInstanceType, CloudInitRenderer.Render(spec, "Worker"), token, created, context).ConfigureAwait(false);
             }
             Progress(context, activity, "Waiting for the instances to run", 50);
