@@ -133,7 +133,7 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
             // As with New-FipsCluster -Provider AWS, -Credential holds the AWS keys; the nodes are reached with an SSH key.
             var ssh = SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy)
                 ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument, "Joining AWS instances needs an SSH key: -KeyFilePath, or one in ~/.ssh.", "KeyFilePath");
-            var connection = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+            var connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
             var join = new Core.Providers.Aws.KubeadmJoinOptions { Ssh = ssh, BootstrapTimeout = BootstrapTimeout };
             var (nodes, failures) = RunCore(context => Core.Providers.Aws.AwsProvisioner.AddNodesAsync(connection, ClusterStoreAccess.Store, cluster, Count, instanceIds, join, context));
             foreach (var node in nodes ?? Array.Empty<ClusterNodeRecord>())

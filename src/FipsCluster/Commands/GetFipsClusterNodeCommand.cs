@@ -29,7 +29,7 @@ public sealed class GetFipsClusterNodeCommand : FipsCmdlet
     {
         try
         {
-            var aws = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+            var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
             foreach (var node in RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).GetNodesAsync(Cluster, context, aws)))
             {
                 WriteObject(node);

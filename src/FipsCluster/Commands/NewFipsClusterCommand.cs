@@ -208,7 +208,7 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
         };
         try
         {
-            var connection = new AwsConnection(spec.Region, Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+            var connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl, spec.Region);
             // -Credential holds the AWS keys here, so the nodes are reached with an SSH key. SSH credentials given
             // (-UserName, -KeyFilePath, or -VerifyNode) mean: bootstrap the cluster over SSH, unless -SkipJoin.
             var bound = MyInvocation.BoundParameters;

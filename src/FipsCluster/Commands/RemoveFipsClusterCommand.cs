@@ -37,7 +37,7 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet
         {
             try
             {
-                var aws = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+                var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
                 RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).RemoveAsync(name, Deprovision,
                     (target, action) => (Force && !WhatIfRequested) || context.ShouldProcess(target, action), context, aws));
             }

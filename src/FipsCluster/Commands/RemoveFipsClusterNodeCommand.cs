@@ -51,7 +51,7 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
         {
             if (ClusterStoreAccess.Store.Get(Cluster).Provider == "AWS")
             {
-                var aws = new Core.Providers.Aws.AwsConnection("", Credential?.UserName, Credential?.Password, ProfileName, EndpointUrl);
+                var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
                 var whatIfAws = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var wa) && ((SwitchParameter)wa).IsPresent;
                 var kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig);
                 RunCore(context => Core.Providers.Aws.AwsProvisioner.RemoveNodeAsync(aws, ClusterStoreAccess.Store, Cluster, Node,
