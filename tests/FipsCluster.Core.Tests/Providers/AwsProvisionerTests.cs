@@ -135,6 +135,35 @@ public sealed class AwsProvisionerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_re_run_closes_the_ingress_an_earlier_attempt_opened_that_it_no_longer_asks_for()
+    {
+        static AwsClusterSpec WithIngress(string[] ssh, string[] api) => new()
+        {
+            Name = "prod", Region = "us-east-1", Ami = "ami-0123456789abcdef0", KubernetesVersion = "v1.29.6+fips.0", KubernetesImageRepository = "docker.io/mesosphere",
+            EtcdVersion = "3.5.10+fips.0", EtcdImageRepository = "docker.io/mesosphere", ControlPlaneCount = 1, WorkerCount = 1, SshKeyName = "ops",
+            SshAllowedCidrs = ssh, ApiAllowedCidrs = api,
+        };
+        var wide = WithIngress(new[] { "0.0.0.0/0" }, new[] { "203.0.113.0/24", "2001:db8::/32" });
+        _ec2.NoCapacityForRole = "worker";
+        await Assert.ThrowsAnyAsync<Exception>(() => new AwsProvisioner(_client, _store) { AllowSshFromEverywhere = true }.CreateAsync(wide, ComplianceProfiles.Default, true, OperationContext.None));
+        Assert.Contains(_ec2.Ingress, r => r.FromPort == 22 && r.Source == "0.0.0.0/0");
+        _ec2.NoCapacityForRole = null;
+
+        // The same cluster again, with SSH narrowed to one address and the IPv6 API network dropped.
+        var narrow = WithIngress(new[] { "198.51.100.7" }, new[] { "203.0.113.0/24" });
+        var warnings = new List<string>();
+        Assert.NotNull(await new AwsProvisioner(_client, _store).CreateAsync(narrow, ComplianceProfiles.Default, false, new OperationContext { Warning = warnings.Add }));
+        var outside = _ec2.Ingress.Where(r => !r.Source.StartsWith("sg-", StringComparison.Ordinal)).Select(r => (r.FromPort, r.Source)).Order().ToList();
+        Assert.Equal(new[] { (22, "198.51.100.7/32"), (6443, "203.0.113.0/24") }, outside);
+        Assert.Equal(new[] { "0.0.0.0/0", "2001:db8::/32" }, _ec2.RevokedIngress.Select(r => r.Source).Order());
+        Assert.Single(Calls("RevokeSecurityGroupIngress")); // in one call
+        Assert.Equal(5, _ec2.Ingress.Count(r => r.Source.StartsWith("sg-", StringComparison.Ordinal))); // the group's own rules stay
+        var warning = Assert.Single(warnings, w => w.Contains("closed the ingress", StringComparison.Ordinal));
+        Assert.Contains("tcp 22 from 0.0.0.0/0", warning);
+        Assert.Contains("tcp 6443 from 2001:db8::/32", warning);
+    }
+
+    [Fact]
     public async Task By_default_the_group_admits_only_itself_and_the_user_data_holds_no_join_step()
     {
         var spec = Spec(1, 2);

@@ -110,7 +110,7 @@ public sealed class Ec2QueryStub : IDisposable
     /// <summary>RunInstances for instances tagged with this role fail with InsufficientInstanceCapacity (every retry).</summary>
     public string? NoCapacityForRole { get; set; }
 
-    public static readonly string[] MutatingActions = { "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "RunInstances", "TerminateInstances", "DeleteSecurityGroup", "CreateTags" };
+    public static readonly string[] MutatingActions = { "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "RunInstances", "TerminateInstances", "DeleteSecurityGroup", "CreateTags" };
 
     /// <summary>The next <paramref name="count"/> calls of <paramref name="action"/> get 503 RequestLimitExceeded.</summary>
     public void Throttle(string action, int count) => _throttle[action] = count;
@@ -158,6 +158,7 @@ public sealed class Ec2QueryStub : IDisposable
             "CreateSecurityGroup" => CreateSecurityGroup(parameters),
             "DescribeSecurityGroups" => DescribeSecurityGroups(parameters),
             "AuthorizeSecurityGroupIngress" => AuthorizeIngress(parameters),
+            "RevokeSecurityGroupIngress" => RevokeIngress(parameters),
             "DeleteSecurityGroup" => DeleteSecurityGroup(parameters),
             "RunInstances" => RunInstances(parameters),
             "DescribeInstances" => DescribeInstances(parameters),
@@ -208,17 +209,53 @@ public sealed class Ec2QueryStub : IDisposable
     private (int, string) DescribeSecurityGroups(Dictionary<string, string> p)
     {
         var names = p.Where(kv => kv.Key.StartsWith("GroupName.", StringComparison.Ordinal) || (kv.Key.StartsWith("Filter.1.Value.", StringComparison.Ordinal) && p.GetValueOrDefault("Filter.1.Name") == "group-name")).Select(kv => kv.Value).ToHashSet();
-        var items = string.Concat(SecurityGroups.Where(g => names.Contains(g.Value)).Select(g => $"<item><groupId>{g.Key}</groupId><groupName>{g.Value}</groupName><ownerId>123456789012</ownerId></item>"));
+        // Each group with its ingress as EC2 lists it: one ipPermissions item per protocol and port range, its sources inside.
+        string Permissions(string groupId) => string.Concat(Ingress.Where(r => r.GroupId == groupId).GroupBy(r => (r.Protocol, r.FromPort, r.ToPort)).Select(g =>
+            $"<item><ipProtocol>{g.Key.Protocol}</ipProtocol><fromPort>{g.Key.FromPort}</fromPort><toPort>{g.Key.ToPort}</toPort>" +
+            $"<groups>{string.Concat(g.Where(r => r.Source.StartsWith("sg-", StringComparison.Ordinal)).Select(r => $"<item><userId>123456789012</userId><groupId>{r.Source}</groupId></item>"))}</groups>" +
+            $"<ipRanges>{string.Concat(g.Where(r => !r.Source.StartsWith("sg-", StringComparison.Ordinal) && !r.Source.Contains(':')).Select(r => $"<item><cidrIp>{r.Source}</cidrIp></item>"))}</ipRanges>" +
+            $"<ipv6Ranges>{string.Concat(g.Where(r => r.Source.Contains(':')).Select(r => $"<item><cidrIpv6>{r.Source}</cidrIpv6></item>"))}</ipv6Ranges><prefixListIds/></item>"));
+        var items = string.Concat(SecurityGroups.Where(g => names.Contains(g.Value)).Select(g => $"<item><groupId>{g.Key}</groupId><groupName>{g.Value}</groupName><ownerId>123456789012</ownerId><ipPermissions>{Permissions(g.Key)}</ipPermissions></item>"));
         return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeSecurityGroupsResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><securityGroupInfo>{items}</securityGroupInfo></DescribeSecurityGroupsResponse>");
     }
 
-    private (int, string) AuthorizeIngress(Dictionary<string, string> p)
+    /// <summary>RevokeSecurityGroupIngress: the rules leave <see cref="Ingress"/>; one that does not exist fails the call, as EC2 does.</summary>
+    private (int, string) RevokeIngress(Dictionary<string, string> p)
     {
         var group = p.GetValueOrDefault("GroupId", "");
         if (!SecurityGroups.ContainsKey(group))
         {
             return Error(400, "InvalidGroup.NotFound", $"The security group '{group}' does not exist");
         }
+        var rules = Rules(group, p).Select(r => r with { Description = null }).ToHashSet();
+        lock (Gate)
+        {
+            var current = Ingress.ToList();
+            if (rules.FirstOrDefault(r => !current.Any(e => e with { Description = null } == r)) is { } missing)
+            {
+                return Error(400, "InvalidPermission.NotFound", $"The specified rule does not exist in this security group (peer: {missing.Source}, port {missing.FromPort}).");
+            }
+            while (Ingress.TryDequeue(out _))
+            {
+            }
+            foreach (var kept in current.Where(e => !rules.Contains(e with { Description = null })))
+            {
+                Ingress.Enqueue(kept);
+            }
+            foreach (var rule in rules)
+            {
+                RevokedIngress.Enqueue(rule);
+            }
+        }
+        return Ok("RevokeSecurityGroupIngressResponse");
+    }
+
+    /// <summary>Every rule revoked, in order.</summary>
+    public ConcurrentQueue<IngressRule> RevokedIngress { get; } = new();
+
+    /// <summary>The rules of an Authorize/RevokeSecurityGroupIngress request, one per source.</summary>
+    private static List<IngressRule> Rules(string group, Dictionary<string, string> p)
+    {
         var rules = new List<IngressRule>();
         var permission = new System.Text.RegularExpressions.Regex(@"^IpPermissions\.(\d+)\.(Groups\.\d+\.GroupId|IpRanges\.\d+\.CidrIp|Ipv6Ranges\.\d+\.CidrIpv6)$");
         foreach (var (key, value) in p)
@@ -235,6 +272,17 @@ public sealed class Ec2QueryStub : IDisposable
                 int.Parse(p.GetValueOrDefault(prefix + "ToPort", "-1"), System.Globalization.CultureInfo.InvariantCulture),
                 value, p.GetValueOrDefault(item + ".Description")));
         }
+        return rules;
+    }
+
+    private (int, string) AuthorizeIngress(Dictionary<string, string> p)
+    {
+        var group = p.GetValueOrDefault("GroupId", "");
+        if (!SecurityGroups.ContainsKey(group))
+        {
+            return Error(400, "InvalidGroup.NotFound", $"The security group '{group}' does not exist");
+        }
+        var rules = Rules(group, p);
         lock (Gate)
         {
             var duplicate = rules.FirstOrDefault(r => Ingress.Any(e => e with { Description = null } == r with { Description = null }));

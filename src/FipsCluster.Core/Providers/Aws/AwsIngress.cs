@@ -113,6 +113,25 @@ public static class AwsIngress
         }).ToList();
     }
 
+    /// <summary>
+    /// The network rules (CIDR sources) a group has that <paramref name="wanted"/> (split, one source each) does not:
+    /// one permission per source. Rules naming groups are the cluster's own and are left as they are.
+    /// </summary>
+    public static List<IpPermission> Stale(IEnumerable<IpPermission> existing, IReadOnlyCollection<IpPermission> wanted)
+    {
+        var keep = wanted.Select(Key).ToHashSet(StringComparer.Ordinal);
+        return Split(existing).Where(p => p.UserIdGroupPairs is not { Count: > 0 } && !keep.Contains(Key(p))).ToList();
+    }
+
+    /// <summary>A one-source rule as people read it: "tcp 22 from 0.0.0.0/0".</summary>
+    public static string Describe(IpPermission p) =>
+        $"{p.IpProtocol} {(p.FromPort == p.ToPort ? $"{p.FromPort}" : $"{p.FromPort}-{p.ToPort}")} from {Source(p)}";
+
+    private static string Key(IpPermission p) => $"{p.IpProtocol}|{p.FromPort}|{p.ToPort}|{Source(p)}";
+
+    private static string Source(IpPermission p) =>
+        p.UserIdGroupPairs?.FirstOrDefault()?.GroupId ?? p.Ipv4Ranges?.FirstOrDefault()?.CidrIp ?? p.Ipv6Ranges?.FirstOrDefault()?.CidrIpv6 ?? "";
+
     /// <summary>The same rules, one source each: a re-run authorizes them one by one so an existing rule does not hide a new one.</summary>
     public static IEnumerable<IpPermission> Split(IEnumerable<IpPermission> permissions) => permissions.SelectMany(p =>
         (p.UserIdGroupPairs ?? new List<UserIdGroupPair>()).Select(g => new IpPermission { IpProtocol = p.IpProtocol, FromPort = p.FromPort, ToPort = p.ToPort, UserIdGroupPairs = new List<UserIdGroupPair> { g } })

@@ -196,9 +196,18 @@ public sealed partial class AwsProvisioner
             }
             groupId = reused;
             context.Verbose($"Reusing security group {groupId} ({name}).");
-            foreach (var permission in AwsIngress.Split(AwsIngress.Permissions(spec, groupId)))
+            var wanted = AwsIngress.Split(AwsIngress.Permissions(spec, groupId)).ToList();
+            foreach (var permission in wanted)
             {
                 await AuthorizeAsync(groupId, new List<IpPermission> { permission }, context).ConfigureAwait(false);
+            }
+            // What an earlier attempt opened and this spec no longer asks for (an SSH /0 narrowed to one address) is
+            // closed again: ingress is exactly the spec's, not the union of every attempt's.
+            var stale = AwsIngress.Stale(existing.SecurityGroups![0].IpPermissions ?? new List<IpPermission>(), wanted);
+            if (stale.Count > 0)
+            {
+                await _ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = stale }, context.Cancellation).ConfigureAwait(false);
+                context.Warning($"Security group {groupId} ({name}) was reused from an earlier attempt; closed the ingress this run no longer asks for: {string.Join(", ", stale.Select(AwsIngress.Describe))}.");
             }
             return groupId;
         }
