@@ -22,12 +22,12 @@ var work = Path.Combine("/tmp", "fc-fleetbench-" + Guid.NewGuid().ToString("N")[
 Directory.CreateDirectory(work);
 File.SetUnixFileMode(work, (UnixFileMode)0x1ED);
 var key = Path.Combine(work, "client_ecdsa");
-Run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", key);
+BenchHost.Run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", key);
 var port = FreePort();
 var addresses = Enumerable.Range(1, nodes).Select(i => $"127.0.{i / 250}.{i % 250 + 1}").ToArray();
 var sshd = Path.Combine(Meta("RepoRoot"), "tests", "Infrastructure", "sshd.sh");
 var sshdDir = Path.Combine(work, "sshd");
-Run(sshd, new[] { "start", sshdDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--authorized-key", key + ".pub", "--max-startups", "500:30:1000" }.Concat(addresses).ToArray());
+BenchHost.Run(sshd, new[] { "start", sshdDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--authorized-key", key + ".pub", "--max-startups", "500:30:1000" }.Concat(addresses).ToArray());
 try
 {
     var knownHosts = Path.Combine(sshdDir, "known_hosts");
@@ -109,7 +109,7 @@ try
 }
 finally
 {
-    Run(sshd, "stop", sshdDir);
+    BenchHost.Run(sshd, "stop", sshdDir);
     Directory.Delete(work, recursive: true);
 }
 
@@ -122,21 +122,4 @@ static int FreePort()
     var port = ((IPEndPoint)l.LocalEndpoint).Port;
     l.Stop();
     return port;
-}
-
-static void Run(string file, params string[] arguments)
-{
-    var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in arguments)
-    {
-        start.ArgumentList.Add(a);
-    }
-    using var p = Process.Start(start)!;
-    var err = p.StandardError.ReadToEndAsync();
-    var output = p.StandardOutput.ReadToEndAsync();
-    p.WaitForExit();
-    if (p.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{file} failed: {err.Result}{output.Result}");
-    }
 }

@@ -36,24 +36,7 @@ using var api = new KubernetesApiStub { NodeCount = nodeCount, PodCount = podCou
 var work = Path.Combine(Path.GetTempPath(), "fc-kubebench-" + Guid.NewGuid().ToString("N")[..6]);
 Directory.CreateDirectory(work);
 var kubeconfig = Path.Combine(work, "kubeconfig");
-File.WriteAllText(kubeconfig, $"""
-    apiVersion: v1
-    kind: Config
-    clusters:
-    - name: bench
-      cluster:
-        server: {api.Url.TrimEnd('/')}
-    users:
-    - name: admin
-      user:
-        token: bench-token
-    contexts:
-    - name: bench
-      context:
-        cluster: bench
-        user: admin
-    current-context: bench
-    """);
+File.WriteAllText(kubeconfig, api.Kubeconfig("bench"));
 if (serveOnly)
 {
     Console.WriteLine($"{api.Url} ({nodeCount} nodes, {podCount} pods); kubeconfig {kubeconfig}; Enter stops");
@@ -73,12 +56,12 @@ var kubeCache = Path.Combine(work, "kube-cache");
 try
 {
     // kubectl as an admin runs it: its discovery cache (here in the work folder) is filled by the warm-up round.
-    var kubectlVersion = Run("/bin/sh", "-c", $"{kubectl} --kubeconfig {kubeconfig} version --client 2>&1 | head -1").Trim();
+    var kubectlVersion = BenchHost.Run("/bin/sh", "-c", $"{kubectl} --kubeconfig {kubeconfig} version --client 2>&1 | head -1").Trim();
 
     // Warm-up (discarded): fills the stub's page cache, kubectl's discovery cache and the OS file cache. kubectl's output
     // is kept once and counted, to be sure it read everything.
     var listing = Path.Combine(work, "kubectl.json");
-    Run("/bin/sh", "-c", $"{KubectlCommand()} > {listing}");
+    BenchHost.Run("/bin/sh", "-c", $"{KubectlCommand()} > {listing}");
     using (var doc = JsonDocument.Parse(File.ReadAllBytes(listing)))
     {
         var kinds = doc.RootElement.GetProperty("items").EnumerateArray().GroupBy(i => i.GetProperty("kind").GetString()).ToDictionary(g => g.Key!, g => g.Count());
@@ -174,7 +157,7 @@ Sample TimeKubectl(string what = "nodes,pods -A")
 {
     var mem = Path.Combine(work, "kubectl.mem");
     var clock = Stopwatch.StartNew();
-    Run("/bin/sh", "-c", $"exec /usr/bin/time -f '%M %U %S' -o {mem} {KubectlCommand(what)} > /dev/null");
+    BenchHost.Run("/bin/sh", "-c", $"exec /usr/bin/time -f '%M %U %S' -o {mem} {KubectlCommand(what)} > /dev/null");
     var ms = clock.Elapsed.TotalMilliseconds;
     return TimeFile(ms, mem);
 }
@@ -185,7 +168,7 @@ string KubectlCommand(string what = "nodes,pods -A") => $"{kubectl} --kubeconfig
 {
     var mem = Path.Combine(work, "module.mem");
     var clock = Stopwatch.StartNew();
-    var output = Run("/bin/sh", "-c", $"exec /usr/bin/time -f '%M %U %S' -o {mem} {self} --client {kubeconfig}");
+    var output = BenchHost.Run("/bin/sh", "-c", $"exec /usr/bin/time -f '%M %U %S' -o {mem} {self} --client {kubeconfig}");
     var ms = clock.Elapsed.TotalMilliseconds;
     var f = output.Trim().Split('\t');
     return (TimeFile(ms, mem), double.Parse(f[0], inv), new Sample(double.Parse(f[1], inv), double.Parse(f[2], inv), long.Parse(f[3], inv)), f[4]);
@@ -196,24 +179,6 @@ Sample TimeFile(double ms, string file)
 {
     var f = File.ReadAllText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
     return new Sample(ms, double.Parse(f[1], inv) + double.Parse(f[2], inv), long.Parse(f[0], inv));
-}
-
-static string Run(string file, params string[] arguments)
-{
-    var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in arguments)
-    {
-        start.ArgumentList.Add(a);
-    }
-    using var p = Process.Start(start)!;
-    var err = p.StandardError.ReadToEndAsync();
-    var output = p.StandardOutput.ReadToEndAsync();
-    p.WaitForExit();
-    if (p.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({p.ExitCode}): {err.Result}{output.Result}");
-    }
-    return output.Result;
 }
 
 // The module side, in a child process: import the staged module into a runspace and call Test-FipsCluster; prints
@@ -277,8 +242,7 @@ static int DaemonSetBench(int samples, int nodeCount)
     var work = Path.Combine(Path.GetTempPath(), "fc-kubebench-" + Guid.NewGuid().ToString("N")[..6]);
     Directory.CreateDirectory(work);
     var kubeconfig = Path.Combine(work, "kubeconfig");
-    File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: bench\n  cluster:\n    server: {api.Url.TrimEnd('/')}\n" +
-        "users:\n- name: admin\n  user:\n    token: bench-token\ncontexts:\n- name: bench\n  context:\n    cluster: bench\n    user: admin\ncurrent-context: bench\n");
+    File.WriteAllText(kubeconfig, api.Kubeconfig("bench"));
     try
     {
         var session = Process.Start(new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { "--session", kubeconfig }, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;

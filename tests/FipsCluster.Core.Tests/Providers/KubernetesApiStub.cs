@@ -29,6 +29,26 @@ public sealed partial class KubernetesApiStub : IDisposable
 
     public string Url { get; }
 
+    /// <summary>A kubeconfig that reaches this server, its current context named <paramref name="context"/> (the report's cluster name).</summary>
+    public string Kubeconfig(string context = "prod") => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: {context}
+          cluster:
+            server: {Url.TrimEnd('/')}
+        contexts:
+        - name: {context}
+          context:
+            cluster: {context}
+            user: admin
+        current-context: {context}
+        users:
+        - name: admin
+          user:
+            token: not-a-real-token
+        """;
+
     public ConcurrentQueue<string> Requests { get; } = new();
 
     public string GitVersion { get; set; } = "v1.29.6+fips.0";

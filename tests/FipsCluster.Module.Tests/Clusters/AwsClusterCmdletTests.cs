@@ -350,7 +350,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         using (var api = new KubernetesApiStub { NodeCount = 3, NodeAddress = nodes.Addresses[3] })
         {
             var kubeconfig = Path.Combine(_home + "-ssh", "kubeconfig");
-            File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: aws1\n  cluster:\n    server: {api.Url.TrimEnd('/')}\ncontexts:\n- name: aws1\n  context:\n    cluster: aws1\n    user: admin\ncurrent-context: aws1\nusers:\n- name: admin\n  user:\n    token: x\n");
+            File.WriteAllText(kubeconfig, api.Kubeconfig("aws1"));
             var removedWorker = (string)records.Single(r => (string)r.Endpoint == nodes.Addresses[3]).NodeId;
             var removal = _ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -Kubeconfig $args[3] -EndpointUrl $args[0] -Credential $args[1] -Verbose", _ec2.Url, AwsKeys(), removedWorker, kubeconfig);
             Assert.Empty(removal.Errors);

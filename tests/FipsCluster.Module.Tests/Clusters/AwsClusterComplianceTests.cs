@@ -27,7 +27,7 @@ public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, IC
         _ec2.Images["ami-0123456789abcdef0"] = ("x86_64", "RHEL-9.4.0_HVM-x86_64-FIPS", "Red Hat Enterprise Linux");
         Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
         _kubeconfig = Path.Combine(_home + "-kubeconfig");
-        File.WriteAllText(_kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: aws1\n  cluster:\n    server: {_api.Url.TrimEnd('/')}\ncontexts:\n- name: aws1\n  context:\n    cluster: aws1\n    user: admin\ncurrent-context: aws1\nusers:\n- name: admin\n  user:\n    token: x\n");
+        File.WriteAllText(_kubeconfig, _api.Kubeconfig("aws1"));
     }
 
     public void Dispose()

@@ -14,24 +14,7 @@ public sealed class KubernetesClusterCmdletTests : IClassFixture<ModuleFixture>,
     public KubernetesClusterCmdletTests(ModuleFixture module)
     {
         _ps = module.Session;
-        File.WriteAllText(_kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: stub
-              cluster:
-                server: {_api.Url.TrimEnd('/')}
-            contexts:
-            - name: prod
-              context:
-                cluster: stub
-                user: admin
-            current-context: prod
-            users:
-            - name: admin
-              user:
-                token: not-a-real-token
-            """);
+        File.WriteAllText(_kubeconfig, _api.Kubeconfig());
     }
 
     public void Dispose()

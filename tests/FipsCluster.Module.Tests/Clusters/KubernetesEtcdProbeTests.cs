@@ -21,7 +21,7 @@ public sealed class KubernetesEtcdProbeTests : IClassFixture<ModuleFixture>, IDi
     {
         _servers = servers;
         _ps = module.Session;
-        File.WriteAllText(_kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: stub\n  cluster:\n    server: {_api.Url.TrimEnd('/')}\ncontexts:\n- name: prod\n  context:\n    cluster: stub\n    user: admin\ncurrent-context: prod\nusers:\n- name: admin\n  user:\n    token: x\n");
+        File.WriteAllText(_kubeconfig, _api.Kubeconfig());
     }
 
     public void Dispose()
