@@ -64,22 +64,17 @@ public sealed partial class AwsProvisioner
     {
         var outcome = joined.GetValueOrDefault(id);
         var hostKeys = _knownHostsLines.TryGetValue(id, out var written) ? written : (previous?.KnownHostsFile, previous?.KnownHostsLines ?? Array.Empty<string>());
-        if (!evidence.TryGetValue(id, out var report))
-        {
-            return new ClusterNodeRecord
-            {
-                Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id) ?? previous?.Endpoint, CheckedAt = previous?.CheckedAt ?? DateTimeOffset.UtcNow,
-                EvidenceHost = previous?.EvidenceHost, Compliant = previous?.Compliant ?? false, FipsModeEnabled = previous?.FipsModeEnabled, FailedChecks = previous?.FailedChecks ?? Array.Empty<string>(),
-                JoinState = outcome?.State ?? previous?.JoinState, JoinError = outcome is null ? previous?.JoinError : JoinError(outcome),
-                KnownHostsFile = hostKeys.Item1, KnownHostsLines = hostKeys.Item2,
-            };
-        }
+        // Evidence taken in this run replaces what was recorded before; without it the earlier evidence stands.
+        var report = evidence.GetValueOrDefault(id);
         return new ClusterNodeRecord
         {
-            Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id), EvidenceHost = report.ComputerName,
-            Compliant = report.Compliant, FipsModeEnabled = report.FipsModeEnabled,
-            FailedChecks = report.Status is ComplianceStatus.Error ? new[] { "EVIDENCE: " + string.Join("; ", report.Errors) } : report.Findings.Select(f => f.CheckId).ToArray(),
-            CheckedAt = report.Timestamp,
+            Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id) ?? previous?.Endpoint,
+            EvidenceHost = report is null ? previous?.EvidenceHost : report.ComputerName,
+            Compliant = report?.Compliant ?? previous?.Compliant ?? false,
+            FipsModeEnabled = report is null ? previous?.FipsModeEnabled : report.FipsModeEnabled,
+            FailedChecks = report is null ? previous?.FailedChecks ?? Array.Empty<string>()
+                : report.Status is ComplianceStatus.Error ? new[] { "EVIDENCE: " + string.Join("; ", report.Errors) } : report.Findings.Select(f => f.CheckId).ToArray(),
+            CheckedAt = report?.Timestamp ?? previous?.CheckedAt ?? DateTimeOffset.UtcNow,
             JoinState = outcome?.State ?? previous?.JoinState,
             JoinError = outcome is null ? previous?.JoinError : JoinError(outcome),
             KnownHostsFile = hostKeys.Item1, KnownHostsLines = hostKeys.Item2,
