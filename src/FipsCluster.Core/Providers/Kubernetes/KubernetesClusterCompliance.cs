@@ -278,6 +278,8 @@ public static class KubernetesClusterCompliance
         ("K8S-ENC-01", "Secrets are encrypted at rest"), ("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved"), ("K8S-TLS-05", "etcd cipher suites are approved"),
     };
 
+    private static string Title(string checkId) => ControlPlaneFlagChecks.Single(c => c.Id == checkId).Title;
+
     private static void ControlPlaneChecks(IList<V1Pod> pods, KubernetesClusterExpectations? expected, Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add)
     {
         var containers = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>(), (p, c) => (Pod: p.Metadata?.Name ?? "", Container: c))
@@ -285,7 +287,7 @@ public static class KubernetesClusterCompliance
         // With a cluster record, each image must be exactly the pinned one; otherwise any _fips.N tag will do.
         var notFips = containers.Where(x => expected?.ImageFor(x.Container.Name) is { } pinnedImage
             ? x.Container.Image != pinnedImage : !(x.Container.Image ?? "").Contains("_fips.", StringComparison.Ordinal)).ToList();
-        add("K8S-IMG-01", "Control-plane images are FIPS builds", CheckScope.Provenance, containers.Count > 0 && notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+        add("K8S-IMG-01", Title("K8S-IMG-01"), CheckScope.Provenance, containers.Count > 0 && notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
             expected?.ImageFor("kube-apiserver") is { } apiImage ? $"the recorded images ({apiImage}, {expected.ImageFor("etcd")}, …)" : "images tagged vX.Y.Z_fips.N", notFips.Count == 0 ? $"{containers.Count} control-plane containers use _fips.N images" : "not FIPS: " + string.Join(", ", notFips.Select(x => $"{x.Pod} {x.Container.Image}")),
             "Pin the FIPS image repository and +fips versions (kubeadm imageRepository, etcd imageTag).", "K8S-TAG-01; DKP _fips.N tags",
             containers.Select(x => new CheckEvidence($"pod {x.Pod}", x.Container.Image)).ToArray());
@@ -314,14 +316,14 @@ public static class KubernetesClusterCompliance
                 unapproved.Count == 0 ? $"--{flag}={value}" : "not approved: " + string.Join(", ", unapproved),
                 $"Remove the unapproved suites from --{flag}.", "STIG CNTR-K8-001400; Go crypto/tls defaults_boring.go", new[] { new CheckEvidence($"{component} --{flag}", value) });
         }
-        Suites("K8S-TLS-01", "API server cipher suites are approved", "kube-apiserver", "tls-cipher-suites");
+        Suites("K8S-TLS-01", Title("K8S-TLS-01"), "kube-apiserver", "tls-cipher-suites");
         var min = Flag("kube-apiserver", "tls-min-version");
-        add("K8S-TLS-02", "API server minimum TLS version", CheckScope.Algorithm, min is "VersionTLS12" or "VersionTLS13" ? CheckStatus.Pass : CheckStatus.Fail,
+        add("K8S-TLS-02", Title("K8S-TLS-02"), CheckScope.Algorithm, min is "VersionTLS12" or "VersionTLS13" ? CheckStatus.Pass : CheckStatus.Fail,
             "--tls-min-version=VersionTLS12 or VersionTLS13", min is null ? "--tls-min-version is not set" : $"--tls-min-version={min}",
             "Set --tls-min-version=VersionTLS12.", "NIST SP 800-52r2", Array.Empty<CheckEvidence>());
         var encryption = Flag("kube-apiserver", "encryption-provider-config");
         // The flag alone is a Warning: the providers are in a file on the control-plane hosts, read only by a node check.
-        add("K8S-ENC-01", "Secrets are encrypted at rest", CheckScope.Algorithm, encryption is not null ? CheckStatus.Warning : CheckStatus.Fail,
+        add("K8S-ENC-01", Title("K8S-ENC-01"), CheckScope.Algorithm, encryption is not null ? CheckStatus.Warning : CheckStatus.Fail,
             "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption}; its providers were not read (they are in a file on the control-plane hosts: -NodeCheck Ssh or DaemonSet reads them)",
             "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", "CaC api_server_encryption_provider_cipher", Array.Empty<CheckEvidence>());
         // The controller manager and scheduler serve TLS too (10257, 10259): same suites and minimum version as the API server.
@@ -345,13 +347,13 @@ public static class KubernetesClusterCompliance
             }
             return problems;
         }).ToList();
-        add("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved", CheckScope.Algorithm,
+        add("K8S-TLS-04", Title("K8S-TLS-04"), CheckScope.Algorithm,
             servers.Count == 0 ? CheckStatus.Error : serverProblems.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
             "--tls-cipher-suites ECDHE with AES-GCM only and --tls-min-version VersionTLS12+ on both",
             servers.Count == 0 ? "no kube-controller-manager or kube-scheduler pod in kube-system" : serverProblems.Count == 0 ? $"{string.Join(" and ", servers)}: approved" : string.Join("; ", serverProblems),
             "Set --tls-cipher-suites and --tls-min-version on kube-controller-manager and kube-scheduler (kubeadm extraArgs).", "K8S-TLS-04; STIG CNTR-K8-001400",
             servers.Select(c => new CheckEvidence(c, $"--tls-cipher-suites={Flag(c, "tls-cipher-suites") ?? "(unset)"} --tls-min-version={Flag(c, "tls-min-version") ?? "(unset)"}")).ToArray());
-        Suites("K8S-TLS-05", "etcd cipher suites are approved", "etcd", "cipher-suites");
+        Suites("K8S-TLS-05", Title("K8S-TLS-05"), "etcd", "cipher-suites");
     }
 
     /// <summary>
