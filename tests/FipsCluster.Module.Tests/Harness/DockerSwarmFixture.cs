@@ -17,7 +17,14 @@ public sealed class DockerSwarmFixture : IDisposable
     private readonly List<Process> _daemons = new();
     private readonly string? _ipForward;
 
-    public DockerSwarmFixture()
+    public DockerSwarmFixture() : this(allEngines: true)
+    {
+    }
+
+    /// <summary>Only the swarm manager (A), for runs that need a swarm and nothing else (the Pester examples).</summary>
+    public static DockerSwarmFixture ManagerOnly() => new(allEngines: false);
+
+    private DockerSwarmFixture(bool allEngines)
     {
         Unavailable = Missing();
         if (Unavailable is not null)
@@ -29,8 +36,11 @@ public sealed class DockerSwarmFixture : IDisposable
         try
         {
             ManagerHost = StartDaemon("a");
-            OtherHost = StartDaemon("b");
-            ClusterHost = StartDaemon("c");
+            if (allEngines)
+            {
+                OtherHost = StartDaemon("b");
+                ClusterHost = StartDaemon("c");
+            }
             SwarmPort = FreePort();
             Docker(ManagerHost, "swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr", $"127.0.0.1:{SwarmPort}");
         }

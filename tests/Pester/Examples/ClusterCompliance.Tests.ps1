@@ -8,13 +8,23 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../../../out/FipsCluster/FipsCluster.psd1') -Force
     $script:checkCases = @()
     $script:nodeCases = @()
+    $report = $null
+    $problems = @()
     if ($env:FIPS_KUBECONFIG) {
         $parameters = @{ Kubeconfig = $env:FIPS_KUBECONFIG }
         if ($env:FIPS_KUBE_CONTEXT) { $parameters.Context = $env:FIPS_KUBE_CONTEXT }
         if ($env:FIPS_NODE_CHECK) { $parameters.NodeCheck = $env:FIPS_NODE_CHECK }
-        $report = Test-FipsCluster @parameters -ErrorAction SilentlyContinue
+        $report = Test-FipsCluster @parameters -ErrorAction SilentlyContinue -ErrorVariable problems
         $script:checkCases = @($report.Checks | Where-Object Required | ForEach-Object { @{ CheckId = $_.CheckId; Title = $_.Title; Check = $_ } })
         $script:nodeCases = @($report.Nodes | ForEach-Object { @{ Node = $_.ComputerName; Report = $_ } })
+    }
+    $script:clusterCase = @{ Kubeconfig = $env:FIPS_KUBECONFIG; Report = $report; Problems = @($problems | ForEach-Object { "$_" }) }
+}
+
+Describe 'The Kubernetes cluster' -Tag 'Integration' -ForEach $clusterCase {
+    It 'was reached and judged' {
+        $Kubeconfig | Should -Not -BeNullOrEmpty -Because 'FIPS_KUBECONFIG names the cluster to check'
+        $Report | Should -Not -BeNullOrEmpty -Because ($Problems -join '; ')
     }
 }
 

@@ -1,23 +1,37 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # An example FIPS compliance suite for a fleet: one It per node and one per required check, so the Pester
 # report names exactly which check failed where, with the evidence in the failure message.
-# Nodes come from $env:FIPS_NODES (comma-separated host or host:port); SSH user and key from $env:FIPS_SSH_USER
-# and $env:FIPS_SSH_KEY. Without FIPS_NODES it checks this machine. Tag: Integration (needs real nodes).
+# Set in the environment, as a fleet's pipeline would:
+#   FIPS_NODES        nodes to check, comma-separated host or host:port (without it: this machine)
+#   FIPS_SSH_USER     SSH user (default: the current user), FIPS_SSH_KEY: its private key (default: ~/.ssh)
+#   FIPS_KNOWN_HOSTS  known_hosts file that holds the nodes' host keys (default: ~/.ssh/known_hosts)
+#   FIPS_PROFILE      a compliance profile YAML tailored to the fleet (default: the built-in FIPS-140-3)
+# Tag: Integration (needs real nodes).
 
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../../../out/FipsCluster/FipsCluster.psd1') -Force
+    $parameters = @{ ErrorAction = 'SilentlyContinue' }
+    if ($env:FIPS_PROFILE) { $parameters.Profile = Get-FipsComplianceProfile -Path $env:FIPS_PROFILE -ErrorAction Stop }
     $nodes = @($env:FIPS_NODES -split ',' | Where-Object { $_ })
-    $script:reports = if ($nodes.Count -gt 0) {
-        Test-FipsNode -ComputerName $nodes -UserName $env:FIPS_SSH_USER -KeyFilePath $env:FIPS_SSH_KEY -ErrorAction SilentlyContinue
+    if ($nodes.Count -gt 0) {
+        $parameters.ComputerName = $nodes
+        if ($env:FIPS_SSH_USER) { $parameters.UserName = $env:FIPS_SSH_USER }
+        if ($env:FIPS_SSH_KEY) { $parameters.KeyFilePath = $env:FIPS_SSH_KEY }
+        if ($env:FIPS_KNOWN_HOSTS) { $parameters.KnownHostsPath = $env:FIPS_KNOWN_HOSTS }
     }
-    else {
-        Test-FipsNode
-    }
+    $script:reports = @(Test-FipsNode @parameters)
+    $script:fleetCase = @{ Expected = [Math]::Max(1, $nodes.Count); Reports = $script:reports }
     # One test case per node, and one per (node, required check).
     $script:nodeCases = $script:reports | ForEach-Object { @{ ComputerName = $_.ComputerName; Report = $_ } }
     $script:checkCases = $script:reports | ForEach-Object {
         $report = $_
         $report.Checks | Where-Object Required | ForEach-Object { @{ ComputerName = $report.ComputerName; CheckId = $_.CheckId; Check = $_ } }
+    }
+}
+
+Describe 'The fleet' -Tag 'Integration' -ForEach $fleetCase {
+    It 'has a report for every node' {
+        $Reports | Should -HaveCount $Expected
     }
 }
 

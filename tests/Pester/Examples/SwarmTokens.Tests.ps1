@@ -12,7 +12,8 @@ Describe 'Swarm join tokens on this manager' -Tag 'Integration' {
     }
 
     It 'has a worker and a manager token' {
-        $script:tokens.Role | Sort-Object | Should -Be @('Manager', 'Worker')
+        # Role is an enum: compare names (Sort-Object would order the values).
+        @($script:tokens.Role.ForEach([string]) | Sort-Object) | Should -Be @('Manager', 'Worker')
     }
 
     It '<Role> token matches the current root CA and is current' -ForEach @(@{ Role = 'Worker' }, @{ Role = 'Manager' }) {
