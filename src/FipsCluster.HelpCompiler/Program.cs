@@ -1,17 +1,24 @@
 // Compiles cmdlet help: prose from en-US/<Verb-Noun>.md, syntax and parameter metadata from the compiled
 // cmdlets, so the two can never drift apart. Fails (exit 1) when a cmdlet or parameter is undocumented or a
-// cmdlet has fewer than two examples, which makes missing help a build error.
+// cmdlet has fewer than two examples, which makes missing help a build error. Also writes the generated about
+// topic about_FipsCluster_Checks (rendered by the engine from its own check catalogue) next to the MAML.
 using System.Management.Automation;
 using System.Reflection;
+using System.Runtime.Loader;
 using System.Text;
 using System.Xml.Linq;
 
 if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: FipsCluster.HelpCompiler <module.dll> <help-markdown-dir> <out-maml.xml>");
+    Console.Error.WriteLine("usage: FipsCluster.HelpCompiler <staged-module-dir>/FipsCluster.dll <help-markdown-dir> <out-maml.xml>");
     return 2;
 }
-var assembly = Assembly.LoadFrom(Path.GetFullPath(args[0]));
+var modulePath = Path.GetFullPath(args[0]);
+// The staged layout: the engine and every third-party assembly sit in dependencies/ next to the module.
+var dependencies = Path.Combine(Path.GetDirectoryName(modulePath)!, "dependencies");
+AssemblyLoadContext.Default.Resolving += (context, name) =>
+    Path.Combine(dependencies, name.Name + ".dll") is var candidate && File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+var assembly = Assembly.LoadFrom(modulePath);
 var problems = new List<string>();
 var commands = new List<XElement>();
 foreach (var type in assembly.GetExportedTypes().Where(t => t.GetCustomAttribute<CmdletAttribute>() is not null).OrderBy(t => t.Name))
@@ -39,7 +46,29 @@ var root = new XElement(Maml.Msh + "helpItems", new XAttribute("schema", "maml")
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[2]))!);
 new XDocument(new XDeclaration("1.0", "utf-8", null), root).Save(args[2]);
 Console.WriteLine($"Help for {commands.Count} cmdlets written to {args[2]}");
+
+var topicPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(args[2]))!, CheckTopic.FileName);
+File.WriteAllText(topicPath, CheckTopic.Render(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+Console.WriteLine($"Check catalogue topic written to {topicPath}");
 return 0;
+
+/// <summary>The engine's CheckCatalogTopic, reached by name: the engine is not referenced, it is loaded from the staged module.</summary>
+internal static class CheckTopic
+{
+    public const string FileName = "about_FipsCluster_Checks.help.txt";
+
+    public static string Render()
+    {
+        var engine = Assembly.Load("FipsCluster.Core");
+        var topic = engine.GetType("FipsCluster.Core.Compliance.CheckCatalogTopic", throwOnError: true)!;
+        var fileName = (string)topic.GetField("FileName")!.GetValue(null)!;
+        if (fileName != FileName)
+        {
+            throw new InvalidOperationException($"The engine names the topic {fileName}, the help compiler {FileName}.");
+        }
+        return (string)topic.GetMethod("Render", Type.EmptyTypes)!.Invoke(null, null)!;
+    }
+}
 
 /// <summary>A cmdlet help page in platyPS markdown: ## sections, ### entries.</summary>
 internal sealed class HelpMarkdown

@@ -49,66 +49,66 @@ public static class SwarmClusterCompliance
         }
 
         var checks = new List<CheckResult>();
-        void Add(string id, string title, CheckScope scope, CheckStatus status, string expected, string actual, string remediation, string reference, params CheckEvidence[] evidence) =>
+        void Add(CheckInfo check, CheckStatus status, string expected, string actual, string remediation, params CheckEvidence[] evidence) =>
             checks.Add(new CheckResult
             {
-                CheckId = id, Title = title, Scope = scope, Status = status, Severity = CheckSeverity.High,
+                CheckId = check.Id, Title = check.Title, Scope = check.Scope, Status = status, Severity = check.Severity ?? CheckSeverity.High,
                 Required = status is not CheckStatus.Informational, Expected = expected, Actual = actual, Evidence = evidence,
                 Remediation = status is CheckStatus.Pass or CheckStatus.Informational ? "" : remediation,
-                Standard = profile.Standard, Reference = reference, Target = record.Name,
+                Standard = profile.Standard, Reference = check.Reference, Target = record.Name,
             });
 
         // Members: all admitted with evidence, all compliant now.
         var unrecorded = members.Where(m => record.Nodes.All(n => n.NodeId != m.Id)).ToList();
         var failing = reports.Where(r => !r.Compliant).ToList();
-        Add("SWM-NODE-01", "Every member was admitted on evidence and is compliant", CheckScope.Mode,
+        Add(SwarmClusterChecks.Members,
             !record.Fips ? CheckStatus.Informational : unrecorded.Count == 0 && failing.Count == 0 && reports.Count > 0 ? CheckStatus.Pass : CheckStatus.Fail,
             "every member admitted by FipsCluster and compliant now",
             (unrecorded.Count > 0 ? $"{unrecorded.Count} members joined without admission ({string.Join(", ", unrecorded.Select(u => u.Hostname))}); " : "")
                 + (failing.Count > 0 ? "not compliant: " + string.Join(", ", failing.Select(f => $"{f.ComputerName} ({string.Join(", ", f.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.ErrorId ?? "error"))})")) : $"{reports.Count} of {reports.Count} hosts compliant"),
-            "Remove or fix the failing members (Remove-FipsClusterNode; Test-FipsNode shows the remediation).", "CaC fips_mode_enabled_on_all_nodes",
+            "Remove or fix the failing members (Remove-FipsClusterNode; Test-FipsNode shows the remediation).",
             reports.Select(r => new CheckEvidence(r.ComputerName, $"{r.Status} against {r.Profile}")).ToArray());
 
         // swarmkit's own marker: FIPS clusters' IDs (and so the node certificates' O) start with "FIPS.".
         var marked = swarm.Id.StartsWith("FIPS.", StringComparison.Ordinal);
-        Add("SWM-FIPS-01", "Node certificates carry the cluster's FIPS mode", CheckScope.Mode,
+        Add(SwarmClusterChecks.FipsMarker,
             marked == record.Fips ? CheckStatus.Pass : record.Fips ? CheckStatus.Fail : CheckStatus.Warning,
             record.Fips ? "O=FIPS.<cluster id>" : "O=<cluster id>", $"O={swarm.Id}" + (record.Fips && !marked ? ": the engine does not run swarmkit in FIPS mode (upstream Docker never does); FIPS is enforced by FipsCluster's admission only" : ""),
-            "Run engines that enable swarmkit's FIPS mode (Mirantis/Docker EE) for engine-level enforcement.", "swarmkit node/node.go generateFIPSClusterID",
+            "Run engines that enable swarmkit's FIPS mode (Mirantis/Docker EE) for engine-level enforcement.",
             new CheckEvidence("GET /swarm .ID", swarm.Id));
 
         // The root CA the tokens and node certificates hang off.
         var roots = CertificateAnalyzer.AnalyzeContent("swarm root CA", System.Text.Encoding.UTF8.GetBytes(swarm.TrustRoot), new CertificateCheckOptions { Profile = profile });
         var rootStatus = ArtifactResults.Worst(roots.SelectMany(r => r.Checks));
-        Add("SWM-CA-01", "Root CA key and signature are FIPS algorithms", CheckScope.Algorithm, rootStatus,
+        Add(SwarmClusterChecks.RootCa, rootStatus,
             "ECDSA P-256+/RSA ≥ 2048, SHA-256+", string.Join("; ", roots.Select(r => $"{r.KeyAlgorithm} {r.Curve ?? r.KeySize.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {r.SignatureAlgorithm}")),
-            "Rotate the swarm CA (docker swarm ca --rotate) to an approved key.", "swarmkit ca/certificates.go; SP 800-131A",
+            "Rotate the swarm CA (docker swarm ca --rotate) to an approved key.",
             roots.Select(r => new CheckEvidence(r.Path, $"{r.Subject}: {r.Status}")).ToArray());
 
         // The manager engine's Go crypto, from the runtime it reports (GET /version GoVersion).
         var engine = GoCryptoVerdict.Judge(new GoBinaryFacts { IsGo = true, GoVersion = goVersion }, "dockerd (GET /version)");
-        Add("SWM-ENG-01", "Manager engine uses a FIPS crypto module", CheckScope.Provenance,
+        Add(SwarmClusterChecks.EngineCrypto,
             record.Fips ? engine.Status : CheckStatus.Informational, "BoringCrypto, Go FIPS 140-3 or OpenSSL-backed dockerd",
-            $"{goVersion}: {engine.Module}. {engine.Reason}", "Run a FIPS build of the engine.", "fips-checks.md §3; GET /version GoVersion",
+            $"{goVersion}: {engine.Module}. {engine.Reason}", "Run a FIPS build of the engine.",
             new CheckEvidence("GET /version .GoVersion", goVersion));
 
         // Raft at rest: autolock protects the keys; the raft log cipher is NaCl secretbox unless swarmkit runs in FIPS mode.
         var autolock = SpecValue(swarm.SpecJson, "EncryptionConfig", "AutoLockManagers") == "True";
-        Add("SWM-RAFT-01", "Raft data at rest uses approved encryption", CheckScope.Algorithm,
+        Add(SwarmClusterChecks.RaftEncryption,
             !record.Fips ? CheckStatus.Informational : marked && autolock ? CheckStatus.Pass : CheckStatus.Fail,
             "autolock on; raft log encrypted with Fernet (AES-128-CBC + HMAC-SHA256)",
             (autolock ? "autolock on" : "autolock off: the raft key-encryption keys sit unencrypted on every manager")
                 + (marked ? "; swarmkit FIPS mode: Fernet" : "; the engine is not in swarmkit FIPS mode, so the raft log is encrypted with NaCl secretbox (XSalsa20-Poly1305), not a FIPS-approved cipher"),
-            "Turn autolock on (docker swarm update --autolock=true) and use engines that run swarmkit in FIPS mode.", "swarmkit manager/encryption/encryption.go",
+            "Turn autolock on (docker swarm update --autolock=true) and use engines that run swarmkit in FIPS mode.",
             new CheckEvidence("GET /swarm .Spec.EncryptionConfig.AutoLockManagers", autolock ? "true" : "false"));
 
         // Token form: the engine's own token vs the cluster's mode (Get-SwarmJoinToken -Cluster hands out v2 for FIPS).
         var engineToken = swarm.TokenFor(SwarmNodeRole.Worker);
         var tokenVersion = engineToken is null ? "none" : Tokens.SecretText.Use(engineToken, t => t.StartsWith("SWMTKN-2-1-") ? "SWMTKN-2-1" : t.StartsWith("SWMTKN-2-") ? "SWMTKN-2-0" : "SWMTKN-1");
-        Add("SWM-TOKEN-01", "Join tokens carry the cluster's FIPS mode", CheckScope.Mode,
+        Add(SwarmClusterChecks.TokenForm,
             (tokenVersion == "SWMTKN-2-1") == record.Fips ? CheckStatus.Pass : record.Fips ? CheckStatus.Warning : CheckStatus.Fail,
             record.Fips ? "SWMTKN-2-1" : "SWMTKN-1", $"the engine issues {tokenVersion}" + (record.Fips && tokenVersion != "SWMTKN-2-1" ? "; Get-SwarmJoinToken -Cluster hands out SWMTKN-2-1 for this cluster" : ""),
-            "Hand out tokens with Get-SwarmJoinToken -Cluster, so FIPS-aware engines refuse non-FIPS nodes themselves.", "swarmkit ca/config.go GenerateJoinToken",
+            "Hand out tokens with Get-SwarmJoinToken -Cluster, so FIPS-aware engines refuse non-FIPS nodes themselves.",
             new CheckEvidence("GET /swarm .JoinTokens.Worker", tokenVersion + "-… (secret not shown)"));
 
         var compliant = checks.Where(c => c.Required).All(c => c.IsSatisfied) && reports.All(r => r.Compliant || !record.Fips);

@@ -6,9 +6,10 @@ using Xunit;
 namespace FipsCluster.Core.Tests.Compliance;
 
 /// <summary>
-/// Every check of the FIPS-140-3 profile on every fixture root, with the verdict the check catalogue
-/// (shared/reference/fips-checks.md §1, §7) gives for that node. The expectations were derived from the
-/// catalogue, not from the code; rows marked Skip are where the code disagrees with the catalogue.
+/// Every check of the FIPS-140-3 profile on every fixture root, with the verdict that the upstream rules each check
+/// cites (ComplianceAsCode, dracut, fips-mode-setup, the OpenSSL and library manuals: the Reference of each check in
+/// about_FipsCluster_Checks) give for that node. The expectations were derived from those rules, not from the code;
+/// rows marked Skip are where the code disagrees with them.
 /// </summary>
 public sealed class FixtureRootVerdictTests
 {

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace FipsCluster.Core.Tests.Compliance;
 
-/// <summary>WIN-FIPS-01 and WIN-NET-01 (fips-checks.md §2) through WindowsFactReader with an in-memory registry.</summary>
+/// <summary>WIN-FIPS-01 and WIN-NET-01 (the FIPS algorithm policy and .NET Framework opt-outs) through WindowsFactReader with an in-memory registry.</summary>
 public sealed class WindowsNodeCheckTests : IDisposable
 {
     private const string MachineConfigHead = """

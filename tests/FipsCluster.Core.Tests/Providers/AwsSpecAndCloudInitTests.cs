@@ -127,7 +127,7 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
     private static byte[] Binary(params byte[][] parts) =>
         new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }.Concat(new byte[100]).Concat(parts.SelectMany(p => p.Concat(new byte[64]))).ToArray();
 
-    // The 32-byte amd64 sig markers of crypto/internal/boring/sig (fips-checks.md §3.2).
+    // The 32-byte amd64 sig markers of crypto/internal/boring/sig (golang/go src/crypto/internal/boring/sig/sig_amd64.s).
     private static readonly byte[] BoringMarker = Convert.FromHexString("EB1DF448F44BF4B332F52813A3B450D441CC2485F001454E92101B1D2F1950C3");
     private static readonly byte[] StandardMarker = Convert.FromHexString("EB1DF448F44BF4BAEE4DFA9851CA56A91145E83E99C59CF911CB8E80DAF12FC3");
 

@@ -12,33 +12,27 @@ public static class ArtifactResults
 
     public static bool Is1402(string standard) => standard == Fips1402;
 
-    public static CheckResult Result(
-        string checkId,
-        string title,
-        CheckScope scope,
-        CheckOutcome outcome,
-        CheckSeverity defaultSeverity,
-        bool defaultRequired,
-        string standard,
-        ComplianceProfile? profile,
-        string reference,
-        string target)
+    /// <summary>
+    /// A check's result: identity, title, scope, reference and default severity from its catalogue entry; a profile that
+    /// names the check overrides severity and whether it is required.
+    /// </summary>
+    public static CheckResult Result(CheckInfo check, CheckOutcome outcome, bool defaultRequired, string standard, ComplianceProfile? profile, string target)
     {
-        var selected = profile?.Checks.FirstOrDefault(c => string.Equals(c.CheckId, checkId, StringComparison.OrdinalIgnoreCase));
+        var selected = profile?.Checks.FirstOrDefault(c => string.Equals(c.CheckId, check.Id, StringComparison.OrdinalIgnoreCase));
         return new CheckResult
         {
-            CheckId = checkId,
-            Title = title,
+            CheckId = check.Id,
+            Title = check.Title,
             Status = outcome.Status,
-            Severity = selected?.Severity ?? defaultSeverity,
+            Severity = selected?.Severity ?? check.Severity ?? CheckSeverity.Medium,
             Required = (selected?.Required ?? defaultRequired) && outcome.Status is not CheckStatus.Informational,
-            Scope = scope,
+            Scope = check.Scope,
             Expected = outcome.Expected,
             Actual = outcome.Actual,
             Evidence = outcome.Evidence,
             Remediation = outcome.Remediation,
             Standard = standard,
-            Reference = reference,
+            Reference = check.Reference,
             Target = target,
         };
     }

@@ -8,7 +8,11 @@ public static class CommonNodeChecks
 
     public static IReadOnlyList<CheckDefinition<NodeCheckInput>> All { get; } = new CheckDefinition<NodeCheckInput>[]
     {
-        new("PROFILE-140-2-SUNSET", "FIPS 140-2 evidence after the CMVP sunset", CheckScope.Provenance, "CMVP: FIPS 140-2 certificates Historical from 2026-09-21", Sunset),
+        new("PROFILE-140-2-SUNSET", "FIPS 140-2 evidence after the CMVP sunset", CheckScope.Provenance, "CMVP: FIPS 140-2 certificates Historical from 2026-09-21", Sunset)
+        {
+            Judges = $"Informational, about the judgement itself: FIPS 140-2 certificates are on the CMVP Historical list from {Fips1402Sunset:yyyy-MM-dd} and no longer support new deployments.",
+            Reads = "the profile's standard and today's date",
+        },
     };
 
     private static CheckOutcome Sunset(NodeCheckInput input) =>

@@ -10,7 +10,7 @@ namespace FipsCluster.Core.Compliance.Node;
 public sealed record KubeEncryptionFact(string ManifestPath, string? ConfigPath, bool ConfigReadable, IReadOnlyList<string> Lines);
 
 /// <summary>
-/// K8S-ENC-01 on the node (fips-checks.md §4.5: providers[0] for secrets must be aescbc, aesgcm or kms; secretbox is
+/// K8S-ENC-01 on the node (CaC api_server_encryption_provider_cipher: providers[0] for secrets must be aescbc, aesgcm or kms; secretbox is
 /// XSalsa20-Poly1305, identity is no encryption). The configuration holds the keys, so only lines matching
 /// <see cref="StructurePattern"/> ever leave the node: the shell script greps with it, the local reader filters with it.
 /// </summary>

@@ -63,14 +63,19 @@ public static class LinuxFactCatalog
         "openssl", "libssl3", "libgcrypt20", "libgnutls30", "dracut-fips", "dracut-fips-aesni", "crypto-policies", "openssl-libs", "libgcrypt", "gnutls",
     };
 
-    /// <summary>Cluster component binaries whose Go crypto module is checked (kubelet, kubeadm, etcd, containerd, runc, dockerd…).</summary>
-    public static readonly string[] ComponentBinaries = new[]
-        {
-            "kubelet", "kubeadm", "kubectl", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "etcd",
-            "containerd", "containerd-shim-runc-v2", "ctr", "crictl", "runc", "dockerd", "docker",
-        }
-        .SelectMany(name => new[] { "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/var/lib/rancher/rke2/bin/" }.Select(dir => dir + name))
-        .ToArray();
+    /// <summary>Cluster component binaries whose Go crypto module is checked, by name.</summary>
+    public static readonly string[] ComponentBinaryNames =
+    {
+        "kubelet", "kubeadm", "kubectl", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "etcd",
+        "containerd", "containerd-shim-runc-v2", "ctr", "crictl", "runc", "dockerd", "docker",
+    };
+
+    /// <summary>Where the component binaries are looked for.</summary>
+    public static readonly string[] ComponentBinaryDirectories = { "/usr/bin", "/usr/sbin", "/usr/local/bin", "/var/lib/rancher/rke2/bin" };
+
+    /// <summary>Every component binary path: each name in each directory.</summary>
+    public static readonly string[] ComponentBinaries =
+        ComponentBinaryNames.SelectMany(name => ComponentBinaryDirectories.Select(dir => dir + "/" + name)).ToArray();
 
     /// <summary>Where cluster certificates and private keys live (kubeadm, kubelet, Docker Swarm, RKE2).</summary>
     public static readonly string[] PkiDirectories =

@@ -5,12 +5,34 @@ namespace FipsCluster.Core.Compliance.Node;
 /// <summary>Node checks over the artifact reports: component binaries, PKI certificates and private keys.</summary>
 public static class NodeArtifactChecks
 {
+    private static readonly string Pki = string.Join(", ", LinuxFactCatalog.PkiDirectories);
+
     public static IReadOnlyList<CheckDefinition<NodeCheckInput>> All { get; } = new CheckDefinition<NodeCheckInput>[]
     {
-        new("NODE-GO-01", "Cluster component binaries use a FIPS crypto module", CheckScope.Provenance, "fips-checks.md §3 (GO-BIN-01..04); rsc/goversion; golang/go debug/buildinfo", Binaries),
-        new("NODE-CRT-01", "Cluster certificates use FIPS algorithms", CheckScope.Algorithm, "SP 800-131A r2; FIPS 186-5 (CRT-01..03)", Certificates),
-        new("NODE-KEY-01", "Cluster private keys are stored in FIPS-acceptable form", CheckScope.Algorithm, "SP 800-132; RFC 8018; swarmkit keyutils (KEY-01..05)", Keys),
-        new("NODE-KENC-01", "Kubernetes secrets are encrypted at rest with an approved provider", CheckScope.Algorithm, "K8S-ENC-01; CaC api_server_encryption_provider_cipher", input => KubeEncryptionAtRest.Judge(input.Facts.KubeEncryption)),
+        new("NODE-GO-01", "Cluster component binaries use a FIPS crypto module", CheckScope.Provenance, "rsc/goversion version/read.go; golang/go debug/buildinfo; go.dev/doc/security/fips140", Binaries)
+        {
+            Judges = "Every Go component binary found is a BoringCrypto, Go FIPS 140-3 (validated module) or OpenSSL-backed build, judged as Test-FipsBinary judges a file; "
+                + "the worst binary decides. Not applicable when none is found.",
+            Reads = $"{string.Join(", ", LinuxFactCatalog.ComponentBinaryNames)} in {string.Join(", ", LinuxFactCatalog.ComponentBinaryDirectories)}: "
+                + $"their Go build info and crypto markers (over SSH only the {LinuxFactCatalog.BuildInfoWindow / 1024} KiB build-info window and the marker offsets leave the node)",
+        },
+        new("NODE-CRT-01", "Cluster certificates use FIPS algorithms", CheckScope.Algorithm, "SP 800-131A r2; FIPS 186-5 (CRT-01..03)", Certificates)
+        {
+            Judges = "Every certificate in the cluster PKI directories passes CRT-01, CRT-02 and CRT-03 (the Test-FipsCertificate rules); the worst decides. Not applicable when there is none.",
+            Reads = $"the certificates in {Pki}",
+        },
+        new("NODE-KEY-01", "Cluster private keys are stored in FIPS-acceptable form", CheckScope.Algorithm, "SP 800-132; RFC 8018; swarmkit keyutils (KEY-01..05)", Keys)
+        {
+            Judges = "Every private key in the cluster PKI directories passes KEY-01 to KEY-05 (the Test-FipsPrivateKey rules): PKCS#8, PBES2 with PBKDF2-HMAC-SHA-2 and AES when encrypted, "
+                + "mode 0600. The worst decides. Not applicable when there is none.",
+            Reads = $"the private keys in {Pki} (over SSH: PEM labels and headers; key bodies only when encrypted)",
+        },
+        new("NODE-KENC-01", "Kubernetes secrets are encrypted at rest with an approved provider", CheckScope.Algorithm, "K8S-ENC-01; CaC api_server_encryption_provider_cipher", input => KubeEncryptionAtRest.Judge(input.Facts.KubeEncryption))
+        {
+            Judges = "On a kubeadm control plane, kube-apiserver's --encryption-provider-config puts aescbc, aesgcm or kms first for secrets; identity or secretbox first, no such flag, "
+                + "or no resources entry for secrets fails; an unreadable file is Error. Not applicable when the node is not a kubeadm control plane.",
+            Reads = $"{KubeEncryptionAtRest.ApiServerManifest} and the file its --encryption-provider-config names (only its structural lines: resources, providers, provider kinds; never a key)",
+        },
     };
 
     private static CheckOutcome Binaries(NodeCheckInput input)

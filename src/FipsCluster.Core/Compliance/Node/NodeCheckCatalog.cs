@@ -4,7 +4,7 @@ namespace FipsCluster.Core.Compliance.Node;
 public static class NodeCheckCatalog
 {
     /// <summary>Checks that judge the node's binaries, certificates and keys (they need the artifact facts).</summary>
-    public static readonly string[] ArtifactCheckIds = { "NODE-GO-01", "NODE-CRT-01", "NODE-KEY-01", "NODE-KENC-01" };
+    public static readonly string[] ArtifactCheckIds = NodeArtifactChecks.All.Select(c => c.Id).ToArray();
 
     public static FactScope ScopeOf(ComplianceProfile profile) =>
         profile.Checks.Any(c => ArtifactCheckIds.Contains(c.CheckId, StringComparer.Ordinal)) ? FactScope.All : FactScope.Os;

@@ -3,13 +3,23 @@ using System.Text.RegularExpressions;
 
 namespace FipsCluster.Core.Compliance.Node;
 
-/// <summary>The Windows node checks (fips-checks.md §2), pure functions of registry and file facts.</summary>
+/// <summary>The Windows node checks (the FIPS algorithm policy and .NET Framework opt-outs), pure functions of registry and file facts.</summary>
 public static partial class WindowsNodeChecks
 {
     public static IReadOnlyList<CheckDefinition<NodeCheckInput>> All { get; } = new CheckDefinition<NodeCheckInput>[]
     {
-        new("WIN-FIPS-01", "Windows FIPS algorithm policy enabled", CheckScope.Mode, "FipsAlgorithmPolicy\\Enabled; .NET Framework cryptoconfig.cs", FipsAlgorithmPolicy),
-        new("WIN-NET-01", ".NET Framework applications do not opt out of FIPS", CheckScope.Configuration, "learn.microsoft.com enforceFIPSPolicy element", EnforceFipsPolicy),
+        new("WIN-FIPS-01", "Windows FIPS algorithm policy enabled", CheckScope.Mode, "FipsAlgorithmPolicy\\Enabled; .NET Framework cryptoconfig.cs", FipsAlgorithmPolicy)
+        {
+            Judges = "The FIPS algorithm policy is the DWORD 1. When only the legacy value is set: a Warning when it is not 0, a failure when it is; "
+                + "not set or another number fails; unreadable is Error.",
+            Reads = $"the registry values {WindowsFactCatalog.FipsPolicyEnabled} and (legacy) {WindowsFactCatalog.LegacyFipsPolicy}",
+        },
+        new("WIN-NET-01", ".NET Framework applications do not opt out of FIPS", CheckScope.Configuration, "learn.microsoft.com enforceFIPSPolicy element", EnforceFipsPolicy)
+        {
+            Judges = "No .NET Framework configuration file opts out with <enforceFIPSPolicy enabled=\"false\"/> (outside XML comments, which the runtime ignores). "
+                + "Not applicable when no configuration file is found.",
+            Reads = "the .NET Framework machine.config files (Framework and Framework64, v2.0.50727 and v4.0.30319) under %WINDIR%\\Microsoft.NET",
+        },
     };
 
     private const string Remediation = "Enable the policy 'System cryptography: Use FIPS compliant algorithms for encryption, hashing, and signing' (sets FipsAlgorithmPolicy\\Enabled = 1) and restart.";

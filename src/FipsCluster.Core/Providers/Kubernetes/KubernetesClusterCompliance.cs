@@ -70,12 +70,12 @@ public static class KubernetesClusterCompliance
         var scanner = nodeSsh is null ? null : new Remoting.NodeScanner(profile, throttle, nodeSsh.Timeout, nodeSsh, context);
         scanner?.ValidateSsh();
         var checks = new List<CheckResult>();
-        void Add(string id, string title, CheckScope scope, CheckStatus status, string expected, string actual, string remediation, string reference, params CheckEvidence[] evidence) =>
+        void Add(CheckInfo check, CheckStatus status, string expected, string actual, string remediation, params CheckEvidence[] evidence) =>
             checks.Add(new CheckResult
             {
-                CheckId = id, Title = title, Scope = scope, Status = status, Severity = CheckSeverity.High, Required = status is not CheckStatus.Informational,
+                CheckId = check.Id, Title = check.Title, Scope = check.Scope, Status = status, Severity = check.Severity ?? CheckSeverity.High, Required = status is not CheckStatus.Informational,
                 Expected = expected, Actual = actual, Evidence = evidence, Remediation = status is CheckStatus.Pass ? "" : remediation,
-                Standard = profile.Standard, Reference = reference, Target = clusterName,
+                Standard = profile.Standard, Reference = check.Reference, Target = clusterName,
             });
 
         // The API server's own account of its build: runtime.Version() and the DKP +fips build tag.
@@ -86,15 +86,15 @@ public static class KubernetesClusterCompliance
             var fipsTag = version.GitVersion?.Contains("+fips", StringComparison.Ordinal) == true;
             var drift = expected?.KubernetesVersion is { } recorded && version.GitVersion != recorded ? $"the cluster record pins {recorded}" : null;
             var claims = judgement.Module is GoCryptoModule.BoringCrypto or GoCryptoModule.BoringCryptoFipsOnly or GoCryptoModule.GoFips140 or GoCryptoModule.OpenSSLBacked;
-            Add("K8S-VER-01", "API server is a FIPS build", CheckScope.Provenance, claims && drift is null ? CheckStatus.Pass : CheckStatus.Fail,
+            Add(KubernetesClusterChecks.ApiServerBuild, claims && drift is null ? CheckStatus.Pass : CheckStatus.Fail,
                 "goVersion with X:boringcrypto / X:strictfipsruntime (or a +fips build)" + (expected?.KubernetesVersion is { } pinned ? $"; gitVersion {pinned} (recorded)" : ""),
                 $"{version.GitVersion}, {version.GoVersion}: {judgement.Module}" + (fipsTag ? " (+fips build tag)" : "") + (drift is null ? "" : $"; {drift}"),
-                "Run FIPS builds of the control plane (e.g. DKP's vX.Y.Z+fips.N).", "K8S-VER-01; kubeadm/DKP build metadata",
+                "Run FIPS builds of the control plane (e.g. DKP's vX.Y.Z+fips.N).",
                 new CheckEvidence("/version", $"gitVersion {version.GitVersion}, goVersion {version.GoVersion}"));
         }
         catch (HttpOperationException ex)
         {
-            Add("K8S-VER-01", "API server is a FIPS build", CheckScope.Provenance, CheckStatus.Error, "", ApiError("/version", ex), "", "K8S-VER-01");
+            Add(KubernetesClusterChecks.ApiServerBuild, CheckStatus.Error, "", ApiError("/version", ex), "");
         }
 
         // Nodes, page by page: only the offenders are kept.
@@ -134,23 +134,23 @@ public static class KubernetesClusterCompliance
                 context.Progress(new OperationProgress($"Test-FipsCluster {clusterName}", $"{nodes} nodes read"));
             }
             while (!string.IsNullOrEmpty(token));
-            Add("K8S-NODE-02", "Every kubelet is a FIPS build", CheckScope.Provenance, nonFips.Count == 0 && nodes > 0 ? CheckStatus.Pass : CheckStatus.Fail,
+            Add(KubernetesClusterChecks.KubeletBuilds, nonFips.Count == 0 && nodes > 0 ? CheckStatus.Pass : CheckStatus.Fail,
                 expected?.KubernetesVersion is { } pinnedVersion ? $"kubeletVersion {pinnedVersion} (recorded) on every node" : "kubeletVersion X.Y.Z+fips.N on every node",
                 nonFips.Count == 0 ? $"{nodes} nodes, all {expected?.KubernetesVersion ?? "+fips"}" : $"{nonFips.Count} of {nodes} nodes are not: " + string.Join("; ", nonFips.Take(20)) + (nonFips.Count > 20 ? "; …" : ""),
-                "Rebuild these nodes from the FIPS image with the pinned FIPS kubelet.", "K8S-TAG-01; DKP konvoy-image-builder",
+                "Rebuild these nodes from the FIPS image with the pinned FIPS kubelet.",
                 new CheckEvidence("/api/v1/nodes", $"{nodes} nodes read in pages of {PageSize}"));
-            Add("K8S-TLS-03", "Kubelet TLS settings are approved", CheckScope.Algorithm,
+            Add(KubernetesClusterChecks.KubeletTls,
                 !kubeletTls.IsEmpty ? CheckStatus.Fail : !configzErrors.IsEmpty ? CheckStatus.Error : nodes > 0 ? CheckStatus.Pass : CheckStatus.Error,
                 "tlsCipherSuites: approved ECDHE AES-GCM only; tlsMinVersion VersionTLS12+",
                 !kubeletTls.IsEmpty ? $"{kubeletTls.Count} kubelets: " + string.Join("; ", kubeletTls.Take(20)) + (kubeletTls.Count > 20 ? "; …" : "")
                     : !configzErrors.IsEmpty ? $"configz could not be read on {configzErrors.Count} of {nodes} nodes: {configzErrors.First()}" : $"{nodes} kubelets use approved TLS settings",
-                "Set tlsCipherSuites and tlsMinVersion in the kubelet configuration.", "CaC kubelet_configure_tls_cipher_suites, kubelet_configure_tls_min_version",
+                "Set tlsCipherSuites and tlsMinVersion in the kubelet configuration.",
                 new CheckEvidence("/api/v1/nodes/<node>/proxy/configz", $"{nodes - configzErrors.Count} read"));
         }
         catch (HttpOperationException ex)
         {
-            Add("K8S-NODE-02", "Every kubelet is a FIPS build", CheckScope.Provenance, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "", "K8S-TAG-01");
-            Add("K8S-TLS-03", "Kubelet TLS settings are approved", CheckScope.Algorithm, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "", "K8S-TLS-03");
+            Add(KubernetesClusterChecks.KubeletBuilds, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "");
+            Add(KubernetesClusterChecks.KubeletTls, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "");
         }
 
         // Control-plane static pods: FIPS images and TLS flags.
@@ -169,11 +169,11 @@ public static class KubernetesClusterCompliance
             if (pods.Count == 0)
             {
                 // Nothing to read is not evidence of a failure: the flags are simply out of the API's sight.
-                foreach (var (id, title) in ControlPlaneFlagChecks)
+                foreach (var check in KubernetesClusterChecks.ControlPlaneFlags)
                 {
-                    Add(id, title, CheckScope.Algorithm, CheckStatus.Unknown, "the control plane's static pods in kube-system",
+                    Add(check, CheckStatus.Unknown, "the control plane's static pods in kube-system",
                         "no kube-apiserver, controller manager, scheduler or etcd pod in kube-system: a managed (EKS, GKE, AKS) or embedded (k3s) control plane, whose images and flags cannot be read through the API",
-                        "Judge the control plane where it runs (the provider's FIPS endpoints and attestation, or -NodeCheck on its hosts); its endpoint is still probed on the wire (K8S-TLS-06).", id);
+                        "Judge the control plane where it runs (the provider's FIPS endpoints and attestation, or -NodeCheck on its hosts); its endpoint is still probed on the wire (K8S-TLS-06).");
                 }
             }
             else
@@ -184,9 +184,9 @@ public static class KubernetesClusterCompliance
         }
         catch (HttpOperationException ex)
         {
-            foreach (var (id, title) in ControlPlaneFlagChecks)
+            foreach (var check in KubernetesClusterChecks.ControlPlaneFlags)
             {
-                Add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", ApiError("/api/v1/namespaces/kube-system/pods", ex), "", id);
+                Add(check, CheckStatus.Error, "", ApiError("/api/v1/namespaces/kube-system/pods", ex), "");
             }
         }
 
@@ -212,20 +212,20 @@ public static class KubernetesClusterCompliance
             }
             catch (FipsClusterException ex) when (ex.ErrorId == ErrorIds.KubernetesNodeProbeFailed)
             {
-                Add("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, CheckStatus.Error, "Test-FipsNode compliant on every node", ex.Message,
-                    "Allow the check to create a namespace and a privileged DaemonSet (or use -NodeCheck Ssh).", "CaC fips_mode_enabled_on_all_nodes");
+                Add(KubernetesClusterChecks.NodeHosts, CheckStatus.Error, "Test-FipsNode compliant on every node", ex.Message,
+                    "Allow the check to create a namespace and a privileged DaemonSet (or use -NodeCheck Ssh).");
             }
         }
         if (nodeCheck)
         {
             var missing = Math.Max(0, nodes - nodeReports.Count);
             var failing = nodeReports.Where(r => !r.Compliant).ToList();
-            Add("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, nodeReports.Count > 0 && failing.Count == 0 && missing == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+            Add(KubernetesClusterChecks.NodeHosts, nodeReports.Count > 0 && failing.Count == 0 && missing == 0 ? CheckStatus.Pass : CheckStatus.Fail,
                 "Test-FipsNode compliant on every node", (failing.Count == 0 && missing == 0 ? $"{nodeReports.Count} of {nodeReports.Count} nodes compliant"
                     : failing.Count == 0 ? $"{missing} of {nodes} nodes did not report" + (unaddressed.Count > 0 ? "" : " (no node-check pod ran there)")
                     : $"{failing.Count} of {nodeReports.Count} not compliant: " + string.Join("; ", failing.Take(20).Select(f => $"{f.ComputerName} ({string.Join(", ", f.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.ErrorId ?? "error"))})")))
                     + (unaddressed.Count > 0 ? $"; {unaddressed.Count} have no {nodeAddressType} address to reach over SSH: " + string.Join(", ", unaddressed.Take(20)) + (unaddressed.Count > 20 ? ", …" : "") : ""),
-                "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation).", "CaC fips_mode_enabled_on_all_nodes",
+                "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation).",
                 nodeReports.Select(r => new CheckEvidence(r.ComputerName, r.Status.ToString())).ToArray());
         }
         JudgeEncryptionProviders(checks, nodeReports);
@@ -251,7 +251,7 @@ public static class KubernetesClusterCompliance
     /// </summary>
     private static void JudgeEncryptionProviders(List<CheckResult> checks, List<NodeComplianceReport> nodeReports)
     {
-        var index = checks.FindIndex(c => c.CheckId == "K8S-ENC-01");
+        var index = checks.FindIndex(c => c.CheckId == KubernetesClusterChecks.EncryptionAtRest.Id);
         var controlPlanes = nodeReports.SelectMany(r => r.Checks.Where(c => c.CheckId == "NODE-KENC-01" && c.Status is not CheckStatus.NotApplicable), (r, c) => (Node: r.ComputerName, Check: c)).ToList();
         if (index < 0 || checks[index].Status is CheckStatus.Error || controlPlanes.Count == 0)
         {
@@ -271,61 +271,52 @@ public static class KubernetesClusterCompliance
         };
     }
 
-    /// <summary>The checks judged from the control plane's static pods (their images and flags).</summary>
-    private static readonly (string Id, string Title)[] ControlPlaneFlagChecks =
-    {
-        ("K8S-IMG-01", "Control-plane images are FIPS builds"), ("K8S-TLS-01", "API server cipher suites are approved"), ("K8S-TLS-02", "API server minimum TLS version"),
-        ("K8S-ENC-01", "Secrets are encrypted at rest"), ("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved"), ("K8S-TLS-05", "etcd cipher suites are approved"),
-    };
-
-    private static string Title(string checkId) => ControlPlaneFlagChecks.Single(c => c.Id == checkId).Title;
-
-    private static void ControlPlaneChecks(IList<V1Pod> pods, KubernetesClusterExpectations? expected, Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add)
+    private static void ControlPlaneChecks(IList<V1Pod> pods, KubernetesClusterExpectations? expected, Action<CheckInfo, CheckStatus, string, string, string, CheckEvidence[]> add)
     {
         var containers = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>(), (p, c) => (Pod: p.Metadata?.Name ?? "", Container: c))
             .Where(x => ControlPlaneComponents.Contains(x.Container.Name)).ToList();
         // With a cluster record, each image must be exactly the pinned one; otherwise any _fips.N tag will do.
         var notFips = containers.Where(x => expected?.ImageFor(x.Container.Name) is { } pinnedImage
             ? x.Container.Image != pinnedImage : !(x.Container.Image ?? "").Contains("_fips.", StringComparison.Ordinal)).ToList();
-        add("K8S-IMG-01", Title("K8S-IMG-01"), CheckScope.Provenance, containers.Count > 0 && notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+        add(KubernetesClusterChecks.ControlPlaneImages, containers.Count > 0 && notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
             expected?.ImageFor("kube-apiserver") is { } apiImage ? $"the recorded images ({apiImage}, {expected.ImageFor("etcd")}, …)" : "images tagged vX.Y.Z_fips.N", notFips.Count == 0 ? $"{containers.Count} control-plane containers use _fips.N images" : "not FIPS: " + string.Join(", ", notFips.Select(x => $"{x.Pod} {x.Container.Image}")),
-            "Pin the FIPS image repository and +fips versions (kubeadm imageRepository, etcd imageTag).", "K8S-TAG-01; DKP _fips.N tags",
+            "Pin the FIPS image repository and +fips versions (kubeadm imageRepository, etcd imageTag).",
             containers.Select(x => new CheckEvidence($"pod {x.Pod}", x.Container.Image)).ToArray());
 
         string? Flag(string component, string name) => containers.Where(x => x.Container.Name == component)
             .SelectMany(x => (x.Container.Command ?? new List<string>()).Concat(x.Container.Args ?? new List<string>()))
             .Select(a => a.StartsWith($"--{name}=", StringComparison.Ordinal) ? a[(name.Length + 3)..] : null).FirstOrDefault(v => v is not null);
 
-        void Suites(string id, string title, string component, string flag)
+        void Suites(CheckInfo check, string component, string flag)
         {
             if (containers.All(x => x.Container.Name != component))
             {
-                add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", $"no {component} pod in kube-system", "", id, Array.Empty<CheckEvidence>());
+                add(check, CheckStatus.Error, "", $"no {component} pod in kube-system", "", Array.Empty<CheckEvidence>());
                 return;
             }
             var value = Flag(component, flag);
             if (value is null)
             {
-                add(id, title, CheckScope.Algorithm, CheckStatus.Fail, $"--{flag} with approved suites only", $"--{flag} is not set: Go's defaults include ChaCha20 and CBC-SHA1 suites",
-                    $"Set --{flag} to the approved ECDHE AES-GCM suites.", "STIG CNTR-K8-001400; fips-checks.md §4.2", Array.Empty<CheckEvidence>());
+                add(check, CheckStatus.Fail, $"--{flag} with approved suites only", $"--{flag} is not set: Go's defaults include ChaCha20 and CBC-SHA1 suites",
+                    $"Set --{flag} to the approved ECDHE AES-GCM suites.", Array.Empty<CheckEvidence>());
                 return;
             }
             var unapproved = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(s => !Enum.TryParse<TlsCipherSuite>(s, out var suite) || !FipsTlsPolicy.IsStrict(suite)).ToList();
-            add(id, title, CheckScope.Algorithm, unapproved.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail, "ECDHE with AES-GCM only",
+            add(check, unapproved.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail, "ECDHE with AES-GCM only",
                 unapproved.Count == 0 ? $"--{flag}={value}" : "not approved: " + string.Join(", ", unapproved),
-                $"Remove the unapproved suites from --{flag}.", "STIG CNTR-K8-001400; Go crypto/tls defaults_boring.go", new[] { new CheckEvidence($"{component} --{flag}", value) });
+                $"Remove the unapproved suites from --{flag}.", new[] { new CheckEvidence($"{component} --{flag}", value) });
         }
-        Suites("K8S-TLS-01", Title("K8S-TLS-01"), "kube-apiserver", "tls-cipher-suites");
+        Suites(KubernetesClusterChecks.ApiServerSuites, "kube-apiserver", "tls-cipher-suites");
         var min = Flag("kube-apiserver", "tls-min-version");
-        add("K8S-TLS-02", Title("K8S-TLS-02"), CheckScope.Algorithm, min is "VersionTLS12" or "VersionTLS13" ? CheckStatus.Pass : CheckStatus.Fail,
+        add(KubernetesClusterChecks.ApiServerMinTls, min is "VersionTLS12" or "VersionTLS13" ? CheckStatus.Pass : CheckStatus.Fail,
             "--tls-min-version=VersionTLS12 or VersionTLS13", min is null ? "--tls-min-version is not set" : $"--tls-min-version={min}",
-            "Set --tls-min-version=VersionTLS12.", "NIST SP 800-52r2", Array.Empty<CheckEvidence>());
+            "Set --tls-min-version=VersionTLS12.", Array.Empty<CheckEvidence>());
         var encryption = Flag("kube-apiserver", "encryption-provider-config");
         // The flag alone is a Warning: the providers are in a file on the control-plane hosts, read only by a node check.
-        add("K8S-ENC-01", Title("K8S-ENC-01"), CheckScope.Algorithm, encryption is not null ? CheckStatus.Warning : CheckStatus.Fail,
+        add(KubernetesClusterChecks.EncryptionAtRest, encryption is not null ? CheckStatus.Warning : CheckStatus.Fail,
             "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption}; its providers were not read (they are in a file on the control-plane hosts: -NodeCheck Ssh or DaemonSet reads them)",
-            "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", "CaC api_server_encryption_provider_cipher", Array.Empty<CheckEvidence>());
+            "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", Array.Empty<CheckEvidence>());
         // The controller manager and scheduler serve TLS too (10257, 10259): same suites and minimum version as the API server.
         var servers = new[] { "kube-controller-manager", "kube-scheduler" }.Where(c => containers.Any(x => x.Container.Name == c)).ToList();
         var serverProblems = servers.SelectMany(component =>
@@ -347,13 +338,13 @@ public static class KubernetesClusterCompliance
             }
             return problems;
         }).ToList();
-        add("K8S-TLS-04", Title("K8S-TLS-04"), CheckScope.Algorithm,
+        add(KubernetesClusterChecks.ControllerSchedulerTls,
             servers.Count == 0 ? CheckStatus.Error : serverProblems.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
             "--tls-cipher-suites ECDHE with AES-GCM only and --tls-min-version VersionTLS12+ on both",
             servers.Count == 0 ? "no kube-controller-manager or kube-scheduler pod in kube-system" : serverProblems.Count == 0 ? $"{string.Join(" and ", servers)}: approved" : string.Join("; ", serverProblems),
-            "Set --tls-cipher-suites and --tls-min-version on kube-controller-manager and kube-scheduler (kubeadm extraArgs).", "K8S-TLS-04; STIG CNTR-K8-001400",
+            "Set --tls-cipher-suites and --tls-min-version on kube-controller-manager and kube-scheduler (kubeadm extraArgs).",
             servers.Select(c => new CheckEvidence(c, $"--tls-cipher-suites={Flag(c, "tls-cipher-suites") ?? "(unset)"} --tls-min-version={Flag(c, "tls-min-version") ?? "(unset)"}")).ToArray());
-        Suites("K8S-TLS-05", Title("K8S-TLS-05"), "etcd", "cipher-suites");
+        Suites(KubernetesClusterChecks.EtcdSuites, "etcd", "cipher-suites");
     }
 
     /// <summary>
@@ -362,26 +353,26 @@ public static class KubernetesClusterCompliance
     /// TLS 1.3 ChaCha20.
     /// </summary>
     private static async Task ProbeEndpointsAsync(IKubernetes client, IList<V1Pod> pods, ComplianceProfile profile,
-        Action<string, string, CheckScope, CheckStatus, string, string, string, string, CheckEvidence[]> add, OperationContext context)
+        Action<CheckInfo, CheckStatus, string, string, string, CheckEvidence[]> add, OperationContext context)
     {
-        async Task Probe(string id, string title, Uri endpoint)
+        async Task Probe(CheckInfo check, Uri endpoint)
         {
             try
             {
                 var report = await Compliance.Artifacts.ArtifactChecks.TestTlsEndpointAsync(endpoint.Host, endpoint.Port, profile, TimeSpan.FromSeconds(5), context).ConfigureAwait(false);
-                var suites = report.Checks.FirstOrDefault(c => c.CheckId == "TLS-02");
-                add(id, title, CheckScope.Algorithm, report.Status, "only approved protocol versions and suites accepted",
+                var suites = report.Checks.FirstOrDefault(c => c.CheckId == Compliance.Artifacts.ArtifactCheckCatalog.TlsCipherSuites.Id);
+                add(check, report.Status, "only approved protocol versions and suites accepted",
                     $"{endpoint.Host}:{endpoint.Port} accepts {string.Join(", ", report.Protocols)}" + (report.UnapprovedAccepted.Count > 0 ? "; unapproved: " + string.Join(", ", report.UnapprovedAccepted) : ""),
-                    suites?.Remediation ?? "", "Test-FipsTlsEndpoint (TLS-01..03)", report.Checks.Select(c => new CheckEvidence(c.CheckId, $"{c.Status}: {c.Actual}")).ToArray());
+                    suites?.Remediation ?? "", report.Checks.Select(c => new CheckEvidence(c.CheckId, $"{c.Status}: {c.Actual}")).ToArray());
             }
             catch (FipsClusterException ex)
             {
-                add(id, title, CheckScope.Algorithm, CheckStatus.Error, "", ex.Message, "", "Test-FipsTlsEndpoint", Array.Empty<CheckEvidence>());
+                add(check, CheckStatus.Error, "", ex.Message, "", Array.Empty<CheckEvidence>());
             }
         }
         if (client is k8s.Kubernetes { BaseUri: { Scheme: "https" } api })
         {
-            await Probe("K8S-TLS-06", "API server endpoint accepts only approved TLS", api).ConfigureAwait(false);
+            await Probe(KubernetesClusterChecks.ApiServerEndpoint, api).ConfigureAwait(false);
         }
         var etcdUrl = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>()).Where(c => c.Name == "etcd")
             .SelectMany(c => (c.Command ?? new List<string>()).Concat(c.Args ?? new List<string>()))
@@ -391,7 +382,7 @@ public static class KubernetesClusterCompliance
             .FirstOrDefault(u => u is { Scheme: "https" });
         if (etcdUrl is not null)
         {
-            await Probe("K8S-TLS-07", "etcd client endpoint accepts only approved TLS", etcdUrl).ConfigureAwait(false);
+            await Probe(KubernetesClusterChecks.EtcdEndpoint, etcdUrl).ConfigureAwait(false);
         }
     }
 

@@ -42,7 +42,7 @@ public sealed record GoBinaryFacts
 public sealed record GoCryptoJudgement(GoCryptoModule Module, CheckStatus Status, string Reason, string? Fips140ModuleVersion, IReadOnlyList<CheckEvidence> Evidence);
 
 /// <summary>
-/// The one place a Go binary's crypto is judged (fips-checks.md §3.1, §3.3 step 7). Pure: the same facts give the
+/// The one place a Go binary's crypto is judged (after rsc/goversion, golang/go misc/boring and go.dev/doc/security/fips140). Pure: the same facts give the
 /// same verdict. Also usable for a bare version string (e.g. an API server's /version goVersion).
 /// </summary>
 public static class GoCryptoVerdict

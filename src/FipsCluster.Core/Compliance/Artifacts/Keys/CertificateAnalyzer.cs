@@ -31,7 +31,7 @@ public sealed record CertificateCheckOptions
 }
 
 /// <summary>
-/// FIPS verdicts on X.509 certificates (fips-checks.md §5.1, §4.5, §7): CRT-01 key algorithm and size, CRT-02 signature
+/// FIPS verdicts on X.509 certificates (SP 800-131A Rev.2, FIPS 186-5): CRT-01 key algorithm and size, CRT-02 signature
 /// hash, CRT-03 validity and, for swarm node certificates, SWM-FIPS-01 (the FIPS. cluster marker in the Subject O).
 /// </summary>
 public static class CertificateAnalyzer
@@ -112,19 +112,14 @@ public static class CertificateAnalyzer
 
         var checks = new List<CheckResult>
         {
-            Result("CRT-01", "Certificate key algorithm and size", CheckScope.Algorithm, KeyCheck(key, standard, evidenceSource),
-                CheckSeverity.High, true, standard, profile, "SP 800-131A Rev.2; FIPS 186-5; Go crypto/tls defaults_boring.go", target),
-            Result("CRT-02", "Certificate signature algorithm", CheckScope.Algorithm, SignatureCheck(signature, standard, trustAnchor, evidenceSource),
-                CheckSeverity.High, true, standard, profile, "SP 800-131A Rev.2; crypto-policies sha1_in_certs = 0", target),
-            Result("CRT-03", "Certificate validity period", CheckScope.Configuration,
-                ValidityCheck(notBefore, notAfter, options.Now ?? DateTimeOffset.UtcNow, options.ExpiryWarning, evidenceSource),
-                CheckSeverity.Medium, true, standard, profile, "RFC 5280 §4.1.2.5", target),
+            Result(ArtifactCheckCatalog.CertificateKey, KeyCheck(key, standard, evidenceSource), true, standard, profile, target),
+            Result(ArtifactCheckCatalog.CertificateSignature, SignatureCheck(signature, standard, trustAnchor, evidenceSource), true, standard, profile, target),
+            Result(ArtifactCheckCatalog.CertificateValidity,
+                ValidityCheck(notBefore, notAfter, options.Now ?? DateTimeOffset.UtcNow, options.ExpiryWarning, evidenceSource), true, standard, profile, target),
         };
         if (swarm is not null)
         {
-            checks.Add(Result("SWM-FIPS-01", "Swarm node certificate carries the FIPS cluster marker", CheckScope.Mode,
-                SwarmCheck(swarm.Value, options.ExpectFips, evidenceSource), CheckSeverity.High, options.ExpectFips == true, standard, profile,
-                "swarmkit node/node.go isMandatoryFIPSClusterID, generateFIPSClusterID", target));
+            checks.Add(Result(Clusters.SwarmClusterChecks.FipsMarker, SwarmCheck(swarm.Value, options.ExpectFips, evidenceSource), options.ExpectFips == true, standard, profile, target));
         }
 
         return new CertificateReport

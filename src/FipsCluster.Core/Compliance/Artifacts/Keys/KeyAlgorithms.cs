@@ -11,7 +11,7 @@ internal sealed record KeyDescription(string Algorithm, int Size, string? Curve)
 
 /// <summary>
 /// Object identifiers of keys, curves, hashes and signatures, and the SP 800-131A Rev.2 / FIPS 186-5 verdict on a
-/// key (fips-checks.md §5.1): the same rule serves certificates (CRT-01) and private keys (KEY-05).
+/// key: the same rule serves certificates (CRT-01) and private keys (KEY-05).
 /// </summary>
 internal static class KeyAlgorithms
 {

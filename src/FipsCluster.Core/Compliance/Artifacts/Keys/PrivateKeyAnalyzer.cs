@@ -4,9 +4,9 @@ using static FipsCluster.Core.Compliance.Artifacts.ArtifactResults;
 namespace FipsCluster.Core.Compliance.Artifacts.Keys;
 
 /// <summary>
-/// FIPS verdicts on a private key file without its passphrase (fips-checks.md §5.2, §7): KEY-01 legacy PEM encryption,
-/// KEY-02 PKCS#8 PBES2 parameters, KEY-03 file mode, KEY-04 storage format (PKCS#8, as swarmkit's FIPS mode requires,
-/// SWM-FIPS-02) and KEY-05 key algorithm and size. Reads only structure: no key material reaches the report.
+/// FIPS verdicts on a private key file without its passphrase (RFC 8018, SP 800-132, SP 800-131A): KEY-01 legacy PEM
+/// encryption, KEY-02 PKCS#8 PBES2 parameters, KEY-03 file mode, KEY-04 storage format (PKCS#8, as swarmkit's FIPS mode
+/// requires) and KEY-05 key algorithm and size. Reads only structure: no key material reaches the report.
 /// </summary>
 public static class PrivateKeyAnalyzer
 {
@@ -70,17 +70,11 @@ public static class PrivateKeyAnalyzer
         var key = encrypted && openSsh is null ? (file.Format == PrivateKeyFormat.LegacyPemEncrypted ? file.Describe() : null) : file.Describe();
         var checks = new List<CheckResult>
         {
-            Result("KEY-01", "No legacy PEM encryption (Proc-Type/DEK-Info)", CheckScope.Algorithm, LegacyCheck(file, source),
-                CheckSeverity.High, true, standard, profile, "Go crypto/x509 pem_decrypt.go (MD5 key derivation); RFC 1423", path),
-            Result("KEY-02", "PKCS#8 encryption uses PBES2/PBKDF2 with approved parameters", CheckScope.Algorithm,
-                EncryptionCheck(file, pkcs8, openSsh, source), CheckSeverity.High, true, standard, profile,
-                "RFC 8018; SP 800-132; OpenSSL EVP_KDF-PBKDF2(7); swarmkit ca/pkcs8/pkcs8.go", path),
-            Result("KEY-03", "Private key file permissions", CheckScope.Configuration, ModeCheck(mode, encrypted, path),
-                CheckSeverity.Medium, true, standard, profile, "CIS Kubernetes 1.1.20/4.1.x (key files 0600)", path),
-            Result("KEY-04", "Private key stored as PKCS#8", CheckScope.Configuration, FormatCheck(file, source),
-                CheckSeverity.Low, true, standard, profile, "swarmkit ca/keyutils/keyutils.go (SWM-FIPS-02)", path),
-            Result("KEY-05", "Private key algorithm and size", CheckScope.Algorithm, AlgorithmCheck(key, encrypted, standard, source),
-                CheckSeverity.High, true, standard, profile, "SP 800-131A Rev.2; FIPS 186-5", path),
+            Result(ArtifactCheckCatalog.LegacyPemEncryption, LegacyCheck(file, source), true, standard, profile, path),
+            Result(ArtifactCheckCatalog.Pkcs8Encryption, EncryptionCheck(file, pkcs8, openSsh, source), true, standard, profile, path),
+            Result(ArtifactCheckCatalog.KeyFileMode, ModeCheck(mode, encrypted, path), true, standard, profile, path),
+            Result(ArtifactCheckCatalog.Pkcs8Format, FormatCheck(file, source), true, standard, profile, path),
+            Result(ArtifactCheckCatalog.KeyAlgorithm, AlgorithmCheck(key, encrypted, standard, source), true, standard, profile, path),
         };
 
         string? scheme = null, kdf = null, prf = null, cipher = null, dekInfo = null;

@@ -92,53 +92,53 @@ public static class TlsEndpointService
         var old = protocols.Where(p => p is "Tls10" or "Tls11").ToList();
         var modern = protocols.Where(p => p is "Tls12" or "Tls13").ToList();
         var protocolEvidence = protocols.Select(p => new CheckEvidence("handshake " + p, "accepted")).Concat(notProbed.Select(n => new CheckEvidence("not probed", n))).ToArray();
-        checks.Add(Result("TLS-01", "TLS 1.2 or 1.3 only", CheckScope.Algorithm, target, profile,
+        checks.Add(Result(ArtifactCheckCatalog.TlsProtocols, target, profile,
             old.Count > 0 ? CheckStatus.Fail : modern.Count > 0 ? CheckStatus.Pass : CheckStatus.Error,
             "TLS 1.2 and/or TLS 1.3; no TLS 1.0/1.1",
             old.Count > 0 ? "accepts " + string.Join(", ", protocols) : modern.Count > 0 ? "accepts " + string.Join(", ", protocols) : "no protocol version was accepted",
             old.Count > 0 ? "Set the minimum TLS version to 1.2 (--tls-min-version=VersionTLS12; etcd --tls-min-version=TLS1.2)." : "",
-            "NIST SP 800-52r2", protocolEvidence));
+            protocolEvidence));
 
         var acceptedSuites = suites.Where(s => s.Accepted).ToList();
         var unapproved = acceptedSuites.Where(s => !s.Approved && !FipsTlsPolicy.IsAcceptable(Enum.Parse<TlsCipherSuite>(s.CipherSuite))).ToList();
         var acceptableOnly = acceptedSuites.Where(s => FipsTlsPolicy.IsAcceptable(Enum.Parse<TlsCipherSuite>(s.CipherSuite))).ToList();
         var chacha13 = unapproved.Any(s => s.Protocol == "Tls13" && s.CipherSuite.Contains("CHACHA20", StringComparison.Ordinal));
         var suiteStatus = acceptedSuites.Count == 0 ? CheckStatus.Error : unapproved.Count > 0 ? CheckStatus.Fail : acceptableOnly.Count > 0 ? CheckStatus.Warning : CheckStatus.Pass;
-        checks.Add(Result("TLS-02", "Only FIPS-approved cipher suites accepted", CheckScope.Algorithm, target, profile, suiteStatus,
+        checks.Add(Result(ArtifactCheckCatalog.TlsCipherSuites, target, profile, suiteStatus,
             "ECDHE with AES-GCM (TLS 1.2); AES-GCM (TLS 1.3)",
             acceptedSuites.Count == 0 ? "no offered suite was accepted" :
             unapproved.Count > 0 ? "accepts " + string.Join(", ", unapproved.Select(s => $"{s.Protocol} {s.CipherSuite}")) + (chacha13 ? " (TLS 1.3 ChaCha20: only a FIPS-mode binary refuses it; --tls-cipher-suites cannot)" : "")
             : acceptableOnly.Count > 0 ? "accepts the CBC-SHA256 suites of Go's FIPS 140-3 mode: " + string.Join(", ", acceptableOnly.Select(s => s.CipherSuite))
             : $"accepts only approved suites ({acceptedSuites.Count})",
             unapproved.Count > 0 ? "Restrict the server to the approved suites (--tls-cipher-suites / etcd --cipher-suites) and run a FIPS-mode build, which also refuses TLS 1.3 ChaCha20." : "",
-            "Go crypto/tls defaults_boring.go; STIG CNTR-K8-001400", acceptedSuites.Select(s => new CheckEvidence($"handshake {s.Protocol} {s.CipherSuite}", "accepted")).ToArray()));
+            acceptedSuites.Select(s => new CheckEvidence($"handshake {s.Protocol} {s.CipherSuite}", "accepted")).ToArray()));
 
         if (certificates.Count > 0)
         {
             var worst = ArtifactResults.Worst(certificates.SelectMany(c => c.Checks));
-            checks.Add(Result("TLS-03", "Certificate chain uses FIPS algorithms", CheckScope.Algorithm, target, profile, worst,
+            checks.Add(Result(ArtifactCheckCatalog.TlsCertificateChain, target, profile, worst,
                 "every certificate passes CRT-01/CRT-02/CRT-03",
                 string.Join("; ", certificates.Select(c => $"{c.Subject}: {c.KeyAlgorithm} {c.KeySize}, {c.SignatureAlgorithm} ({c.Status})")),
                 worst is CheckStatus.Pass ? "" : "Reissue the certificates with RSA ≥ 2048 or ECDSA P-256/P-384 keys and SHA-256+ signatures.",
-                "NIST SP 800-131A r2", certificates.Select(c => new CheckEvidence(c.Path, $"{c.Subject} {c.Status}")).ToArray()));
+                certificates.Select(c => new CheckEvidence(c.Path, $"{c.Subject} {c.Status}")).ToArray()));
         }
         return checks;
     }
 
-    private static CheckResult Result(string id, string title, CheckScope scope, string target, ComplianceProfile profile, CheckStatus status, string expected, string actual, string remediation, string reference, CheckEvidence[] evidence) => new()
+    private static CheckResult Result(CheckInfo check, string target, ComplianceProfile profile, CheckStatus status, string expected, string actual, string remediation, CheckEvidence[] evidence) => new()
     {
-        CheckId = id,
-        Title = title,
+        CheckId = check.Id,
+        Title = check.Title,
         Status = status,
-        Severity = CheckSeverity.High,
+        Severity = check.Severity ?? CheckSeverity.High,
         Required = true,
-        Scope = scope,
+        Scope = check.Scope,
         Expected = expected,
         Actual = actual,
         Evidence = evidence,
         Remediation = remediation,
         Standard = profile.Standard,
-        Reference = reference,
+        Reference = check.Reference,
         Target = target,
     };
 }

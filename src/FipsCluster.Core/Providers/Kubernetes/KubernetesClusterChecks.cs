@@ -1,0 +1,112 @@
+using FipsCluster.Core.Compliance;
+
+namespace FipsCluster.Core.Providers.Kubernetes;
+
+/// <summary>
+/// The checks Test-FipsCluster -Kubeconfig runs on a live Kubernetes cluster, described once; KubernetesClusterCompliance
+/// reports them from here.
+/// </summary>
+public static class KubernetesClusterChecks
+{
+    private const string Approved = "approved suites only (TLS 1.2 ECDHE with AES-GCM, TLS 1.3 AES-GCM)";
+    private const string OnTheWire = "Test-FipsTlsEndpoint's rules decide: only TLS 1.2/1.3 (TLS-01) and approved suites (TLS-02) accepted, and a certificate chain that passes CRT-01 to CRT-03 (TLS-03).";
+
+    public static readonly CheckInfo ApiServerBuild = new("K8S-VER-01", "API server is a FIPS build", CheckScope.Provenance, "kube-apiserver /version; kubeadm/DKP build metadata")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "The API server's Go runtime is a BoringCrypto, Go FIPS 140-3 or OpenSSL-backed build (goVersion with X:boringcrypto or X:strictfipsruntime; a +fips gitVersion is noted); "
+            + "for a recorded cluster its gitVersion is also exactly the recorded version.",
+        Reads = "GET /version (gitVersion, goVersion)",
+    };
+
+    public static readonly CheckInfo KubeletBuilds = new("K8S-NODE-02", "Every kubelet is a FIPS build", CheckScope.Provenance, "DKP konvoy-image-builder; kubeadm KubernetesVersionToImageTag")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "Every node's kubelet version carries a +fips build tag (for a recorded cluster: is exactly the recorded version).",
+        Reads = $"GET /api/v1/nodes in pages of {KubernetesClusterCompliance.PageSize} (status.nodeInfo.kubeletVersion)",
+    };
+
+    public static readonly CheckInfo KubeletTls = new("K8S-TLS-03", "Kubelet TLS settings are approved", CheckScope.Algorithm, "CaC kubelet_configure_tls_cipher_suites, kubelet_configure_tls_min_version")
+    {
+        Severity = CheckSeverity.High,
+        Judges = $"Every kubelet's live configuration sets tlsCipherSuites to {Approved} and tlsMinVersion VersionTLS12 or VersionTLS13; unset suites (Go's defaults) fail; "
+            + "a configuration that cannot be read is Error.",
+        Reads = "GET /api/v1/nodes/<node>/proxy/configz, 16 nodes at a time",
+    };
+
+    public static readonly CheckInfo ControlPlaneImages = new("K8S-IMG-01", "Control-plane images are FIPS builds", CheckScope.Provenance, "DKP _fips.N image tags; kubeadm KubernetesVersionToImageTag")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "The kube-apiserver, kube-controller-manager, kube-scheduler and etcd containers run images tagged _fips.N (for a recorded cluster: exactly the recorded images).",
+        Reads = "GET /api/v1/namespaces/kube-system/pods (paged): the control-plane containers' images",
+    };
+
+    public static readonly CheckInfo ApiServerSuites = new("K8S-TLS-01", "API server cipher suites are approved", CheckScope.Algorithm, "STIG CNTR-K8-001400; Go crypto/tls defaults_boring.go")
+    {
+        Severity = CheckSeverity.High,
+        Judges = $"kube-apiserver's --tls-cipher-suites lists {Approved}; unset fails (Go's defaults include ChaCha20 and CBC-SHA1 suites).",
+        Reads = "kube-apiserver's command and arguments in its kube-system pod",
+    };
+
+    public static readonly CheckInfo ApiServerMinTls = new("K8S-TLS-02", "API server minimum TLS version", CheckScope.Algorithm, "NIST SP 800-52r2")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "kube-apiserver's --tls-min-version is VersionTLS12 or VersionTLS13; unset fails.",
+        Reads = "kube-apiserver's command and arguments in its kube-system pod",
+    };
+
+    public static readonly CheckInfo EncryptionAtRest = new("K8S-ENC-01", "Secrets are encrypted at rest", CheckScope.Algorithm, "CaC api_server_encryption_provider_cipher")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "kube-apiserver has --encryption-provider-config; without it secrets are stored unencrypted (fail). Without a node check the flag alone is a Warning: the providers are in "
+            + "a file on the control-plane hosts. With -NodeCheck Ssh or DaemonSet, the control planes' NODE-KENC-01 results decide: aescbc, aesgcm or kms first for secrets.",
+        Reads = "kube-apiserver's flags; with a node check, NODE-KENC-01 of every control plane",
+    };
+
+    public static readonly CheckInfo ControllerSchedulerTls = new("K8S-TLS-04", "Controller manager and scheduler TLS settings are approved", CheckScope.Algorithm, "STIG CNTR-K8-001400; kube-controller-manager and kube-scheduler flags")
+    {
+        Severity = CheckSeverity.High,
+        Judges = $"kube-controller-manager and kube-scheduler both set --tls-cipher-suites to {Approved} and --tls-min-version VersionTLS12 or VersionTLS13; "
+            + "Error when neither pod is found.",
+        Reads = "their command and arguments in their kube-system pods",
+    };
+
+    public static readonly CheckInfo EtcdSuites = new("K8S-TLS-05", "etcd cipher suites are approved", CheckScope.Algorithm, "etcd --cipher-suites; CaC etcd_check_cipher_suite; Go crypto/tls defaults_boring.go")
+    {
+        Severity = CheckSeverity.High,
+        Judges = $"etcd's --cipher-suites lists {Approved}; unset fails; Error when no etcd pod is found.",
+        Reads = "etcd's command and arguments in its kube-system pod",
+    };
+
+    public static readonly CheckInfo ApiServerEndpoint = new("K8S-TLS-06", "API server endpoint accepts only approved TLS", CheckScope.Algorithm, "Test-FipsTlsEndpoint (TLS-01..03)")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "On the wire, when the API server is reached over https: " + OnTheWire,
+        Reads = "TLS handshakes with the kubeconfig's server, one per protocol version and per cipher suite",
+    };
+
+    public static readonly CheckInfo EtcdEndpoint = new("K8S-TLS-07", "etcd client endpoint accepts only approved TLS", CheckScope.Algorithm, "Test-FipsTlsEndpoint (TLS-01..03)")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "On the wire, when etcd advertises an https client URL: " + OnTheWire,
+        Reads = "etcd's --advertise-client-urls (the first https URL), then TLS handshakes with it",
+    };
+
+    public static readonly CheckInfo NodeHosts = new("K8S-NODE-01", "Every node's host is in FIPS mode", CheckScope.Mode, "CaC fips_mode_enabled_on_all_nodes")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "With -NodeCheck Ssh or DaemonSet: every node reported and is compliant with the profile's Test-FipsNode checks; Error when the DaemonSet could not run. "
+            + "Not reported without a node check.",
+        Reads = "Test-FipsNode over SSH on each node's InternalIP (or -NodeAddressType ExternalIP), or the logs of a short-lived privileged DaemonSet's pods, "
+            + "which run the same facts script chrooted into each node",
+    };
+
+    /// <summary>The checks judged from the control plane's static pods (their images and flags).</summary>
+    public static IReadOnlyList<CheckInfo> ControlPlaneFlags { get; } = new[] { ControlPlaneImages, ApiServerSuites, ApiServerMinTls, EncryptionAtRest, ControllerSchedulerTls, EtcdSuites };
+
+    public static IReadOnlyList<CheckInfo> All { get; } = new[]
+    {
+        ApiServerBuild, KubeletBuilds, KubeletTls, ControlPlaneImages, ApiServerSuites, ApiServerMinTls, EncryptionAtRest, ControllerSchedulerTls, EtcdSuites,
+        ApiServerEndpoint, EtcdEndpoint, NodeHosts,
+    };
+}
