@@ -6,6 +6,9 @@
     ./build.ps1                  # dotnet build: stages the module at out/FipsCluster
 .EXAMPLE
     ./build.ps1 -Task Test       # dotnet test FipsCluster.sln, then Invoke-Pester tests/Pester when Pester 5 is installed
+.EXAMPLE
+    ./build.ps1 -Task Package    # dotnet pack src/FipsCluster.Package -c Release: out/FipsCluster.<version>.nupkg
+                                 # (Install-PSResource FipsCluster from a repository holding it)
 #>
 [CmdletBinding()]
 param(
@@ -41,11 +44,10 @@ foreach ($t in $Task) {
             }
         }
         'Package' {
-            Invoke-Dotnet build src/FipsCluster -c Release
+            # The packaging is MSBuild's (src/FipsCluster.Package); always Release, the build users install.
+            Invoke-Dotnet pack src/FipsCluster.Package -c Release
             $version = (Import-PowerShellDataFile ./FipsCluster.psd1).ModuleVersion
-            $zip = Join-Path $PSScriptRoot "out/FipsCluster-$version.zip"
-            Compress-Archive -Path (Join-Path $PSScriptRoot 'out/FipsCluster') -DestinationPath $zip -Force
-            Get-Item $zip
+            Get-Item (Join-Path $PSScriptRoot "out/FipsCluster.$version.nupkg")
         }
     }
 }
