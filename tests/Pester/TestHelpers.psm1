@@ -1,4 +1,5 @@
-# Helpers shared by the Pester files: starting a second pwsh like the one running the tests.
+# Helpers shared by the Pester files: starting a second pwsh like the one running the tests, and cluster records
+# for tests that have no Docker engine or EC2 to create them.
 # Import in BeforeAll: Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
 
 function Get-ChildPwshCommand {
@@ -79,4 +80,27 @@ function New-EmptyModuleHome {
     }
 }
 
-Export-ModuleMember -Function Get-ChildPwshCommand, Invoke-ChildPwsh, New-EmptyModuleHome
+function Add-TestClusterRecord {
+    <#
+    .SYNOPSIS
+        Writes a cluster record (FipsCluster.FipsClusterRecord) into the store at $StorePath, MAC and all, through the
+        module's own store. Needs the FipsCluster module imported; its engine lives in the module's private load
+        context, hence reflection.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $StorePath,
+        [Parameter(Mandatory, ValueFromPipeline)] [object] $Record
+    )
+    begin {
+        $null = Get-FipsClusterDependency # the engine's load context exists after the module's first call
+        $context = [Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'FipsCluster'
+        $core = $context.LoadFromAssemblyName([Reflection.AssemblyName]'FipsCluster.Core')
+        $storeType = $core.GetType('FipsCluster.Core.Clusters.FileClusterStore', $true)
+        $store = [Activator]::CreateInstance($storeType, [object[]]@($StorePath, $null))
+    }
+    process {
+        $store.Create($Record)
+    }
+}
+
+Export-ModuleMember -Function Get-ChildPwshCommand, Invoke-ChildPwsh, New-EmptyModuleHome, Add-TestClusterRecord
