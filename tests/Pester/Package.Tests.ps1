@@ -23,6 +23,12 @@ Describe 'FipsCluster.<version>.nupkg' {
         $zip = [IO.Compression.ZipFile]::OpenRead($script:nupkg)
         try {
             $script:entries = $zip.Entries.FullName
+            $script:packedHashes = @{}
+            foreach ($entry in $zip.Entries) {
+                $stream = $entry.Open()
+                $script:packedHashes[$entry.FullName] = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($stream))
+                $stream.Dispose()
+            }
             $reader = [IO.StreamReader]::new($zip.GetEntry('FipsCluster.nuspec').Open())
             $script:nuspec = ([xml]$reader.ReadToEnd()).package.metadata
             $reader.Dispose()
@@ -34,6 +40,17 @@ Describe 'FipsCluster.<version>.nupkg' {
             $zip.Dispose()
         }
         $script:psData = $script:manifest.PrivateData.PSData
+    }
+
+    It 'holds exactly the staged module of this build' {
+        $staged = Join-Path $script:repoRoot 'out/FipsCluster'
+        $files = Get-ChildItem -Recurse -File $staged
+        $files | Should -Not -BeNullOrEmpty
+        foreach ($file in $files) {
+            $name = [IO.Path]::GetRelativePath($staged, $file.FullName).Replace('\', '/')
+            $script:packedHashes[$name] | Should -BeExactly (Get-FileHash -Algorithm SHA256 $file.FullName).Hash -Because "$name must be this build's (stale package? run 'dotnet build FipsCluster.sln')"
+        }
+        $script:entries | Where-Object { $_ -notmatch '^(_rels/|package/|\[Content_Types\]\.xml$|FipsCluster\.nuspec$)' } | Should -HaveCount $files.Count
     }
 
     It 'holds the module at its root, as Install-PSResource expects' {
