@@ -6,6 +6,9 @@
     ./build.ps1                  # dotnet build: stages the module at out/FipsCluster
 .EXAMPLE
     ./build.ps1 -Task Test       # dotnet test FipsCluster.sln: xunit, and tests/Pester in real pwsh + Pester 5.9.1
+.EXAMPLE
+    ./build.ps1 -Task Package    # dotnet pack src/FipsCluster.Package -c Release: out/FipsCluster.<version>.nupkg
+                                 # (Install-PSResource FipsCluster from a repository holding it)
 #>
 [CmdletBinding()]
 param(
@@ -29,11 +32,10 @@ foreach ($t in $Task) {
         # The xunit suites and every tests/Pester file under real pwsh 7.6.10 + Pester 5.9.1 (see PesterRunTests).
         'Test' { Invoke-Dotnet test FipsCluster.sln -c $Configuration }
         'Package' {
-            Invoke-Dotnet build src/FipsCluster -c Release
+            # The packaging is MSBuild's (src/FipsCluster.Package); always Release, the build users install.
+            Invoke-Dotnet pack src/FipsCluster.Package -c Release
             $version = (Import-PowerShellDataFile ./FipsCluster.psd1).ModuleVersion
-            $zip = Join-Path $PSScriptRoot "out/FipsCluster-$version.zip"
-            Compress-Archive -Path (Join-Path $PSScriptRoot 'out/FipsCluster') -DestinationPath $zip -Force
-            Get-Item $zip
+            Get-Item (Join-Path $PSScriptRoot "out/FipsCluster.$version.nupkg")
         }
     }
 }

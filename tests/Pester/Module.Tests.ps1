@@ -2,6 +2,7 @@
 # Module contract for pwsh + Pester 5 users: run `dotnet build` first, then Invoke-Pester ./tests/Pester.
 
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:manifest = Join-Path $PSScriptRoot '../../out/FipsCluster/FipsCluster.psd1'
     Import-Module $script:manifest -Force
     $script:commands = Get-Command -Module FipsCluster
@@ -22,10 +23,10 @@ Describe 'FipsCluster module' {
     }
 
     It 'loads no third-party assembly at import (fresh pwsh)' {
-        $pwsh = (Get-Process -Id $PID).Path
         $script = "Import-Module '$script:manifest'; [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name"
-        $loaded = & $pwsh -NoProfile -NonInteractive -Command $script
-        $LASTEXITCODE | Should -Be 0
+        $run = Invoke-ChildPwsh -Script $script
+        $run.ExitCode | Should -Be 0
+        $loaded = $run.Output -split '\r?\n'
         $loaded | Should -Contain 'FipsCluster'
         $loaded | Where-Object { $_ -like 'AWSSDK*' -or $_ -like 'YamlDotNet*' -or $_ -like 'KubernetesClient*' } | Should -BeNullOrEmpty
     }
