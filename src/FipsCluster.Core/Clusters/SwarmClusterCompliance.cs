@@ -29,7 +29,7 @@ public static class SwarmClusterCompliance
 
         // Every recorded member's host, judged again with the cluster's profile.
         context.Progress(new OperationProgress($"Test-FipsCluster {record.Name}", "Testing the members' hosts"));
-        var scanner = new NodeScanner(profile, throttle, ssh?.Timeout ?? TimeSpan.FromSeconds(60), ssh, context);
+        var scanner = new NodeScanner(profile, throttle, ssh?.Timeout ?? TimeSpan.FromSeconds(60), context);
         foreach (var node in record.Nodes)
         {
             if (node.EvidenceHost is null or "local")
@@ -38,7 +38,7 @@ public static class SwarmClusterCompliance
             }
             else if (ssh is not null)
             {
-                scanner.AddSsh(node.EvidenceHost, 22);
+                scanner.AddSsh(node.EvidenceHost, 22, ssh);
             }
         }
         scanner.Complete();

@@ -166,11 +166,11 @@ public sealed class SwarmClusterService
 
     private static async Task<NodeComplianceReport> PreflightAsync(NewSwarmClusterRequest request, OperationContext context, HostEndpoint? endpoint = null)
     {
-        var scanner = new NodeScanner(request.Profile, 1, request.PreflightSsh?.Timeout ?? TimeSpan.FromSeconds(60), request.PreflightSsh, context);
-        if (request.PreflightComputerName is { } host && request.PreflightSsh is not null)
+        var scanner = new NodeScanner(request.Profile, 1, request.PreflightSsh?.Timeout ?? TimeSpan.FromSeconds(60), context);
+        if (request.PreflightComputerName is { } host && request.PreflightSsh is { } ssh)
         {
-            scanner.ValidateSsh();
-            scanner.AddSsh(host, endpoint?.Port ?? 22);
+            scanner.PrepareSsh(ssh);
+            scanner.AddSsh(host, endpoint?.Port ?? 22, ssh);
         }
         else
         {
