@@ -189,3 +189,24 @@ Describe 'Test-FipsNode pipeline input: folders and hosts in one pipeline' {
         $errs.FullyQualifiedErrorId | Should -Contain "NodeUnreachable,$nodeId"
     }
 }
+
+Describe 'Test-FipsTlsEndpoint pipeline input' {
+    It 'takes host names the way Test-FipsNode does: the same address properties, in the same order' {
+        (Get-Command Test-FipsTlsEndpoint).Parameters['ComputerName'].Aliases | Should -Be (Get-Command Test-FipsNode).Parameters['ComputerName'].Aliases
+    }
+
+    It 'probes an EC2 instance at its PrivateIpAddress' {
+        $instance = [pscustomobject]@{ InstanceId = 'i-0abc'; PublicDnsName = 'ec2-203-0-113-7.compute-1.amazonaws.com'; PrivateIpAddress = '127.0.0.1' }
+        $null = $instance | Test-FipsTlsEndpoint -Port $closedPort -TimeoutSeconds 2 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'TlsEndpointUnreachable,FipsCluster.Commands.TestFipsTlsEndpointCommand'
+        $errs[0].Exception.Message | Should -Match "^127\.0\.0\.1:$closedPort"
+    }
+
+    It 'never probes an object without an address as a host name' {
+        $null = @{ Name = 'api' } | Test-FipsTlsEndpoint -TimeoutSeconds 2 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,FipsCluster.Commands.TestFipsTlsEndpointCommand'
+        $errs[0].Exception.Message | Should -Not -Match 'Port'
+    }
+}

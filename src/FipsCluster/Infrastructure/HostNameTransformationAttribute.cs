@@ -29,9 +29,10 @@ public sealed class HostNameTransformationAttribute : ArgumentTransformationAttr
         _propertyNames = byPropertyName
             .SelectMany(p => p.Property.GetCustomAttributes<AliasAttribute>().SelectMany(a => a.AliasNames).Prepend(p.Property.Name))
             .ToArray();
-        // The message names what a user can pipe: hidden parameters by their aliases only.
-        _accepted = string.Join(", ", byPropertyName.SelectMany(p => p.Property.GetCustomAttributes<AliasAttribute>().SelectMany(a => a.AliasNames)
-            .Prepend(p.Parameters.All(a => a.DontShow) ? null : p.Property.Name)).OfType<string>());
+        // The message names what can be piped on its own (a mandatory parameter's property; hidden parameters by their aliases only).
+        _accepted = string.Join(", ", byPropertyName.Where(p => p.Parameters.Any(a => a.Mandatory))
+            .SelectMany(p => p.Property.GetCustomAttributes<AliasAttribute>().SelectMany(a => a.AliasNames)
+                .Prepend(p.Parameters.All(a => a.DontShow) ? null : p.Property.Name)).OfType<string>());
     }
 
     public override object Transform(EngineIntrinsics engineIntrinsics, object? inputData) => Unwrap(inputData) switch
