@@ -40,6 +40,12 @@ public static class SwarmClusterCompliance
             {
                 scanner.AddSsh(node.EvidenceHost, 22, ssh);
             }
+            else
+            {
+                // Not skipped: a member nobody could examine must not let "every member is compliant" pass.
+                scanner.AddUnavailable(node.EvidenceHost, NodeTransport.Ssh, new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+                    $"{node.EvidenceHost}: this member's host is tested over SSH, and no SSH key was given or found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519): use -KeyFilePath or -Credential.", node.EvidenceHost));
+            }
         }
         scanner.Complete();
         var reports = new List<NodeComplianceReport>();

@@ -81,6 +81,9 @@ public sealed class NodeScanner
         }
     }
 
+    /// <summary>A node that cannot be examined at all (e.g. no SSH login for it): it gets an Error report with <paramref name="reason"/>, like an unreachable node.</summary>
+    public void AddUnavailable(string name, NodeTransport transport, FipsClusterException reason) => Start(name, transport, _ => Task.FromException<NodeFacts>(reason));
+
     // Locally the artifacts are read straight from the files, so the script gathers the OS facts only.
     public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, token => LocalFactCollector.CollectAsync(FactScope.Os, token));
 
