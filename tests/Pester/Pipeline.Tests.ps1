@@ -69,6 +69,15 @@ Describe 'Test-FipsNode pipeline input: folders' {
         $report.Status | Should -Be 'Error'
     }
 
+    It 'refuses an item of another provider (Get-Item env:HOME) as a root that is not a file system path' {
+        $report = Get-Item env:HOME | Test-FipsNode -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -Be "InvalidRootPath,$nodeId"
+        $errs[0].Exception.Message | Should -Match 'not a file system path'
+        $report.Transport | Should -Be 'Root'
+        $report.Status | Should -Be 'Error'
+    }
+
     It 'tests nothing, not this machine, when the pipeline is empty' {
         Get-ChildItem (Join-Path $TestDrive 'no-such-images') -Directory -ErrorAction SilentlyContinue | Test-FipsNode | Should -BeNullOrEmpty
         @() | Test-FipsNode -Quiet | Should -BeFalse

@@ -155,28 +155,27 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
             {
                 _scanner!.AddRoot(root);
             }
+            else
+            {
+                // Reported like a missing root: an Error report and its error.
+                _scanner!.AddUnavailable(path, NodeTransport.Root, new FipsClusterException(ErrorIds.InvalidRootPath, FipsErrorCategory.InvalidArgument,
+                    $"'{path}' is not a file system path: -Root takes the root directory of a mounted OS image.", path));
+            }
         }
     }
 
-    /// <summary>The file system path of a root given as a path or PSPath; anything else is that item's error.</summary>
+    /// <summary>The file system path of a root given as a path or PSPath (Get-Item output); null for other providers' items.</summary>
     private string? FileSystemPath(string path)
     {
-        string? resolved = null;
-        ProviderInfo? provider = null;
         try
         {
-            resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) ? resolved : null;
         }
         catch (Exception ex) when (ex is SessionStateException or ProviderInvocationException or NotSupportedException or ArgumentException)
         {
+            return null; // e.g. a drive that does not exist
         }
-        if (resolved is not null && provider?.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-        {
-            return resolved;
-        }
-        WriteItemFailure(new FipsClusterException(ErrorIds.InvalidRootPath, FipsErrorCategory.InvalidArgument,
-            $"'{path}' is not a file system path: -Root takes the root directory of a mounted OS image.", path));
-        return null;
     }
 
     private const int ActivityId = 7301;
