@@ -168,7 +168,8 @@ internal static class Maml
         var parameters = new List<Param>();
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            foreach (var attribute in property.GetCustomAttributes<ParameterAttribute>())
+            // DontShow parameters carry pipeline input only (e.g. Test-FipsNode's piped folders): not part of the documented syntax.
+            foreach (var attribute in property.GetCustomAttributes<ParameterAttribute>().Where(a => !a.DontShow))
             {
                 parameters.Add(new Param(property.Name, property.PropertyType, attribute,
                     property.GetCustomAttributes<AliasAttribute>().SelectMany(a => a.AliasNames).ToArray(),
@@ -196,8 +197,13 @@ internal static class Maml
         }
 
         var sets = parameters.Select(p => p.Attribute.ParameterSetName).Where(s => s != AllSets).Distinct().ToList();
+        // The default set comes first, even when no parameter names it (Test-FipsNode without arguments tests this machine).
+        if (cmdlet.DefaultParameterSetName is { } def)
+        {
+            sets.Remove(def);
+            sets.Insert(0, def);
+        }
         if (sets.Count == 0) sets.Add(AllSets);
-        if (cmdlet.DefaultParameterSetName is { } def && sets.Remove(def)) sets.Insert(0, def);
         var syntax = sets.Select(set => new XElement(C + "syntaxItem",
             new XElement(M + "name", name),
             parameters.Where(p => p.Attribute.ParameterSetName == set || p.Attribute.ParameterSetName == AllSets)

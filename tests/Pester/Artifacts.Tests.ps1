@@ -34,6 +34,20 @@ Describe 'Test-FipsCertificate' {
         $reports[1].Path | Should -Match 'bundle\.pem#2$'
     }
 
+    It 'reads every certificate of a bundle piped as a path string, relative to the current location' {
+        $pem = (New-SelfSignedPem -Hash SHA256 -RsaBits 2048).ExportCertificatePem() + "`n" + (New-SelfSignedPem -Hash SHA384 -RsaBits 3072).ExportCertificatePem()
+        Set-Content -Path "$TestDrive/piped.pem" -Value $pem
+        Push-Location $TestDrive
+        try {
+            $reports = 'piped.pem' | Test-FipsCertificate
+        }
+        finally {
+            Pop-Location
+        }
+        $reports | Should -HaveCount 2
+        $reports[1].Path | Should -Match 'piped\.pem#2$'
+    }
+
     It 'fails a swarm worker certificate without the FIPS. marker when FIPS is expected' {
         $report = New-SelfSignedPem -Hash SHA256 -RsaBits 2048 -Subject 'CN=node1, OU=swarm-worker, O=abc123cluster' | Test-FipsCertificate -ExpectFips
         $report.SwarmRole | Should -Be 'swarm-worker'

@@ -16,6 +16,19 @@ Describe 'Get-FipsComplianceProfile' {
         (Get-FipsComplianceProfile).Name | Should -Be @('FIPS-140-3', 'FIPS-140-2')
     }
 
+    It 'takes profile names by value' {
+        ('FIPS-140-2', 'FIPS-140-3' | Get-FipsComplianceProfile).Name | Should -Be @('FIPS-140-2', 'FIPS-140-3')
+    }
+
+    It 'loads YAML profiles piped from Get-ChildItem, not profiles named like the files' {
+        New-Item -ItemType Directory -Force -Path "$TestDrive/profiles" | Out-Null
+        Set-Content -Path "$TestDrive/profiles/site-a.yaml" -Value "name: SiteA`nchecks:`n  - { id: LNX-FIPS-01 }`n"
+        Set-Content -Path "$TestDrive/profiles/site-b.yaml" -Value "name: SiteB`nchecks:`n  - { id: OS-PROV-01 }`n"
+        $profiles = Get-ChildItem "$TestDrive/profiles" -Filter *.yaml | Get-FipsComplianceProfile -ErrorVariable errs
+        $errs | Should -HaveCount 0
+        ($profiles.Name | Sort-Object) | Should -Be @('SiteA', 'SiteB')
+    }
+
     It 'rejects a YAML profile with an unknown check id' {
         Set-Content -Path "$TestDrive/bad.yaml" -Value "name: Bad`nchecks:`n  - { id: NOPE-01 }`n"
         $null = Get-FipsComplianceProfile -Path "$TestDrive/bad.yaml" -ErrorVariable errs -ErrorAction SilentlyContinue

@@ -29,7 +29,7 @@ public static class SwarmClusterCompliance
 
         // Every recorded member's host, judged again with the cluster's profile.
         context.Progress(new OperationProgress($"Test-FipsCluster {record.Name}", "Testing the members' hosts"));
-        var scanner = new NodeScanner(profile, throttle, ssh?.Timeout ?? TimeSpan.FromSeconds(60), ssh, context);
+        var scanner = new NodeScanner(profile, throttle, ssh?.Timeout ?? TimeSpan.FromSeconds(60), context);
         foreach (var node in record.Nodes)
         {
             if (node.EvidenceHost is null or "local")
@@ -38,7 +38,13 @@ public static class SwarmClusterCompliance
             }
             else if (ssh is not null)
             {
-                scanner.AddSsh(node.EvidenceHost, 22);
+                scanner.AddSsh(node.EvidenceHost, 22, ssh);
+            }
+            else
+            {
+                // Not skipped: a member nobody could examine must not let "every member is compliant" pass.
+                scanner.AddUnavailable(node.EvidenceHost, NodeTransport.Ssh, new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+                    $"{node.EvidenceHost}: this member's host is tested over SSH, and no SSH key was given or found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519): use -KeyFilePath or -Credential.", node.EvidenceHost));
             }
         }
         scanner.Complete();

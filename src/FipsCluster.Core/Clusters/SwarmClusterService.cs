@@ -166,15 +166,20 @@ public sealed class SwarmClusterService
 
     private static async Task<NodeComplianceReport> PreflightAsync(NewSwarmClusterRequest request, OperationContext context, HostEndpoint? endpoint = null)
     {
-        var scanner = new NodeScanner(request.Profile, 1, request.PreflightSsh?.Timeout ?? TimeSpan.FromSeconds(60), request.PreflightSsh, context);
-        if (request.PreflightComputerName is { } host && request.PreflightSsh is not null)
+        var scanner = new NodeScanner(request.Profile, 1, request.PreflightSsh?.Timeout ?? TimeSpan.FromSeconds(60), context);
+        switch (request.PreflightComputerName, request.PreflightSsh)
         {
-            scanner.ValidateSsh();
-            scanner.AddSsh(host, endpoint?.Port ?? 22);
-        }
-        else
-        {
-            scanner.AddLocal();
+            case (null, _):
+                scanner.AddLocal();
+                break;
+            case ({ } host, { } ssh):
+                scanner.PrepareSsh(ssh);
+                scanner.AddSsh(host, endpoint?.Port ?? 22, ssh);
+                break;
+            case ({ } host, null):
+                // Never this machine's evidence recorded for another host.
+                throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+                    $"The evidence for {host} is read over SSH, and no SSH key was given or found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519): use -KeyFilePath or -Credential.", "KeyFilePath");
         }
         scanner.Complete();
         NodeComplianceReport? report = null;

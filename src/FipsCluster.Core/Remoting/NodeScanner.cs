@@ -20,36 +20,18 @@ public sealed class NodeScanner
     private readonly SemaphoreSlim _throttle;
     private readonly Channel<NodeScanResult> _results = Channel.CreateUnbounded<NodeScanResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TimeSpan _timeout;
-    private readonly Lazy<SshFactCollector>? _ssh;
+    // One collector per SSH options object, built when first asked for: a bad key file fails there, before any node is tried.
+    private readonly Dictionary<SshOptions, SshFactCollector> _ssh = new(ReferenceEqualityComparer.Instance);
     private int _pending = 1; // the "input still open" token, released by Complete()
     private int _submitted;
     private int _finished;
 
-    public NodeScanner(ComplianceProfile profile, int throttleLimit, TimeSpan timeout, SshOptions? ssh, OperationContext context)
+    public NodeScanner(ComplianceProfile profile, int throttleLimit, TimeSpan timeout, OperationContext context)
     {
         _profile = profile;
         _context = context;
         _timeout = timeout;
         _throttle = new SemaphoreSlim(Math.Max(1, throttleLimit));
-        if (ssh is not null)
-        {
-            // Created on first use so a bad key file fails as one terminating error, before any node is tried.
-            _ssh = new Lazy<SshFactCollector>(() =>
-            {
-                var collector = new SshFactCollector(new SshOptions
-                {
-                    Login = ssh.Login,
-                    HostKeyPolicy = ssh.HostKeyPolicy,
-                    KnownHostsPath = ssh.KnownHostsPath,
-                    Timeout = ssh.Timeout,
-                    MaxAttempts = ssh.MaxAttempts,
-                    Scope = NodeCheckCatalog.ScopeOf(profile),
-                });
-                collector.Retrying += message => context.Verbose(message);
-                collector.HostKeyAccepted += (host, fingerprint) => context.Warning($"Trusted a new host key for {host} ({fingerprint}) and recorded it in {ssh.KnownHostsPath}.");
-                return collector;
-            });
-        }
     }
 
     public ChannelReader<NodeScanResult> Results => _results.Reader;
@@ -58,11 +40,49 @@ public sealed class NodeScanner
 
     public int Finished => Volatile.Read(ref _finished);
 
-    /// <summary>Checks the SSH settings (key file, passphrase, known_hosts) before any node is contacted.</summary>
-    public void ValidateSsh() => _ = _ssh?.Value;
+    /// <summary>
+    /// Checks SSH settings (key file, passphrase) and readies their collector, so that a bad key fails once, before
+    /// any node is contacted; <see cref="AddSsh"/> does this on first use of <paramref name="ssh"/> too.
+    /// Throws <see cref="FipsClusterException"/> (SshKeyFileInvalid…).
+    /// </summary>
+    public void PrepareSsh(SshOptions ssh) => _ = Collector(ssh);
 
-    /// <summary>Adds an SSH node ("host", "host:port" or "[v6]:port"); a malformed address becomes that node's Error report.</summary>
-    public void AddSsh(string target, int defaultPort) => Start(target, NodeTransport.Ssh, token => _ssh!.Value.CollectAsync(HostEndpoint.Parse(target, defaultPort), token));
+    /// <summary>
+    /// Adds an SSH node ("host", "host:port" or "[v6]:port") reached with <paramref name="ssh"/>; a malformed address
+    /// becomes that node's Error report. Bad SSH settings throw here, before the node is started.
+    /// </summary>
+    public void AddSsh(string target, int defaultPort, SshOptions ssh)
+    {
+        var collector = Collector(ssh);
+        Start(target, NodeTransport.Ssh, token => collector.CollectAsync(HostEndpoint.Parse(target, defaultPort), token));
+    }
+
+    private SshFactCollector Collector(SshOptions ssh)
+    {
+        ArgumentNullException.ThrowIfNull(ssh);
+        lock (_ssh)
+        {
+            if (!_ssh.TryGetValue(ssh, out var collector))
+            {
+                collector = new SshFactCollector(new SshOptions
+                {
+                    Login = ssh.Login,
+                    HostKeyPolicy = ssh.HostKeyPolicy,
+                    KnownHostsPath = ssh.KnownHostsPath,
+                    Timeout = ssh.Timeout,
+                    MaxAttempts = ssh.MaxAttempts,
+                    Scope = NodeCheckCatalog.ScopeOf(_profile),
+                });
+                collector.Retrying += message => _context.Verbose(message);
+                collector.HostKeyAccepted += (host, fingerprint) => _context.Warning($"Trusted a new host key for {host} ({fingerprint}) and recorded it in {ssh.KnownHostsPath}.");
+                _ssh[ssh] = collector;
+            }
+            return collector;
+        }
+    }
+
+    /// <summary>A node that cannot be examined at all (e.g. no SSH login for it): it gets an Error report with <paramref name="reason"/>, like an unreachable node.</summary>
+    public void AddUnavailable(string name, NodeTransport transport, FipsClusterException reason) => Start(name, transport, _ => Task.FromException<NodeFacts>(reason));
 
     // Locally the artifacts are read straight from the files, so the script gathers the OS facts only.
     public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, token => LocalFactCollector.CollectAsync(FactScope.Os, token));

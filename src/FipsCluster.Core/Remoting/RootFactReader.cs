@@ -15,6 +15,11 @@ public static class RootFactReader
     public static NodeFacts Read(string root, CancellationToken cancellation = default)
     {
         var full = Path.GetFullPath(root);
+        if (File.Exists(full))
+        {
+            throw new FipsClusterException(ErrorIds.InvalidRootPath, FipsErrorCategory.InvalidArgument,
+                $"'{root}' is a file, not a directory: a root is the top directory of a mounted OS image or node snapshot.", root);
+        }
         if (!Directory.Exists(full))
         {
             throw new FipsClusterException(ErrorIds.InvalidRootPath, FipsErrorCategory.ObjectNotFound, $"The root directory '{root}' does not exist.", root);

@@ -12,7 +12,9 @@ public sealed class GetFipsComplianceProfileCommand : FipsCmdlet
     private const string NameSet = "Name";
     private const string PathSet = "Path";
 
-    [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    // By value only: by property name it took every file's Name (Get-ChildItem *.yaml gave "no profile 'site.yaml'"),
+    // because PowerShell tries the default set's parameters, by their own name, before -Path's FullName alias.
+    [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
     [SupportsWildcards]
     public string[]? Name { get; set; }

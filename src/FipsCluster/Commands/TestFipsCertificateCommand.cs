@@ -14,7 +14,9 @@ public sealed class TestFipsCertificateCommand : FipsVerdictCmdlet
 {
     private const string PathSet = "Path";
     private const string CertificateSet = "Certificate";
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    // Strings by value too: otherwise PowerShell coerced a piped path with X509Certificate2's file constructor (only the
+    // first certificate of a bundle, and relative to the process's directory instead of the current location).
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();

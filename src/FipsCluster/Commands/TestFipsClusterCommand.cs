@@ -110,7 +110,7 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
                         Core.Providers.Kubernetes.KubernetesClusterExpectations.FromRecord(record), record.AwsSpec?.SshPort);
                     continue;
                 }
-                var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh!, ThrottleLimit, context));
+                var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh, ThrottleLimit, context));
                 WriteVerdict(report, report.Compliant);
             }
             catch (FipsClusterException ex)
@@ -130,7 +130,10 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
                 $"Cluster {expected?.ClusterName} runs Kubernetes: pass -Kubeconfig with its admin kubeconfig to test it through its API.", expected?.ClusterName);
         }
         var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
-        var nodeSsh = NodeCheck == "Ssh" ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
+        // -NodeCheck Ssh without a key must say so, not quietly judge the cluster without its nodes.
+        var nodeSsh = NodeCheck != "Ssh" ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy)
+            ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+                "-NodeCheck Ssh needs an SSH key: -KeyFilePath, -Credential, or one in ~/.ssh (id_ecdsa, id_rsa, id_ed25519).", "KeyFilePath");
         var daemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null;
         var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, sshPort, ThrottleLimit, daemonSet, expected, NodeAddressType));
         WriteVerdict(report, report.Compliant);

@@ -8,8 +8,10 @@ using FipsCluster.Infrastructure;
 namespace FipsCluster.Commands;
 
 /// <summary>
-/// Tests the FIPS compliance of nodes — the local machine, mounted OS images (-Root) or many SSH nodes at
-/// once (-ComputerName) — and writes one NodeComplianceReport per node as soon as it is ready.
+/// Tests the FIPS compliance of nodes — the local machine, mounted OS images (-Root) or many SSH nodes at once
+/// (-ComputerName) — and writes one NodeComplianceReport per node as soon as it is ready. Piped input is judged
+/// record by record: PowerShell resolves the parameter set again for every pipeline object, so folders and host
+/// names may arrive in one pipeline, and each record's set decides its transport.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "FipsNode", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(NodeComplianceReport), typeof(bool))]
@@ -17,24 +19,45 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
 {
     private const string LocalSet = "Local";
     private const string RootSet = "Root";
+    private const string RootInputSet = "RootInput";
     private const string SshKeySet = "SshKey";
     private const string SshPasswordSet = "SshPassword";
 
     private NodeScanner? _scanner;
+    private SshOptions? _ssh; // built with the first SSH node: PowerShell binds piped names only after BeginProcessing
     private readonly ConcurrentQueue<(bool Warning, string Text)> _messages = new();
     private int _written;
     private int _compliant;
 
+    /// <summary>
+    /// Host names by value (strings only, see HostNameTransformation) or by property name. The first alias an object
+    /// has wins, so the order says what is preferred: addresses before names, and for EC2 instances (AWS.Tools) the
+    /// private address first, as Test-FipsCluster reaches Kubernetes nodes by InternalIP.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SshKeySet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SshPasswordSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("CN", "HostName", "Address", "IPAddress")]
+    [Alias("CN", "Address", "IPAddress", "PrivateIpAddress", "PublicIpAddress", "HostName", "PrivateDnsName", "PublicDnsName")]
+    [HostNameTransformation(typeof(TestFipsNodeCommand))]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ParameterSetName = RootSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    /// <summary>
+    /// Image roots given on the command line. Not bound by property name: every DirectoryInfo has a Root property (its
+    /// drive's root, "/"), and PowerShell matches a parameter's own name before its aliases. Piped folders bind to
+    /// <see cref="LiteralPath"/> instead.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = RootSet)]
     [ValidateNotNullOrEmpty]
     public string[] Root { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Image roots from the pipeline: Get-Item and Get-ChildItem output binds by its provider path (PSPath), other
+    /// objects by FullName. Hidden: -Root is the documented name; this only carries piped folders.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = RootInputSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    [Alias("PSPath", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     [Parameter(Mandatory = true, ParameterSetName = SshPasswordSet)]
     [Credential]
@@ -87,34 +110,29 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
             Verbose = text => _messages.Enqueue((false, text)),
             Warning = text => _messages.Enqueue((true, text)),
         };
-        var ssh = ParameterSetName is SshKeySet or SshPasswordSet ? SshOptions() : null;
-        _scanner = new NodeScanner(Profile ?? ComplianceProfiles.Default, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), ssh, context);
-        try
-        {
-            _scanner.ValidateSsh();
-        }
-        catch (FipsClusterException ex)
-        {
-            ThrowFailure(ex);
-        }
+        _scanner = new NodeScanner(Profile ?? ComplianceProfiles.Default, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), context);
     }
 
     protected override void ProcessRecord()
     {
+        // ParameterSetName is this record's: with pipeline input it is known only now, never in BeginProcessing.
         switch (ParameterSetName)
         {
-            case RootSet:
-                foreach (var root in Root)
-                {
-                    _scanner!.AddRoot(GetUnresolvedProviderPathFromPSPath(root));
-                }
-                break;
             case LocalSet:
+                // Only without pipeline input: an empty pipeline (a folder with no images) tests nothing, not this machine.
+                _scanner!.AddLocal();
+                break;
+            case RootSet:
+                AddRoots(Root);
+                break;
+            case RootInputSet:
+                AddRoots(LiteralPath);
                 break;
             default:
+                var ssh = _ssh ??= SshOptions();
                 foreach (var name in ComputerName)
                 {
-                    _scanner!.AddSsh(name.Trim(), Port);
+                    _scanner!.AddSsh(name.Trim(), Port, ssh);
                 }
                 break;
         }
@@ -123,14 +141,41 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName is LocalSet)
-        {
-            _scanner!.AddLocal();
-        }
         _scanner!.Complete();
         Drain(wait: true);
         WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         base.EndProcessing();
+    }
+
+    private void AddRoots(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            if (FileSystemPath(path) is { } root)
+            {
+                _scanner!.AddRoot(root);
+            }
+            else
+            {
+                // Reported like a missing root: an Error report and its error.
+                _scanner!.AddUnavailable(path, NodeTransport.Root, new FipsClusterException(ErrorIds.InvalidRootPath, FipsErrorCategory.InvalidArgument,
+                    $"'{path}' is not a file system path: -Root takes the root directory of a mounted OS image.", path));
+            }
+        }
+    }
+
+    /// <summary>The file system path of a root given as a path or PSPath (Get-Item output); null for other providers' items.</summary>
+    private string? FileSystemPath(string path)
+    {
+        try
+        {
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) ? resolved : null;
+        }
+        catch (Exception ex) when (ex is SessionStateException or ProviderInvocationException or NotSupportedException or ArgumentException)
+        {
+            return null; // e.g. a drive that does not exist
+        }
     }
 
     private const int ActivityId = 7301;
@@ -206,16 +251,25 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         }
     }
 
+    /// <summary>The SSH login for every SSH node of this command; a missing or bad key ends the command before any node is contacted.</summary>
     private SshOptions SshOptions()
     {
         var options = SshLoginOptions.Build(this, ParameterSetName is SshPasswordSet ? Credential : null, UserName, KeyFilePath, KeyPassphrase,
             KnownHostsPath, HostKeyPolicy, TimeSpan.FromSeconds(TimeoutSeconds));
-        if (options is null)
+        try
         {
-            ThrowFailure(new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
-                "No SSH key given and none found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519). Use -KeyFilePath or -Credential.", "KeyFilePath"));
+            if (options is null)
+            {
+                throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+                    "No SSH key given and none found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519). Use -KeyFilePath or -Credential.", "KeyFilePath");
+            }
+            _scanner!.PrepareSsh(options);
+            return options;
         }
-        return options!;
+        catch (FipsClusterException ex)
+        {
+            ThrowFailure(ex);
+            throw; // not reached: ThrowFailure throws
+        }
     }
-
 }

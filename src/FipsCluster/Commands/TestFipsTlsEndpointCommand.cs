@@ -11,8 +11,10 @@ namespace FipsCluster.Commands;
 [OutputType(typeof(TlsEndpointReport), typeof(bool))]
 public sealed class TestFipsTlsEndpointCommand : FipsVerdictCmdlet
 {
+    // As Test-FipsNode's -ComputerName: host names only, never an object's ToString(); objects by their first address property.
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("CN", "HostName", "Address")]
+    [Alias("CN", "Address", "IPAddress", "PrivateIpAddress", "PublicIpAddress", "HostName", "PrivateDnsName", "PublicDnsName")]
+    [HostNameTransformation(typeof(TestFipsTlsEndpointCommand))]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 

@@ -145,7 +145,7 @@ public sealed class KubeEncryptionAtRestTests : IDisposable
     public async Task Test_FipsNode_Root_judges_a_control_plane_image()
     {
         ControlPlane(_root, Provider("secretbox"));
-        var scanner = new NodeScanner(ComplianceProfiles.Default, 1, TimeSpan.FromSeconds(30), null, OperationContext.None);
+        var scanner = new NodeScanner(ComplianceProfiles.Default, 1, TimeSpan.FromSeconds(30), OperationContext.None);
         scanner.AddRoot(_root);
         scanner.Complete();
         var report = (await scanner.Results.ReadAsync()).Report;

@@ -38,7 +38,7 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
         Assert.All(report.Nodes, n => Assert.Equal(NodeTransport.KubernetesPod, n.Transport));
 
         // The same facts script, the same evaluator: each pod's verdicts equal this host's local ones, check by check.
-        var scanner = new NodeScanner(ComplianceProfiles.Default, 1, TimeSpan.FromSeconds(60), null, OperationContext.None);
+        var scanner = new NodeScanner(ComplianceProfiles.Default, 1, TimeSpan.FromSeconds(60), OperationContext.None);
         scanner.AddLocal();
         scanner.Complete();
         var local = (await scanner.Results.ReadAsync()).Report;

@@ -95,6 +95,45 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.StartsWith("FipsClusterNotFound,", Assert.Single(_ps.Run("Get-FipsCluster aws1").ErrorIds));
     }
 
+    [Fact]
+    public void Get_FipsClusterNode_output_pipes_into_Test_FipsNode_as_SSH_nodes_by_their_Address()
+    {
+        // One loopback address per "instance", and a port nothing listens on: every node's verdict is NodeUnreachable,
+        // which proves each record took the SSH path with the address Get-FipsClusterNode reported.
+        _ec2.InstanceAddresses = new[] { "127.0.0.2", "127.0.0.3", "127.0.0.4" };
+        Assert.Empty(New("-ControlPlaneCount 1 -WorkerCount 2").Errors);
+        var ssh = Directory.CreateDirectory(_home + "-ssh").FullName;
+        var key = Path.Combine(ssh, "id_ecdsa");
+        using (var keygen = System.Diagnostics.Process.Start("ssh-keygen", new[] { "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", key })!)
+        {
+            keygen.WaitForExit();
+            Assert.Equal(0, keygen.ExitCode);
+        }
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+
+        var result = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1] | Test-FipsNode -KeyFilePath $args[2] -KnownHostsPath $args[3] -Port $args[4] -TimeoutSeconds 5",
+            _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret), key, EmptyKnownHosts, closedPort);
+
+        Assert.Null(result.Terminating);
+        var reports = result.Of("FipsCluster.NodeComplianceReport");
+        Assert.Equal(new[] { "127.0.0.2", "127.0.0.3", "127.0.0.4" }, reports.Select(r => (string)r.ComputerName).Order());
+        Assert.All(reports, r =>
+        {
+            Assert.Equal("Ssh", r.Transport.ToString());
+            Assert.Equal("NodeUnreachable", (string)r.ErrorId);
+        });
+        Assert.Equal(3, result.ErrorIds.Count(id => id == "NodeUnreachable,FipsCluster.Commands.TestFipsNodeCommand"));
+        Assert.DoesNotContain("NullReference", result.AllText);
+    }
+
     [SkippableFact]
     public void VerifyNode_checks_each_instance_over_SSH_after_boot_and_records_the_evidence()
     {

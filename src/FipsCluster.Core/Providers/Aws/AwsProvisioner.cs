@@ -260,14 +260,15 @@ public sealed partial class AwsProvisioner
     /// <summary>Test-FipsNode over SSH on every instance, in parallel; a node that fails is recorded and warned about.</summary>
     private async Task<Dictionary<string, NodeComplianceReport>> VerifyAsync(Dictionary<string, string> addresses, ComplianceProfile profile, OperationContext context)
     {
-        var scanner = new Remoting.NodeScanner(profile, 32, Verify!.Timeout, Verify, context);
-        scanner.ValidateSsh();
+        var ssh = Verify!;
+        var scanner = new Remoting.NodeScanner(profile, 32, ssh.Timeout, context);
+        scanner.PrepareSsh(ssh);
         var byTarget = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, address) in addresses)
         {
             var target = VerifyPort == 22 ? address : $"{address}:{VerifyPort}";
             byTarget[target] = id;
-            scanner.AddSsh(target, VerifyPort);
+            scanner.AddSsh(target, VerifyPort, ssh);
         }
         scanner.Complete();
         var reports = new Dictionary<string, NodeComplianceReport>(StringComparer.Ordinal);

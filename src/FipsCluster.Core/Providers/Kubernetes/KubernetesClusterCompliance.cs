@@ -67,8 +67,12 @@ public static class KubernetesClusterCompliance
     {
         var clock = Stopwatch.StartNew();
         // Node hosts are tested while the node list is still being read: the scan starts with the first page.
-        var scanner = nodeSsh is null ? null : new Remoting.NodeScanner(profile, throttle, nodeSsh.Timeout, nodeSsh, context);
-        scanner?.ValidateSsh();
+        Remoting.NodeScanner? scanner = null;
+        if (nodeSsh is not null)
+        {
+            scanner = new Remoting.NodeScanner(profile, throttle, nodeSsh.Timeout, context);
+            scanner.PrepareSsh(nodeSsh); // a bad key fails here, before any node is tried
+        }
         var checks = new List<CheckResult>();
         void Add(CheckInfo check, CheckStatus status, string expected, string actual, string remediation, params CheckEvidence[] evidence) =>
             checks.Add(new CheckResult
@@ -112,11 +116,11 @@ public static class KubernetesClusterCompliance
                 foreach (var node in page.Items)
                 {
                     nodes++;
-                    if (scanner is not null)
+                    if (scanner is not null && nodeSsh is not null)
                     {
                         if (node.Status?.Addresses?.FirstOrDefault(a => a.Type == nodeAddressType)?.Address is { Length: > 0 } address)
                         {
-                            scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort);
+                            scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort, nodeSsh);
                         }
                         else
                         {
