@@ -183,7 +183,7 @@ public sealed class SwarmClusterService
             report = result.Report;
         }
         context.Cancellation.ThrowIfCancellationRequested();
-        return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.NotSpecified, "The preflight produced no report.", request.Name);
+        return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.InvalidResult, "The preflight produced no report.", request.Name);
     }
 
     /// <summary>

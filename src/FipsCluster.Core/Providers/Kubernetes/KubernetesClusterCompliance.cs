@@ -29,7 +29,15 @@ public static class KubernetesClusterCompliance
         var configuration = KubeconfigClient.Load(kubeconfigPath, kubeContext);
         using var client = new k8s.Kubernetes(configuration);
         var name = expected?.ClusterName ?? kubeContext ?? configuration.CurrentContext ?? configuration.Host;
-        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected, nodeAddressType).ConfigureAwait(false);
+        try
+        {
+            return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected, nodeAddressType).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not FipsClusterException && !context.Cancellation.IsCancellationRequested)
+        {
+            // An API that cannot be reached (or whose TLS or credentials fail) leaves nothing to judge: one error for the cluster.
+            throw FailureClassifier.Classify(ex, configuration.Host, $"{name} (the Kubernetes API at {configuration.Host})", KubeconfigClient.Secrets(configuration));
+        }
     }
 
     /// <summary>
@@ -91,6 +99,12 @@ public static class KubernetesClusterCompliance
                 $"{version.GitVersion}, {version.GoVersion}: {judgement.Module}" + (fipsTag ? " (+fips build tag)" : "") + (drift is null ? "" : $"; {drift}"),
                 "Run FIPS builds of the control plane (e.g. DKP's vX.Y.Z+fips.N).", "K8S-VER-01; kubeadm/DKP build metadata",
                 new CheckEvidence("/version", $"gitVersion {version.GitVersion}, goVersion {version.GoVersion}"));
+        }
+        catch (HttpOperationException ex) when ((int?)ex.Response?.StatusCode is 401 or 403)
+        {
+            // Credentials the API rejects even for /version read nothing else either: one error, not a report of errors
+            // (the caller with the kubeconfig masks its credentials, should the server have quoted them).
+            throw;
         }
         catch (HttpOperationException ex)
         {
