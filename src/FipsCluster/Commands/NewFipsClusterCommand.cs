@@ -147,7 +147,7 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [ValidateRange("00:00:01", "1.00:00:00")]
     public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         if (Provider == "AWS")
         {

@@ -45,7 +45,7 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? Context { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

@@ -79,7 +79,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
     public ComplianceProfile? Profile { get; set; }
 
 
-    protected override void BeginProcessing()
+    protected override void BeginProcessingCore()
     {
         var context = new OperationContext
         {
@@ -99,7 +99,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         }
     }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         switch (ParameterSetName)
         {
@@ -121,7 +121,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         Drain(wait: false);
     }
 
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         if (ParameterSetName is LocalSet)
         {
@@ -130,7 +130,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         _scanner!.Complete();
         Drain(wait: true);
         WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-        base.EndProcessing();
+        base.EndProcessingCore();
     }
 
     private const int ActivityId = 7301;
