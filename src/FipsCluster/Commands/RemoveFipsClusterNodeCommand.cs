@@ -49,7 +49,7 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
     {
         try
         {
-            if (ClusterStoreAccess.Store.Get(Cluster).Provider == "AWS")
+            if (ClusterStoreAccess.Store.Get(Cluster).Provider is FipsClusterProvider.AWS)
             {
                 var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
                 var whatIfAws = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var wa) && ((SwitchParameter)wa).IsPresent;

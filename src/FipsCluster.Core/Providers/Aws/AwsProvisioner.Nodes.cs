@@ -106,7 +106,7 @@ public sealed partial class AwsProvisioner
         string clusterName, int count, IReadOnlyList<string> instanceIds, KubeadmJoinOptions join, OperationContext context)
     {
         var record = store.Get(clusterName);
-        if (record.Provider != "AWS" || record.AwsSpec is null)
+        if (record.Provider is not FipsClusterProvider.AWS || record.AwsSpec is null)
         {
             throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidOperation, $"'{record.Name}' is a {record.Provider} cluster, not one on AWS.", record.Name);
         }

@@ -143,7 +143,7 @@ public sealed partial class AwsProvisioner
             return _store.Create(new FipsClusterRecord
             {
                 Name = spec.Name,
-                Provider = "AWS",
+                Provider = FipsClusterProvider.AWS,
                 Fips = spec.Fips,
                 ComplianceProfile = profile.Name,
                 ComplianceProfileHash = SwarmClusterService.ProfileHash(profile),

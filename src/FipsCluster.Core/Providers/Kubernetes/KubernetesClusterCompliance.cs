@@ -247,7 +247,7 @@ public static class KubernetesClusterCompliance
         return new ClusterComplianceReport
         {
             Name = clusterName,
-            Provider = expected?.Provider ?? "Kubernetes",
+            Provider = expected?.Provider.ToString() ?? "Kubernetes",
             Nodes = nodeReports,
             Fips = expected?.Fips ?? true,
             Profile = profile.Name,
@@ -464,7 +464,7 @@ public sealed record DaemonSetNodeCheck(string Image, TimeSpan Timeout);
 /// What a cluster record pins (an AWS cluster created by New-FipsCluster): the exact Kubernetes version and the exact
 /// control-plane and etcd images, so drift from the record is a finding even when the drifted build is also "+fips".
 /// </summary>
-public sealed record KubernetesClusterExpectations(string ClusterName, string Provider, bool Fips, string KubernetesVersion,
+public sealed record KubernetesClusterExpectations(string ClusterName, FipsClusterProvider Provider, bool Fips, string KubernetesVersion,
     string? KubernetesImageRepository, string? EtcdImageRepository, string? EtcdVersion)
 {
     public static KubernetesClusterExpectations FromRecord(FipsClusterRecord record)
