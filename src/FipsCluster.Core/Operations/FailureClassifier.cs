@@ -47,6 +47,23 @@ public static partial class FailureClassifier
         };
     }
 
+    /// <summary>
+    /// The same failure with <paramref name="secrets"/> masked in its message, and without the original (which may quote
+    /// them too); the instance itself when its messages hold none.
+    /// </summary>
+    public static FipsClusterException Mask(FipsClusterException exception, IReadOnlyCollection<SecureString> secrets)
+    {
+        var redactor = new Redactor(secrets);
+        if (!Chain(exception).Any(e => redactor.Holds(e.Message)))
+        {
+            return exception;
+        }
+        return new FipsClusterException(exception.ErrorId, exception.Category, redactor.Redact(exception.Message), exception.Target)
+        {
+            RecommendedAction = exception.RecommendedAction,
+        };
+    }
+
     /// <summary>A connection refused, a name that does not resolve, an unreachable host or network, or a reset connection.</summary>
     public static bool IsUnreachable(Exception exception) => Describe(Unwrap(exception)).Id == ErrorIds.EndpointUnreachable;
 

@@ -25,6 +25,10 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
     private int _judged;
     private bool _abandoned;
 
+    // An exception that came back out of the pipeline (a downstream command's terminating error, e.g. a script's throw in
+    // ForEach-Object) is not this cmdlet's failure: it passes through the guard as it is.
+    private Exception? _fromPipeline;
+
     protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>Cancelled when the user presses Ctrl+C (StopProcessing).</summary>
@@ -99,7 +103,7 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
         {
             throw new PipelineStoppedException();
         }
-        catch (Exception ex) when (!IsFlowControl(ex))
+        catch (Exception ex) when (!IsFlowControl(ex) && !ReferenceEquals(ex, _fromPipeline))
         {
             var failure = Classify(ex);
             if (Verdicts is not VerdictMode.None)
@@ -170,7 +174,8 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
     /// </summary>
     private protected FipsClusterException Classify(Exception exception) => exception switch
     {
-        FipsClusterException known => known,
+        // Services already name their failures; what they quote is checked once more against this command's secrets.
+        FipsClusterException known => FailureClassifier.Mask(known, BoundSecrets()),
         // A -Path on a drive or provider that does not exist: PowerShell's path resolution said so.
         SessionStateException path => new FipsClusterException(ErrorIds.PathNotFound, FipsErrorCategory.ObjectNotFound, path.Message, path.ErrorRecord?.TargetObject, path),
         _ => FailureClassifier.Classify(exception, secrets: BoundSecrets()),
@@ -210,8 +215,31 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
         return secrets;
     }
 
+    /// <summary>Writes to the pipeline; what a downstream command throws back is marked as not this cmdlet's failure.</summary>
+    protected new void WriteObject(object? sendToPipeline) => ToPipeline(() => base.WriteObject(sendToPipeline));
+
+    /// <inheritdoc cref="WriteObject(object?)"/>
+    protected new void WriteObject(object? sendToPipeline, bool enumerateCollection) => ToPipeline(() => base.WriteObject(sendToPipeline, enumerateCollection));
+
+    private void ToPipeline(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception ex)
+        {
+            _fromPipeline = ex;
+            throw;
+        }
+    }
+
     /// <summary>A per-item failure: reported, and the pipeline goes on.</summary>
-    protected void WriteFailure(Exception exception) => WriteError(ToErrorRecord(Classify(exception)));
+    protected void WriteFailure(Exception exception)
+    {
+        var record = ToErrorRecord(Classify(exception));
+        ToPipeline(() => WriteError(record)); // merged into output (2>&1), it too can meet a downstream throw
+    }
 
     /// <summary>
     /// Input or state that makes the whole command unusable: a terminating error — in a Test-* cmdlet, one error and

@@ -30,7 +30,7 @@ public static class Ec2ClientFactory
         catch (Exception ex) when (ex is not FipsClusterException && !(ex is OperationCanceledException && cancellation.IsCancellationRequested))
         {
             var where = connection.EndpointUrl is { Length: > 0 } url ? url : $"ec2.{connection.Region}";
-            throw Operations.FailureClassifier.Classify(ex, where, $"EC2 at {where}");
+            throw Operations.FailureClassifier.Classify(ex, where, $"EC2 at {where}", connection.SecretAccessKey is { } secret ? new[] { secret } : null);
         }
     }
 
