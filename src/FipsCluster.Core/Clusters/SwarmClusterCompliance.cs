@@ -121,7 +121,7 @@ public static class SwarmClusterCompliance
         return new ClusterComplianceReport
         {
             Name = record.Name,
-            Provider = record.Provider,
+            Provider = record.Provider.ToString(),
             Fips = record.Fips,
             Profile = profile.Name,
             Compliant = compliant,

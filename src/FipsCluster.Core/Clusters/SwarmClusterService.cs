@@ -122,7 +122,7 @@ public sealed class SwarmClusterService
             return _store.Create(new FipsClusterRecord
             {
                 Name = request.Name,
-                Provider = "Swarm",
+                Provider = FipsClusterProvider.Swarm,
                 Fips = request.Fips,
                 ComplianceProfile = request.Profile.Name,
                 ComplianceProfileHash = ProfileHash(request.Profile),
@@ -188,7 +188,7 @@ public sealed class SwarmClusterService
             report = result.Report;
         }
         context.Cancellation.ThrowIfCancellationRequested();
-        return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.NotSpecified, "The preflight produced no report.", request.Name);
+        return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.InvalidResult, "The preflight produced no report.", request.Name);
     }
 
     /// <summary>
@@ -251,7 +251,7 @@ public sealed class SwarmClusterService
     public async Task<IReadOnlyList<FipsClusterNode>> GetNodesAsync(string clusterName, OperationContext context, Providers.Aws.AwsConnection? aws = null)
     {
         var record = _store.Get(clusterName);
-        if (record.Provider == "AWS")
+        if (record.Provider is FipsClusterProvider.AWS)
         {
             var connection = (aws ?? new Providers.Aws.AwsConnection("", null, null, null, null)) with { Region = record.AwsSpec?.Region ?? "" };
             return await Providers.Aws.AwsProvisioner.DescribeNodesAsync(connection, record, context).ConfigureAwait(false);
@@ -340,7 +340,7 @@ public sealed class SwarmClusterService
     public async Task<bool> RemoveAsync(string name, bool deprovision, Func<string, string, bool> shouldProcess, OperationContext context, Providers.Aws.AwsConnection? aws = null)
     {
         var record = _store.Get(name);
-        var aws1 = record.Provider == "AWS";
+        var aws1 = record.Provider is FipsClusterProvider.AWS;
         if (!shouldProcess(record.Name, deprovision
                 ? aws1 ? $"Remove the cluster record, terminate its instances and delete its security group ({string.Join(", ", record.Resources)})" : "Remove the cluster record and tear down its swarm"
                 : "Remove the cluster record (the cluster keeps running)"))

@@ -219,6 +219,11 @@ public sealed class DockerEngineClient : IDisposable
             throw new FipsClusterException(ErrorIds.OperationTimedOut, FipsErrorCategory.OperationTimeout,
                 $"The Docker engine at {Endpoint} did not answer {method} /{path} within {RequestTimeout.TotalSeconds:0} s.", Endpoint.Address);
         }
+        catch (HttpRequestException ex) when (Operations.FailureClassifier.IsTlsFailure(ex))
+        {
+            // Reached, but not trusted (or not speaking TLS): a security failure, not an unreachable engine.
+            throw Operations.FailureClassifier.Classify(ex, Endpoint.Address, $"The Docker engine at {Endpoint}");
+        }
         catch (HttpRequestException ex)
         {
             throw new FipsClusterException(ErrorIds.DockerEngineUnreachable, FipsErrorCategory.ConnectionError,

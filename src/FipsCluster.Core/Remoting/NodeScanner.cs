@@ -127,8 +127,8 @@ public sealed class NodeScanner
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                var wrapped = new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.NotSpecified, $"{name}: {ex.GetType().Name}: {ex.Message}", name, ex);
-                result = new NodeScanResult(ErrorReport(name, transport, wrapped, clock.Elapsed), wrapped);
+                var classified = FailureClassifier.Classify(ex, name, name);
+                result = new NodeScanResult(ErrorReport(name, transport, classified, clock.Elapsed), classified);
             }
             Interlocked.Increment(ref _finished);
             _results.Writer.TryWrite(result);

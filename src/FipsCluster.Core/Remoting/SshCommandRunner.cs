@@ -62,8 +62,10 @@ public sealed class SshCommandRunner
                 ? SecretText.Use(passphrase, text => new PrivateKeyFile(stream, new string(text)))
                 : new PrivateKeyFile(stream);
         }
-        catch (Exception ex) when (ex is SshException or SshPassPhraseNullOrEmptyException or InvalidOperationException or ArgumentException or FormatException or NotSupportedException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
+            // The parsers throw many kinds (SshException, FormatException, BouncyCastle's InvalidCipherTextException for a
+            // wrong PKCS#8 passphrase…): each means this key cannot be used.
             // The parser's message names the problem (format, passphrase); it never contains the key.
             throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidData,
                 $"The SSH key file '{_options.Login.KeyFilePath}' could not be loaded: {ex.Message}", _options.Login.KeyFilePath, ex);

@@ -5,6 +5,7 @@ public sealed class ClusterComplianceReport
 {
     public string Name { get; init; } = "";
 
+    /// <summary>The record's provider (Swarm, AWS), or Kubernetes for a cluster tested through a kubeconfig alone.</summary>
     public string Provider { get; init; } = "";
 
     /// <summary>The cluster's recorded FIPS mode.</summary>

@@ -8,8 +8,8 @@ public sealed class FipsClusterRecord
 {
     public string Name { get; init; } = "";
 
-    /// <summary>Swarm, Aws, or Kubernetes.</summary>
-    public string Provider { get; init; } = "";
+    /// <summary>Swarm or AWS (stored as that text).</summary>
+    public FipsClusterProvider Provider { get; init; }
 
     /// <summary>Whether the cluster requires FIPS mode. Fixed at creation.</summary>
     public bool Fips { get; init; }

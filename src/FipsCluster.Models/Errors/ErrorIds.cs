@@ -85,8 +85,25 @@ public static class ErrorIds
     public const string KubeadmJoinFailed = nameof(KubeadmJoinFailed);
     public const string ClusterNodeRequired = nameof(ClusterNodeRequired);
 
+    // What escaped a service, as FailureClassifier (Core) names it: endpoints, TLS, SDKs, files.
+    public const string EndpointUnreachable = nameof(EndpointUnreachable);
+    public const string EndpointProtocolError = nameof(EndpointProtocolError);
+    public const string TlsHandshakeFailed = nameof(TlsHandshakeFailed);
+    public const string AwsAuthenticationFailed = nameof(AwsAuthenticationFailed);
+    public const string AwsPermissionDenied = nameof(AwsPermissionDenied);
+    public const string AwsRequestFailed = nameof(AwsRequestFailed);
+    public const string KubernetesAuthenticationFailed = nameof(KubernetesAuthenticationFailed);
+    public const string KubernetesPermissionDenied = nameof(KubernetesPermissionDenied);
+    public const string KubernetesObjectNotFound = nameof(KubernetesObjectNotFound);
+    public const string KubernetesApiError = nameof(KubernetesApiError);
+    public const string PathNotFound = nameof(PathNotFound);
+    public const string PathAccessDenied = nameof(PathAccessDenied);
+    public const string FileOperationFailed = nameof(FileOperationFailed);
+
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
     public const string OperationTimedOut = nameof(OperationTimedOut);
+
+    /// <summary>Anything no rule above names: the message names the exception type, the original is the InnerException.</summary>
     public const string UnexpectedError = nameof(UnexpectedError);
 }

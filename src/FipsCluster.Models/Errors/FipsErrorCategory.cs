@@ -2,11 +2,11 @@ namespace FipsCluster;
 
 /// <summary>
 /// The error categories the module uses. Names match System.Management.Automation.ErrorCategory, so the
-/// cmdlet layer maps them by name; this assembly stays free of any PowerShell reference.
+/// cmdlet layer maps them by name; this assembly stays free of any PowerShell reference. NotSpecified is
+/// deliberately absent: every failure the module reports says what kind of failure it is.
 /// </summary>
 public enum FipsErrorCategory
 {
-    NotSpecified,
     ConnectionError,
     InvalidArgument,
     InvalidData,
@@ -20,6 +20,7 @@ public enum FipsErrorCategory
     SecurityError,
     AuthenticationError,
     NotImplemented,
+    NotInstalled,
     OperationStopped,
     ReadError,
     WriteError,

@@ -85,7 +85,7 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
     /// <summary>AWS: instances piped in, per cluster, joined together in EndProcessing (one bootstrap token for all).</summary>
     private readonly Dictionary<string, List<string>> _instances = new(StringComparer.OrdinalIgnoreCase);
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         if (ParameterSetName == AwsInstanceSet)
         {
@@ -118,7 +118,7 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
         }
     }
 
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         foreach (var (cluster, ids) in _instances)
         {

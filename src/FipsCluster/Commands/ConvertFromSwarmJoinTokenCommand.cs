@@ -17,7 +17,7 @@ public sealed class ConvertFromSwarmJoinTokenCommand : FipsCmdlet
     [ValidateSet(nameof(SwarmNodeRole.Worker), nameof(SwarmNodeRole.Manager))]
     public SwarmNodeRole Role { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

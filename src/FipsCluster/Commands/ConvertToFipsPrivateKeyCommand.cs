@@ -37,7 +37,7 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
     public ComplianceProfile? Profile { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void BeginProcessingCore()
     {
         // Keys the module writes are always encrypted: an unencrypted input needs a new passphrase.
         if (Passphrase is null && NewPassphrase is null)
@@ -47,7 +47,7 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
         }
     }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         foreach (var path in Path)
         {

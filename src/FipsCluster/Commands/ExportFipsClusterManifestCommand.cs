@@ -40,7 +40,7 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

@@ -13,7 +13,7 @@ public sealed class GetFipsClusterCommand : FipsCmdlet
     [Alias("ClusterName")]
     public string[]? Name { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         var store = ClusterStoreAccess.Store;
         foreach (var name in Name ?? new[] { "*" })

@@ -9,7 +9,7 @@ namespace FipsCluster.Commands;
 [OutputType(typeof(DependencyInfo))]
 public sealed class GetFipsClusterDependencyCommand : FipsCmdlet
 {
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         foreach (var dependency in DependencyProbe.Run(new Core.Operations.OperationContext { Verbose = WriteVerbose }))
         {

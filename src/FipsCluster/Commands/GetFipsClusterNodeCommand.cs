@@ -25,7 +25,7 @@ public sealed class GetFipsClusterNodeCommand : FipsCmdlet
     [Parameter]
     public string? EndpointUrl { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

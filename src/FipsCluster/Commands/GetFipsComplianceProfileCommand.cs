@@ -24,7 +24,7 @@ public sealed class GetFipsComplianceProfileCommand : FipsCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         if (ParameterSetName == PathSet)
         {

@@ -22,7 +22,7 @@ public sealed class GetSwarmJoinTokenCommand : DockerEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? Cluster { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

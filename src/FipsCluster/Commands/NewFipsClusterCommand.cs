@@ -15,9 +15,9 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
+    /// <summary>An enum: any casing binds (aws, AWS), and PowerShell completes the names.</summary>
     [Parameter(Mandatory = true)]
-    [ValidateSet("Swarm", "AWS")]
-    public string Provider { get; set; } = "Swarm";
+    public FipsClusterProvider Provider { get; set; }
 
     /// <summary>FIPS mode (the default); -Fips:$false creates a non-FIPS cluster.</summary>
     [Parameter]
@@ -147,9 +147,9 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [ValidateRange("00:00:01", "1.00:00:00")]
     public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
-        if (Provider == "AWS")
+        if (Provider is FipsClusterProvider.AWS)
         {
             CreateOnAws();
             return;

@@ -24,7 +24,7 @@ public sealed class NewSwarmJoinTokenCommand : FipsCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

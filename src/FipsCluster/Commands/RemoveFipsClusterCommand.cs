@@ -31,7 +31,7 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet
     [Parameter]
     public string? EndpointUrl { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         foreach (var name in Name)
         {

@@ -45,11 +45,11 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? Context { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {
-            if (ClusterStoreAccess.Store.Get(Cluster).Provider == "AWS")
+            if (ClusterStoreAccess.Store.Get(Cluster).Provider is FipsClusterProvider.AWS)
             {
                 var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
                 var whatIfAws = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var wa) && ((SwitchParameter)wa).IsPresent;

@@ -35,7 +35,7 @@ public sealed class SetFipsClusterCommand : FipsCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

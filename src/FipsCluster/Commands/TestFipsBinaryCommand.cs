@@ -22,7 +22,7 @@ public sealed class TestFipsBinaryCommand : FipsVerdictCmdlet
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         foreach (var path in Path)
         {

@@ -40,7 +40,7 @@ public sealed class TestFipsCertificateCommand : FipsVerdictCmdlet
         ExpectFips = ExpectFips.IsPresent ? true : null,
     };
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         if (ParameterSetName == CertificateSet)
         {

@@ -80,7 +80,7 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
     public int ThrottleLimit { get; set; } = 32;
 
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         if (ParameterSetName == KubeconfigSet)
         {

@@ -102,7 +102,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
     public ComplianceProfile? Profile { get; set; }
 
 
-    protected override void BeginProcessing()
+    protected override void BeginProcessingCore()
     {
         var context = new OperationContext
         {
@@ -113,7 +113,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         _scanner = new NodeScanner(Profile ?? ComplianceProfiles.Default, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), context);
     }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         // ParameterSetName is this record's: with pipeline input it is known only now, never in BeginProcessing.
         switch (ParameterSetName)
@@ -139,12 +139,12 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         Drain(wait: false);
     }
 
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         _scanner!.Complete();
         Drain(wait: true);
         WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-        base.EndProcessing();
+        base.EndProcessingCore();
     }
 
     private void AddRoots(IEnumerable<string> paths)

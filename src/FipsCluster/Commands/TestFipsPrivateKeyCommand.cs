@@ -21,7 +21,7 @@ public sealed class TestFipsPrivateKeyCommand : FipsVerdictCmdlet
     public ComplianceProfile? Profile { get; set; }
 
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         foreach (var path in Path)
         {

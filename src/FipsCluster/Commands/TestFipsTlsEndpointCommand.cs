@@ -32,7 +32,7 @@ public sealed class TestFipsTlsEndpointCommand : FipsVerdictCmdlet
     public ComplianceProfile? Profile { get; set; }
 
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         foreach (var name in ComputerName)
         {

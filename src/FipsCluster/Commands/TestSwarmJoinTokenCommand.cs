@@ -26,10 +26,13 @@ public sealed class TestSwarmJoinTokenCommand : DockerEngineCmdlet
     [Parameter]
     public SwitchParameter RequireFips { get; set; }
 
+    /// <summary>One [bool] for the whole invocation, as every Test-* cmdlet: true only when every token was checked and is valid.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override VerdictMode Verdicts => Quiet ? VerdictMode.Quiet : VerdictMode.Reports;
+
+    protected override void ProcessRecordCore()
     {
         try
         {
@@ -61,11 +64,11 @@ public sealed class TestSwarmJoinTokenCommand : DockerEngineCmdlet
                 result = JoinTokenService.Test(request);
             }
             WriteVerbose(result.Valid ? $"Token {result.Token} is valid." : $"Token {result.Token} is not valid: {string.Join("; ", result.Reasons)}");
-            WriteObject(Quiet ? result.Valid : result);
+            WriteVerdict(result, result.Valid);
         }
         catch (FipsClusterException ex)
         {
-            WriteFailure(ex);
+            WriteItemFailure(ex);
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed class UpdateSwarmJoinTokenCommand : DockerEngineCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         try
         {

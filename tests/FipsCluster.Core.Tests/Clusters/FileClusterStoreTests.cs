@@ -19,7 +19,7 @@ public sealed class FileClusterStoreTests : IDisposable
     private static FipsClusterRecord Record(string name, bool fips = true) => new()
     {
         Name = name,
-        Provider = "Swarm",
+        Provider = FipsClusterProvider.Swarm,
         Fips = fips,
         ComplianceProfile = "FIPS-140-3",
         ComplianceProfileHash = "sha256:abc",
@@ -46,6 +46,30 @@ public sealed class FileClusterStoreTests : IDisposable
         Assert.Equal(ErrorIds.FipsClusterExists, again.ErrorId);
         // A second store instance (another process, another runspace) reads it with the same key.
         Assert.True(new FileClusterStore(_home).Get("prod").Fips);
+    }
+
+    [Fact]
+    public void The_provider_is_stored_as_its_name_so_records_written_before_it_was_an_enum_read_back()
+    {
+        var store = new FileClusterStore(_home);
+        store.Create(new FipsClusterRecord { Name = "aws1", Provider = FipsClusterProvider.AWS, ComplianceProfile = "FIPS-140-3" });
+        Assert.Contains("\"provider\": \"AWS\"", File.ReadAllText(Path.Combine(_home, "clusters", "aws1", "cluster.json")));
+
+        // A record as the string-typed property wrote it, MAC and all.
+        var raw = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { name = "old", provider = "Swarm", fips = true, complianceProfile = "FIPS-140-3", version = 1 });
+        var mac = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(File.ReadAllBytes(Path.Combine(_home, "store.key")), raw));
+        Directory.CreateDirectory(Path.Combine(_home, "clusters", "old"));
+        using (var file = File.Create(Path.Combine(_home, "clusters", "old", "cluster.json")))
+        using (var json = new System.Text.Json.Utf8JsonWriter(file))
+        {
+            json.WriteStartObject();
+            json.WriteString("mac", mac);
+            json.WritePropertyName("record");
+            json.WriteRawValue(raw);
+            json.WriteEndObject();
+        }
+        Assert.Equal(FipsClusterProvider.Swarm, store.Get("old").Provider);
+        Assert.Equal(FipsClusterProvider.AWS, store.Get("aws1").Provider);
     }
 
     [Theory]

@@ -57,7 +57,7 @@ public sealed class AwsProvisionerTests : IDisposable
         var spec = Spec(controlPlanes, workers);
         var record = await Create(spec);
         Assert.NotNull(record);
-        Assert.Equal("AWS", record!.Provider);
+        Assert.Equal(FipsClusterProvider.AWS, record!.Provider);
         Assert.True(record.Fips);
         var runs = Calls("RunInstances");
         Assert.Equal(workers > 0 ? 2 : 1, runs.Count);

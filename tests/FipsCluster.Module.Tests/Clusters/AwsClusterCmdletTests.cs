@@ -61,7 +61,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         var created = New("-ControlPlaneCount 1 -WorkerCount 2");
         Assert.Empty(created.Errors);
         var record = created.SingleOf("FipsCluster.FipsClusterRecord");
-        Assert.Equal("AWS", (string)record.Provider);
+        Assert.Equal("AWS", record.Provider.ToString());
         Assert.True((bool)record.Fips);
         Assert.Equal(3, _ec2.Instances.Count);
         Assert.Equal(3, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());

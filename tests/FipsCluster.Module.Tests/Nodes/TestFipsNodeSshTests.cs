@@ -181,7 +181,7 @@ public sealed class TestFipsNodeSshTests : IClassFixture<ModuleFixture>
     }
 
     [SkippableFact]
-    public void A_bad_key_file_is_one_terminating_error_before_any_node_is_contacted()
+    public void A_bad_key_file_is_one_error_before_any_node_is_contacted_and_Quiet_says_false()
     {
         _nodes.Require();
         var bogus = Path.GetTempFileName();
@@ -190,11 +190,17 @@ public sealed class TestFipsNodeSshTests : IClassFixture<ModuleFixture>
         {
             var result = _ps.Run("Test-FipsNode -ComputerName $args[0], $args[1] -UserName fcprobe -KeyFilePath $args[2] -KnownHostsPath $args[3]",
                 _nodes.FipsNode, _nodes.PlainNode, bogus, _nodes.KnownHosts);
-            // Statement-terminating: one error for the command, not one per node, and no reports.
+            // One error for the command, not one per node, and no reports. Like every Test-* failure it is not
+            // terminating, so -Quiet still answers (false).
             var id = Assert.Single(result.ErrorIds);
             Assert.StartsWith("SshKeyFileInvalid,", id);
+            Assert.Null(result.Terminating);
             Assert.Empty(result.Of(Report));
             Assert.DoesNotContain("not a key", result.AllText);
+            var quiet = _ps.Run("Test-FipsNode -ComputerName $args[0], $args[1] -UserName fcprobe -KeyFilePath $args[2] -KnownHostsPath $args[3] -Quiet",
+                _nodes.FipsNode, _nodes.PlainNode, bogus, _nodes.KnownHosts);
+            Assert.False(quiet.Single<bool>());
+            Assert.StartsWith("SshKeyFileInvalid,", Assert.Single(quiet.ErrorIds));
         }
         finally
         {

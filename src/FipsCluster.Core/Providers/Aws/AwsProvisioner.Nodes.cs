@@ -106,15 +106,17 @@ public sealed partial class AwsProvisioner
         string clusterName, int count, IReadOnlyList<string> instanceIds, KubeadmJoinOptions join, OperationContext context)
     {
         var record = store.Get(clusterName);
-        if (record.Provider != "AWS" || record.AwsSpec is null)
+        if (record.Provider is not FipsClusterProvider.AWS || record.AwsSpec is null)
         {
             throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidOperation, $"'{record.Name}' is a {record.Provider} cluster, not one on AWS.", record.Name);
         }
-        using var ec2 = Ec2ClientFactory.Create(connection with { Region = record.AwsSpec.Region });
         join = join with { Port = record.AwsSpec.SshPort }; // the instances' sshd port is the cluster's, as recorded
-        var provisioner = new AwsProvisioner(ec2, store) { Verify = join.Ssh, VerifyPort = record.AwsSpec.SshPort, Join = join, HostKeyTimeout = join.BootstrapTimeout };
-        var nodes = await provisioner.AddNodesAsync(record, count, instanceIds, context).ConfigureAwait(false);
-        return (nodes, provisioner.NodeFailures);
+        return await Ec2ClientFactory.UseAsync(connection with { Region = record.AwsSpec.Region }, async ec2 =>
+        {
+            var provisioner = new AwsProvisioner(ec2, store) { Verify = join.Ssh, VerifyPort = record.AwsSpec.SshPort, Join = join, HostKeyTimeout = join.BootstrapTimeout };
+            var nodes = await provisioner.AddNodesAsync(record, count, instanceIds, context).ConfigureAwait(false);
+            return (nodes, provisioner.NodeFailures);
+        }, context.Cancellation).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ClusterNodeRecord>?> AddNodesAsync(FipsClusterRecord record, int count, IReadOnlyList<string> instanceIds, OperationContext context)
@@ -216,8 +218,9 @@ public sealed partial class AwsProvisioner
         {
             return false;
         }
-        using var ec2 = Ec2ClientFactory.Create(connection with { Region = record.AwsSpec?.Region ?? connection.Region });
-        await ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation).ConfigureAwait(false);
+        await Ec2ClientFactory.UseAsync(connection with { Region = record.AwsSpec?.Region ?? connection.Region },
+            ec2 => ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation), context.Cancellation)
+            .ConfigureAwait(false);
         store.Update(record.Name, r => r.WithNodes(r.Nodes.Where(n => n.NodeId != member.NodeId).ToArray(), r.Resources.Where(id => id != member.NodeId).ToArray()));
         foreach (var forgotten in ForgetHostKeys(new[] { member }))
         {
@@ -230,10 +233,10 @@ public sealed partial class AwsProvisioner
                 var deleted = await Kubernetes.KubernetesNodeCleanup.DeleteByAddressAsync(kubeconfigPath, kubeContext, address, context).ConfigureAwait(false);
                 context.Verbose(deleted is null ? $"No Node of '{record.Name}' reports {address}; nothing to delete." : $"Deleted Node {deleted} ({address}) from '{record.Name}'.");
             }
-            catch (k8s.Autorest.HttpOperationException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The instance is gone either way: a refused delete is worth a warning, not a failure.
-                context.Warning($"{member.NodeId} was terminated, but its Node object could not be deleted (HTTP {(int)ex.Response.StatusCode}): delete it with kubectl delete node.");
+                // The instance is gone either way: a refused or unreachable API is worth a warning, not a failure.
+                context.Warning($"{member.NodeId} was terminated, but its Node object could not be deleted ({Operations.FailureClassifier.Classify(ex).Message}): delete it with kubectl delete node.");
             }
         }
         else if (member.JoinState == KubeadmJoinOutcome.Joined)

@@ -27,19 +27,23 @@ public sealed partial class AwsProvisioner
     }
 
     /// <summary>
-    /// Creates the EC2 client for the connection, provisions, and disposes the client. Returns the record (null under
-    /// -WhatIf) and the nodes that did not join, each as an error to report on its own.
+    /// Checks the spec, then creates the EC2 client for the connection, provisions, and disposes the client. Returns the
+    /// record (null under -WhatIf) and the nodes that did not join, each as an error to report on its own. A spec that
+    /// cannot be provisioned fails before any credential is resolved or any request is sent.
     /// </summary>
     public static async Task<(FipsClusterRecord? Record, IReadOnlyList<FipsClusterException> NodeFailures)> CreateAsync(AwsConnection connection, IClusterStore store,
         AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, Remoting.SshOptions? verify, KubeadmJoinOptions? join, bool skipJoin, bool allowSshFromEverywhere, TimeSpan bootstrapTimeout, OperationContext context)
     {
-        using var ec2 = Ec2ClientFactory.Create(connection);
-        var provisioner = new AwsProvisioner(ec2, store)
+        ValidateRequest(store, spec, allowSshFromEverywhere);
+        return await Ec2ClientFactory.UseAsync(connection, async ec2 =>
         {
-            Verify = verify, VerifyPort = spec.SshPort, Join = join, SkipJoin = skipJoin, AllowSshFromEverywhere = allowSshFromEverywhere, HostKeyTimeout = bootstrapTimeout,
-        };
-        var record = await provisioner.CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
-        return (record, provisioner.NodeFailures);
+            var provisioner = new AwsProvisioner(ec2, store)
+            {
+                Verify = verify, VerifyPort = spec.SshPort, Join = join, SkipJoin = skipJoin, AllowSshFromEverywhere = allowSshFromEverywhere, HostKeyTimeout = bootstrapTimeout,
+            };
+            var record = await provisioner.CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
+            return (record, provisioner.NodeFailures);
+        }, context.Cancellation).ConfigureAwait(false);
     }
 
     /// <summary>With SSH options, the cluster is bootstrapped over SSH after boot: kubeadm init awaited, the other nodes joined.</summary>
@@ -68,15 +72,21 @@ public sealed partial class AwsProvisioner
     /// <summary>The first wait between two polls of the instances' console output.</summary>
     public TimeSpan ConsolePollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
+    /// <summary>What can be refused without AWS: the name, a clash in the store, the spec, the ingress networks.</summary>
+    private static void ValidateRequest(IClusterStore store, AwsClusterSpec spec, bool allowSshFromEverywhere)
     {
         FileClusterStore.ValidateName(spec.Name);
-        if (_store.Names().Contains(spec.Name.ToLowerInvariant(), StringComparer.Ordinal))
+        if (store.Names().Contains(spec.Name.ToLowerInvariant(), StringComparer.Ordinal))
         {
             throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{spec.Name}' already exists.", spec.Name);
         }
         AwsClusterSpecValidator.Validate(spec);
-        AwsIngress.Validate(spec, AllowSshFromEverywhere);
+        AwsIngress.Validate(spec, allowSshFromEverywhere);
+    }
+
+    public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
+    {
+        ValidateRequest(_store, spec, AllowSshFromEverywhere);
         Progress(context, spec, "Checking the AMI", 5);
         await AmiCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
 
@@ -133,7 +143,7 @@ public sealed partial class AwsProvisioner
             return _store.Create(new FipsClusterRecord
             {
                 Name = spec.Name,
-                Provider = "AWS",
+                Provider = FipsClusterProvider.AWS,
                 Fips = spec.Fips,
                 ComplianceProfile = profile.Name,
                 ComplianceProfileHash = SwarmClusterService.ProfileHash(profile),
@@ -312,9 +322,9 @@ public sealed partial class AwsProvisioner
     /// <summary>Terminates the cluster's recorded instances, waits for them, and deletes its security group.</summary>
     public static async Task<IReadOnlyList<string>> DeprovisionAsync(AwsConnection connection, FipsClusterRecord record)
     {
-        using var ec2 = Ec2ClientFactory.Create(connection);
         var group = record.Resources.FirstOrDefault(r => r.StartsWith("sg-", StringComparison.Ordinal));
-        var removed = await new AwsProvisioner(ec2, new NullStore()).RollbackAsync(record.Resources.ToList(), group).ConfigureAwait(false);
+        var removed = await Ec2ClientFactory.UseAsync(connection, ec2 => new AwsProvisioner(ec2, new NullStore()).RollbackAsync(record.Resources.ToList(), group), CancellationToken.None)
+            .ConfigureAwait(false);
         // The instances' addresses may serve other machines next: their recorded host keys go too.
         return removed.Concat(ForgetHostKeys(record.Nodes)).ToList();
     }
@@ -322,9 +332,9 @@ public sealed partial class AwsProvisioner
     /// <summary>The recorded instances as EC2 sees them now (state, address), merged with the recorded evidence.</summary>
     public static async Task<IReadOnlyList<FipsClusterNode>> DescribeNodesAsync(AwsConnection connection, FipsClusterRecord record, OperationContext context)
     {
-        using var ec2 = Ec2ClientFactory.Create(connection);
         var ids = record.Nodes.Select(n => n.NodeId).OfType<string>().ToList();
-        var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = ids }, context.Cancellation).ConfigureAwait(false);
+        var response = await Ec2ClientFactory.UseAsync(connection, ec2 => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = ids }, context.Cancellation), context.Cancellation)
+            .ConfigureAwait(false);
         var instances = response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).ToDictionary(i => i.InstanceId) ?? new Dictionary<string, Instance>();
         return record.Nodes.Select(n =>
         {

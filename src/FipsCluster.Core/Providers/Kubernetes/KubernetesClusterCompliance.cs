@@ -29,7 +29,15 @@ public static class KubernetesClusterCompliance
         var configuration = KubeconfigClient.Load(kubeconfigPath, kubeContext);
         using var client = new k8s.Kubernetes(configuration);
         var name = expected?.ClusterName ?? kubeContext ?? configuration.CurrentContext ?? configuration.Host;
-        return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected, nodeAddressType).ConfigureAwait(false);
+        try
+        {
+            return await TestAsync(client, name, profile, context, nodeSsh, sshPort, throttle, daemonSet, expected, nodeAddressType).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not FipsClusterException && !context.Cancellation.IsCancellationRequested)
+        {
+            // An API that cannot be reached (or whose TLS or credentials fail) leaves nothing to judge: one error for the cluster.
+            throw FailureClassifier.Classify(ex, configuration.Host, $"{name} (the Kubernetes API at {configuration.Host})", KubeconfigClient.Secrets(configuration));
+        }
     }
 
     /// <summary>
@@ -95,6 +103,12 @@ public static class KubernetesClusterCompliance
                 $"{version.GitVersion}, {version.GoVersion}: {judgement.Module}" + (fipsTag ? " (+fips build tag)" : "") + (drift is null ? "" : $"; {drift}"),
                 "Run FIPS builds of the control plane (e.g. DKP's vX.Y.Z+fips.N).",
                 new CheckEvidence("/version", $"gitVersion {version.GitVersion}, goVersion {version.GoVersion}"));
+        }
+        catch (HttpOperationException ex) when ((int?)ex.Response?.StatusCode is 401 or 403)
+        {
+            // Credentials the API rejects even for /version read nothing else either: one error, not a report of errors
+            // (the caller with the kubeconfig masks its credentials, should the server have quoted them).
+            throw;
         }
         catch (HttpOperationException ex)
         {
@@ -237,7 +251,7 @@ public static class KubernetesClusterCompliance
         return new ClusterComplianceReport
         {
             Name = clusterName,
-            Provider = expected?.Provider ?? "Kubernetes",
+            Provider = expected?.Provider.ToString() ?? "Kubernetes",
             Nodes = nodeReports,
             Fips = expected?.Fips ?? true,
             Profile = profile.Name,
@@ -445,7 +459,7 @@ public sealed record DaemonSetNodeCheck(string Image, TimeSpan Timeout);
 /// What a cluster record pins (an AWS cluster created by New-FipsCluster): the exact Kubernetes version and the exact
 /// control-plane and etcd images, so drift from the record is a finding even when the drifted build is also "+fips".
 /// </summary>
-public sealed record KubernetesClusterExpectations(string ClusterName, string Provider, bool Fips, string KubernetesVersion,
+public sealed record KubernetesClusterExpectations(string ClusterName, FipsClusterProvider Provider, bool Fips, string KubernetesVersion,
     string? KubernetesImageRepository, string? EtcdImageRepository, string? EtcdVersion)
 {
     public static KubernetesClusterExpectations FromRecord(FipsClusterRecord record)
