@@ -143,8 +143,11 @@ Describe 'Test-FipsNode pipeline input: host names and addresses' {
 
     It 'refuses a bad key file once, before any piped node is contacted' {
         Set-Content -Path (Join-Path $TestDrive 'bad_key') -Value 'not a key'
-        $thrown = { "127.0.0.1:$closedPort", '127.0.0.2' | Test-FipsNode -KeyFilePath (Join-Path $TestDrive 'bad_key') } | Should -Throw -PassThru
-        $thrown.FullyQualifiedErrorId | Should -Be "SshKeyFileInvalid,$nodeId"
+        $reports = "127.0.0.1:$closedPort", '127.0.0.2' | Test-FipsNode -KeyFilePath (Join-Path $TestDrive 'bad_key') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $reports | Should -BeNullOrEmpty
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -Be "SshKeyFileInvalid,$nodeId"
+        "127.0.0.1:$closedPort" | Test-FipsNode -KeyFilePath (Join-Path $TestDrive 'bad_key') -Quiet -ErrorAction SilentlyContinue | Should -BeExactly $false
     }
 }
 
@@ -178,16 +181,19 @@ Describe 'Test-FipsNode pipeline input: folders and hosts in one pipeline' {
         $errs | Should -HaveCount 1
     }
 
-    It 'says once that no key was found when a host arrives and ~/.ssh has none' {
+    It 'says once that no key was found when hosts arrive and ~/.ssh has none, and still judges the folders' {
         $env:HOME = Join-Path $TestDrive 'empty-home'
         New-Item -ItemType Directory -Force -Path $env:HOME | Out-Null
         try {
-            $thrown = { '127.0.0.1' | Test-FipsNode } | Should -Throw -PassThru
+            $reports = $rhel, '127.0.0.1', $rhel, '127.0.0.2' | Test-FipsNode -ErrorVariable errs -ErrorAction SilentlyContinue
         }
         finally {
             $env:HOME = $savedHome
         }
-        $thrown.FullyQualifiedErrorId | Should -Be "SshKeyFileInvalid,$nodeId"
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -Be "SshKeyFileInvalid,$nodeId"
+        $reports | Should -HaveCount 2
+        $reports.Transport | Should -Be @('Root', 'Root')
     }
 
     It 'refuses folders with an SSH parameter given (those select the SSH parameter sets) and still tests the hosts' {

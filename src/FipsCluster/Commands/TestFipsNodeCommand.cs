@@ -25,6 +25,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
 
     private NodeScanner? _scanner;
     private SshOptions? _ssh; // built with the first SSH node: PowerShell binds piped names only after BeginProcessing
+    private bool _sshUnusable; // the SSH login could not be built: said once, and no SSH node of this command is tried
     private readonly ConcurrentQueue<(bool Warning, string Text)> _messages = new();
     private int _written;
     private int _compliant;
@@ -129,10 +130,12 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
                 AddRoots(LiteralPath);
                 break;
             default:
-                var ssh = _ssh ??= SshOptions();
-                foreach (var name in ComputerName)
+                if (Ssh() is { } ssh)
                 {
-                    _scanner!.AddSsh(name.Trim(), Port, ssh);
+                    foreach (var name in ComputerName)
+                    {
+                        _scanner!.AddSsh(name.Trim(), Port, ssh);
+                    }
                 }
                 break;
         }
@@ -251,25 +254,31 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         }
     }
 
-    /// <summary>The SSH login for every SSH node of this command; a missing or bad key ends the command before any node is contacted.</summary>
-    private SshOptions SshOptions()
+    /// <summary>
+    /// The SSH login for every SSH node of this command, built when the first one arrives. A missing or bad key is one
+    /// error before any node is contacted; the SSH nodes are then not tested (-Quiet says false), while the images and
+    /// nodes already submitted are still judged and written.
+    /// </summary>
+    private SshOptions? Ssh()
     {
-        var options = SshLoginOptions.Build(this, ParameterSetName is SshPasswordSet ? Credential : null, UserName, KeyFilePath, KeyPassphrase,
-            KnownHostsPath, HostKeyPolicy, TimeSpan.FromSeconds(TimeoutSeconds));
+        if (_ssh is not null || _sshUnusable)
+        {
+            return _ssh;
+        }
         try
         {
-            if (options is null)
-            {
-                throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
-                    "No SSH key given and none found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519). Use -KeyFilePath or -Credential.", "KeyFilePath");
-            }
+            var options = SshLoginOptions.Build(this, ParameterSetName is SshPasswordSet ? Credential : null, UserName, KeyFilePath, KeyPassphrase,
+                KnownHostsPath, HostKeyPolicy, TimeSpan.FromSeconds(TimeoutSeconds))
+                ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+                    "No SSH key given and none found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519). Use -KeyFilePath or -Credential. No SSH node of this command was tested.", "KeyFilePath");
             _scanner!.PrepareSsh(options);
-            return options;
+            return _ssh = options;
         }
         catch (FipsClusterException ex)
         {
-            ThrowFailure(ex);
-            throw; // not reached: ThrowFailure throws
+            _sshUnusable = true;
+            WriteItemFailure(ex);
+            return null;
         }
     }
 }

@@ -42,7 +42,7 @@ public sealed class SwarmPreflightTests : IDisposable
         var store = new FileClusterStore(_home);
         store.Create(new FipsClusterRecord
         {
-            Name = "c1", Provider = "Swarm", Fips = false, ComplianceProfile = "FIPS-140-3", ComplianceProfileHash = "sha256:abc",
+            Name = "c1", Provider = FipsClusterProvider.Swarm, Fips = false, ComplianceProfile = "FIPS-140-3", ComplianceProfileHash = "sha256:abc",
             Endpoints = new[] { "tcp://127.0.0.1:1" }, Description = "",
         });
         var error = await Assert.ThrowsAsync<FipsClusterException>(() => new SwarmClusterService(store)

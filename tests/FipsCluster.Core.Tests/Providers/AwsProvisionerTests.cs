@@ -119,6 +119,36 @@ public sealed class AwsProvisionerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_network_that_fails_mid_provisioning_still_rolls_back_what_was_created()
+    {
+        // The workers' launch never gets an answer (the SDK retries, then gives up with a transport error, not an EC2 one).
+        _ec2.DropConnection = (action, p) => action == "RunInstances" && p.Values.Contains("worker");
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(Spec()));
+        Assert.Equal(ErrorIds.ProvisioningFailed, error.ErrorId);
+        Assert.Contains("rolled back", error.Message);
+        Assert.Equal(3, _ec2.Instances.Count);
+        Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
+        Assert.Empty(_ec2.SecurityGroups);
+        Assert.Empty(_store.Names());
+    }
+
+    [Fact]
+    public async Task A_rollback_the_network_also_fails_names_what_it_left_behind()
+    {
+        _ec2.NoCapacityForRole = "worker";
+        _ec2.DropConnection = (action, _) => action == "TerminateInstances";
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(Spec()));
+        Assert.Equal(ErrorIds.ProvisioningFailed, error.ErrorId);
+        Assert.Contains("InsufficientInstanceCapacity", error.Message);
+        Assert.Contains("NOT removed", error.Message);
+        foreach (var id in _ec2.Instances.Keys)
+        {
+            Assert.Contains(id, error.Message);
+        }
+        Assert.Contains(_ec2.SecurityGroups.Keys.Single(), error.Message);
+    }
+
+    [Fact]
     public async Task A_re_run_reuses_what_an_interrupted_run_left_and_a_finished_cluster_is_not_created_twice()
     {
         _ec2.NoCapacityForRole = "worker";

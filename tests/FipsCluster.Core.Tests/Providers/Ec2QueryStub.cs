@@ -110,6 +110,12 @@ public sealed class Ec2QueryStub : IDisposable
     /// <summary>RunInstances for instances tagged with this role fail with InsufficientInstanceCapacity (every retry).</summary>
     public string? NoCapacityForRole { get; set; }
 
+    /// <summary>
+    /// Calls this returns true for are answered by dropping the connection (a network that fails mid-operation): the
+    /// request is recorded, its effect does not happen, and the client sees a reset.
+    /// </summary>
+    public Func<string, IReadOnlyDictionary<string, string>, bool>? DropConnection { get; set; }
+
     public static readonly string[] MutatingActions = { "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "RunInstances", "TerminateInstances", "DeleteSecurityGroup", "CreateTags" };
 
     /// <summary>The next <paramref name="count"/> calls of <paramref name="action"/> get 503 RequestLimitExceeded.</summary>
@@ -135,6 +141,11 @@ public sealed class Ec2QueryStub : IDisposable
                 .ToDictionary(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
             var action = parameters.GetValueOrDefault("Action", "");
             Requests.Enqueue((action, parameters));
+            if (DropConnection?.Invoke(action, parameters) == true)
+            {
+                context.Response.Abort();
+                continue;
+            }
             var (status, xml) = Handle(action, parameters);
             var bytes = Encoding.UTF8.GetBytes(xml);
             context.Response.StatusCode = status;

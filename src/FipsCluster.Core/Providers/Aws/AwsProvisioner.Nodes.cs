@@ -182,7 +182,7 @@ public sealed partial class AwsProvisioner
                 r.Resources.Concat(launched.Where(id => !r.Resources.Contains(id))).ToArray()));
             return redone.Values.Concat(added).ToList();
         }
-        catch (Exception ex) when (created.Count > 0 && ex is AmazonEC2Exception or FipsClusterException or OperationCanceledException)
+        catch (Exception ex) when (created.Count > 0 && ex is not OutOfMemoryException)
         {
             var removed = (await RollbackAsync(created, null).ConfigureAwait(false)).Concat(ForgetWrittenHostKeys(created)).ToList();
             if (ex is OperationCanceledException)
@@ -191,7 +191,7 @@ public sealed partial class AwsProvisioner
                 throw;
             }
             throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable,
-                $"Adding nodes to '{record.Name}' failed ({(ex as AmazonEC2Exception)?.ErrorCode ?? (ex as FipsClusterException)?.ErrorId ?? ex.GetType().Name}: {ex.Message}); terminated: {string.Join(", ", removed)}.", record.Name, ex);
+                $"Adding nodes to '{record.Name}' failed ({Cause(ex)}); terminated: {string.Join(", ", removed)}.", record.Name, ex);
         }
     }
 

@@ -154,8 +154,9 @@ public sealed partial class AwsProvisioner
                 Nodes = controlPlane.Select(id => Node(id, "ControlPlane")).Concat(workers.Select(id => Node(id, "Worker"))).ToArray(),
             });
         }
-        catch (Exception ex) when (ex is AmazonEC2Exception or FipsClusterException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever failed — EC2, the network, SSH, Ctrl+C — what this attempt created is removed (or named).
             if (keepOnFailure)
             {
                 context.Warning($"Provisioning '{spec.Name}' failed; -KeepOnFailure keeps: {string.Join(", ", created.DefaultIfEmpty("nothing"))}.");
@@ -168,8 +169,19 @@ public sealed partial class AwsProvisioner
                 throw;
             }
             throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable,
-                $"Provisioning '{spec.Name}' failed ({(ex as AmazonEC2Exception)?.ErrorCode ?? (ex as FipsClusterException)?.ErrorId ?? ex.GetType().Name}: {ex.Message}); rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.", spec.Name, ex);
+                $"Provisioning '{spec.Name}' failed ({Cause(ex)}); rolled back: {string.Join(", ", removed.DefaultIfEmpty("nothing was created"))}.", spec.Name, ex);
         }
+    }
+
+    /// <summary>Why an attempt failed, named as EC2 or the failure classifier names it.</summary>
+    private static string Cause(Exception exception)
+    {
+        if (exception is AmazonEC2Exception ec2)
+        {
+            return $"{ec2.ErrorCode}: {ec2.Message}";
+        }
+        var classified = FailureClassifier.Classify(exception);
+        return $"{classified.ErrorId}: {classified.Message}";
     }
 
     private static string? JoinError(KubeadmJoinOutcome? outcome) => outcome?.Error is { } error ? $"{error.ErrorId}: {error.Message}" : null;
@@ -367,29 +379,45 @@ public sealed partial class AwsProvisioner
         public bool Delete(string name) => false;
     }
 
+    /// <summary>
+    /// Removes what a failed attempt created. It never throws: what it could not remove (the network that failed the
+    /// attempt may fail this too) is named in the result, so the error can say what is left behind.
+    /// </summary>
     private async Task<List<string>> RollbackAsync(List<string> created, string? groupId)
     {
         var removed = new List<string>();
         var instances = created.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).ToList();
-        if (instances.Count > 0)
+        var group = groupId is not null && created.Contains(groupId) ? groupId : null;
+        try
         {
-            await _ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
-            removed.AddRange(instances.Select(i => $"instance {i}"));
-            // The group can only go once its instances are gone.
-            for (var attempt = 0; attempt < 60; attempt++)
+            if (instances.Count > 0)
             {
-                var response = await _ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
-                if (response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).All(i => i.State?.Name?.Value == "terminated") != false)
+                await _ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
+                removed.AddRange(instances.Select(i => $"instance {i}"));
+                instances.Clear();
+                // The group can only go once its instances are gone.
+                for (var attempt = 0; group is not null && attempt < 60; attempt++)
                 {
-                    break;
+                    var response = await _ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = created.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).ToList() }).ConfigureAwait(false);
+                    if (response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).All(i => i.State?.Name?.Value == "terminated") != false)
+                    {
+                        break;
+                    }
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, 0.2 * (attempt + 1)))).ConfigureAwait(false);
                 }
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, 0.2 * (attempt + 1)))).ConfigureAwait(false);
+            }
+            if (group is not null)
+            {
+                await _ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = group }).ConfigureAwait(false);
+                removed.Add($"security group {group}");
+                group = null;
             }
         }
-        if (groupId is not null && created.Contains(groupId))
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            await _ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = groupId }).ConfigureAwait(false);
-            removed.Add($"security group {groupId}");
+            var failure = FailureClassifier.Classify(ex);
+            var left = instances.Select(i => $"instance {i}").Concat(group is null ? Array.Empty<string>() : new[] { $"security group {group}" });
+            removed.Add($"NOT removed ({failure.ErrorId}: {failure.Message}): {string.Join(", ", left)} — remove them, or re-run with the same spec, which reuses them");
         }
         return removed;
     }
