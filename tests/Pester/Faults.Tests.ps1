@@ -121,7 +121,9 @@ BeforeDiscovery {
         @{ Cmdlet = 'Remove-FipsCluster'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Remove-FipsCluster -Name nosuch -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsCluster'; Case = 'AWS: deprovisioning through an endpoint that refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
-           Run = 'Remove-FipsCluster -Name aws1 -Deprovision -Force -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false' }
+           Run = 'Remove-FipsCluster -Name aws1 -Deprovision -Force -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false'
+           # Nothing lost: the record stays while its instances may still run.
+           After = '(Get-FipsCluster -Name aws1).Name | Should -Be aws1' }
         @{ Cmdlet = 'Remove-FipsCluster'; Case = 'AWS: deprovisioning without credentials'; Id = 'AwsCredentialsUnavailable'; NoAws = $true
            Run = 'Remove-FipsCluster -Name aws1 -Deprovision -Force -Confirm:$false' }
 
@@ -225,6 +227,7 @@ BeforeDiscovery {
         $case.Terminating = [bool]$case.Terminating
         $case.NoAws = [bool]$case.NoAws
         if (-not $case.MaxSeconds) { $case.MaxSeconds = 10 }
+        if (-not $case.After) { $case.After = $null }
     }
     $script:quietCases = $script:cases | Where-Object { $_.Cmdlet -like 'Test-*' }
 }
@@ -516,6 +519,7 @@ Describe 'Every failure of every cmdlet has an id from ErrorIds' {
         $result.Errors[0].FullyQualifiedErrorId.Split(',')[0] | Should -Be $Id -Because $result.Errors[0].Exception.Message
         [bool]$result.Terminating | Should -Be $Terminating -Because 'terminating or not is part of the contract'
         $result.Seconds | Should -BeLessThan $MaxSeconds
+        if ($After) { & ([scriptblock]::Create($After)) }
     }
 
     It '<Cmdlet> -Quiet: <Case> -> one [bool] $false' -ForEach $quietCases {

@@ -335,8 +335,13 @@ public sealed partial class AwsProvisioner
     public static async Task<IReadOnlyList<string>> DeprovisionAsync(AwsConnection connection, FipsClusterRecord record)
     {
         var group = record.Resources.FirstOrDefault(r => r.StartsWith("sg-", StringComparison.Ordinal));
-        var removed = await Ec2ClientFactory.UseAsync(connection, ec2 => new AwsProvisioner(ec2, new NullStore()).RollbackAsync(record.Resources.ToList(), group), CancellationToken.None)
-            .ConfigureAwait(false);
+        // Unlike a rollback, a failure here is the caller's error: the record must stay while its resources do.
+        var removed = new List<string>();
+        await Ec2ClientFactory.UseAsync(connection, async ec2 =>
+        {
+            await new AwsProvisioner(ec2, new NullStore()).RemoveAsync(record.Resources, group, removed).ConfigureAwait(false);
+            return removed;
+        }, CancellationToken.None).ConfigureAwait(false);
         // The instances' addresses may serve other machines next: their recorded host keys go too.
         return removed.Concat(ForgetHostKeys(record.Nodes)).ToList();
     }
@@ -386,39 +391,47 @@ public sealed partial class AwsProvisioner
     private async Task<List<string>> RollbackAsync(List<string> created, string? groupId)
     {
         var removed = new List<string>();
-        var instances = created.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).ToList();
-        var group = groupId is not null && created.Contains(groupId) ? groupId : null;
         try
         {
-            if (instances.Count > 0)
-            {
-                await _ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
-                removed.AddRange(instances.Select(i => $"instance {i}"));
-                instances.Clear();
-                // The group can only go once its instances are gone.
-                for (var attempt = 0; group is not null && attempt < 60; attempt++)
-                {
-                    var response = await _ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = created.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).ToList() }).ConfigureAwait(false);
-                    if (response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).All(i => i.State?.Name?.Value == "terminated") != false)
-                    {
-                        break;
-                    }
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, 0.2 * (attempt + 1)))).ConfigureAwait(false);
-                }
-            }
-            if (group is not null)
-            {
-                await _ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = group }).ConfigureAwait(false);
-                removed.Add($"security group {group}");
-                group = null;
-            }
+            await RemoveAsync(created, groupId, removed).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             var failure = FailureClassifier.Classify(ex);
-            var left = instances.Select(i => $"instance {i}").Concat(group is null ? Array.Empty<string>() : new[] { $"security group {group}" });
+            var left = Removable(created, groupId).Where(r => !removed.Contains(r));
             removed.Add($"NOT removed ({failure.ErrorId}: {failure.Message}): {string.Join(", ", left)} — remove them, or re-run with the same spec, which reuses them");
         }
         return removed;
+    }
+
+    /// <summary>What <see cref="RemoveAsync"/> removes, as it names them.</summary>
+    private static IEnumerable<string> Removable(IEnumerable<string> resources, string? groupId) =>
+        resources.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).Select(i => $"instance {i}")
+            .Concat(groupId is not null && resources.Contains(groupId) ? new[] { $"security group {groupId}" } : Array.Empty<string>());
+
+    /// <summary>Terminates the instances among <paramref name="resources"/>, waits for them, then deletes the group; adds each removal to <paramref name="removed"/> as it happens.</summary>
+    private async Task RemoveAsync(IReadOnlyCollection<string> resources, string? groupId, List<string> removed)
+    {
+        var instances = resources.Where(id => id.StartsWith("i-", StringComparison.Ordinal)).ToList();
+        if (instances.Count > 0)
+        {
+            await _ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
+            removed.AddRange(instances.Select(i => $"instance {i}"));
+            // The group can only go once its instances are gone.
+            for (var attempt = 0; attempt < 60; attempt++)
+            {
+                var response = await _ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = instances }).ConfigureAwait(false);
+                if (response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).All(i => i.State?.Name?.Value == "terminated") != false)
+                {
+                    break;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, 0.2 * (attempt + 1)))).ConfigureAwait(false);
+            }
+        }
+        if (groupId is not null && resources.Contains(groupId))
+        {
+            await _ec2.DeleteSecurityGroupAsync(new DeleteSecurityGroupRequest { GroupId = groupId }).ConfigureAwait(false);
+            removed.Add($"security group {groupId}");
+        }
     }
 }
