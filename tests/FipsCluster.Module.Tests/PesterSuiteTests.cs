@@ -114,6 +114,15 @@ public sealed class PesterRunTests
         }
     }
 
+    [Fact]
+    public void The_suite_ran_in_the_pinned_pwsh_and_Pester()
+    {
+        var run = PesterSuiteRun.Instance.Suite;
+        Assert.Equal("7.6.10", run.PowerShellVersion); // .config/dotnet-tools.json
+        Assert.Equal("5.9.1", run.PesterVersion);       // the test project's PackageDownload
+        Assert.True(run.Tests.Count > 100, run.Summary);
+    }
+
     [SkippableFact]
     public void The_NodeCompliance_example_fails_on_a_host_that_is_not_in_FIPS_mode()
     {

@@ -11,8 +11,12 @@ public sealed record PesterTestResult(string File, string Name, string Result, s
     public string DisplayName => $"{Path.GetRelativePath(PesterRunner.SuiteDirectory, File)} › {Name}";
 }
 
-/// <summary>What one pwsh process running Invoke-Pester produced.</summary>
-public sealed record PesterRunResult(IReadOnlyList<PesterTestResult> Tests, string Log, int ExitCode);
+/// <summary>What one pwsh process running Invoke-Pester produced, and the PowerShell and Pester versions that ran it.</summary>
+public sealed record PesterRunResult(IReadOnlyList<PesterTestResult> Tests, string Log, int ExitCode, string PowerShellVersion, string PesterVersion)
+{
+    public string Summary => $"{Tests.Count(t => t.Result == "Passed")} passed, {Tests.Count(t => t.Result == "Failed")} failed, "
+        + $"{Tests.Count(t => t.Result is not ("Passed" or "Failed"))} skipped or not run (pwsh {PowerShellVersion}, Pester {PesterVersion})";
+}
 
 /// <summary>
 /// Runs Pester 5.9.1 in real pwsh 7.6.10 — the PowerShell of the repository's tool manifest (.config/dotnet-tools.json),
@@ -21,6 +25,13 @@ public sealed record PesterRunResult(IReadOnlyList<PesterTestResult> Tests, stri
 /// </summary>
 public static class PesterRunner
 {
+    private sealed class RunDocument
+    {
+        public string PowerShell { get; set; } = "";
+        public string Pester { get; set; } = "";
+        public List<PesterTestResult> Tests { get; set; } = new();
+    }
+
     public static string SuiteDirectory => Path.Combine(TestPaths.RepoRoot, "tests", "Pester");
 
     public static string PesterModule => typeof(PesterRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -90,9 +101,9 @@ public static class PesterRunner
             {
                 throw new InvalidOperationException($"Pester wrote no results (pwsh exit code {process.ExitCode}):\n{log}");
             }
-            var rows = JsonSerializer.Deserialize<List<PesterTestResult>>(File.ReadAllText(resultPath), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })
-                ?? new List<PesterTestResult>();
-            return new PesterRunResult(rows, log, process.ExitCode);
+            var run = JsonSerializer.Deserialize<RunDocument>(File.ReadAllText(resultPath), new JsonSerializerOptions { PropertyNameCaseInsensitive = true })
+                ?? new RunDocument();
+            return new PesterRunResult(run.Tests, log, process.ExitCode, run.PowerShell, run.Pester);
         }
         finally
         {

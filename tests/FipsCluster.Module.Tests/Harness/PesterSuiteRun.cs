@@ -64,6 +64,11 @@ public sealed class PesterSuiteRun
                 excluded.Add("Integration");
             }
             Suite = PesterRunner.Run(new[] { PesterRunner.SuiteDirectory }, environment, excluded);
+            // .ci/run prints this beside its closing line, so the Pester share of the count is visible.
+            if (Environment.GetEnvironmentVariable("FC_PESTER_SUMMARY") is { Length: > 0 } summary)
+            {
+                File.WriteAllText(summary, Suite.Summary + "\n");
+            }
             if (ServicesUnavailable is null)
             {
                 environment["FIPS_NODES"] = ssh.PlainNode;

@@ -59,4 +59,9 @@ foreach ($container in $run.Containers | Where-Object { $_.ErrorRecord.Count -gt
         Duration = 0
     })
 }
-ConvertTo-Json -InputObject @($rows) -Depth 4 | Set-Content -Path $ResultPath -Encoding utf8
+# What ran them, so the bridge can show (and assert) that it was real pwsh and the pinned Pester.
+ConvertTo-Json -Depth 5 -InputObject ([ordered]@{
+    PowerShell = "$($PSVersionTable.PSVersion)"
+    Pester     = "$((Get-Module Pester).Version)"
+    Tests      = @($rows)
+}) | Set-Content -Path $ResultPath -Encoding utf8
