@@ -134,7 +134,8 @@ public static class KubernetesClusterCompliance
                     {
                         if (node.Status?.Addresses?.FirstOrDefault(a => a.Type == nodeAddressType)?.Address is { Length: > 0 } address)
                         {
-                            scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort, nodeSsh);
+                            // The kubelet writes its own Node's addresses: a host only, checked before anything connects or is recorded.
+                            scanner.AddSshHost(address, sshPort, nodeSsh, $"Node {Remoting.HostAddress.Display(node.Metadata?.Name)}'s {nodeAddressType}", nodeAddressType.EndsWith("IP", StringComparison.Ordinal));
                         }
                         else
                         {
