@@ -1,5 +1,5 @@
 // Test-FipsCluster -Kubeconfig -NodeCheck None vs `kubectl get nodes,pods -A -o json` against the same Kubernetes API:
-// the tests' in-process stub (real wire protocol: JSON over HTTP, discovery, limit/continue paging), hosted by this
+// the tests' in-process stub (real wire protocol: JSON over HTTPS with the stub's own CA in the kubeconfig, discovery, limit/continue paging), hosted by this
 // parent process with 5,000 nodes and 20,000 pods. Both clients run as child processes with the same kubeconfig; the
 // parent only serves and times. Samples alternate (the order flips every round); one round of warm-up is discarded.
 // Usage: KubeBench [samples=5] [nodes=5000] [pods=20000]
@@ -73,7 +73,7 @@ try
     var listingBytes = new FileInfo(listing).Length;
     long WireBytes(string resource)
     {
-        using var http = new HttpClient();
+        using var http = api.CreateHttpClient(); // the stub speaks HTTPS with its own CA
         long total = 0;
         for (var start = 0; start < (resource == "nodes" ? nodeCount : podCount); start += 500)
         {

@@ -109,6 +109,10 @@ public sealed partial class AwsProvisioner
         {
             context.Warning($"-SshAllowedCidr {string.Join(", ", ssh.Where(AwsIngress.IsEverywhere))} with -Force: SSH to every instance of '{spec.Name}' is open to the whole Internet.");
         }
+        if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict })
+        {
+            ConsoleHostKeyTrust.RequireAuthenticatedEndpoint(_ec2, context); // before anything is created
+        }
         if (!context.ShouldProcess($"EC2 {spec.Region}", plan))
         {
             return null;

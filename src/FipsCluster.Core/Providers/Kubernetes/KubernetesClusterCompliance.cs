@@ -26,7 +26,7 @@ public static class KubernetesClusterCompliance
         Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null,
         string nodeAddressType = "InternalIP")
     {
-        var configuration = KubeconfigClient.Load(kubeconfigPath, kubeContext);
+        var configuration = KubeconfigClient.Load(kubeconfigPath, kubeContext, context);
         using var client = new k8s.Kubernetes(configuration);
         var name = expected?.ClusterName ?? kubeContext ?? configuration.CurrentContext ?? configuration.Host;
         try
