@@ -87,6 +87,10 @@ public sealed partial class AwsProvisioner
     public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
     {
         ValidateRequest(_store, spec, AllowSshFromEverywhere);
+        if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict })
+        {
+            ConsoleHostKeyTrust.RequireAuthenticatedEndpoint(_ec2, context); // before any request, let alone anything created
+        }
         Progress(context, spec, "Checking the AMI", 5);
         await AmiCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
 
@@ -108,10 +112,6 @@ public sealed partial class AwsProvisioner
         if (ssh.Any(AwsIngress.IsEverywhere))
         {
             context.Warning($"-SshAllowedCidr {string.Join(", ", ssh.Where(AwsIngress.IsEverywhere))} with -Force: SSH to every instance of '{spec.Name}' is open to the whole Internet.");
-        }
-        if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict })
-        {
-            ConsoleHostKeyTrust.RequireAuthenticatedEndpoint(_ec2, context); // before anything is created
         }
         if (!context.ShouldProcess($"EC2 {spec.Region}", plan))
         {
