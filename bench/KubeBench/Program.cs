@@ -1,5 +1,5 @@
 // Test-FipsCluster -Kubeconfig -NodeCheck None vs `kubectl get nodes,pods -A -o json` against the same Kubernetes API:
-// the tests' in-process stub (real wire protocol: JSON over HTTP, discovery, limit/continue paging), hosted by this
+// the tests' in-process stub (real wire protocol: JSON over HTTPS with the stub's own CA in the kubeconfig, discovery, limit/continue paging), hosted by this
 // parent process with 5,000 nodes and 20,000 pods. Both clients run as child processes with the same kubeconfig; the
 // parent only serves and times. Samples alternate (the order flips every round); one round of warm-up is discarded.
 // Usage: KubeBench [samples=5] [nodes=5000] [pods=20000]
@@ -73,7 +73,7 @@ try
     var listingBytes = new FileInfo(listing).Length;
     long WireBytes(string resource)
     {
-        using var http = new HttpClient();
+        using var http = api.CreateHttpClient(); // the stub speaks HTTPS with its own CA
         long total = 0;
         for (var start = 0; start < (resource == "nodes" ? nodeCount : podCount); start += 500)
         {
@@ -123,12 +123,12 @@ try
 
     var k = BenchHost.Median(kubectlRuns.Select(r => r.Ms));
     Console.WriteLine($"Test-FipsCluster -Kubeconfig -NodeCheck None vs kubectl get nodes,pods -A -o json: {nodeCount:N0} nodes, {podCount:N0} pods; {samples} samples each, alternating; {Environment.ProcessorCount} cores");
-    Console.WriteLine($"The API: an in-process stub in this parent process speaking the real wire protocol (JSON over HTTP/1.1 on loopback, discovery, limit/continue paging),");
+    Console.WriteLine($"The API: an in-process stub in this parent process speaking the real wire protocol (JSON over HTTPS on loopback, its CA in the kubeconfig, discovery, limit/continue paging),");
     Console.WriteLine($"answering concurrently from pre-serialized pages: nodes {nodeWire / 1048576.0:F1} MiB on the wire ({nodeWire / 1024.0 / nodeCount:F1} KiB each), pods {podWire / 1048576.0:F1} MiB ({podWire / 1024.0 / podCount:F1} KiB each);");
     Console.WriteLine($"kubectl's indented JSON output {listingBytes / 1048576.0:F0} MiB. Both clients are child processes of this one; nothing else of the bench runs while one is timed.");
     Console.WriteLine($"kubectl: {kubectl} ({kubectlVersion}), discovery cache warm, output to /dev/null; {kubectlRequests} requests per run");
     Console.WriteLine($"Test-FipsCluster: staged module imported in a hosted PowerShell 7 runspace; reads /version, nodes (pages of 500), each node's configz (16 at a time)");
-    Console.WriteLine($"and kube-system pods: {moduleRequests} requests per run. CPU = user+system seconds of the process (of the call: the process's CPU time");
+    Console.WriteLine($"and kube-system pods: {moduleRequests} requests per run, and probes the API's TLS endpoint (K8S-TLS-06, one handshake per version and suite). CPU = user+system seconds of the process (of the call: the process's CPU time");
     Console.WriteLine("during it). Peak RSS = maximum resident set of the whole process (/usr/bin/time %M; of a call: VmHWM when it returned, the session's so far).");
     Console.WriteLine();
     Console.WriteLine($"{"run",-56} {"median",8} {"min",8} {"max",8} {"ratio",6} {"CPU",7} {"peak RSS",10}");

@@ -84,7 +84,8 @@ public sealed class ErrorMappingTests : IClassFixture<ModuleFixture>, IDisposabl
             ["contexts"] = new[] { new { name = "c", context = new { cluster = "c", user = "u" } } },
             ["users"] = new[] { new { name = "u", user = new { token = KubeToken } } },
         }));
-        var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0]; Test-FipsCluster -Kubeconfig $args[0] -Quiet", kubeconfig);
+        // The canned server is plain HTTP (HttpListener): accepted explicitly, as a user would have to.
+        var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -AllowInsecureTransport; Test-FipsCluster -Kubeconfig $args[0] -Quiet -AllowInsecureTransport", kubeconfig);
         Assert.Null(result.Terminating);
         Assert.Equal(2, result.Errors.Count);
         Assert.All(result.Errors, e => Assert.StartsWith("KubernetesAuthenticationFailed,", e.FullyQualifiedErrorId));

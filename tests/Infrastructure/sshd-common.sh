@@ -127,7 +127,7 @@ fc_known_hosts() {
 # another server may own addr:port, so "something listens" is not enough. Fails
 # loudly if a started process dies or the deadline passes.
 fc_wait_listening() {
-  local w=$1 ns=$2 port=$3 started=() ours a p i missing=-1 listening f owned
+  local w=$1 ns=$2 port=$3 started=() ours a p i missing=-1 listening f owned k
   local log=$w/sshd.log
   shift 3
   while [ "$1" != -- ]; do started+=("$1"); shift; done
@@ -148,9 +148,11 @@ fc_wait_listening() {
       missing=0
       for a in "$@"; do
         owned=0
+        # ss shows IPv6 sockets as [addr]:port
+        if [[ "$a" == *:* ]]; then k="[$a]:$port"; else k="$a:$port"; fi
         while read -r p; do
           [[ "$ours" == *" $p "* ]] && owned=1
-        done < <(awk -v k="$a:$port" '$1 == k {print $2}' <<<"$listening")
+        done < <(awk -v k="$k" '$1 == k {print $2}' <<<"$listening")
         [ "$owned" = 1 ] || missing=$((missing + 1))
       done
       [ "$missing" = 0 ] && return 0

@@ -8,7 +8,8 @@
 # Starts a plain OpenSSH server (host network namespace) that listens on every
 # given address at <port>, for login as the dedicated user "fcprobe" with the
 # given public key only. Loopback addresses 127.0.0.1-127.255.255.254 work
-# without any network configuration, so one host can pose as many nodes.
+# without any network configuration, so one host can pose as many nodes; ::1
+# (the IPv6 loopback) is accepted too.
 #
 # Files in <workdir>: host_ecdsa/host_rsa (generated once, reused), authorized_keys,
 # sshd_config*, sshd*.pid, sshd.log, and known_hosts ("[addr]:port type key", or
@@ -70,7 +71,7 @@ start() {
   [ -n "$key" ] || fc_die "--authorized-key <pubkey-file> is required"
   [ "${#addrs[@]}" -gt 0 ] || fc_die "at least one listen address is required"
   for a in "${addrs[@]}"; do
-    [[ "$a" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || fc_die "not an IPv4 address: $a"
+    [[ "$a" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ || "$a" == ::1 ]] || fc_die "not an IPv4 address (or ::1): $a"
   done
 
   fc_require

@@ -4,6 +4,8 @@
 # endpoints that answer are tiny listeners started here. Every error must carry an id from [FipsCluster.ErrorIds] and a
 # category other than NotSpecified; every Test-* case, run again with -Quiet, must answer exactly one [bool] $false.
 # Which failures are terminating is part of each case (about_FipsCluster, ERRORS). A cmdlet without a case fails the run.
+# Plaintext is refused (InsecureTransportRefused) unless -AllowInsecureTransport: "an engine that is down" is a unix socket
+# that is not there, and the canned HTTP servers (plain, as HttpListener is on Linux) are accepted explicitly.
 
 BeforeDiscovery {
     # Every case: the cmdlet, what goes wrong, the id expected first, whether that error ends the command (Terminating),
@@ -13,13 +15,17 @@ BeforeDiscovery {
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Add-FipsClusterNode -Cluster nosuch -DockerHost $f.DeadDocker -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
-           Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.DeadDocker -Confirm:$false' }
-        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: the EC2 endpoint refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
+           Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.DeadSocket -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a swarm whose manager is on tcp:// without TLS'; Id = 'InsecureTransportRefused'
+           Run = 'Add-FipsClusterNode -Cluster swarmtcp -DockerHost $f.DeadSocket -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: an http:// EC2 endpoint whose console would vouch for host keys'; Id = 'InsecureTransportRefused'
            Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: the EC2 endpoint refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
+           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: no credentials anywhere'; Id = 'AwsCredentialsUnavailable'; NoAws = $true
            Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -KeyFilePath $f.GarbageKey -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: keys EC2 does not accept'; Id = 'AwsAuthenticationFailed'
-           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.Ec2AuthFailureUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -Confirm:$false' }
+           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.Ec2AuthFailureUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
 
         # ConvertFrom-SwarmJoinToken
         @{ Cmdlet = 'ConvertFrom-SwarmJoinToken'; Case = 'text that is not a token'; Id = 'InvalidSwarmJoinToken'
@@ -62,6 +68,10 @@ BeforeDiscovery {
            Run = 'Get-FipsClusterNode -Cluster nosuch' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
            Run = 'Get-FipsClusterNode -Cluster swarm1' }
+        @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'a swarm whose manager is on tcp:// without TLS'; Id = 'InsecureTransportRefused'
+           Run = 'Get-FipsClusterNode -Cluster swarmtcp' }
+        @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'the same, accepted with -AllowInsecureTransport: the manager is down'; Id = 'DockerEngineUnreachable'
+           Run = 'Get-FipsClusterNode -Cluster swarmtcp -AllowInsecureTransport' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'AWS: the EC2 endpoint refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
            Run = 'Get-FipsClusterNode -Cluster aws1 -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'AWS: no credentials anywhere'; Id = 'AwsCredentialsUnavailable'; NoAws = $true
@@ -80,8 +90,10 @@ BeforeDiscovery {
            Run = 'Get-FipsComplianceProfile -Path $f.GarbageYaml' }
 
         # Get-SwarmJoinToken
-        @{ Cmdlet = 'Get-SwarmJoinToken'; Case = 'an engine port that is closed'; Id = 'DockerEngineUnreachable'
+        @{ Cmdlet = 'Get-SwarmJoinToken'; Case = 'an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'
            Run = 'Get-SwarmJoinToken -DockerHost $f.DeadDocker' }
+        @{ Cmdlet = 'Get-SwarmJoinToken'; Case = 'an engine port that is closed (tcp:// accepted without TLS)'; Id = 'DockerEngineUnreachable'
+           Run = 'Get-SwarmJoinToken -DockerHost $f.DeadDocker -AllowInsecureTransport' }
         @{ Cmdlet = 'Get-SwarmJoinToken'; Case = 'an engine socket that does not exist'; Id = 'DockerEngineUnreachable'
            Run = 'Get-SwarmJoinToken -DockerHost $f.DeadSocket' }
         @{ Cmdlet = 'Get-SwarmJoinToken'; Case = 'an address that is not a Docker host'; Id = 'InvalidDockerHost'
@@ -93,7 +105,11 @@ BeforeDiscovery {
 
         # New-FipsCluster: it creates one cluster, so its failures end the command.
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: the engine is down'; Id = 'DockerEngineUnreachable'; Terminating = $true
+           Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadSocket -Confirm:$false' }
+        @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'; Terminating = $true
            Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadDocker -Confirm:$false' }
+        @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: an http:// EC2 endpoint whose console would vouch for host keys (no request sent)'; Id = 'InsecureTransportRefused'; Terminating = $true
+           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.SshKey -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: a bad CIDR is refused before any credential is looked for'; Id = 'InvalidIngressCidr'; Terminating = $true; NoAws = $true
            Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -ApiAllowedCidr 10.0.0.0/33 -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: an incomplete spec is refused before any credential is looked for'; Id = 'InvalidClusterSpec'; Terminating = $true; NoAws = $true
@@ -126,6 +142,9 @@ BeforeDiscovery {
            After = '(Get-FipsCluster -Name aws1).Name | Should -Be aws1' }
         @{ Cmdlet = 'Remove-FipsCluster'; Case = 'AWS: deprovisioning without credentials'; Id = 'AwsCredentialsUnavailable'; NoAws = $true
            Run = 'Remove-FipsCluster -Name aws1 -Deprovision -Force -Confirm:$false' }
+        @{ Cmdlet = 'Remove-FipsCluster'; Case = 'Swarm: deprovisioning an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'
+           Run = 'Remove-FipsCluster -Name swarmtcp -Deprovision -Force -Confirm:$false'
+           After = '(Get-FipsCluster -Name swarmtcp).Name | Should -Be swarmtcp' }
 
         # Remove-FipsClusterNode
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
@@ -136,6 +155,13 @@ BeforeDiscovery {
            Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
            Run = 'Remove-FipsClusterNode -Cluster swarm1 -Node manager1 -Force -Confirm:$false' }
+        @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a swarm whose manager is on tcp:// without TLS'; Id = 'InsecureTransportRefused'
+           Run = 'Remove-FipsClusterNode -Cluster swarmtcp -Node manager1 -Force -Confirm:$false' }
+        @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'AWS: a kubeconfig on http://, refused before anything is terminated'; Id = 'InsecureTransportRefused'
+           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -Kubeconfig $f.Kubeconfig.Unauthorized -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false'
+           After = '(Get-FipsCluster -Name aws1).Nodes.NodeId | Should -Contain i-0000000000000000b' }
+        @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'AWS: a kubeconfig that cannot be used, refused before anything is terminated'; Id = 'InvalidKubeconfig'
+           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -Kubeconfig $f.Garbage -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false' }
 
         # Set-FipsCluster
         @{ Cmdlet = 'Set-FipsCluster'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
@@ -167,15 +193,21 @@ BeforeDiscovery {
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'an API server that is down'; Id = 'EndpointUnreachable'; MaxSeconds = 5
            Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Dead' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'a token the API server rejects (401)'; Id = 'KubernetesAuthenticationFailed'
-           Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Unauthorized' }
+           Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Unauthorized -AllowInsecureTransport' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'a user the API server forbids (403)'; Id = 'KubernetesPermissionDenied'
-           Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Forbidden' }
+           Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Forbidden -AllowInsecureTransport' }
+        @{ Cmdlet = 'Test-FipsCluster'; Case = 'an API server on http://'; Id = 'InsecureTransportRefused'
+           Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Unauthorized' }
+        @{ Cmdlet = 'Test-FipsCluster'; Case = 'a kubeconfig with insecure-skip-tls-verify'; Id = 'InsecureTransportRefused'
+           Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.SkipVerify' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'an API server whose certificate is not trusted'; Id = 'TlsHandshakeFailed'
            Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Untrusted' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'an AWS cluster without its kubeconfig'; Id = 'KubeconfigRequired'
            Run = 'Test-FipsCluster -Name aws1' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
            Run = 'Test-FipsCluster -Name swarm1' }
+        @{ Cmdlet = 'Test-FipsCluster'; Case = 'a swarm whose manager is on tcp:// without TLS'; Id = 'InsecureTransportRefused'
+           Run = 'Test-FipsCluster -Name swarmtcp' }
 
         # Test-FipsNode
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an image root that does not exist'; Id = 'InvalidRootPath'
@@ -194,6 +226,8 @@ BeforeDiscovery {
            Run = 'Test-FipsNode -ComputerName $f.DeadSsh -UserName fault -KeyFilePath $f.Missing -KnownHostsPath $f.KnownHosts' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an address that is not one'; Id = 'InvalidNodeTarget'
            Run = 'Test-FipsNode -ComputerName "[::1" -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts' }
+        @{ Cmdlet = 'Test-FipsNode'; Case = 'an address that carries a known_hosts line'; Id = 'InvalidNodeTarget'
+           Run = 'Test-FipsNode -ComputerName $f.InjectedAddress -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -HostKeyPolicy AcceptNew' }
 
         # Test-FipsPrivateKey
         @{ Cmdlet = 'Test-FipsPrivateKey'; Case = 'a key file that does not exist'; Id = 'PrivateKeyFileNotFound'
@@ -206,6 +240,8 @@ BeforeDiscovery {
            Run = 'Test-FipsTlsEndpoint -ComputerName 127.0.0.1 -Port $f.DeadPort -TimeoutSeconds 3' }
         @{ Cmdlet = 'Test-FipsTlsEndpoint'; Case = 'an address that is not one'; Id = 'InvalidNodeTarget'
            Run = 'Test-FipsTlsEndpoint -ComputerName "[::1" -TimeoutSeconds 3' }
+        @{ Cmdlet = 'Test-FipsTlsEndpoint'; Case = 'a host name with junk .NET would ignore'; Id = 'InvalidNodeTarget'
+           Run = 'Test-FipsTlsEndpoint -ComputerName $f.InjectedAddress -TimeoutSeconds 3' }
 
         # Test-SwarmJoinToken
         @{ Cmdlet = 'Test-SwarmJoinToken'; Case = 'an object that is not a token'; Id = 'InvalidTokenInput'
@@ -215,10 +251,14 @@ BeforeDiscovery {
         @{ Cmdlet = 'Test-SwarmJoinToken'; Case = 'a root CA file that does not exist'; Id = 'RootCertificateNotFound'
            Run = 'Test-SwarmJoinToken -Token $f.Token -RootCertificate $f.Missing' }
         @{ Cmdlet = 'Test-SwarmJoinToken'; Case = 'an engine that is down'; Id = 'DockerEngineUnreachable'
+           Run = 'Test-SwarmJoinToken -Token $f.Token -DockerHost $f.DeadSocket' }
+        @{ Cmdlet = 'Test-SwarmJoinToken'; Case = 'an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'
            Run = 'Test-SwarmJoinToken -Token $f.Token -DockerHost $f.DeadDocker' }
 
         # Update-SwarmJoinToken
         @{ Cmdlet = 'Update-SwarmJoinToken'; Case = 'an engine that is down'; Id = 'DockerEngineUnreachable'
+           Run = 'Update-SwarmJoinToken -Role Worker -DockerHost $f.DeadDocker -AllowInsecureTransport -Confirm:$false' }
+        @{ Cmdlet = 'Update-SwarmJoinToken'; Case = 'an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'
            Run = 'Update-SwarmJoinToken -Role Worker -DockerHost $f.DeadDocker -Confirm:$false' }
         @{ Cmdlet = 'Update-SwarmJoinToken'; Case = 'an address that is not a Docker host'; Id = 'InvalidDockerHost'
            Run = 'Update-SwarmJoinToken -Role Worker -DockerHost "ftp://127.0.0.1" -Confirm:$false' }
@@ -299,12 +339,14 @@ BeforeAll {
         $listener.LocalEndpoint.Port
     }
 
-    function New-Kubeconfig([string] $Name, [string] $Server, [string] $Token) {
+    function New-Kubeconfig([string] $Name, [string] $Server, [string] $Token, [switch] $SkipTlsVerify) {
         $path = Join-Path $TestDrive "$Name.kubeconfig"
+        $cluster = @{ server = $Server }
+        if ($SkipTlsVerify) { $cluster['insecure-skip-tls-verify'] = $true }
         # JSON is YAML: the kubeconfig comes from a serializer, as every generated document must.
         [ordered]@{
             apiVersion = 'v1'; kind = 'Config'; 'current-context' = $Name
-            clusters = @(@{ name = $Name; cluster = @{ server = $Server } })
+            clusters = @(@{ name = $Name; cluster = $cluster })
             contexts = @(@{ name = $Name; context = @{ cluster = $Name; user = $Name } })
             users = @(@{ name = $Name; user = @{ token = $Token } })
         } | ConvertTo-Json -Depth 6 | Set-Content -Path $path
@@ -348,7 +390,7 @@ BeforeAll {
     $script:f = @{
         DeadPort = $dead
         DeadDocker = "tcp://127.0.0.1:$dead"
-        DeadSocket = 'unix://' + (Join-Path $TestDrive 'no-docker.sock')
+        DeadSocket = 'unix://' + (Join-Path $TestDrive 'no-docker.sock')  # "an engine that is down", wherever TLS is not the point
         TlsDocker = "tcp://127.0.0.1:$tls"
         DockerCertPath = $dockerCertPath.FullName
         DeadUrl = "http://127.0.0.1:$dead"
@@ -377,7 +419,10 @@ BeforeAll {
             Unauthorized = New-Kubeconfig -Name unauthorized -Server "http://127.0.0.1:$k401" -Token $script:secrets[1]
             Forbidden = New-Kubeconfig -Name forbidden -Server "http://127.0.0.1:$k403" -Token $script:secrets[1]
             Untrusted = New-Kubeconfig -Name untrusted -Server "https://127.0.0.1:$tls" -Token $script:secrets[1]
+            SkipVerify = New-Kubeconfig -Name skipverify -Server "https://127.0.0.1:$tls" -Token $script:secrets[1] -SkipTlsVerify
         }
+        # What a hostile kubelet or input puts where an address belongs: .NET reads it as ::1, known_hosts would gain a line.
+        InjectedAddress = "::1%lo`n* ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA3DSXE2lVfV+SwIUMirISeqpNS0QYjQ8E4lgEqyZjtw"
     }
     $script:secrets += $script:f.Token.Substring($script:f.Token.Length - 25)
 
@@ -396,8 +441,13 @@ BeforeAll {
         $created = '2026-01-01T00:00:00+00:00'
         $records = @(
             [ordered]@{
-                name = 'swarm1'; provider = 'Swarm'; fips = $false; complianceProfile = 'FIPS-140-3'; endpoints = @($script:f.DeadDocker)
-                nodes = @([ordered]@{ name = 'manager1'; nodeId = 'n0000000000000000000000001'; role = 'Manager'; endpoint = $script:f.DeadDocker; compliant = $true })
+                name = 'swarm1'; provider = 'Swarm'; fips = $false; complianceProfile = 'FIPS-140-3'; endpoints = @($script:f.DeadSocket)
+                nodes = @([ordered]@{ name = 'manager1'; nodeId = 'n0000000000000000000000001'; role = 'Manager'; endpoint = $script:f.DeadSocket; compliant = $true })
+                createdAt = $created; updatedAt = $created; version = 1
+            }
+            [ordered]@{
+                name = 'swarmtcp'; provider = 'Swarm'; fips = $false; complianceProfile = 'FIPS-140-3'; endpoints = @($script:f.DeadDocker)
+                nodes = @([ordered]@{ name = 'manager1'; nodeId = 'n0000000000000000000000002'; role = 'Manager'; endpoint = $script:f.DeadDocker; compliant = $true })
                 createdAt = $created; updatedAt = $created; version = 1
             }
             [ordered]@{

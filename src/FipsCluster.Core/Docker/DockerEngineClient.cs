@@ -73,6 +73,12 @@ public sealed class DockerEngineClient : IDisposable
                 {
                     handler.SslOptions = TlsOptions(endpoint);
                 }
+                else
+                {
+                    // The engine API is root on that machine, and swarm join tokens travel in its bodies.
+                    InsecureTransport.Permit(_context, endpoint.Address, "the Docker engine API is reached without TLS",
+                        "join tokens and every request travel in the clear, and anyone on the path can read them, answer in the engine's place, or drive the engine");
+                }
                 baseAddress = new UriBuilder(endpoint.UseTls ? "https" : "http", endpoint.Target, endpoint.Port).Uri;
                 break;
         }

@@ -25,4 +25,13 @@ public sealed class OperationContext
 
     /// <summary>Asked before any change of state: (target, action) → go ahead?</summary>
     public Func<string, string, bool> ShouldProcess { get; init; } = static (_, _) => true;
+
+    /// <summary>
+    /// The user asked for plaintext or unverified transport to be accepted (-AllowInsecureTransport); otherwise
+    /// <see cref="InsecureTransport"/> refuses it.
+    /// </summary>
+    public bool AllowInsecureTransport { get; init; }
+
+    /// <summary>The endpoints already warned about in this operation (each is warned about once).</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, bool> InsecureEndpointsWarned { get; } = new(StringComparer.Ordinal);
 }

@@ -17,7 +17,7 @@ public enum HostKeyVerdict
 /// [host]:port for non-default ports, patterns with * ? and !negation, and the @revoked marker.
 /// @cert-authority lines are ignored (host certificates are not used here).
 /// </summary>
-public sealed class KnownHosts
+public sealed partial class KnownHosts
 {
     private readonly List<Entry> _entries;
     private readonly object _appendLock = new();
@@ -122,9 +122,13 @@ public sealed class KnownHosts
         return known.Any(e => e.Key.AsSpan().SequenceEqual(keyBlob)) ? HostKeyVerdict.Trusted : HostKeyVerdict.Mismatch;
     }
 
-    /// <summary>Records a newly trusted host key (accept-new) in memory and, when the set came from a file, appends it there.</summary>
+    /// <summary>
+    /// Records a newly trusted host key (accept-new) in memory and, when the set came from a file, appends it there.
+    /// The line is built, and so checked, before anything changes (<see cref="Line"/>).
+    /// </summary>
     public void Add(string host, int port, string keyType, byte[] keyBlob)
     {
+        var line = Line(host, port, keyType, keyBlob);
         var entry = new Entry(new[] { HostName(host, port) }, false, keyType, keyBlob);
         lock (_entries)
         {
@@ -141,12 +145,39 @@ public sealed class KnownHosts
             {
                 Directory.CreateDirectory(directory);
             }
-            File.AppendAllText(Path, Line(host, port, keyType, keyBlob) + "\n");
+            File.AppendAllText(Path, line + "\n");
         }
     }
 
-    /// <summary>The known_hosts line this class writes for a host key.</summary>
-    public static string Line(string host, int port, string keyType, byte[] keyBlob) => $"{HostName(host, port)} {keyType} {Convert.ToBase64String(keyBlob)}";
+    /// <summary>
+    /// The one place a known_hosts line is built: "host type base64" ([host]:port off port 22). Its own checks, whoever
+    /// called: the host must be an IP address or DNS name in canonical text (<see cref="HostAddress"/>), the key type a
+    /// plain algorithm name, the key present — so no text from a node, an API or a user can add a line or a pattern
+    /// (a raw "::1%lo\n* ssh-ed25519 …" would have trusted that key for every host). Throws
+    /// <see cref="ErrorIds.InvalidNodeTarget"/> for the host, <see cref="ErrorIds.SshConnectionFailed"/> for the key.
+    /// </summary>
+    public static string Line(string host, int port, string keyType, byte[] keyBlob)
+    {
+        if (!HostAddress.IsCanonical(host))
+        {
+            throw new FipsClusterException(ErrorIds.InvalidNodeTarget, FipsErrorCategory.SecurityError,
+                $"'{HostAddress.Display(host)}' is not written to known_hosts: only an IP address or a DNS name in canonical form is.", HostAddress.Display(host));
+        }
+        if (port is < 1 or > 65535)
+        {
+            throw new FipsClusterException(ErrorIds.InvalidNodeTarget, FipsErrorCategory.InvalidArgument, $"{port} is not a TCP port (1-65535).", port);
+        }
+        if (keyType is null || !KeyTypePattern().IsMatch(keyType) || keyBlob is not { Length: > 0 })
+        {
+            throw new FipsClusterException(ErrorIds.SshConnectionFailed, FipsErrorCategory.SecurityError,
+                $"{HostName(host, port)} presented a host key of type '{HostAddress.Display(keyType)}' that known_hosts cannot hold; nothing was recorded.", HostName(host, port));
+        }
+        return $"{HostName(host, port)} {keyType} {Convert.ToBase64String(keyBlob)}";
+    }
+
+    /// <summary>SSH algorithm names (RFC 4251 §6): printable, no spaces or commas; e.g. ssh-ed25519, sk-ecdsa-sha2-nistp256@openssh.com.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9@._+-]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex KeyTypePattern();
 
     /// <summary>
     /// Takes exactly these lines (as <see cref="Line"/> wrote them) out of the file, leaving every other line as it was;

@@ -48,13 +48,42 @@ public sealed class NodeScanner
     public void PrepareSsh(SshOptions ssh) => _ = Collector(ssh);
 
     /// <summary>
-    /// Adds an SSH node ("host", "host:port" or "[v6]:port") reached with <paramref name="ssh"/>; a malformed address
-    /// becomes that node's Error report. Bad SSH settings throw here, before the node is started.
+    /// Adds an SSH node ("host", "host:port" or "[host]:port") reached with <paramref name="ssh"/>; an address that is not
+    /// an IP address or DNS name becomes that node's InvalidNodeTarget report (named by the escaped text), and nothing
+    /// connects. Bad SSH settings throw here, before the node is started.
     /// </summary>
     public void AddSsh(string target, int defaultPort, SshOptions ssh)
     {
         var collector = Collector(ssh);
-        Start(target, NodeTransport.Ssh, token => collector.CollectAsync(HostEndpoint.Parse(target, defaultPort), token));
+        HostEndpoint endpoint;
+        try
+        {
+            endpoint = HostEndpoint.Parse(target, defaultPort);
+        }
+        catch (FipsClusterException invalid)
+        {
+            AddUnavailable(HostAddress.Display(target), NodeTransport.Ssh, invalid);
+            return;
+        }
+        Start(target, NodeTransport.Ssh, token => collector.CollectAsync(endpoint, token));
+    }
+
+    /// <summary>
+    /// Adds an SSH node at a host someone else reported (a Kubernetes Node's address): the text is a host only, never a
+    /// port or a pattern, and an IP address when <paramref name="ipOnly"/>. Anything else is that node's InvalidNodeTarget
+    /// report, whose message names <paramref name="source"/>. The report is named "host" or "host:port", as by <see cref="AddSsh"/>.
+    /// </summary>
+    public void AddSshHost(string host, int port, SshOptions ssh, string source, bool ipOnly)
+    {
+        var collector = Collector(ssh);
+        if (!HostAddress.TryCanonical(host, out var canonical, out var reason) || (ipOnly && !HostAddress.IsIpAddress(canonical)))
+        {
+            var error = HostAddress.Invalid(host, canonical is null ? reason : "it is a name, not an IP address", source);
+            AddUnavailable(HostAddress.Display(host), NodeTransport.Ssh, error);
+            return;
+        }
+        var endpoint = new HostEndpoint(canonical, port);
+        Start(endpoint.ToString(), NodeTransport.Ssh, token => collector.CollectAsync(endpoint, token));
     }
 
     private SshFactCollector Collector(SshOptions ssh)

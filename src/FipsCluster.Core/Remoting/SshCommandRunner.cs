@@ -165,7 +165,18 @@ public sealed class SshCommandRunner
                     e.CanTrust = true;
                     break;
                 case HostKeyVerdict.Unknown when _options.HostKeyPolicy is HostKeyPolicy.AcceptNew:
-                    _knownHosts.Add(host, port, KeyType(e.HostKey) ?? e.HostKeyName, e.HostKey);
+                    try
+                    {
+                        // The key type inside the blob is the server's text: KnownHosts refuses any that could break the line.
+                        _knownHosts.Add(host, port, KeyType(e.HostKey) ?? e.HostKeyName, e.HostKey);
+                    }
+                    catch (FipsClusterException refused)
+                    {
+                        e.CanTrust = false;
+                        problemId = refused.ErrorId;
+                        hostKeyProblem = refused.Message;
+                        break;
+                    }
                     HostKeyAccepted?.Invoke(KnownHosts.HostName(host, port), "SHA256:" + e.FingerPrintSHA256);
                     e.CanTrust = true;
                     break;

@@ -84,6 +84,10 @@ public static class ErrorIds
     public const string KubeadmJoinCommandUnavailable = nameof(KubeadmJoinCommandUnavailable);
     public const string KubeadmJoinFailed = nameof(KubeadmJoinFailed);
     public const string ClusterNodeRequired = nameof(ClusterNodeRequired);
+    public const string KubernetesNodeAmbiguous = nameof(KubernetesNodeAmbiguous);
+
+    // Transport security: plaintext (or unverified TLS) refused unless -AllowInsecureTransport.
+    public const string InsecureTransportRefused = nameof(InsecureTransportRefused);
 
     // What escaped a service, as FailureClassifier (Core) names it: endpoints, TLS, SDKs, files.
     public const string EndpointUnreachable = nameof(EndpointUnreachable);

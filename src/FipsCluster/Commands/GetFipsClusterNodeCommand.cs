@@ -7,7 +7,7 @@ namespace FipsCluster.Commands;
 /// <summary>Lists a cluster's members as the engine sees them, merged with the FIPS evidence the module recorded.</summary>
 [Cmdlet(VerbsCommon.Get, "FipsClusterNode")]
 [OutputType(typeof(FipsClusterNode))]
-public sealed class GetFipsClusterNodeCommand : FipsCmdlet
+public sealed class GetFipsClusterNodeCommand : FipsCmdlet, IInsecureTransportOptIn
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterName", "Name")]
@@ -24,6 +24,10 @@ public sealed class GetFipsClusterNodeCommand : FipsCmdlet
 
     [Parameter]
     public string? EndpointUrl { get; set; }
+
+    /// <summary>Accept plaintext or unverified transport (see <see cref="IInsecureTransportOptIn"/>), with a warning.</summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureTransport { get; set; }
 
     protected override void ProcessRecordCore()
     {

@@ -7,7 +7,7 @@ namespace FipsCluster.Commands;
 /// <summary>Removes a cluster record; -Deprovision also makes its engines leave (and so end) the swarm.</summary>
 [Cmdlet(VerbsCommon.Remove, "FipsCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveFipsClusterCommand : FipsCmdlet
+public sealed class RemoveFipsClusterCommand : FipsCmdlet, IInsecureTransportOptIn
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterName")]
@@ -30,6 +30,10 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet
 
     [Parameter]
     public string? EndpointUrl { get; set; }
+
+    /// <summary>Accept plaintext or unverified transport (see <see cref="IInsecureTransportOptIn"/>), with a warning.</summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureTransport { get; set; }
 
     protected override void ProcessRecordCore()
     {

@@ -9,7 +9,7 @@ namespace FipsCluster.Commands;
 /// <remarks>ShouldProcess guards the one state change: -NodeCheck DaemonSet creates (and deletes) a namespace and a DaemonSet.</remarks>
 [Cmdlet(VerbsDiagnostic.Test, "FipsCluster", DefaultParameterSetName = RecordSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ClusterComplianceReport), typeof(bool))]
-public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
+public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTransportOptIn
 {
     private const string RecordSet = "Record";
     private const string KubeconfigSet = "Kubeconfig";
@@ -78,6 +78,10 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet
     [Parameter]
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
+
+    /// <summary>Accept plaintext or unverified transport (see <see cref="IInsecureTransportOptIn"/>), with a warning.</summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureTransport { get; set; }
 
 
     protected override void ProcessRecordCore()

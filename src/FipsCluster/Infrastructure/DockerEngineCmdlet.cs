@@ -4,7 +4,7 @@ using FipsCluster.Core.Docker;
 namespace FipsCluster.Infrastructure;
 
 /// <summary>The engine-addressing parameters shared by the cmdlets that talk to a Docker engine.</summary>
-public abstract class DockerEngineCmdlet : FipsCmdlet
+public abstract class DockerEngineCmdlet : FipsCmdlet, IInsecureTransportOptIn
 {
     /// <summary>
     /// unix:///path, npipe:////./pipe/name or tcp://host:port; default DOCKER_HOST, then the local socket.
@@ -22,6 +22,10 @@ public abstract class DockerEngineCmdlet : FipsCmdlet
     /// <summary>Use TLS and verify the engine's certificate against ca.pem (as docker --tlsverify); default DOCKER_TLS_VERIFY.</summary>
     [Parameter]
     public SwitchParameter DockerTlsVerify { get; set; }
+
+    /// <summary>Accept an engine on tcp:// without TLS (and, where the cmdlet has them, the other plaintext transports), with a warning.</summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureTransport { get; set; }
 
     private protected DockerEndpoint ResolveEndpoint()
     {

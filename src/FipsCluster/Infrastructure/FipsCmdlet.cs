@@ -152,6 +152,7 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
                 RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             })),
             ShouldProcess = (target, action) => dispatcher.Send(() => ShouldProcess(target, action)),
+            AllowInsecureTransport = this is IInsecureTransportOptIn { AllowInsecureTransport.IsPresent: true },
         };
         try
         {

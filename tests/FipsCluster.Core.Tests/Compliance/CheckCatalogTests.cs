@@ -153,7 +153,7 @@ public sealed class CheckCatalogTests
     public async Task A_Kubernetes_cluster_report_carries_the_catalogue_identity_of_every_check()
     {
         using var api = new KubernetesApiStub();
-        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = api.Url });
+        using var client = KubernetesStubClient.Create(api);
         var report = await KubernetesClusterCompliance.TestAsync(client, "prod", ComplianceProfiles.Default, OperationContext.None);
         Assert.True(report.Checks.Count >= 9);
         AssertCatalogued(report.Checks);

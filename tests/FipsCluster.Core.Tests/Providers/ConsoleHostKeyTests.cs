@@ -131,11 +131,16 @@ public sealed class ConsoleHostKeyTests : IDisposable
         public List<string> Warnings { get; } = new();
         public List<string> Verbose { get; } = new();
 
+        /// <summary>The warning -AllowInsecureTransport earns (kept apart: each test judges the warnings about the instances).</summary>
+        public List<string> TransportWarnings { get; } = new();
+
         public OperationContext Context(CancellationToken cancellation = default) => new()
         {
-            Warning = m => { lock (this) { Warnings.Add(m); } },
+            Warning = m => { lock (this) { (m.StartsWith("-AllowInsecureTransport:", StringComparison.Ordinal) ? TransportWarnings : Warnings).Add(m); } },
             Verbose = m => { lock (this) { Verbose.Add(m); } },
             Cancellation = cancellation,
+            // The EC2 stub is plain HTTP (see Ec2QueryStub): its console is accepted as evidence only because the test says so.
+            AllowInsecureTransport = true,
         };
     }
 
@@ -157,6 +162,7 @@ public sealed class ConsoleHostKeyTests : IDisposable
         var unverified = await trust.RecordAsync(instances, 2222, knownHosts, TimeSpan.FromSeconds(20));
         Assert.Empty(unverified);
         Assert.Empty(messages.Warnings);
+        Assert.Contains("console output would vouch", Assert.Single(messages.TransportWarnings)); // the stub's http://, accepted explicitly, once
         Assert.All(instances.Keys, id => Assert.Equal(3, _ec2.Requests.Count(r => r.Action == "GetConsoleOutput" && r.Parameters["InstanceId"] == id)));
         Assert.All(_ec2.Requests.Where(r => r.Action == "GetConsoleOutput"), r => Assert.Equal("true", r.Parameters["Latest"]));
         var recorded = KnownHosts.Load(knownHosts);

@@ -18,7 +18,7 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
     private readonly KubernetesApiStub _api = new();
     private readonly Kubernetes _client;
 
-    public DaemonSetNodeCheckTests() => _client = new Kubernetes(new KubernetesClientConfiguration { Host = _api.Url });
+    public DaemonSetNodeCheckTests() => _client = KubernetesStubClient.Create(_api);
 
     public void Dispose()
     {

@@ -55,7 +55,14 @@ public sealed class Ec2QueryStub : IDisposable
     /// <summary>When set, instances get these addresses in launch order (one loopback address per "instance" in tests), else <see cref="InstanceAddress"/>.</summary>
     public IReadOnlyList<string> InstanceAddresses { get; set; } = Array.Empty<string>();
 
+    /// <summary>When set, each instance also gets a public address (ipAddress) from this list, in launch order, as an instance in a public subnet does.</summary>
+    public IReadOnlyList<string> PublicAddresses { get; set; } = Array.Empty<string>();
+
+    /// <summary>The zone every instance is placed in (placement.availabilityZone).</summary>
+    public string AvailabilityZone { get; set; } = "us-east-1a";
+
     private readonly ConcurrentDictionary<string, string> _addresses = new();
+    private readonly ConcurrentDictionary<string, string> _publicAddresses = new();
     private readonly ConcurrentDictionary<string, int> _launchIndexes = new();
 
     /// <summary>An instance's position in its RunInstances launch (EC2's amiLaunchIndex).</summary>
@@ -341,6 +348,10 @@ public sealed class Ec2QueryStub : IDisposable
                     Instances[id] = (token, role, PendingForever ? "pending" : "running", p);
                     _launchIndexes[id] = i;
                     _addresses[id] = InstanceAddresses.Count > 0 ? InstanceAddresses[(Instances.Count - 1) % InstanceAddresses.Count] : InstanceAddress;
+                    if (PublicAddresses.Count > 0)
+                    {
+                        _publicAddresses[id] = PublicAddresses[(Instances.Count - 1) % PublicAddresses.Count];
+                    }
                     existing.Add(id);
                 }
             }
@@ -352,7 +363,8 @@ public sealed class Ec2QueryStub : IDisposable
     {
         var (token, _, state, request) = Instances[id];
         var code = state switch { "running" => 16, "terminated" => 48, "shutting-down" => 32, _ => 0 };
-        return $"<item><instanceId>{id}</instanceId><amiLaunchIndex>{_launchIndexes.GetValueOrDefault(id)}</amiLaunchIndex><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken><privateIpAddress>{_addresses.GetValueOrDefault(id, InstanceAddress)}</privateIpAddress></item>";
+        return $"<item><instanceId>{id}</instanceId><amiLaunchIndex>{_launchIndexes.GetValueOrDefault(id)}</amiLaunchIndex><imageId>{request.GetValueOrDefault("ImageId")}</imageId><instanceState><code>{code}</code><name>{state}</name></instanceState><instanceType>{request.GetValueOrDefault("InstanceType")}</instanceType><clientToken>{token}</clientToken><placement><availabilityZone>{AvailabilityZone}</availabilityZone></placement><privateIpAddress>{_addresses.GetValueOrDefault(id, InstanceAddress)}</privateIpAddress>"
+            + (_publicAddresses.TryGetValue(id, out var publicAddress) ? $"<ipAddress>{publicAddress}</ipAddress>" : "") + "</item>";
     }
 
     private (int, string) DescribeInstances(Dictionary<string, string> p)

@@ -29,10 +29,19 @@ public sealed partial class KubernetesApiStub
 
     private static readonly DateTimeOffset Created = new(2026, 10, 1, 8, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Node index → its spec.providerID, null for none (a kubeadm Node without a cloud provider); others get aws:///&lt;zone&gt;/i-&lt;index&gt;.</summary>
+    public Dictionary<int, string?> ProviderIds { get; } = new();
+
+    /// <summary>Node index → its InternalIP (others report <see cref="NodeAddress"/>).</summary>
+    public Dictionary<int, string> InternalAddresses { get; } = new();
+
+    /// <summary>Node index → an ExternalIP it reports (others report <see cref="NodeExternalAddress"/>, if any).</summary>
+    public Dictionary<int, string> ExternalAddresses { get; } = new();
+
     /// <summary>Node objects deleted through the API (DELETE /api/v1/nodes/{name}); a second delete is a 404 (listings are not changed).</summary>
     public ConcurrentQueue<string> DeletedNodes { get; } = new();
 
-    private partial (int, object)? RouteListing(HttpListenerRequest request, string path)
+    private partial (int, object)? RouteListing(StubRequest request, string path)
     {
         var query = request.QueryString;
         if (request.HttpMethod == "DELETE" && path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal))
@@ -147,14 +156,14 @@ public sealed partial class KubernetesApiStub
                     ["volumes.kubernetes.io/controller-managed-attach-detach"] = "true", ["csi.volume.kubernetes.io/nodeid"] = $"{{\"ebs.csi.aws.com\":\"i-{Hex(i, 17)}\"}}",
                 },
             },
-            spec = new { podCIDR = $"192.168.{i % 250}.0/24", podCIDRs = new[] { $"192.168.{i % 250}.0/24" }, providerID = $"aws:///{zone}/i-{Hex(i, 17)}" },
+            spec = new { podCIDR = $"192.168.{i % 250}.0/24", podCIDRs = new[] { $"192.168.{i % 250}.0/24" }, providerID = ProviderIds.TryGetValue(i, out var providerId) ? providerId : $"aws:///{zone}/i-{Hex(i, 17)}" },
             status = new
             {
                 capacity = new Dictionary<string, string> { ["cpu"] = "8", ["ephemeral-storage"] = "104845292Ki", ["hugepages-1Gi"] = "0", ["hugepages-2Mi"] = "0", ["memory"] = "32386712Ki", ["pods"] = "110" },
                 allocatable = new Dictionary<string, string> { ["cpu"] = "8", ["ephemeral-storage"] = "96625420948", ["hugepages-1Gi"] = "0", ["hugepages-2Mi"] = "0", ["memory"] = "32284312Ki", ["pods"] = "110" },
                 conditions = conditions.Select((c, n) => new { type = c.Item1, status = c.Item2, lastHeartbeatTime = Time(90_000 + i), lastTransitionTime = Time(i + n), reason = c.Item3, message = c.Item4 }),
-                addresses = new[] { new { type = "InternalIP", address = NodeAddress }, new { type = "Hostname", address = name }, new { type = "InternalDNS", address = $"ip-10-0-{i / 250 % 250}-{i % 250}.ec2.internal" } }
-                    .Concat(NodeExternalAddress is null ? Array.Empty<object>().Select(_ => new { type = "", address = "" }) : new[] { new { type = "ExternalIP", address = NodeExternalAddress } }).ToArray(),
+                addresses = new[] { new { type = "InternalIP", address = InternalAddresses.GetValueOrDefault(i, NodeAddress) }, new { type = "Hostname", address = name }, new { type = "InternalDNS", address = $"ip-10-0-{i / 250 % 250}-{i % 250}.ec2.internal" } }
+                    .Concat((ExternalAddresses.GetValueOrDefault(i) ?? NodeExternalAddress) is not { } external ? Array.Empty<object>().Select(_ => new { type = "", address = "" }) : new[] { new { type = "ExternalIP", address = external } }).ToArray(),
                 daemonEndpoints = new { kubeletEndpoint = new { Port = 10250 } },
                 nodeInfo = new
                 {

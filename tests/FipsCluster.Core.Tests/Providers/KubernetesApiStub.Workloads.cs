@@ -66,7 +66,7 @@ public sealed partial class KubernetesApiStub
         public long ResourceVersion;
     }
 
-    private partial (int, object)? RouteWorkloads(HttpListenerRequest request, string path)
+    private partial (int, object)? RouteWorkloads(StubRequest request, string path)
     {
         var parts = path.Trim('/').Split('/');
         var method = request.HttpMethod;
@@ -188,7 +188,7 @@ public sealed partial class KubernetesApiStub
         return null;
     }
 
-    private static string Body(HttpListenerRequest request)
+    private static string Body(StubRequest request)
     {
         using var reader = new StreamReader(request.InputStream, Encoding.UTF8);
         return reader.ReadToEnd();

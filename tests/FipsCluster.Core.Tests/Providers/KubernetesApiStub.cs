@@ -1,33 +1,30 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
 namespace FipsCluster.Core.Tests.Providers;
 
 /// <summary>
-/// An in-process HTTP server on loopback serving Kubernetes REST responses shaped like a kubeadm cluster:
-/// /version, /api/v1/nodes with limit/continue paging, kube-system pods and node configz — for the real KubernetesClient
-/// (discovery and the node and pod listings are in KubernetesApiStub.Listing.cs).
+/// An in-process HTTPS server on loopback (Kestrel, a certificate from the process's own <see cref="TestCertificateAuthority"/>)
+/// serving Kubernetes REST responses shaped like a kubeadm cluster: /version, /api/v1/nodes with limit/continue paging,
+/// kube-system pods and node configz — for the real KubernetesClient (discovery and the node and pod listings are in
+/// KubernetesApiStub.Listing.cs). Its kubeconfig carries the CA, as a real cluster's does.
 /// </summary>
 public sealed partial class KubernetesApiStub : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly LoopbackHttpsServer _server;
 
     public KubernetesApiStub()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        Url = $"http://127.0.0.1:{port}/";
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
+        _server = new LoopbackHttpsServer(RespondAsync);
+        Url = _server.Url;
     }
 
+    /// <summary>https://127.0.0.1:port/</summary>
     public string Url { get; }
+
+    /// <summary>A client for direct requests to the stub (it trusts the stub's CA).</summary>
+    public HttpClient CreateHttpClient() => new(TestCertificateAuthority.TrustingHandler());
 
     /// <summary>A kubeconfig that reaches this server, its current context named <paramref name="context"/> (the report's cluster name).</summary>
     public string Kubeconfig(string context = "prod") => $"""
@@ -37,6 +34,7 @@ public sealed partial class KubernetesApiStub : IDisposable
         - name: {context}
           cluster:
             server: {Url.TrimEnd('/')}
+            certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(TestCertificateAuthority.CaPem))}
         contexts:
         - name: {context}
           context:
@@ -78,36 +76,19 @@ public sealed partial class KubernetesApiStub : IDisposable
     /// <summary>Node index → that kubelet's tlsCipherSuites (others get the approved four).</summary>
     public Dictionary<int, string[]> KubeletSuiteOverrides { get; } = new();
 
-    private async Task ServeAsync()
-    {
-        while (true)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            // Requests are answered concurrently, as an API server does (clients that read in parallel are not serialized here).
-            _ = Task.Run(() => RespondAsync(context));
-        }
-    }
-
-    private async Task RespondAsync(HttpListenerContext context)
+    private async Task RespondAsync(Microsoft.AspNetCore.Http.HttpContext context, CancellationToken stopping)
     {
         try
         {
-            var path = context.Request.Url!.AbsolutePath.TrimEnd('/');
-            Requests.Enqueue(context.Request.Url.PathAndQuery);
-            var (status, body) = Route(context.Request, path) ?? (path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) && path.EndsWith("/proxy/configz", StringComparison.Ordinal)
+            var path = (context.Request.Path.Value ?? "").TrimEnd('/');
+            Requests.Enqueue(path + context.Request.QueryString.Value);
+            var request = new StubRequest(context.Request.Method, LoopbackHttpsServer.Query(context.Request), context.Request.Body);
+            var (status, body) = Route(request, path) ?? (path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) && path.EndsWith("/proxy/configz", StringComparison.Ordinal)
                 ? Configz(path)
                 : path switch
             {
                 "/version" => (200, (object)new { major = "1", minor = "29", gitVersion = GitVersion, goVersion = GoVersion, platform = "linux/amd64", compiler = "gc" }),
-                "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods(context.Request.QueryString["limit"], context.Request.QueryString["continue"])) : (PodsStatus, Status(PodsStatus, "internal error")),
+                "/api/v1/namespaces/kube-system/pods" => PodsStatus == 200 ? (200, Pods(request.QueryString["limit"], request.QueryString["continue"])) : (PodsStatus, Status(PodsStatus, "internal error")),
                 _ => (404, Status(404, $"the server could not find the requested resource ({path})")),
             });
             if (body is StreamedBody streamed)
@@ -115,31 +96,29 @@ public sealed partial class KubernetesApiStub : IDisposable
                 // Watches and followed logs: written as they happen, until the client or the stub goes away.
                 context.Response.StatusCode = status;
                 context.Response.ContentType = streamed.ContentType;
-                context.Response.SendChunked = true;
-                await streamed.Write(context.Response.OutputStream).ConfigureAwait(false);
-                context.Response.Close();
+                using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+                await streamed.Write(context.Response.Body).WaitAsync(gone.Token).ConfigureAwait(false);
                 return;
             }
             // byte[]: JSON already serialized (cached pages); PlainText: a pod log.
             var bytes = body is PlainText text ? text.Bytes : body as byte[] ?? JsonSerializer.SerializeToUtf8Bytes(body);
             context.Response.StatusCode = status;
             context.Response.ContentType = body is PlainText ? "text/plain" : "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
-            context.Response.Close();
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
         {
             // The client went away (or the stub was disposed) mid-response.
         }
     }
 
     /// <summary>Further routes (other files of this partial class); null when none matches.</summary>
-    private (int, object)? Route(HttpListenerRequest request, string path) => RouteWorkloads(request, path) ?? RouteListing(request, path);
+    private (int, object)? Route(StubRequest request, string path) => RouteWorkloads(request, path) ?? RouteListing(request, path);
 
-    private partial (int, object)? RouteWorkloads(HttpListenerRequest request, string path);
+    private partial (int, object)? RouteWorkloads(StubRequest request, string path);
 
-    private partial (int, object)? RouteListing(HttpListenerRequest request, string path);
+    private partial (int, object)? RouteListing(StubRequest request, string path);
 
     private (int, object) Configz(string path)
     {
@@ -200,7 +179,7 @@ public sealed partial class KubernetesApiStub : IDisposable
 
     public void Dispose()
     {
-        _listener.Close();
         StopWorkloads();
+        _server.Dispose();
     }
 }

@@ -142,7 +142,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         _ec2.ConsoleByAddress["127.0.0.1"] = Ec2QueryStub.CloudInitConsole(new[] { "host_ecdsa.pub", "host_rsa.pub" }
             .Select(f => File.ReadAllText(Path.Combine(_nodes.WorkDirectory, "plain", f)).Trim()));
         // -SkipJoin: this test is about the evidence; the join over SSH has its own tests below.
-        var result = New($"-ControlPlaneCount 1 -WorkerCount 0 -SkipJoin -VerifyNode -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts} -SshPort {_nodes.PlainPort}");
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 0 -SkipJoin -VerifyNode -UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {_nodes.KnownHosts} -SshPort {_nodes.PlainPort} -AllowInsecureTransport");
         Assert.Empty(result.Errors);
         var node = Assert.Single((IEnumerable<dynamic>)result.SingleOf("FipsCluster.FipsClusterRecord").Nodes);
         Assert.Equal($"127.0.0.1:{_nodes.PlainPort}", (string)node.EvidenceHost);
@@ -154,7 +154,8 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
     /// <summary>
     /// SSH options for the join tests. known_hosts starts empty: under the default Strict policy the module must learn
     /// every instance's host key from its EC2 console output, where the stub shows what each "instance" (the test
-    /// sshd) would have printed — so every join test also proves that path.
+    /// sshd) would have printed — so every join test also proves that path. The stub is plain HTTP (Ec2QueryStub), so the
+    /// console is accepted as evidence only with -AllowInsecureTransport, as a user of an http:// emulator must say too.
     /// </summary>
     private string Ssh(KubeadmNodes nodes)
     {
@@ -162,7 +163,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         {
             _ec2.ConsoleByAddress[address] = Ec2QueryStub.CloudInitConsole(nodes.HostKeyLines);
         }
-        return $"-UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {EmptyKnownHosts} -SshPort {nodes.Port}";
+        return $"-UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {EmptyKnownHosts} -SshPort {nodes.Port} -AllowInsecureTransport";
     }
 
     private string EmptyKnownHosts => Path.Combine(_home + "-ssh", "known_hosts");
@@ -385,17 +386,23 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         // Deprovisioning takes the added instances too, and the host keys recorded for all four; the user's lines stay.
         Assert.Equal(8 + 2, File.ReadAllLines(EmptyKnownHosts).Length);
 
-        // One joined worker removed with the cluster's kubeconfig: terminated, and its Node object (found by its address) deleted.
-        using (var api = new KubernetesApiStub { NodeCount = 3, NodeAddress = nodes.Addresses[3] })
+        // One joined worker removed with the cluster's kubeconfig: terminated, and its Node object deleted — a kubeadm Node
+        // without a providerID, found by its InternalIP, the instance's private address (Hostile/NodeLookupTests has the rest).
+        using (var api = new KubernetesApiStub { NodeCount = 3 })
         {
+            foreach (var (index, address) in new[] { (0, nodes.Addresses[0]), (1, nodes.Addresses[3]), (2, nodes.Addresses[1]) })
+            {
+                api.ProviderIds[index] = null;
+                api.InternalAddresses[index] = address;
+            }
             var kubeconfig = Path.Combine(_home + "-ssh", "kubeconfig");
             File.WriteAllText(kubeconfig, api.Kubeconfig("aws1"));
             var removedWorker = (string)records.Single(r => (string)r.Endpoint == nodes.Addresses[3]).NodeId;
             var removal = _ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -Kubeconfig $args[3] -EndpointUrl $args[0] -Credential $args[1] -Verbose", _ec2.Url, AwsKeys(), removedWorker, kubeconfig);
             Assert.Empty(removal.Errors);
             Assert.Empty(removal.Warnings);
-            Assert.Equal(new[] { "node-0" }, api.DeletedNodes); // the first Node reporting that address
-            Assert.Contains(removal.Verbose, v => v.Message.Contains("Deleted Node node-0", StringComparison.Ordinal));
+            Assert.Equal(new[] { "node-1" }, api.DeletedNodes);
+            Assert.Contains(removal.Verbose, v => v.Message.Contains("Deleted Node node-1", StringComparison.Ordinal));
             Assert.Equal("terminated", _ec2.Instances[removedWorker].State);
         }
         Assert.Equal(6 + 2, File.ReadAllLines(EmptyKnownHosts).Length);

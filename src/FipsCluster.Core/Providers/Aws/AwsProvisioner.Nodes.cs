@@ -141,6 +141,10 @@ public sealed partial class AwsProvisioner
             again.Count > 0 ? $"Join {string.Join(", ", again.Select(n => n.NodeId))} again" : null,
             "judge each with Test-FipsNode and join it over SSH with a fresh bootstrap token",
         }.OfType<string>());
+        if (Join!.Ssh.HostKeyPolicy is HostKeyPolicy.Strict)
+        {
+            ConsoleHostKeyTrust.RequireAuthenticatedEndpoint(_ec2, context); // before anything is launched
+        }
         if (!context.ShouldProcess($"EC2 {spec.Region}", plan))
         {
             return null;
@@ -214,24 +218,48 @@ public sealed partial class AwsProvisioner
                 RecommendedAction = "Remove-FipsCluster " + record.Name + " -Deprovision",
             };
         }
+        if (kubeconfigPath is not null)
+        {
+            _ = Kubernetes.KubeconfigClient.Load(kubeconfigPath, kubeContext, context); // unusable (or plaintext) before anything is terminated
+        }
         if (!shouldProcess($"{member.NodeId} ({member.Endpoint})", $"Terminate the instance and remove it from cluster '{record.Name}'"))
         {
             return false;
         }
-        await Ec2ClientFactory.UseAsync(connection with { Region = record.AwsSpec?.Region ?? connection.Region },
-            ec2 => ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation), context.Cancellation)
-            .ConfigureAwait(false);
+        Amazon.EC2.Model.Instance? described = null;
+        await Ec2ClientFactory.UseAsync(connection with { Region = record.AwsSpec?.Region ?? connection.Region }, async ec2 =>
+        {
+            if (kubeconfigPath is not null)
+            {
+                // Its Node is found by what the instance is (zone, private address), read while it still exists.
+                var response = await ec2.DescribeInstancesAsync(new Amazon.EC2.Model.DescribeInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation).ConfigureAwait(false);
+                described = response.Reservations?.SelectMany(r => r.Instances ?? new List<Amazon.EC2.Model.Instance>()).FirstOrDefault(i => i.InstanceId == member.NodeId);
+            }
+            return await ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation).ConfigureAwait(false);
+        }, context.Cancellation).ConfigureAwait(false);
         store.Update(record.Name, r => r.WithNodes(r.Nodes.Where(n => n.NodeId != member.NodeId).ToArray(), r.Resources.Where(id => id != member.NodeId).ToArray()));
         foreach (var forgotten in ForgetHostKeys(new[] { member }))
         {
             context.Verbose($"{member.NodeId}: removed {forgotten}.");
         }
-        if (kubeconfigPath is not null && member.Endpoint is { } address)
+        if (kubeconfigPath is not null)
         {
+            // Not by the recorded address: that is the public one when the instance has it, which a kubeadm Node never reports.
+            var identity = new Kubernetes.InstanceIdentity(member.NodeId!, described?.Placement?.AvailabilityZone, described?.PrivateIpAddress);
             try
             {
-                var deleted = await Kubernetes.KubernetesNodeCleanup.DeleteByAddressAsync(kubeconfigPath, kubeContext, address, context).ConfigureAwait(false);
-                context.Verbose(deleted is null ? $"No Node of '{record.Name}' reports {address}; nothing to delete." : $"Deleted Node {deleted} ({address}) from '{record.Name}'.");
+                var deleted = await Kubernetes.KubernetesNodeCleanup.DeleteInstanceNodeAsync(kubeconfigPath, kubeContext, identity, context).ConfigureAwait(false);
+                context.Verbose(deleted is null
+                    ? $"No Node of '{record.Name}' is {member.NodeId} (by spec.providerID, or by InternalIP {identity.PrivateAddress ?? "(unknown)"}); nothing to delete."
+                    : $"Deleted Node {deleted} ({member.NodeId}) from '{record.Name}'.");
+            }
+            catch (FipsClusterException ex) when (ex.ErrorId is ErrorIds.KubernetesNodeAmbiguous)
+            {
+                // Not a guess, and not a warning: the removal is done, this part of it is the user's to decide.
+                throw new FipsClusterException(ex.ErrorId, ex.Category, $"{member.NodeId} was terminated and removed from '{record.Name}', but its Node object was not deleted: {ex.Message}", ex.Target, ex)
+                {
+                    RecommendedAction = ex.RecommendedAction,
+                };
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -87,6 +87,10 @@ public sealed partial class AwsProvisioner
     public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
     {
         ValidateRequest(_store, spec, AllowSshFromEverywhere);
+        if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict })
+        {
+            ConsoleHostKeyTrust.RequireAuthenticatedEndpoint(_ec2, context); // before any request, let alone anything created
+        }
         Progress(context, spec, "Checking the AMI", 5);
         await AmiCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
 
@@ -318,8 +322,9 @@ public sealed partial class AwsProvisioner
             var states = response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).ToDictionary(i => i.InstanceId, i => i.State?.Name?.Value ?? "") ?? new Dictionary<string, string>();
             if (ids.All(id => states.GetValueOrDefault(id) == "running"))
             {
+                // Where SSH goes and what known_hosts records: EC2's text, so it must be an IP address like any other host.
                 return response.Reservations!.SelectMany(r => r.Instances ?? new List<Instance>())
-                    .ToDictionary(i => i.InstanceId, i => i.PublicIpAddress ?? i.PrivateIpAddress ?? "");
+                    .ToDictionary(i => i.InstanceId, i => SshAddress(i));
             }
             if (states.Values.Any(s => s is "terminated" or "shutting-down"))
             {
@@ -329,6 +334,14 @@ public sealed partial class AwsProvisioner
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
         }
         throw new FipsClusterException(ErrorIds.OperationTimedOut, FipsErrorCategory.OperationTimeout, "The instances did not reach running.", string.Join(",", ids));
+    }
+
+    /// <summary>The address SSH uses for an instance (public, else private; empty when it has none), which must be an IP address in canonical text.</summary>
+    private static string SshAddress(Instance instance)
+    {
+        var address = instance.PublicIpAddress ?? instance.PrivateIpAddress ?? "";
+        return address.Length == 0 || (Remoting.HostAddress.IsCanonical(address) && Remoting.HostAddress.IsIpAddress(address)) ? address
+            : throw Remoting.HostAddress.Invalid(address, "EC2 gave it as the instance's address, which must be an IP address", instance.InstanceId);
     }
 
     /// <summary>Terminates the cluster's recorded instances, waits for them, and deletes its security group.</summary>

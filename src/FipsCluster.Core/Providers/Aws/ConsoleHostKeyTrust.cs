@@ -43,6 +43,7 @@ public sealed class ConsoleHostKeyTrust
     /// </summary>
     public async Task<IReadOnlyList<string>> RecordAsync(IReadOnlyDictionary<string, string> addresses, int port, string knownHostsPath, TimeSpan timeout)
     {
+        RequireAuthenticatedEndpoint(_ec2, _context);
         var knownHosts = KnownHosts.Load(knownHostsPath);
         var pending = addresses.Keys.ToList();
         var latest = addresses.Keys.ToDictionary(id => id, _ => true, StringComparer.Ordinal);
@@ -74,6 +75,21 @@ public sealed class ConsoleHostKeyTrust
                 "cloud-init's keys-to-console module must run (it does by default); otherwise add the key to known_hosts yourself, or use -HostKeyPolicy AcceptNew (trust on first use).");
         }
         return pending;
+    }
+
+    /// <summary>
+    /// The console output vouches for host keys only when it comes from EC2 over TLS: on an http:// -EndpointUrl anyone on
+    /// the path can forge it (and so the keys, and then answer SSH in the instances' place). Refused unless
+    /// -AllowInsecureTransport (<see cref="InsecureTransport"/>); callers ask before they create anything.
+    /// </summary>
+    public static void RequireAuthenticatedEndpoint(IAmazonEC2 ec2, OperationContext context)
+    {
+        var url = ec2.Config.ServiceURL;
+        if (ec2.Config.UseHttp || (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            InsecureTransport.Permit(context, url ?? "EC2", "EC2 is reached without TLS and its console output would vouch for the instances' SSH host keys",
+                "anyone on the path can forge those keys and answer SSH in the instances' place (receiving what the module sends them, kubeadm join secrets included)");
+        }
     }
 
     /// <summary>The decoded console text, or null while there is none. Latest (Nitro) is asked first; other instances get the buffered output.</summary>

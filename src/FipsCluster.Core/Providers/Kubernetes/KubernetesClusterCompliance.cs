@@ -26,7 +26,7 @@ public static class KubernetesClusterCompliance
         Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null,
         string nodeAddressType = "InternalIP")
     {
-        var configuration = KubeconfigClient.Load(kubeconfigPath, kubeContext);
+        var configuration = KubeconfigClient.Load(kubeconfigPath, kubeContext, context);
         using var client = new k8s.Kubernetes(configuration);
         var name = expected?.ClusterName ?? kubeContext ?? configuration.CurrentContext ?? configuration.Host;
         try
@@ -134,7 +134,8 @@ public static class KubernetesClusterCompliance
                     {
                         if (node.Status?.Addresses?.FirstOrDefault(a => a.Type == nodeAddressType)?.Address is { Length: > 0 } address)
                         {
-                            scanner.AddSsh(sshPort == 22 ? address : $"{address}:{sshPort}", sshPort, nodeSsh);
+                            // The kubelet writes its own Node's addresses: a host only, checked before anything connects or is recorded.
+                            scanner.AddSshHost(address, sshPort, nodeSsh, $"Node {Remoting.HostAddress.Display(node.Metadata?.Name)}'s {nodeAddressType}", nodeAddressType.EndsWith("IP", StringComparison.Ordinal));
                         }
                         else
                         {
