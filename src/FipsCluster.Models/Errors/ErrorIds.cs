@@ -58,6 +58,7 @@ public static class ErrorIds
     public const string PrivateKeyPassphraseRequired = nameof(PrivateKeyPassphraseRequired);
     public const string PrivateKeyPassphraseIncorrect = nameof(PrivateKeyPassphraseIncorrect);
     public const string PrivateKeyWriteFailed = nameof(PrivateKeyWriteFailed);
+    public const string PrivateKeyHardLinked = nameof(PrivateKeyHardLinked);
 
     // Cluster store
     public const string InvalidClusterName = nameof(InvalidClusterName);
