@@ -71,6 +71,8 @@ public static class ErrorIds
     public const string FipsPreflightFailed = nameof(FipsPreflightFailed);
     public const string SwarmAlreadyInitialized = nameof(SwarmAlreadyInitialized);
     public const string NodeNotFipsCompliant = nameof(NodeNotFipsCompliant);
+    public const string NodeIdentityMismatch = nameof(NodeIdentityMismatch);
+    public const string NodeIdentityUnavailable = nameof(NodeIdentityUnavailable);
     public const string FipsClusterNodeNotFound = nameof(FipsClusterNodeNotFound);
 
     // Kubernetes on AWS

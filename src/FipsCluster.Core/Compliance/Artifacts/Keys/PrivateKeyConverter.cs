@@ -58,6 +58,7 @@ public static class PrivateKeyConverter
         var target = ResolveTarget(path);
         using var file = KeyFile.Load(target);
         RefuseUnsupported(file);
+        CheckHardLinks(target, force, warning);
         var encryptOutput = (newPassphrase ?? passphrase) is { Length: > 0 };
         var keeping = backup ? ", keeping the original as a .bak file" : ", keeping no copy of the original";
         var action = encryptOutput
@@ -372,17 +373,9 @@ public static class PrivateKeyConverter
             var status = Original(target);
             var mode = status?.Mode ?? (OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(target));
             mode &= (UnixFileMode)0x1FF; // the permission bits only: never setuid, setgid or sticky on a key
-            if (status is { Links: > 1 })
+            if (status is { Links: > 1 } && !force)
             {
-                if (!force)
-                {
-                    throw new FipsClusterException(ErrorIds.PrivateKeyHardLinked, FipsErrorCategory.InvalidOperation,
-                        $"'{target}' has {status.Links - 1} other name(s) (hard links): they would keep the original key after the conversion. Nothing was written.", target)
-                    {
-                        RecommendedAction = "Find the other names (find / -xdev -samefile <path>) and remove them, or convert them too; -Force converts this name and leaves the others as they are.",
-                    };
-                }
-                warning($"'{target}' has {status.Links - 1} other name(s) (hard links); they keep the original key (-Force).");
+                throw HardLinked(target, status); // a link made since the check before the conversion
             }
             if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
             {
@@ -444,6 +437,39 @@ public static class PrivateKeyConverter
         }
         return backupPath;
     }
+
+    /// <summary>
+    /// Other names of the key file would keep the original after the rename: refused before any work unless forced
+    /// (then a warning says so).
+    /// </summary>
+    private static void CheckHardLinks(string target, bool force, Action<string>? warning)
+    {
+        UnixFileStatus? status;
+        try
+        {
+            status = Original(target);
+        }
+        catch (IOException)
+        {
+            return; // the write reports what is wrong with the file
+        }
+        if (status is not { Links: > 1 })
+        {
+            return;
+        }
+        if (!force)
+        {
+            throw HardLinked(target, status);
+        }
+        warning?.Invoke($"'{target}' has {status.Links - 1} other name(s) (hard links); they keep the original key (-Force).");
+    }
+
+    private static FipsClusterException HardLinked(string target, UnixFileStatus status) =>
+        new(ErrorIds.PrivateKeyHardLinked, FipsErrorCategory.InvalidOperation,
+            $"'{target}' has {status.Links - 1} other name(s) (hard links): they would keep the original key after the conversion. Nothing was written.", target)
+        {
+            RecommendedAction = "Find the other names (find / -xdev -samefile <path>) and remove them, or convert them too; -Force converts this name and leaves the others as they are.",
+        };
 
     /// <summary>The original's owner, group, mode and link count (Linux); null where they cannot be read this way.</summary>
     private static UnixFileStatus? Original(string target) => UnixFileOwnership.Supported ? UnixFileOwnership.Status(target) : null;
