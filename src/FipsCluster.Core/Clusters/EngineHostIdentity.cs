@@ -68,14 +68,7 @@ public static partial class EngineHostIdentity
     public static async Task<HostEngineIdentity> ReadOverSshAsync(SshCommandRunner runner, HostEndpoint endpoint, EngineIdentity engine, CancellationToken cancellation)
     {
         var file = IdFile(engine);
-        var script = new StringBuilder()
-            .Append("f=").Append(ShellQuote(file)).Append('\n')
-            .Append("content=$(cat -- \"$f\" 2>/dev/null || sudo -n cat -- \"$f\" 2>/dev/null) || { echo unreadable; exit 0; }\n")
-            .Append(engine.KeepsIdInDataRoot
-                ? "printf 'id %s\\n' \"$(printf '%s' \"$content\" | head -c 256 | tr -d '\\r\\n')\"\n"
-                // Only the key's ID is printed: the private key stays on the host.
-                : "printf 'id %s\\n' \"$(printf '%s' \"$content\" | tr -d '\\n' | sed -n 's/.*\"kid\"[[:space:]]*:[[:space:]]*\"\\([A-Za-z0-9:]*\\)\".*/\\1/p' | head -c 256)\"\n")
-            .ToString();
+        var script = Script(engine, file);
         var result = await runner.RunAsync(endpoint, "/bin/sh -s", script, null, "reading the engine ID", cancellation).ConfigureAwait(false);
         var line = result.Output.Split('\n', 2)[0].Trim();
         if (line.StartsWith("id ", StringComparison.Ordinal) && line[3..].Trim() is { Length: > 0 } id && IdShape().IsMatch(id))
@@ -86,6 +79,19 @@ public static partial class EngineHostIdentity
             ? "it is missing there, or readable by root only: log in as root, or give the login passwordless sudo (sudo -n cat)"
             : "it holds no engine ID", null);
     }
+
+    /// <summary>
+    /// The POSIX sh script the evidence host runs (on stdin, so nothing is on its command line): reads the file directly
+    /// or with sudo -n and prints "id &lt;ID&gt;", or "unreadable". The path is one single-quoted word.
+    /// </summary>
+    internal static string Script(EngineIdentity engine, string file) => new StringBuilder()
+        .Append("f=").Append(ShellQuote(file)).Append('\n')
+        .Append("content=$(cat -- \"$f\" 2>/dev/null || sudo -n cat -- \"$f\" 2>/dev/null) || { echo unreadable; exit 0; }\n")
+        .Append(engine.KeepsIdInDataRoot
+            ? "printf 'id %s\\n' \"$(printf '%s' \"$content\" | head -c 256 | tr -d '\\r\\n')\"\n"
+            // Only the key's ID is printed: the private key stays on the host (printf is a shell builtin: no argv).
+            : "printf 'id %s\\n' \"$(printf '%s' \"$content\" | tr -d '\\n' | sed -n 's/.*\"kid\"[[:space:]]*:[[:space:]]*\"\\([A-Za-z0-9:]*\\)\".*/\\1/p' | head -c 256)\"\n")
+        .ToString();
 
     /// <summary>The ID in an engine-id file (its whole content) or a trust key (its "kid").</summary>
     private static string? Extract(EngineIdentity engine, string content)
