@@ -77,8 +77,8 @@ Describe 'Test-FipsPrivateKey and ConvertTo-FipsPrivateKey' {
         (Get-FileHash $script:key).Hash | Should -Be $before.Hash
     }
 
-    It 'rewrites it as PKCS#8 PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, keeping the original' {
-        $result = ConvertTo-FipsPrivateKey -Path $script:key -NewPassphrase $script:pass -Confirm:$false
+    It 'rewrites it as PKCS#8 PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, keeping the original with -Backup' {
+        $result = ConvertTo-FipsPrivateKey -Path $script:key -NewPassphrase $script:pass -Backup -Confirm:$false
         $result.Report.Format | Should -Be 'Pkcs8Encrypted'
         $result.Report.Prf | Should -Be 'HMAC-SHA256'
         $result.Report.Cipher | Should -Be 'AES-256-CBC'

@@ -15,9 +15,17 @@ BeforeDiscovery {
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Add-FipsClusterNode -Cluster nosuch -DockerHost $f.DeadDocker -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
+           Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.LocalEngine -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a node engine that is down'; Id = 'DockerEngineUnreachable'
            Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.DeadSocket -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a swarm whose manager is on tcp:// without TLS'; Id = 'InsecureTransportRefused'
-           Run = 'Add-FipsClusterNode -Cluster swarmtcp -DockerHost $f.DeadSocket -Confirm:$false' }
+           Run = 'Add-FipsClusterNode -Cluster swarmtcp -DockerHost $f.LocalEngine -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = "this machine's evidence for an engine reached over tcp"; Id = 'NodeIdentityMismatch'
+           Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.TlsDocker -DockerTlsVerify -DockerCertPath $f.DockerCertPath -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = "a local engine whose ID is not this machine's"; Id = 'NodeIdentityMismatch'
+           Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.ForeignEngine -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a local engine whose ID this machine does not hold'; Id = 'NodeIdentityUnavailable'
+           Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.UnknownEngine -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: an http:// EC2 endpoint whose console would vouch for host keys'; Id = 'InsecureTransportRefused'
            Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: the EC2 endpoint refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
@@ -42,6 +50,8 @@ BeforeDiscovery {
            Run = 'ConvertTo-FipsPrivateKey -Path $f.Garbage -NewPassphrase $f.Passphrase -Confirm:$false' }
         @{ Cmdlet = 'ConvertTo-FipsPrivateKey'; Case = 'no passphrase at all (a bad argument)'; Id = 'PrivateKeyPassphraseRequired'; Terminating = $true
            Run = 'ConvertTo-FipsPrivateKey -Path $f.EncryptedKey -Confirm:$false' }
+        @{ Cmdlet = 'ConvertTo-FipsPrivateKey'; Case = 'a key with another hard link (it would keep the original)'; Id = 'PrivateKeyHardLinked'
+           Run = 'ConvertTo-FipsPrivateKey -Path $f.LinkedKey -Passphrase $f.Passphrase -Iterations 1000 -Confirm:$false' }
 
         # Export-FipsClusterManifest
         @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
@@ -58,6 +68,10 @@ BeforeDiscovery {
            Run = 'Get-FipsCluster -Name nosuch' }
         @{ Cmdlet = 'Get-FipsCluster'; Case = 'a record edited on disk'; Id = 'FipsClusterRecordTampered'
            Run = 'Get-FipsCluster -Name tampered' }
+        @{ Cmdlet = 'Get-FipsCluster'; Case = "another cluster's record copied over this one"; Id = 'FipsClusterRecordTampered'
+           Run = 'Copy-Item -Path (Join-Path $env:FIPSCLUSTER_HOME clusters/aws1/cluster.json) -Destination (Join-Path $env:FIPSCLUSTER_HOME clusters/swarm1/cluster.json) -Force; Get-FipsCluster -Name swarm1' }
+        @{ Cmdlet = 'Get-FipsCluster'; Case = 'an older version of the record put back'; Id = 'FipsClusterRecordTampered'
+           Run = '$path = Join-Path $env:FIPSCLUSTER_HOME clusters/swarm1/cluster.json; $old = Get-Content -Path $path -Raw; Set-FipsCluster -Name swarm1 -Description newer -Confirm:$false; Set-Content -Path $path -Value $old -NoNewline; Get-FipsCluster -Name swarm1' }
 
         # Get-FipsClusterDependency: the one failure it can have is a broken installation, shown in a fresh pwsh.
         @{ Cmdlet = 'Get-FipsClusterDependency'; Case = 'a dependency missing from the installed module'; Id = 'DependencyLoadFailed'; Terminating = $true; MaxSeconds = 20
@@ -107,7 +121,9 @@ BeforeDiscovery {
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: the engine is down'; Id = 'DockerEngineUnreachable'; Terminating = $true
            Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadSocket -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'; Terminating = $true
-           Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadDocker -Confirm:$false' }
+           Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadDocker -ComputerName 127.0.0.1 -KeyFilePath $f.SshKey -Confirm:$false' }
+        @{ Cmdlet = 'New-FipsCluster'; Case = "Swarm: this machine's evidence for an engine reached over tcp"; Id = 'NodeIdentityMismatch'; Terminating = $true
+           Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.TlsDocker -DockerTlsVerify -DockerCertPath $f.DockerCertPath -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: an http:// EC2 endpoint whose console would vouch for host keys (no request sent)'; Id = 'InsecureTransportRefused'; Terminating = $true
            Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.SshKey -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: a bad CIDR is refused before any credential is looked for'; Id = 'InvalidIngressCidr'; Terminating = $true; NoAws = $true
@@ -339,6 +355,40 @@ BeforeAll {
         $listener.LocalEndpoint.Port
     }
 
+    # A Docker engine on a unix socket that says who it is (GET /version, GET /info) and nothing else: its ID, and the
+    # data root where its host would keep that ID (engine-id, as moby 23 and later do).
+    function Start-FakeDockerEngine([string] $Id, [string] $DataRoot) {
+        $socket = Join-Path $TestDrive "engine-$([guid]::NewGuid().ToString('N').Substring(0, 8)).sock"
+        $listener = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::Unix, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Unspecified)
+        $listener.Bind([System.Net.Sockets.UnixDomainSocketEndPoint]::new($socket))
+        $listener.Listen(16)
+        $info = @{ ID = $Id; Name = 'fault-drive'; DockerRootDir = $DataRoot; OperatingSystem = 'Fault Drive Linux' } | ConvertTo-Json -Compress
+        $version = @{ Version = '25.0.3'; GoVersion = 'go1.21.6'; ApiVersion = '1.44' } | ConvertTo-Json -Compress
+        $runner = [powershell]::Create()
+        $null = $runner.AddScript({
+            param($listener, $info, $version)
+            while ($true) {
+                try { $client = $listener.Accept() } catch { break }
+                try {
+                    $stream = [System.Net.Sockets.NetworkStream]::new($client, $true)
+                    $reader = [IO.StreamReader]::new($stream, [Text.Encoding]::ASCII)
+                    $requestLine = $reader.ReadLine()
+                    while ($reader.ReadLine()) { }
+                    $body = if ($requestLine -match '/version ') { $version } elseif ($requestLine -match '/info ') { $info } else { '{"message":"not here"}' }
+                    $status = if ($body -eq '{"message":"not here"}') { '404 Not Found' } else { '200 OK' }
+                    $bytes = [Text.Encoding]::UTF8.GetBytes($body)
+                    $head = [Text.Encoding]::ASCII.GetBytes("HTTP/1.1 $status`r`nContent-Type: application/json`r`nContent-Length: $($bytes.Length)`r`nConnection: close`r`n`r`n")
+                    $stream.Write($head, 0, $head.Length)
+                    $stream.Write($bytes, 0, $bytes.Length)
+                    $stream.Flush()
+                } catch { } finally { $client.Dispose() }
+            }
+        }).AddArgument($listener).AddArgument($info).AddArgument($version)
+        $null = $runner.BeginInvoke()
+        $script:servers.Add(@{ Stop = { $listener.Dispose() }.GetNewClosure(); Runner = $runner })
+        "unix://$socket"
+    }
+
     function New-Kubeconfig([string] $Name, [string] $Server, [string] $Token, [switch] $SkipTlsVerify) {
         $path = Join-Path $TestDrive "$Name.kubeconfig"
         $cluster = @{ server = $Server }
@@ -387,10 +437,30 @@ BeforeAll {
 
     function Secure([string] $Text) { ConvertTo-SecureString -String $Text -AsPlainText -Force }
 
+    # A key with a second name (hard link): converting one name would leave the original under the other.
+    $linkedKey = Join-Path $TestDrive 'linked_key.pem'
+    Set-Content -Path $linkedKey -Value $ecKey.ExportEncryptedPkcs8PrivateKeyPem($script:secrets[3], $pbe)
+    $null = New-Item -ItemType HardLink -Path (Join-Path $TestDrive 'linked_key_other_name.pem') -Target $linkedKey
+
+    # Engines on local sockets: one whose ID this machine's data root holds (engine-id), one whose data root holds
+    # another ID, one whose data root holds none.
+    $localRoot = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'engine-root-local')
+    Set-Content -Path (Join-Path $localRoot 'engine-id') -Value 'f00dfa17-0000-4000-8000-000000000001' -NoNewline
+    $foreignRoot = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'engine-root-foreign')
+    Set-Content -Path (Join-Path $foreignRoot 'engine-id') -Value 'f00dfa17-0000-4000-8000-0000000000ff' -NoNewline
+    $emptyRoot = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'engine-root-empty')
+    $localEngine = Start-FakeDockerEngine -Id 'f00dfa17-0000-4000-8000-000000000001' -DataRoot $localRoot.FullName
+    $foreignEngine = Start-FakeDockerEngine -Id 'f00dfa17-0000-4000-8000-000000000002' -DataRoot $foreignRoot.FullName
+    $unknownEngine = Start-FakeDockerEngine -Id 'f00dfa17-0000-4000-8000-000000000003' -DataRoot $emptyRoot.FullName
+
     $script:f = @{
         DeadPort = $dead
         DeadDocker = "tcp://127.0.0.1:$dead"
-        DeadSocket = 'unix://' + (Join-Path $TestDrive 'no-docker.sock')  # "an engine that is down", wherever TLS is not the point
+        DeadSocket = 'unix://' + (Join-Path $TestDrive 'no-docker.sock')
+        LocalEngine = $localEngine
+        ForeignEngine = $foreignEngine
+        UnknownEngine = $unknownEngine
+        LinkedKey = $linkedKey
         TlsDocker = "tcp://127.0.0.1:$tls"
         DockerCertPath = $dockerCertPath.FullName
         DeadUrl = "http://127.0.0.1:$dead"

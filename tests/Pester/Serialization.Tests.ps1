@@ -118,7 +118,7 @@ BeforeAll {
         Test-FipsBinary -Path ([Environment]::ProcessPath) -Quiet
         Test-FipsCertificate -Path $caPath
         Test-FipsPrivateKey -Path $encryptedKeyPath
-        ConvertTo-FipsPrivateKey -Path $plainKeyPath -NewPassphrase $securePassphrase -Confirm:$false
+        ConvertTo-FipsPrivateKey -Path $plainKeyPath -NewPassphrase $securePassphrase -Backup -Confirm:$false
         Get-FipsComplianceProfile
         Get-FipsClusterDependency
         Export-FipsClusterManifest -InputObject $spec

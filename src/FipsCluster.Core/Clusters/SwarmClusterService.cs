@@ -64,7 +64,10 @@ public sealed class SwarmClusterService
             throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{request.Name}' already exists.", request.Name);
         }
 
-        // 1. Evidence: the manager host against the cluster's profile, and the engine's own account of itself.
+        // 1. Evidence: the engine's identity confirmed on the evidence host, the manager host against the cluster's
+        // profile, and the engine's own account of itself.
+        context.Progress(new OperationProgress($"New-FipsCluster {request.Name}", "Preflight: confirming the engine's host"));
+        var (identity, identitySource) = await BindAsync(request.Engine, request.PreflightComputerName, request.PreflightSsh, context).ConfigureAwait(false);
         context.Progress(new OperationProgress($"New-FipsCluster {request.Name}", "Preflight: testing the manager host"));
         var report = await PreflightAsync(request, context).ConfigureAwait(false);
         using var engine = new DockerEngineClient(request.Engine, context);
@@ -82,6 +85,7 @@ public sealed class SwarmClusterService
         {
             $"{report.ComputerName}: {report.Status} against {report.Profile}" + (failing.Count > 0 ? "; failing " + string.Join(", ", failing) : ""),
             $"engine {engineName} Docker {engineVersion}, {goVersion}",
+            $"engine ID {identity.Id}, confirmed on {request.PreflightComputerName ?? "this machine"} ({identitySource})",
         };
         evidence.AddRange(report.Findings.Select(f => $"{f.CheckId}: {f.Actual}"));
         var waivers = new List<ClusterWaiver>();
@@ -142,6 +146,7 @@ public sealed class SwarmClusterService
                         Role = "Manager",
                         Endpoint = request.Engine.ToString(),
                         EvidenceHost = request.PreflightComputerName ?? "local",
+                        EngineId = identity.Id,
                         FipsModeEnabled = report.FipsModeEnabled,
                         Compliant = report.Compliant,
                         FailedChecks = failing,
@@ -177,9 +182,7 @@ public sealed class SwarmClusterService
                 scanner.AddSsh(host, endpoint?.Port ?? 22, ssh);
                 break;
             case ({ } host, null):
-                // Never this machine's evidence recorded for another host.
-                throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
-                    $"The evidence for {host} is read over SSH, and no SSH key was given or found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519): use -KeyFilePath or -Credential.", "KeyFilePath");
+                throw NoSshLogin(host);
         }
         scanner.Complete();
         NodeComplianceReport? report = null;
@@ -189,6 +192,46 @@ public sealed class SwarmClusterService
         }
         context.Cancellation.ThrowIfCancellationRequested();
         return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.InvalidResult, "The preflight produced no report.", request.Name);
+    }
+
+    /// <summary>Never this machine's evidence recorded for another host.</summary>
+    private static FipsClusterException NoSshLogin(string host) =>
+        new(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
+            $"The evidence for {host} is read over SSH, and no SSH key was given or found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519): use -KeyFilePath or -Credential.", "KeyFilePath");
+
+    /// <summary>
+    /// Confirms, before any evidence is read, that the evidence host is the engine's machine: the engine ID the engine
+    /// reports must be the one the host's own files hold (over SSH with the evidence's login, or this machine's for an
+    /// engine on a local socket). Read-only on both sides, so -WhatIf runs it too.
+    /// </summary>
+    private static async Task<(EngineIdentity Identity, string Source)> BindAsync(DockerEndpoint engine, string? evidenceHost, SshOptions? ssh, OperationContext context)
+    {
+        if (evidenceHost is not null && ssh is null)
+        {
+            throw NoSshLogin(evidenceHost);
+        }
+        if (evidenceHost is null && engine.Transport == DockerTransport.Tcp)
+        {
+            // Refused before the engine is contacted: nothing it could answer makes this machine's evidence its own.
+            EngineHostIdentity.RequireSameMachine(engine, new EngineIdentity("", null, null, "", null), null, "this machine");
+        }
+        using var client = new DockerEngineClient(engine, context);
+        var identity = await client.GetIdentityAsync().ConfigureAwait(false);
+        HostEngineIdentity host;
+        if (evidenceHost is null)
+        {
+            host = EngineHostIdentity.ReadLocal(identity);
+        }
+        else
+        {
+            var runner = new SshCommandRunner(ssh!);
+            runner.Retrying += message => context.Verbose(message);
+            runner.HostKeyAccepted += (name, fingerprint) => context.Warning($"Trusted a new host key for {name} ({fingerprint}) and recorded it in {ssh!.KnownHostsPath}.");
+            host = await EngineHostIdentity.ReadOverSshAsync(runner, HostEndpoint.Parse(evidenceHost, 22), identity, context.Cancellation).ConfigureAwait(false);
+        }
+        EngineHostIdentity.RequireSameMachine(engine, identity, host, evidenceHost ?? "this machine");
+        context.Verbose($"{engine}: engine ID {identity.Id} confirmed on {evidenceHost ?? "this machine"} ({host.Source}).");
+        return (identity, host.Source);
     }
 
     /// <summary>
@@ -201,6 +244,8 @@ public sealed class SwarmClusterService
     {
         var record = _store.Get(clusterName);
         var profile = record.ProfileDefinition ?? ComplianceProfiles.Get(record.ComplianceProfile);
+        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Confirming that {evidenceHost ?? "this machine"} is the engine's host"));
+        var (identity, _) = await BindAsync(nodeEngine, evidenceHost, ssh, context).ConfigureAwait(false);
         context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Gathering evidence from {evidenceHost ?? "this machine"}"));
         var report = await PreflightAsync(new NewSwarmClusterRequest
         {
@@ -238,6 +283,7 @@ public sealed class SwarmClusterService
             Role = role,
             Endpoint = nodeEngine.ToString(),
             EvidenceHost = evidenceHost ?? "local",
+            EngineId = identity.Id,
             FipsModeEnabled = report.FipsModeEnabled,
             Compliant = report.Compliant,
             FailedChecks = failing,

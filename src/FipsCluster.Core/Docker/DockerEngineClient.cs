@@ -113,6 +113,16 @@ public sealed class DockerEngineClient : IDisposable
         return (Text(swarm, "LocalNodeState") ?? "inactive", Text(swarm, "NodeID") is { Length: > 0 } id ? id : null, Text(root, "Name"));
     }
 
+    /// <summary>GET /info and GET /version: who the engine says it is — its engine ID, host name, data root and version — for binding evidence to it.</summary>
+    public async Task<EngineIdentity> GetIdentityAsync()
+    {
+        var (version, _) = await GetVersionAsync().ConfigureAwait(false);
+        using var json = await SendAsync(HttpMethod.Get, "info", null).ConfigureAwait(false);
+        var root = json!.RootElement;
+        string? Text(string name) => root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        return new EngineIdentity(Text("ID") ?? "", Text("Name"), Text("DockerRootDir"), version, Text("OperatingSystem"));
+    }
+
     /// <summary>POST /swarm/init; returns the new manager's node ID.</summary>
     public async Task<string> InitSwarmAsync(string listenAddress, string? advertiseAddress)
     {

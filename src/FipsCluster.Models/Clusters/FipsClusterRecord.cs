@@ -84,6 +84,9 @@ public sealed class ClusterNodeRecord
     /// <summary>Where the node's evidence was read: an SSH host (host or host:port), or "local".</summary>
     public string? EvidenceHost { get; init; }
 
+    /// <summary>Swarm: the engine ID that the engine reported and the evidence host's own files confirmed at admission.</summary>
+    public string? EngineId { get; init; }
+
     public bool? FipsModeEnabled { get; init; }
 
     public bool Compliant { get; init; }

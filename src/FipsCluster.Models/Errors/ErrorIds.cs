@@ -58,6 +58,7 @@ public static class ErrorIds
     public const string PrivateKeyPassphraseRequired = nameof(PrivateKeyPassphraseRequired);
     public const string PrivateKeyPassphraseIncorrect = nameof(PrivateKeyPassphraseIncorrect);
     public const string PrivateKeyWriteFailed = nameof(PrivateKeyWriteFailed);
+    public const string PrivateKeyHardLinked = nameof(PrivateKeyHardLinked);
 
     // Cluster store
     public const string InvalidClusterName = nameof(InvalidClusterName);
@@ -70,6 +71,8 @@ public static class ErrorIds
     public const string FipsPreflightFailed = nameof(FipsPreflightFailed);
     public const string SwarmAlreadyInitialized = nameof(SwarmAlreadyInitialized);
     public const string NodeNotFipsCompliant = nameof(NodeNotFipsCompliant);
+    public const string NodeIdentityMismatch = nameof(NodeIdentityMismatch);
+    public const string NodeIdentityUnavailable = nameof(NodeIdentityUnavailable);
     public const string FipsClusterNodeNotFound = nameof(FipsClusterNodeNotFound);
 
     // Kubernetes on AWS

@@ -7,8 +7,8 @@ using FipsCluster.Infrastructure;
 namespace FipsCluster.Commands;
 
 /// <summary>
-/// Rewrites private keys as PKCS#8 encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), mode 0600, atomically;
-/// the original is kept as .bak unless -Force.
+/// Rewrites private keys as PKCS#8 encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), atomically, keeping the
+/// original's owner, group and mode; no copy of the original remains unless -Backup.
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "FipsPrivateKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PrivateKeyConversionResult))]
@@ -29,6 +29,11 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
     [ValidateRange(1000, 100_000_000)]
     public int Iterations { get; set; } = PrivateKeyConverter.DefaultIterations;
 
+    /// <summary>Keeps the original as &lt;path&gt;.bak (same owner, group and mode). Without it no copy remains.</summary>
+    [Parameter]
+    public SwitchParameter Backup { get; set; }
+
+    /// <summary>Converts a key that has other hard links, which keep the original content.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -54,8 +59,8 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
             var resolved = GetUnresolvedProviderPathFromPSPath(path);
             try
             {
-                var result = PrivateKeyConverter.Convert(resolved, Passphrase, NewPassphrase ?? Passphrase, Force, (target, action) => ShouldProcess(target, action),
-                    Iterations, (Profile ?? ComplianceProfiles.Default).Standard);
+                var result = PrivateKeyConverter.Convert(resolved, Passphrase, NewPassphrase ?? Passphrase, Backup, (target, action) => ShouldProcess(target, action),
+                    Iterations, (Profile ?? ComplianceProfiles.Default).Standard, Force, WriteWarning);
                 if (result is not null)
                 {
                     if (result.BackupPath is { } backup)

@@ -52,12 +52,14 @@ public sealed class FileClusterStoreTests : IDisposable
     public void The_provider_is_stored_as_its_name_so_records_written_before_it_was_an_enum_read_back()
     {
         var store = new FileClusterStore(_home);
-        store.Create(new FipsClusterRecord { Name = "aws1", Provider = FipsClusterProvider.AWS, ComplianceProfile = "FIPS-140-3" });
-        Assert.Contains("\"provider\": \"AWS\"", File.ReadAllText(Path.Combine(_home, "clusters", "aws1", "cluster.json")));
-
-        // A record as the string-typed property wrote it, MAC and all.
+        // A record as the string-typed property (and the format before the store index) wrote it, MAC and all — in a
+        // store this version has not written to yet.
+        var key = new byte[32];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(key);
+        Directory.CreateDirectory(_home);
+        File.WriteAllBytes(Path.Combine(_home, "store.key"), key);
         var raw = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { name = "old", provider = "Swarm", fips = true, complianceProfile = "FIPS-140-3", version = 1 });
-        var mac = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(File.ReadAllBytes(Path.Combine(_home, "store.key")), raw));
+        var mac = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key, raw));
         Directory.CreateDirectory(Path.Combine(_home, "clusters", "old"));
         using (var file = File.Create(Path.Combine(_home, "clusters", "old", "cluster.json")))
         using (var json = new System.Text.Json.Utf8JsonWriter(file))
@@ -68,6 +70,11 @@ public sealed class FileClusterStoreTests : IDisposable
             json.WriteRawValue(raw);
             json.WriteEndObject();
         }
+        Assert.Equal(FipsClusterProvider.Swarm, store.Get("old").Provider);
+
+        store.Create(new FipsClusterRecord { Name = "aws1", Provider = FipsClusterProvider.AWS, ComplianceProfile = "FIPS-140-3" });
+        Assert.Contains("\"provider\": \"AWS\"", File.ReadAllText(Path.Combine(_home, "clusters", "aws1", "cluster.json")));
+        // The first write enrolled the older record in the store index: it still reads.
         Assert.Equal(FipsClusterProvider.Swarm, store.Get("old").Provider);
         Assert.Equal(FipsClusterProvider.AWS, store.Get("aws1").Provider);
     }

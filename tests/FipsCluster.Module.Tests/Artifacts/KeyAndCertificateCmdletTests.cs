@@ -94,12 +94,13 @@ public sealed class KeyAndCertificateCmdletTests : IClassFixture<ModuleFixture>,
         Assert.Equal("LegacyPemEncrypted", before.Format.ToString());
         Assert.Equal("Fail", before.Status.ToString());
         var original = File.ReadAllBytes(key);
+        var originalMode = OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(key);
 
         var whatIf = _ps.Run("ConvertTo-FipsPrivateKey $args[0] -Passphrase $args[1] -NewPassphrase $args[2] -WhatIf", key, Secure("old-pass-4411"), Secure("new-pass-9923"));
         Assert.Contains("What if:", whatIf.HostText);
         Assert.Equal(original, File.ReadAllBytes(key));
 
-        var converted = _ps.Run("ConvertTo-FipsPrivateKey $args[0] -Passphrase $args[1] -NewPassphrase $args[2] -Verbose", key, Secure("old-pass-4411"), Secure("new-pass-9923"));
+        var converted = _ps.Run("ConvertTo-FipsPrivateKey $args[0] -Passphrase $args[1] -NewPassphrase $args[2] -Backup -Verbose", key, Secure("old-pass-4411"), Secure("new-pass-9923"));
         Assert.Empty(converted.Errors);
         var result = converted.SingleOf("FipsCluster.PrivateKeyConversionResult");
         Assert.Equal("Pkcs8Encrypted", result.Report.Format.ToString());
@@ -108,7 +109,7 @@ public sealed class KeyAndCertificateCmdletTests : IClassFixture<ModuleFixture>,
         Assert.Equal(original, File.ReadAllBytes((string)result.BackupPath));
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+            Assert.Equal(originalMode, File.GetUnixFileMode(key)); // the mode is kept, never widened
         }
         Assert.Contains("BEGIN ENCRYPTED PRIVATE KEY", File.ReadAllText(key));
         // openssl opens it with the new passphrase, and it is the same key.

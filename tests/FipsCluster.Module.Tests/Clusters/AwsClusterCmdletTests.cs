@@ -193,16 +193,25 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Equal((cp1, "token create --ttl 1h --print-join-command"), create);
         var upload = Assert.Single(calls, c => c.Arguments.StartsWith("init phase", StringComparison.Ordinal));
         Assert.Equal((cp1, "init phase upload-certs --upload-certs"), upload);
-        // What it printed, as the nodes ran it (the stand-in records its arguments).
+        // Every other node ran kubeadm join with a configuration file only; the file held what `kubeadm token create`
+        // printed (the stand-in copies it), and for control planes the certificate key.
         var joins = calls.Where(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)).ToDictionary(c => c.Node, c => c.Arguments);
         Assert.Equal(new[] { cp2, cp3, w1, w2 }.Order(), joins.Keys.Order());
-        var printed = joins[w1];
-        var match = System.Text.RegularExpressions.Regex.Match(printed, @"^join " + System.Text.RegularExpressions.Regex.Escape(cp1) + @":6443 --token ([a-z0-9]{6})\.([a-z0-9]{16}) --discovery-token-ca-cert-hash sha256:[a-f0-9]{64}$");
-        Assert.True(match.Success, "a worker did not run the printed join command");
-        Assert.Equal(printed, joins[w2]);
-        var key = System.Text.RegularExpressions.Regex.Match(joins[cp2], "--certificate-key ([a-f0-9]{64})$").Groups[1].Value;
-        Assert.Equal(printed + " --control-plane --certificate-key " + key, joins[cp2]);
-        Assert.Equal(joins[cp2], joins[cp3]);
+        Assert.All(joins.Values, a => Assert.Matches(@"^join --config /\S+/fipscluster-join\.[A-Za-z0-9]{10}$", a));
+        var configs = joins.Keys.ToDictionary(n => n, n => nodes.JoinConfig(n)!.Value);
+        var match = System.Text.RegularExpressions.Regex.Match(configs[w1].Yaml, @"token: ([a-z0-9]{6})\.([a-z0-9]{16})\n");
+        Assert.True(match.Success, "a worker's configuration holds no bootstrap token");
+        Assert.Contains("apiServerEndpoint: " + cp1 + ":6443\n", configs[w1].Yaml);
+        Assert.Matches(@"caCertHashes:\n\s*- sha256:[a-f0-9]{64}\n", configs[w1].Yaml);
+        Assert.DoesNotContain("controlPlane", configs[w1].Yaml);
+        Assert.Equal(configs[w1].Yaml, configs[w2].Yaml);
+        var key = System.Text.RegularExpressions.Regex.Match(configs[cp2].Yaml, @"controlPlane:\n\s+certificateKey: ([a-f0-9]{64})\n").Groups[1].Value;
+        Assert.NotEmpty(key);
+        Assert.Equal(configs[cp2].Yaml, configs[cp3].Yaml);
+        Assert.Contains(match.Value, configs[cp2].Yaml);
+        // The file was 0600 while kubeadm read it, and is gone afterwards.
+        Assert.All(configs.Values, c => Assert.Equal("600 " + _nodes.UserName, c.Mode));
+        Assert.All(configs.Values, c => Assert.False(File.Exists(c.Path), c.Path + " was left behind"));
         // The token is deleted once the nodes have joined; only its public ID goes on a command line.
         Assert.Equal((cp1, "token delete " + match.Groups[1].Value), calls[^1]);
 
@@ -228,7 +237,10 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         foreach (var secret in new[] { token, match.Groups[2].Value, key })
         {
             Assert.DoesNotContain(secret, everything);
+            // What `ps` showed on the nodes while they joined.
+            Assert.All(nodes.ProcessListings, listing => Assert.DoesNotContain(secret, listing));
         }
+        Assert.Equal(4, nodes.ProcessListings.Count);
 
         // The API and SSH are open to exactly the networks given; everything else only to the group itself.
         var rules = _ec2.Ingress.ToList();
@@ -260,12 +272,17 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         // Kept: a working control plane and worker are not torn down for one worker (Remove-FipsCluster -Deprovision removes all).
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("running", i.State));
         Assert.Equal(3, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());
-        // kubeadm's stderr quoted the token: the error shows it redacted.
-        var join = nodes.Calls.First(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)).Arguments;
-        var token = System.Text.RegularExpressions.Regex.Match(join, @"--token (\S+)").Groups[1].Value;
+        // kubeadm's stderr quoted the token, with the last 400 characters starting inside it: the error shows it redacted.
+        var config = nodes.JoinConfig(nodes.Addresses[2])!.Value;
+        Assert.False(File.Exists(config.Path), "the configuration file was left behind by a failed join");
+        var token = System.Text.RegularExpressions.Regex.Match(config.Yaml, @"token: (\S+)").Groups[1].Value;
         Assert.NotEmpty(token);
         Assert.DoesNotContain(token, result.AllText + StoreText());
-        Assert.DoesNotContain(token.Split('.')[1], result.AllText + StoreText());
+        var tokenSecret = token.Split('.')[1];
+        for (var i = 0; i + 8 <= tokenSecret.Length; i++)
+        {
+            Assert.DoesNotContain(tokenSecret.Substring(i, 8), result.AllText + StoreText() + (string)failed.JoinError);
+        }
         Assert.Contains("***", error.Exception.Message);
     }
 
@@ -378,9 +395,11 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.All(records, r => Assert.Contains((string)r.NodeId, ((IEnumerable<string>)record.Resources)));
         var everything = created.AllText + again.AllText + added.AllText + whatIf.AllText + StoreText();
         Assert.DoesNotContain(Secret, everything); // the AWS secret key
-        foreach (var join in nodes.Calls.Where(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)))
+        foreach (var node in nodes.Calls.Where(c => c.Arguments.StartsWith("join ", StringComparison.Ordinal)).Select(c => c.Node).Distinct())
         {
-            Assert.DoesNotContain(System.Text.RegularExpressions.Regex.Match(join.Arguments, @"--token \S+\.(\S+)").Groups[1].Value, everything);
+            var tokenSecret = System.Text.RegularExpressions.Regex.Match(nodes.JoinConfig(node)!.Value.Yaml, @"token: [a-z0-9]{6}\.([a-z0-9]{16})").Groups[1].Value;
+            Assert.NotEmpty(tokenSecret);
+            Assert.DoesNotContain(tokenSecret, everything);
         }
 
         // Deprovisioning takes the added instances too, and the host keys recorded for all four; the user's lines stay.

@@ -4,9 +4,10 @@ using Xunit;
 namespace FipsCluster.Module.Tests.Clusters;
 
 /// <summary>
-/// Admission on evidence with real engines: a manager dockerd on this host and a second dockerd inside the
-/// simulated FIPS node's network namespace. The node's engine is refused while the evidence comes from a host that
-/// is not FIPS (the swarm stays unchanged) and admitted when the evidence is the FIPS node's own.
+/// Admission on evidence with real engines: a manager dockerd and a node dockerd inside the simulated FIPS node (its
+/// network namespace, and its trust key, so they have the node's engine ID), and this host's own engine. This host's
+/// engine is refused on this host's evidence, which is not FIPS (the swarm stays unchanged), and the node's engine is
+/// admitted on the FIPS node's own evidence. (Evidence from one machine for another's engine: Hostile/SwarmAdmissionHostileTests.)
 /// </summary>
 [Collection("dockerd")]
 public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
@@ -39,8 +40,13 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
         _docker.RequireEngines();
         _nodes.Require();
         var suffix = Guid.NewGuid().ToString("N")[..4];
-        var manager = _docker.StartDaemon("m" + suffix);
-        var nodeEngine = _docker.StartDaemon("n" + suffix, _nodes.FipsNodeNamespace);
+        var nodeKey = Path.Combine(_nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var manager = _docker.StartDaemon("m" + suffix, _nodes.FipsNodeNamespace, nodeKey);
+        var nodeEngine = _docker.StartDaemon("n" + suffix, _nodes.FipsNodeNamespace, nodeKey);
+        using var nodeIdentity = _nodes.UseDockerTrustKey(nodeKey);
+        var nodeEngineId = _docker.Docker(nodeEngine, "info", "--format", "{{.ID}}").Trim();
+        Assert.Equal(nodeEngineId, _docker.Docker(manager, "info", "--format", "{{.ID}}").Trim()); // one machine
+        Assert.NotEqual(nodeEngineId, _docker.Docker(_docker.OtherHost, "info", "--format", "{{.ID}}").Trim());
         try
         {
             // Tailored profile: what a FIPS node proves about itself (Debian's dockerd is standard Go crypto and the
@@ -49,26 +55,29 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             var profile = Path.Combine(_home, "sim-fips.yaml"); // removed with the store in Dispose
             File.WriteAllText(profile, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: High }\n  - { id: LNX-FIPS-02, severity: High }\n  - { id: LNX-SSL-01, severity: High }\n  - { id: LNX-GCRY-01 }\n");
             var port = 40000 + Random.Shared.Next(0, 20000);
-            // The manager's evidence over SSH from a FIPS host: created without -Force, so without a waiver.
+            // The manager's evidence over SSH from its FIPS host: created without -Force, so without a waiver.
             var created = _ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -ComputerName $args[4] -UserName $args[5] -KeyFilePath $args[6] -KnownHostsPath $args[7]",
-                manager, _nodes.HostLinkAddress, port, profile, _nodes.FipsNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts);
+                manager, _nodes.FipsNode, port, profile, _nodes.FipsNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts);
             Assert.Empty(created.Errors);
             var record = created.SingleOf("FipsCluster.FipsClusterRecord");
             Assert.Equal("Sim-FIPS", (string)record.ComplianceProfile);
             Assert.True((bool)record.Fips);
             Assert.Empty((IEnumerable<dynamic>)record.Waivers);
             Assert.Equal(_nodes.FipsNode, (string)((IEnumerable<dynamic>)record.Nodes).Single().EvidenceHost);
+            Assert.Equal(nodeEngineId, (string)((IEnumerable<dynamic>)record.Nodes).Single().EngineId);
+            Assert.Contains((IEnumerable<dynamic>)record.CreationEvidence, e => ((string)e).Contains($"engine ID {nodeEngineId}, confirmed on {_nodes.FipsNode} (/etc/docker/key.json)", StringComparison.Ordinal));
 
             const string Add = "Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[1] -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -AdvertiseAddress $args[5]";
             string[] NodeIds() => _docker.Docker(manager, "node", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var nodeAddress = _nodes.FipsNode;
 
-            // Evidence from this host (not FIPS): refused, nothing joined.
-            var refused = _ps.Run(Add, nodeEngine, _nodes.PlainNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, nodeAddress);
+            // This host's engine on this host's evidence (its own ID, but not FIPS): refused, nothing joined.
+            var refused = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0]", _docker.OtherHost);
             var error = Assert.Single(refused.Errors);
             Assert.Equal("NodeNotFipsCompliant,FipsCluster.Commands.AddFipsClusterNodeCommand", error.FullyQualifiedErrorId);
             Assert.Contains("LNX-FIPS-01", error.ToString());
             Assert.Single(NodeIds());
+            Assert.Equal("inactive", _docker.Docker(_docker.OtherHost, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
             Assert.Equal("inactive", _docker.Docker(nodeEngine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
             Assert.Single((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes);
 
@@ -77,6 +86,7 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             Assert.Empty(admitted.Errors);
             var member = admitted.SingleOf("FipsCluster.ClusterNodeRecord");
             Assert.True((bool)member.Compliant);
+            Assert.Equal(nodeEngineId, (string)member.EngineId);
             Assert.True((bool?)member.FipsModeEnabled);
             Assert.Equal(2, NodeIds().Length);
             Assert.Contains((string)member.NodeId, NodeIds());

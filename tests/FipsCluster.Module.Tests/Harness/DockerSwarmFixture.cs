@@ -128,12 +128,19 @@ public sealed class DockerSwarmFixture : IDisposable
 
     /// <summary>
     /// Starts another engine (stopped and cleaned up with the others); in a network namespace when one is named —
-    /// through nsenter, since `ip netns exec` remounts /sys and dockerd then finds no cgroups.
+    /// through nsenter, since `ip netns exec` remounts /sys and dockerd then finds no cgroups. Docker 20.10 takes its
+    /// engine ID from its trust key (/etc/docker/key.json, so every engine of this host has this host's ID); with
+    /// <paramref name="trustKey"/> the engine uses that key instead ("deprecated-key-path" in its daemon.json; created
+    /// when missing) — the engine ID of another machine, e.g. the simulated FIPS node.
     /// </summary>
-    public string StartDaemon(string name, string? netns = null)
+    public string StartDaemon(string name, string? netns = null, string? trustKey = null)
     {
         var dir = Path.Combine(_root, name);
         Directory.CreateDirectory(dir);
+        var config = Path.Combine(dir, "daemon.json");
+        File.WriteAllText(config, System.Text.Json.JsonSerializer.Serialize(trustKey is null
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string> { ["deprecated-key-path"] = trustKey }));
         var socket = Path.Combine(_root, name + ".sock");
         var start = new ProcessStartInfo(netns is null ? "dockerd" : "nsenter")
         {
@@ -146,7 +153,7 @@ public sealed class DockerSwarmFixture : IDisposable
             start.ArgumentList.Add($"--net=/run/netns/{netns}");
             start.ArgumentList.Add("dockerd");
         }
-        foreach (var a in new[] { "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs",
+        foreach (var a in new[] { "--config-file", config, "--iptables=false", "--ip-masq=false", "--bridge=none", "--storage-driver=vfs",
                      "--data-root", Path.Combine(dir, "data"), "--exec-root", Path.Combine(_root, "e" + name),
                      "--pidfile", Path.Combine(_root, name + ".pid"), "-H", "unix://" + socket })
         {

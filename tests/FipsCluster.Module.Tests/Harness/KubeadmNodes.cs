@@ -6,8 +6,11 @@ namespace FipsCluster.Module.Tests.Harness;
 /// instance would have and this host has not: kubeadm, cloud-init and sudo. They are the remote end, not mocks of the
 /// module's code: the module connects, authenticates, checks host keys and runs its commands over SSH for real.
 /// - kubeadm prints what kubeadm prints (a join command with a fresh random token; a certificate key) and records every
-///   call as "&lt;node address&gt; &lt;arguments&gt;" in calls.log; `join` fails on a node listed in the fail file and then,
-///   as a worst case, echoes its arguments (the token) to stderr.
+///   call as "&lt;node address&gt; &lt;arguments&gt;" in calls.log. `join` also records what `ps -eo args` shows at that
+///   moment (ps.&lt;node&gt;.&lt;n&gt;), and reads its --config file: its path, its mode and owner while kubeadm runs, and a
+///   copy of its content (config.&lt;node&gt;.*). It fails on a node listed in the fail file and then, as a worst case,
+///   quotes the token from its configuration to stderr followed by 390 characters, so that the last 400 characters of
+///   the output begin inside the token.
 /// - cloud-init status (each poll logged in cloud-init.log) answers from the file cloud-init.&lt;address&gt;, else cloud-init (default: done).
 /// - sudo drops -n and runs the command as the login user (the test user is not root, and need not be).
 /// </summary>
@@ -53,8 +56,18 @@ public sealed class KubeadmNodes : IDisposable
                 echo '[upload-certs] Using certificate key:'
                 hex 32; echo ;;
               "join "*)
+                ps -eo args > {{State}}/ps.$node.$(date +%s%N)
+                config=""; previous=""
+                for a in "$@"; do [ "$previous" = --config ] && config=$a; previous=$a; done
+                if [ -n "$config" ]; then
+                  echo "$config" > {{State}}/config.$node.path
+                  stat -c '%a %U' "$config" > {{State}}/config.$node.mode
+                  cat "$config" > {{State}}/config.$node.yaml
+                fi
                 if grep -qx "$node" {{State}}/fail 2>/dev/null; then
+                  token=$(sed -n 's/^ *token: *//p' "$config" 2>/dev/null)
                   echo "error execution phase preflight: unable to join with: kubeadm $*" >&2
+                  echo "error execution phase preflight: couldn't validate the identity of the API Server with token $token $(printf '%390s' '' | tr ' ' '.')" >&2
                   exit 1
                 fi
                 echo "This node has joined the cluster." ;;
@@ -81,6 +94,18 @@ public sealed class KubeadmNodes : IDisposable
     public IReadOnlyList<(string Node, string Arguments)> Calls => File.Exists(Path.Combine(State, "calls.log"))
         ? File.ReadAllLines(Path.Combine(State, "calls.log")).Select(l => (l[..l.IndexOf(' ')], l[(l.IndexOf(' ') + 1)..])).ToList()
         : new List<(string, string)>();
+
+    /// <summary>What kubeadm join on a node was given in its --config file (the last join there): the file's path, its mode and owner while kubeadm ran, and its content.</summary>
+    public (string Path, string Mode, string Yaml)? JoinConfig(string node)
+    {
+        var prefix = System.IO.Path.Combine(State, "config." + node);
+        return File.Exists(prefix + ".path")
+            ? (File.ReadAllText(prefix + ".path").Trim(), File.ReadAllText(prefix + ".mode").Trim(), File.ReadAllText(prefix + ".yaml"))
+            : null;
+    }
+
+    /// <summary>Every `ps -eo args` listing taken while kubeadm join ran, on any node.</summary>
+    public IReadOnlyList<string> ProcessListings => Directory.GetFiles(State, "ps.*").Select(File.ReadAllText).ToList();
 
     /// <summary>The nodes `cloud-init status` was asked on, one line per poll.</summary>
     public IReadOnlyList<string> StatusPolls => File.Exists(Path.Combine(State, "cloud-init.log")) ? File.ReadAllLines(Path.Combine(State, "cloud-init.log")) : Array.Empty<string>();

@@ -109,6 +109,29 @@ public sealed class SshNodesFixture : IDisposable
     public IReadOnlyList<string> InFipsNode(IReadOnlyList<string> command) =>
         new[] { "nsenter", "-t", File.ReadAllText(Path.Combine(_work, "fips", "sshd.pid")).Trim(), "-m", "-n", "--" }.Concat(command).ToList();
 
+    /// <summary>
+    /// Makes <paramref name="trustKey"/> the FIPS node's Docker trust key: bound over /etc/docker/key.json in the node's
+    /// private mount namespace only, so Docker engines started with that key (DockerSwarmFixture.StartDaemon) have the
+    /// node's engine ID as the node's own files show it — as an engine running on that machine would. The key is made
+    /// readable by the login user (on a real node root, or sudo, reads it). Disposing unbinds it.
+    /// </summary>
+    public IDisposable UseDockerTrustKey(string trustKey)
+    {
+        File.SetUnixFileMode(trustKey, (UnixFileMode)0x1A4); // 0644: a test key, read by the unprivileged login
+        var node = InFipsNode(new[] { "mount", "--bind", trustKey, "/etc/docker/key.json" });
+        Run(node[0], node.Skip(1).ToArray());
+        return new Unbind(() =>
+        {
+            var unmount = InFipsNode(new[] { "umount", "/etc/docker/key.json" });
+            try { Run(unmount[0], unmount.Skip(1).ToArray()); } catch (InvalidOperationException) { }
+        });
+    }
+
+    private sealed class Unbind(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
     /// <summary>This host, plainly (not FIPS).</summary>
     public string PlainNode => $"127.0.0.1:{PlainPort}";
 

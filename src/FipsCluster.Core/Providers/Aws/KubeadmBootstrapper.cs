@@ -44,9 +44,11 @@ public sealed record KubeadmJoinOutcome(string InstanceId, string State, FipsClu
 /// until cloud-init has finished — its last command is kubeadm init, so cloud-init's status is kubeadm init's
 /// result — then asks for a join command with a one-hour token (and, for more control planes, uploads the
 /// certificates for a certificate key); every other node, once its own cloud-init has finished (the kubelet FIPS
-/// guard is in place), runs exactly that command with sudo, fed through stdin so it is not on any command line but
-/// kubeadm's own. The token is deleted afterwards. The join command, token and certificate key never reach a
-/// message, stream, record or exception: remote output quoted in errors is redacted.
+/// guard is in place), joins with a kubeadm JoinConfiguration (the printed command's endpoint, token and CA hash, and
+/// the certificate key) that a script on stdin writes to a 0600 file and passes as `kubeadm join --config`, removing it
+/// afterwards whatever happened — so the token and key are on no command line on the node (`ps` shows none). The token
+/// is deleted afterwards. The token and certificate key never reach a message, stream, record or exception: remote
+/// output quoted in errors is redacted before it is shortened.
 /// </summary>
 public sealed partial class KubeadmBootstrapper
 {
@@ -200,14 +202,14 @@ public sealed partial class KubeadmBootstrapper
         var match = JoinCommandPattern().Match(Regex.Replace(created.Output.Replace("\\\n", " ", StringComparison.Ordinal), @"\s+", " ").Trim());
         if (created.ExitStatus != 0 || !match.Success)
         {
-            var redacted = JoinSecret.RedactUnknown(Tail(created.Error));
+            var redacted = Quote(created.Error, (JoinSecret?)null);
             throw new FipsClusterException(ErrorIds.KubeadmJoinCommandUnavailable, FipsErrorCategory.InvalidResult,
                 created.ExitStatus != 0
                     ? $"{first.InstanceId}: 'kubeadm token create' failed (exit {created.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "by signal"}): {redacted}"
                     : $"{first.InstanceId}: 'kubeadm token create --print-join-command' printed no join command of the form 'kubeadm join <host:port> --token <id.secret> --discovery-token-ca-cert-hash sha256:<hex>'.",
                 first.InstanceId);
         }
-        var secret = new JoinSecret(match.Value, match.Groups["id"].Value, match.Groups["secret"].Value);
+        var secret = new JoinSecret(match.Value, match.Groups["endpoint"].Value, match.Groups["id"].Value, match.Groups["secret"].Value, "sha256:" + match.Groups["hash"].Value);
         _context.Verbose($"{first.InstanceId}: created a bootstrap token (valid 1 h) for {match.Groups["endpoint"].Value}.");
         if (controlPlanes)
         {
@@ -215,7 +217,7 @@ public sealed partial class KubeadmBootstrapper
             var key = upload.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => CertificateKeyPattern().IsMatch(l));
             if (upload.ExitStatus != 0 || key is null)
             {
-                var redacted = secret.Redact(Tail(upload.Error));
+                var redacted = Quote(upload.Error, secret);
                 await DeleteTokenAsync(first, secret).ConfigureAwait(false);
                 throw new FipsClusterException(ErrorIds.KubeadmJoinCommandUnavailable, FipsErrorCategory.InvalidResult,
                     $"{first.InstanceId}: 'kubeadm init phase upload-certs --upload-certs' gave no certificate key (exit {upload.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "by signal"}): {redacted}", first.InstanceId);
@@ -249,7 +251,8 @@ public sealed partial class KubeadmBootstrapper
         SshCommandResult result;
         try
         {
-            // The secret goes to the shell's stdin, never into a command line we send; an already-joined node is left alone.
+            // The secret goes to the shell's stdin and from there into a 0600 file, never into a command line; an
+            // already-joined node is left alone.
             result = await _ssh.RunAsync(new HostEndpoint(node.Address, _options.Port), "sudo -n /bin/sh -s", secret.Script(controlPlane), _options.JoinTimeout, "kubeadm join", _context.Cancellation).ConfigureAwait(false);
         }
         catch (FipsClusterException ex)
@@ -258,7 +261,7 @@ public sealed partial class KubeadmBootstrapper
         }
         if (result.ExitStatus != 0)
         {
-            var detail = secret.Redact(Tail(result.Error.Length > 0 ? result.Error : result.Output));
+            var detail = Quote(result.Error.Length > 0 ? result.Error : result.Output, secret);
             return Fail(ErrorIds.KubeadmJoinFailed, FipsErrorCategory.InvalidResult,
                 $"{node.InstanceId}: kubeadm join as a {role} failed (exit {result.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "by signal"}): {detail}");
         }
@@ -285,51 +288,70 @@ public sealed partial class KubeadmBootstrapper
         _context.Warning($"{first.InstanceId}: the bootstrap token could not be deleted; it expires within 1 h (kubeadm token list).");
     }
 
-    private static string Tail(string text)
+    /// <summary>The most a remote error quotes: its last three lines, at most this many characters.</summary>
+    internal const int QuoteLimit = 400;
+
+    /// <summary>
+    /// Remote output as an error may quote it: redacted first (the known secrets, and anything shaped like a token or a
+    /// certificate key), then shortened to its last lines and <see cref="QuoteLimit"/> characters — in that order, so
+    /// a cut can never leave part of a secret that redaction would no longer recognise.
+    /// </summary>
+    internal static string Quote(string text, IEnumerable<string?>? secrets)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var redacted = Redaction.Apply(text, secrets);
+        var lines = redacted.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var tail = string.Join(" | ", lines.TakeLast(3));
-        return tail.Length == 0 ? "(no output)" : tail.Length > 400 ? tail[^400..] : tail;
+        return tail.Length == 0 ? "(no output)" : tail.Length > QuoteLimit ? tail[^QuoteLimit..] : tail;
     }
 
-    /// <summary>The join command and certificate key: kept here only, never formatted.</summary>
+    private static string Quote(string text, JoinSecret? secret) => Quote(text, secret?.Values);
+
+    /// <summary>The join secret: kept here only, never formatted.</summary>
     private sealed class JoinSecret
     {
-        public JoinSecret(string command, string tokenId, string tokenSecret)
+        public JoinSecret(string command, string endpoint, string tokenId, string tokenSecret, string caCertHash)
         {
             Command = command;
+            Endpoint = endpoint;
             TokenId = tokenId;
             TokenSecret = tokenSecret;
+            CaCertHash = caCertHash;
         }
 
-        public string Command { get; }
+        private string Command { get; }
+
+        private string Endpoint { get; }
 
         public string TokenId { get; }
 
-        public string TokenSecret { get; }
+        private string TokenSecret { get; }
+
+        private string CaCertHash { get; }
 
         public string? CertificateKey { get; set; }
 
+        /// <summary>What must never be quoted: the printed command, the token (and its secret half) and the certificate key.</summary>
+        public IEnumerable<string?> Values => new[] { Command, TokenId + "." + TokenSecret, TokenSecret, CertificateKey };
+
+        /// <summary>
+        /// The script a node's root shell reads from stdin: a JoinConfiguration written to a fresh 0600 file (mktemp,
+        /// umask 077) through a quoted here-document, `kubeadm join --config` on it, and the file removed on any exit
+        /// (a failed join and a hang-up included).
+        /// </summary>
         public string Script(bool controlPlane) =>
             "set -e\n" +
             "if [ -s /etc/kubernetes/kubelet.conf ]; then echo 'FipsCluster: this node has already joined' >&2; exit 0; fi\n" +
-            Command + (controlPlane ? " --control-plane --certificate-key " + CertificateKey : "") + "\n";
+            "umask 077\n" +
+            "config=$(mktemp \"${TMPDIR:-/tmp}/fipscluster-join.XXXXXXXXXX\")\n" +
+            "trap 'rm -f -- \"$config\"' EXIT\n" +
+            "trap 'exit 129' HUP\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\n" +
+            $"cat > \"$config\" <<'{HereDocument}'\n" +
+            KubeadmRenderer.RenderJoinConfiguration(Endpoint, TokenId + "." + TokenSecret, CaCertHash, controlPlane ? CertificateKey : null) +
+            HereDocument + "\n" +
+            "kubeadm join --config \"$config\"\n";
 
-        public string Redact(string text)
-        {
-            foreach (var value in new[] { Command, TokenSecret, CertificateKey })
-            {
-                if (!string.IsNullOrEmpty(value))
-                {
-                    text = text.Replace(value, "***", StringComparison.Ordinal);
-                }
-            }
-            return RedactUnknown(text);
-        }
-
-        /// <summary>Anything shaped like a bootstrap token or a certificate key.</summary>
-        public static string RedactUnknown(string text) =>
-            CertificateKeyAnywhere().Replace(TokenAnywhere().Replace(text, "***"), "***");
+        /// <summary>Cannot occur in the document: its values are a host:port, [a-z0-9.], sha256:hex and hex.</summary>
+        private const string HereDocument = "FIPSCLUSTER_JOIN_CONFIGURATION";
 
         public override string ToString() => "(kubeadm join secret)";
     }
@@ -337,11 +359,27 @@ public sealed partial class KubeadmBootstrapper
     [GeneratedRegex(@"^\s*status:\s*([a-z ]+?)\s*$", RegexOptions.Multiline)]
     private static partial Regex StatusLine();
 
-    [GeneratedRegex(@"(?<![^ ])kubeadm join (?<endpoint>[A-Za-z0-9.\-]+:[0-9]{1,5}|\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}) --token (?<id>[a-z0-9]{6})\.(?<secret>[a-z0-9]{16}) --discovery-token-ca-cert-hash sha256:[a-f0-9]{64}$")]
+    [GeneratedRegex(@"(?<![^ ])kubeadm join (?<endpoint>[A-Za-z0-9.\-]+:[0-9]{1,5}|\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}) --token (?<id>[a-z0-9]{6})\.(?<secret>[a-z0-9]{16}) --discovery-token-ca-cert-hash sha256:(?<hash>[a-f0-9]{64})$")]
     private static partial Regex JoinCommandPattern();
 
     [GeneratedRegex("^[a-f0-9]{64}$")]
     private static partial Regex CertificateKeyPattern();
+}
+
+/// <summary>Secrets taken out of text that is about to be quoted: known values, then anything shaped like a kubeadm token or certificate key.</summary>
+internal static partial class Redaction
+{
+    public const string Mask = "***";
+
+    public static string Apply(string text, IEnumerable<string?>? secrets)
+    {
+        // Longest first, so a value that contains another is masked whole.
+        foreach (var value in (secrets ?? Array.Empty<string?>()).Where(v => !string.IsNullOrEmpty(v)).OrderByDescending(v => v!.Length))
+        {
+            text = text.Replace(value!, Mask, StringComparison.Ordinal);
+        }
+        return CertificateKeyAnywhere().Replace(TokenAnywhere().Replace(text, Mask), Mask);
+    }
 
     [GeneratedRegex(@"[a-z0-9]{6}\.[a-z0-9]{16}")]
     private static partial Regex TokenAnywhere();

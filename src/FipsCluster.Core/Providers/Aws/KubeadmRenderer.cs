@@ -2,14 +2,20 @@ using YamlDotNet.RepresentationModel;
 
 namespace FipsCluster.Core.Providers.Aws;
 
-/// <summary>kubeadm's ClusterConfiguration for the spec, as DKP seeds a FIPS node (kubeadm.k8s.io/v1beta3).</summary>
+/// <summary>kubeadm's configuration documents (kubeadm.k8s.io/v1beta3): the ClusterConfiguration for the spec, as DKP seeds a FIPS node, and the JoinConfiguration a node joins with.</summary>
 public static class KubeadmRenderer
 {
+    /// <summary>
+    /// One version for every document the cluster's kubeadm reads: v1beta3 is read by kubeadm 1.22 and later; v1beta4
+    /// (kubeadm 1.31 and later) has the same fields for what is rendered here.
+    /// </summary>
+    public const string ApiVersion = "kubeadm.k8s.io/v1beta3";
+
     public static YamlMappingNode ClusterConfiguration(AwsClusterSpec spec)
     {
         var config = new YamlMappingNode
         {
-            { "apiVersion", "kubeadm.k8s.io/v1beta3" },
+            { "apiVersion", ApiVersion },
             { "kind", "ClusterConfiguration" },
             { "clusterName", spec.Name },
             // kubeadm turns the version into image tags itself (v1.22.8+fips.0 → v1.22.8_fips.0).
@@ -35,6 +41,41 @@ public static class KubeadmRenderer
     }
 
     public static string Render(AwsClusterSpec spec) => Yaml.Write(ClusterConfiguration(spec));
+
+    /// <summary>
+    /// A JoinConfiguration for bootstrap-token discovery (discovery.bootstrapToken: apiServerEndpoint, token, caCertHashes),
+    /// with controlPlane.certificateKey for a control plane. It holds the token and the key: written only to a 0600 file
+    /// on the joining node, never logged.
+    /// </summary>
+    public static YamlMappingNode JoinConfiguration(string apiServerEndpoint, string token, string caCertHash, string? certificateKey)
+    {
+        var config = new YamlMappingNode
+        {
+            { "apiVersion", ApiVersion },
+            { "kind", "JoinConfiguration" },
+            {
+                "discovery", new YamlMappingNode
+                {
+                    {
+                        "bootstrapToken", new YamlMappingNode
+                        {
+                            { "apiServerEndpoint", apiServerEndpoint },
+                            { "token", token },
+                            { "caCertHashes", new YamlSequenceNode(new YamlScalarNode(caCertHash)) },
+                        }
+                    },
+                }
+            },
+        };
+        if (certificateKey is not null)
+        {
+            config.Add("controlPlane", new YamlMappingNode { { "certificateKey", certificateKey } });
+        }
+        return config;
+    }
+
+    public static string RenderJoinConfiguration(string apiServerEndpoint, string token, string caCertHash, string? certificateKey) =>
+        Yaml.Write(JoinConfiguration(apiServerEndpoint, token, caCertHash, certificateKey));
 }
 
 /// <summary>YAML text from a node tree, block style, stable output.</summary>

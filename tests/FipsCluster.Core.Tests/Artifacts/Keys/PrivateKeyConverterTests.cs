@@ -39,16 +39,16 @@ public sealed class PrivateKeyConverterTests
     [InlineData("sec1.pem", false)]
     [InlineData("rsa2048.key", false)]
     [InlineData("pkcs8.der", false)]
-    public void Converts_to_pbes2_sha256_aes256_and_keeps_the_original(string file, bool encrypted)
+    public void Converts_to_pbes2_sha256_aes256_and_keeps_the_original_when_asked(string file, bool encrypted)
     {
         _ssl.RequireOpenSsl();
-        var path = _ssl.Copy(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var path = _ssl.Copy(file, Owner);
         var original = File.ReadAllBytes(path);
         var publicKey = _ssl.PublicKey(path, encrypted ? OpenSslFixture.Passphrase : null);
         var sourceFormat = PrivateKeyAnalyzer.Analyze(path).Format;
         var asked = new List<(string Target, string Action)>();
 
-        var result = PrivateKeyConverter.Convert(path, encrypted ? Secure(OpenSslFixture.Passphrase) : null, Secure(NewPassphrase), false,
+        var result = PrivateKeyConverter.Convert(path, encrypted ? Secure(OpenSslFixture.Passphrase) : null, Secure(NewPassphrase), backup: true,
             (t, a) => { asked.Add((t, a)); return true; }, iterations: 100_000);
 
         Assert.NotNull(result);
@@ -56,6 +56,7 @@ public sealed class PrivateKeyConverterTests
         var (target, action) = Assert.Single(asked);
         Assert.Equal(Path.GetFullPath(path), target);
         Assert.Contains("PBKDF2-HMAC-SHA256", action);
+        Assert.Contains("keeping the original as a .bak file", action);
 
         // openssl opens it with the new passphrase, and it is the same key.
         Assert.Equal(publicKey, _ssl.PublicKey(path, NewPassphrase));
@@ -80,7 +81,7 @@ public sealed class PrivateKeyConverterTests
         Assert.Equal(original, File.ReadAllBytes(result.BackupPath!));
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(result.BackupPath!));
+            Assert.Equal(Owner, File.GetUnixFileMode(result.BackupPath!));
         }
         Assert.Equal(new[] { Path.GetFileName(path), Path.GetFileName(path) + ".bak" }.Order(), Siblings(path));
     }
@@ -103,7 +104,11 @@ public sealed class PrivateKeyConverterTests
         var path = Path.Combine(Path.GetDirectoryName(_ssl.Copy("rsa2048.key"))!, "autolock.key");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         File.WriteAllText(path, SwarmkitKey.Pem(key, "unlock-key"));
-        var result = PrivateKeyConverter.Convert(path, Secure("unlock-key"), Secure(NewPassphrase), true, Yes, iterations: 10_000)!;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, Owner); // as swarmkit writes it (the conversion keeps the mode)
+        }
+        var result = PrivateKeyConverter.Convert(path, Secure("unlock-key"), Secure(NewPassphrase), false, Yes, iterations: 10_000)!;
         Assert.Null(result.BackupPath);
         Assert.Equal(PrivateKeyFormat.Pkcs8Encrypted, result.SourceFormat);
         using var reread = ECDsa.Create();
@@ -127,11 +132,13 @@ public sealed class PrivateKeyConverterTests
     }
 
     [SkippableFact]
-    public void Force_keeps_no_backup()
+    public void Without_backup_no_copy_is_kept()
     {
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy("sec1.pem");
-        var result = PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), true, Yes, iterations: 10_000)!;
+        var asked = "";
+        var result = PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, (_, a) => { asked = a; return true; }, iterations: 10_000)!;
+        Assert.Contains("keeping no copy of the original", asked);
         Assert.Null(result.BackupPath);
         Assert.Equal(new[] { Path.GetFileName(path) }, Siblings(path));
     }
@@ -141,8 +148,8 @@ public sealed class PrivateKeyConverterTests
     {
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy("sec1.pem");
-        var first = PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, Yes, iterations: 10_000)!;
-        var second = PrivateKeyConverter.Convert(path, Secure(NewPassphrase), null, false, Yes, iterations: 10_000)!;
+        var first = PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), true, Yes, iterations: 10_000)!;
+        var second = PrivateKeyConverter.Convert(path, Secure(NewPassphrase), null, true, Yes, iterations: 10_000)!;
         Assert.Equal(path + ".bak", first.BackupPath);
         Assert.Equal(path + ".bak.1", second.BackupPath);
     }
@@ -228,7 +235,7 @@ public sealed class PrivateKeyConverterTests
         var real = _ssl.Copy("pkcs1.pem");
         var link = Path.Combine(Path.GetDirectoryName(real)!, "link.pem");
         File.CreateSymbolicLink(link, real);
-        var result = PrivateKeyConverter.Convert(link, null, Secure(NewPassphrase), true, Yes, iterations: 10_000)!;
+        var result = PrivateKeyConverter.Convert(link, null, Secure(NewPassphrase), false, Yes, iterations: 10_000)!;
         Assert.Equal(real, result.Path);
         Assert.NotNull(new FileInfo(link).LinkTarget);
         Assert.Contains("ENCRYPTED PRIVATE KEY", File.ReadAllText(link));

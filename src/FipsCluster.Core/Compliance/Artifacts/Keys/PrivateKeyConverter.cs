@@ -9,7 +9,9 @@ namespace FipsCluster.Core.Compliance.Artifacts.Keys;
 /// Rewrites a private key as PKCS#8 — encrypted with PBES2, PBKDF2-HMAC-SHA256 and AES-256-CBC when there is a passphrase —
 /// the format FIPS parsers (OpenSSL's FIPS provider, swarmkit's FIPS mode) accept. Reads PKCS#8 (plain or encrypted,
 /// including PBES1 and PKCS#12 PBE), PKCS#1, SEC 1 and legacy encrypted PEM. Writes atomically (a 0600 temporary file in
-/// the same directory, then a rename) and keeps the original as &lt;path&gt;.bak unless forced.
+/// the same directory, given the original's owner, group and mode, read back, then renamed over the original). No copy of
+/// the original remains unless a backup is asked for; the backup is a second name of the original file itself, so it
+/// keeps the original's owner, group, mode and ACLs.
 /// </summary>
 public static class PrivateKeyConverter
 {
@@ -21,21 +23,25 @@ public static class PrivateKeyConverter
     /// <summary>
     /// Converts the key at <paramref name="path"/> in place.
     /// </summary>
-    /// <param name="path">The key file; a symbolic link is followed and its target rewritten.</param>
+    /// <param name="path">The key file; a symbolic link is followed and its target rewritten (the link stays).</param>
     /// <param name="passphrase">The current passphrase; null for an unencrypted key.</param>
     /// <param name="newPassphrase">The passphrase for the new file; null keeps <paramref name="passphrase"/>. When both are null the key is written as unencrypted PKCS#8.</param>
-    /// <param name="force">When true the original is not kept.</param>
+    /// <param name="backup">Keep the original as &lt;path&gt;.bak (a hard link to the original file: same owner, group and mode). Without it no copy remains.</param>
     /// <param name="shouldProcess">Asked (target, action) before anything is written; false writes nothing and returns null.</param>
     /// <param name="iterations">PBKDF2 iterations for the new file (at least 1000, the SP 800-132 floor).</param>
     /// <param name="standard">The standard the returned report judges against ("FIPS 140-3" when null).</param>
+    /// <param name="force">Convert a key that has other hard links although they keep the original content.</param>
+    /// <param name="warning">Told what the caller should know: a key every user can read, other names that keep the original.</param>
     public static PrivateKeyConversionResult? Convert(
         string path,
         SecureString? passphrase,
         SecureString? newPassphrase,
-        bool force,
+        bool backup,
         Func<string, string, bool> shouldProcess,
         int iterations = DefaultIterations,
-        string? standard = null)
+        string? standard = null,
+        bool force = false,
+        Action<string>? warning = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(shouldProcess);
@@ -52,10 +58,12 @@ public static class PrivateKeyConverter
         var target = ResolveTarget(path);
         using var file = KeyFile.Load(target);
         RefuseUnsupported(file);
+        CheckHardLinks(target, force, warning);
         var encryptOutput = (newPassphrase ?? passphrase) is { Length: > 0 };
+        var keeping = backup ? ", keeping the original as a .bak file" : ", keeping no copy of the original";
         var action = encryptOutput
-            ? $"Rewrite the private key as {WrittenScheme}, {iterations} iterations{(force ? "" : ", keeping the original as a .bak file")}"
-            : $"Rewrite the private key as unencrypted PKCS#8{(force ? "" : ", keeping the original as a .bak file")}";
+            ? $"Rewrite the private key as {WrittenScheme}, {iterations} iterations{keeping}"
+            : $"Rewrite the private key as unencrypted PKCS#8{keeping}";
         if (!shouldProcess(target, action))
         {
             return null;
@@ -70,9 +78,9 @@ public static class PrivateKeyConverter
             using var key = Import(file, current);
             written = Export(key, next, iterations);
             Verify(written, key, next, target);
-            var backup = Write(target, written, force);
+            var backupPath = Write(target, written, key, next, backup, force, warning ?? (_ => { }));
             var report = PrivateKeyAnalyzer.Analyze(target, standard);
-            return new PrivateKeyConversionResult(target, backup, file.Format, report);
+            return new PrivateKeyConversionResult(target, backupPath, file.Format, report);
         }
         finally
         {
@@ -347,37 +355,71 @@ public static class PrivateKeyConverter
         }
     }
 
-    /// <summary>Temp file (0600 from creation) in the same directory, optional backup (original mode), then an atomic rename.</summary>
-    private static string? Write(string target, byte[] content, bool force)
+    /// <summary>
+    /// The replace: a temp file (0600 from creation) in the target's directory, given the original's owner and group
+    /// (fchown) and mode (never wider: the same permission bits, without setuid/setgid/sticky), flushed, read back and
+    /// checked to be the same key; the backup, when asked for, as a hard link to the original; then an atomic rename.
+    /// Afterwards the original file, when no name is left to it, is overwritten with zeros (best effort: on
+    /// copy-on-write file systems and SSDs the old blocks may survive).
+    /// </summary>
+    private static string? Write(string target, byte[] content, AsymmetricAlgorithm key, char[]? passphrase, bool backup, bool force, Action<string> warning)
     {
         var directory = Path.GetDirectoryName(target)!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        string? backup = null;
+        string? backupPath = null;
+        FileStream? original = null;
         try
         {
-            WriteNew(temp, content, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            if (!force)
+            var status = Original(target);
+            var mode = status?.Mode ?? (OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(target));
+            mode &= (UnixFileMode)0x1FF; // the permission bits only: never setuid, setgid or sticky on a key
+            if (status is { Links: > 1 } && !force)
             {
-                backup = BackupPath(target);
-                var original = File.ReadAllBytes(target);
-                try
+                throw HardLinked(target, status); // a link made since the check before the conversion
+            }
+            if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            {
+                warning($"'{target}' is readable or writable by every user (mode {ModeText(mode)}); the converted key keeps that mode. Restrict it: chmod o-rwx '{target}'.");
+            }
+            using (var stream = CreateNew(temp))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+                if (status is not null && (status.Owner != UnixFileOwnership.EffectiveUser || status.Group != UnixFileOwnership.Status(stream.SafeFileHandle, temp).Group))
                 {
-                    var mode = OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(target) & (UnixFileMode)0x1FF;
-                    WriteNew(backup, original, mode);
+                    UnixFileOwnership.ChangeOwner(stream.SafeFileHandle, status.Owner, status.Group, target);
                 }
-                finally
+                if (!OperatingSystem.IsWindows())
                 {
-                    CryptographicOperations.ZeroMemory(original);
+                    File.SetUnixFileMode(stream.SafeFileHandle, mode);
                 }
+                stream.Flush(flushToDisk: true);
+            }
+            ReadBack(temp, content, key, passphrase, target);
+            if (backup)
+            {
+                backupPath = Backup(target, status, mode);
+            }
+            if (status is { Links: 1 })
+            {
+                original = TryOpenForScrub(target, status);
             }
             File.Move(temp, target, overwrite: true);
-            return backup;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            original?.Dispose();
             throw new FipsClusterException(ErrorIds.PrivateKeyWriteFailed,
                 e is UnauthorizedAccessException ? FipsErrorCategory.PermissionDenied : FipsErrorCategory.WriteError,
-                $"The converted key could not be written to '{target}': {e.Message}. The original is unchanged.", target, e);
+                $"The converted key could not be written to '{target}': {e.Message}. The original is unchanged.", target, e)
+            {
+                RecommendedAction = e is UnauthorizedAccessException ? "Run as the key's owner or as root: the converted key keeps the original's owner and group." : null,
+            };
+        }
+        catch
+        {
+            original?.Dispose();
+            throw;
         }
         finally
         {
@@ -386,19 +428,165 @@ public static class PrivateKeyConverter
                 File.Delete(temp);
             }
         }
+        if (original is not null)
+        {
+            using (original)
+            {
+                Scrub(original, target);
+            }
+        }
+        return backupPath;
     }
 
-    private static void WriteNew(string path, byte[] content, UnixFileMode mode)
+    /// <summary>
+    /// Other names of the key file would keep the original after the rename: refused before any work unless forced
+    /// (then a warning says so).
+    /// </summary>
+    private static void CheckHardLinks(string target, bool force, Action<string>? warning)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        UnixFileStatus? status;
+        try
+        {
+            status = Original(target);
+        }
+        catch (IOException)
+        {
+            return; // the write reports what is wrong with the file
+        }
+        if (status is not { Links: > 1 })
+        {
+            return;
+        }
+        if (!force)
+        {
+            throw HardLinked(target, status);
+        }
+        warning?.Invoke($"'{target}' has {status.Links - 1} other name(s) (hard links); they keep the original key (-Force).");
+    }
+
+    private static FipsClusterException HardLinked(string target, UnixFileStatus status) =>
+        new(ErrorIds.PrivateKeyHardLinked, FipsErrorCategory.InvalidOperation,
+            $"'{target}' has {status.Links - 1} other name(s) (hard links): they would keep the original key after the conversion. Nothing was written.", target)
+        {
+            RecommendedAction = "Find the other names (find / -xdev -samefile <path>) and remove them, or convert them too; -Force converts this name and leaves the others as they are.",
+        };
+
+    /// <summary>The original's owner, group, mode and link count (Linux); null where they cannot be read this way.</summary>
+    private static UnixFileStatus? Original(string target) => UnixFileOwnership.Supported ? UnixFileOwnership.Status(target) : null;
+
+    private static FileStream CreateNew(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = mode;
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        using var stream = new FileStream(path, options);
-        stream.Write(content);
-        stream.Flush(flushToDisk: true);
+        return new FileStream(path, options);
     }
+
+    /// <summary>What is on disk, not what is in memory, must be the same key before it replaces the original.</summary>
+    private static void ReadBack(string temp, byte[] content, AsymmetricAlgorithm key, char[]? passphrase, string target)
+    {
+        var onDisk = File.ReadAllBytes(temp);
+        try
+        {
+            if (!onDisk.AsSpan().SequenceEqual(content))
+            {
+                throw new FipsClusterException(ErrorIds.PrivateKeyWriteFailed, FipsErrorCategory.InvalidResult,
+                    $"The converted key for '{target}' did not read back from disk as written; nothing was replaced.", target);
+            }
+            Verify(onDisk, key, passphrase, target);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(onDisk);
+        }
+    }
+
+    /// <summary>
+    /// The original under a second name: a hard link keeps it exactly (owner, group, mode, ACLs, content). Where links
+    /// cannot be made, a copy created 0600 and then given the original's owner, group and mode.
+    /// </summary>
+    private static string Backup(string target, UnixFileStatus? status, UnixFileMode mode)
+    {
+        var backupPath = BackupPath(target);
+        if (UnixFileOwnership.Supported)
+        {
+            try
+            {
+                UnixFileOwnership.Link(target, backupPath);
+                return backupPath;
+            }
+            catch (IOException) when (!File.Exists(backupPath))
+            {
+                // A file system without hard links: copy below.
+            }
+        }
+        var bytes = File.ReadAllBytes(target);
+        try
+        {
+            using var stream = CreateNew(backupPath);
+            stream.Write(bytes);
+            if (status is not null && (status.Owner != UnixFileOwnership.EffectiveUser || status.Group != UnixFileOwnership.Status(stream.SafeFileHandle, backupPath).Group))
+            {
+                UnixFileOwnership.ChangeOwner(stream.SafeFileHandle, status.Owner, status.Group, backupPath);
+            }
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(stream.SafeFileHandle, mode);
+            }
+            stream.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+        return backupPath;
+    }
+
+    /// <summary>A handle to the original, to overwrite it once the rename has taken its last name; null when it cannot be opened for writing.</summary>
+    private static FileStream? TryOpenForScrub(string target, UnixFileStatus status)
+    {
+        try
+        {
+            var stream = new FileStream(target, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            if (UnixFileOwnership.Status(stream.SafeFileHandle, target).Inode != status.Inode)
+            {
+                stream.Dispose(); // replaced meanwhile: not the file that was judged
+                return null;
+            }
+            return stream;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Zeros over the original's content, only when no name is left to it (a link count of 0).</summary>
+    private static void Scrub(FileStream original, string target)
+    {
+        try
+        {
+            if (UnixFileOwnership.Status(original.SafeFileHandle, target).Links != 0)
+            {
+                return;
+            }
+            var zeros = new byte[4096];
+            original.Position = 0;
+            for (var left = original.Length; left > 0; left -= zeros.Length)
+            {
+                original.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
+            }
+            original.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original has no name any more either way.
+        }
+    }
+
+    private static string ModeText(UnixFileMode mode) => "0" + System.Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
 
     private static string BackupPath(string target)
     {
