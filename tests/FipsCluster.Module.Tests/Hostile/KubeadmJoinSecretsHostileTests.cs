@@ -61,7 +61,9 @@ public sealed class KubeadmJoinSecretsHostileTests : IClassFixture<ModuleFixture
         }
         var result = _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
             "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere " +
-            "-ControlPlaneCount 3 -WorkerCount 1 -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -SshPort $args[5] -Verbose -Debug",
+            "-ControlPlaneCount 3 -WorkerCount 1 -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -SshPort $args[5] -Verbose -Debug " +
+            // The EC2 stub is http://: its console vouches for host keys only when the user says so (as with any http:// emulator).
+            "-AllowInsecureTransport",
             _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secretKey), _nodes.UserName, _nodes.KeyFile, Path.Combine(_home + "-ssh", "known_hosts"), nodes.Port);
 
         Assert.True(nodes.JoinConfig(cp2) is not null, string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)) + result.Terminating);
