@@ -100,13 +100,16 @@ public sealed class NodeScanner
         }).ConfigureAwait(false);
     });
 
-    public void AddRoot(string root) => Start(root, NodeTransport.Root, token => OnOwnThread(() =>
+    public void AddRoot(string root) => AddRoot(root, token =>
     {
         var image = RootFactReader.Open(root);
         var facts = RootFactReader.Read(image, token);
         NodeArtifactReader.Enrich(facts, _profile, image, token);
         return facts;
-    }));
+    });
+
+    /// <summary>A root read by <paramref name="read"/> on a thread of its own, under the node's deadline.</summary>
+    internal void AddRoot(string name, Func<CancellationToken, NodeFacts> read) => Start(name, NodeTransport.Root, token => OnOwnThread(() => read(token)));
 
     /// <summary>File reads on a thread of their own: one blocked in the kernel holds that thread, never the thread pool.</summary>
     private static Task<NodeFacts> OnOwnThread(Func<NodeFacts> read) =>
