@@ -183,6 +183,7 @@ public static class UnixFile
                 38 => ManagedFallback(path), // ENOSYS: a kernel without statx
                 13 or 1 => throw new UnauthorizedAccessException("permission denied"),
                 40 => throw new IOException("too many levels of symbolic links"),
+                36 => throw new IOException("file name too long"),
                 _ => throw new IOException($"stat failed (errno {errno})"),
             };
         }

@@ -319,6 +319,10 @@ public sealed class DaemonSetNodeProbe
         {
             return null; // the container is not started yet, or just restarted
         }
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellation.IsCancellationRequested)
+        {
+            return null; // the log stream broke off: as a log that ended early, the watch brings the pod back
+        }
         var text = System.Text.Encoding.UTF8.GetString(log);
         if (!ShellFactScript.IsComplete(text))
         {
