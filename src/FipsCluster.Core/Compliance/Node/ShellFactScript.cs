@@ -384,7 +384,8 @@ public static class ShellFactScript
     {
         private static readonly ulong Base = (ulong)Random.Shared.NextInt64() | 1; // per process: crafted collisions cannot be precomputed
         private readonly Dictionary<string, StringBuilder> _contents = new(StringComparer.Ordinal);
-        private readonly Dictionary<ulong, List<string>> _byHash = new();
+        private readonly Dictionary<ulong, string> _byHash = new();
+        private readonly Dictionary<ulong, List<string>> _collisions = new(); // a second path with the same hash (rare)
         private readonly List<string> _order = new();
         private readonly List<(int Colon, ulong Hash)> _colons = new();
         private int _longest;
@@ -402,11 +403,14 @@ public static class ShellFactScript
             _contents[path] = new StringBuilder();
             _order.Add(path);
             var hash = Hash(path);
-            if (!_byHash.TryGetValue(hash, out var paths))
+            if (!_byHash.TryAdd(hash, path))
             {
-                _byHash[hash] = paths = new List<string>(1);
+                if (!_collisions.TryGetValue(hash, out var others))
+                {
+                    _collisions[hash] = others = new List<string>(1);
+                }
+                others.Add(path);
             }
-            paths.Add(path);
             _longest = Math.Max(_longest, path.Length);
         }
 
@@ -425,19 +429,32 @@ public static class ShellFactScript
             for (var c = _colons.Count - 1; c >= 0; c--)
             {
                 var (colon, prefixHash) = _colons[c];
-                if (!_byHash.TryGetValue(prefixHash, out var paths))
+                if (!_byHash.TryGetValue(prefixHash, out var path))
                 {
                     continue;
                 }
-                foreach (var path in paths)
+                if (Owns(path, line, colon))
                 {
-                    if (path.Length == colon && line.StartsWith(path, StringComparison.Ordinal))
+                    return;
+                }
+                foreach (var other in _collisions.GetValueOrDefault(prefixHash) ?? Enumerable.Empty<string>())
+                {
+                    if (Owns(other, line, colon))
                     {
-                        _contents[path].Append(line[(colon + 1)..]).Append('\n');
                         return;
                     }
                 }
             }
+        }
+
+        private bool Owns(string path, ReadOnlySpan<char> line, int colon)
+        {
+            if (path.Length != colon || !line.StartsWith(path, StringComparison.Ordinal))
+            {
+                return false;
+            }
+            _contents[path].Append(line[(colon + 1)..]).Append('\n');
+            return true;
         }
 
         private static ulong Hash(string text)
