@@ -2,7 +2,7 @@
 # Usage:
 #   sshd.sh start <workdir> --port <port> --authorized-key <pubkey-file>
 #                 [--fips-algorithms] [--max-startups 500:30:1000] [--setenv NAME=VALUE]...
-#                 <listen-address>...
+#                 [--forced-command /path/to/program] <listen-address>...
 #   sshd.sh stop <workdir>
 #
 # Starts a plain OpenSSH server (host network namespace) that listens on every
@@ -18,6 +18,10 @@
 # --setenv sets a variable in every session (sshd_config SetEnv, which sshd applies
 # after its own defaults, so PATH=... puts test programs first, e.g. stand-ins for
 # the programs a remote node would have).
+#
+# --forced-command makes the key run that program whatever the client asks
+# (authorized_keys command="..."; the request is in $SSH_ORIGINAL_COMMAND): a
+# node that answers with what the test wants, e.g. far too much output.
 #
 # sshd opens at most 16 listen sockets per process (MAX_LISTEN_SOCKS), so more
 # than 16 addresses are spread over several sshd processes with identical
@@ -54,7 +58,7 @@ abort_start() {
 }
 
 start() {
-  local w=$1 port="" key="" fips=0 startups=500:30:1000 addrs=() a setenv=()
+  local w=$1 port="" key="" fips=0 startups=500:30:1000 addrs=() a setenv=() forced=
   shift
   while [ $# -gt 0 ]; do
     case $1 in
@@ -62,6 +66,7 @@ start() {
       --authorized-key) key=${2:?--authorized-key needs a value}; shift 2 ;;
       --fips-algorithms) fips=1; shift ;;
       --max-startups) startups=${2:?--max-startups needs a value}; shift 2 ;;
+      --forced-command) forced=${2:?--forced-command needs a value}; [[ "$forced" =~ ^/[A-Za-z0-9._/-]+$ ]] || fc_die "--forced-command needs an absolute path without spaces or quotes"; shift 2 ;;
       --setenv) [[ "${2:-}" =~ ^[A-Za-z_][A-Za-z0-9_]*=[^[:space:]\"]*$ ]] || fc_die "--setenv needs NAME=VALUE (no spaces or quotes)"; setenv+=("$2"); shift 2 ;;
       --*) fc_die "unknown option $1" ;;
       *) addrs+=("$1"); shift ;;
@@ -82,6 +87,9 @@ start() {
   fc_ensure_user
   fc_host_keys "$w"
   fc_authorized_key "$w" "$key"
+  if [ -n "$forced" ]; then
+    sed -i "s|^|command=\"$forced\" |" "$w/authorized_keys"
+  fi
 
   local n=${#addrs[@]} i=0 cfg pidfile
   started=()

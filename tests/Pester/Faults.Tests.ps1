@@ -228,6 +228,8 @@ BeforeDiscovery {
         # Test-FipsNode
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an image root that does not exist'; Id = 'InvalidRootPath'
            Run = 'Test-FipsNode -Root $f.Missing' }
+        @{ Cmdlet = 'Test-FipsNode'; Case = 'an image holding more than one node''s facts'; Id = 'NodeOutputTooLarge'
+           Run = 'Test-FipsNode -Root $f.HugeImage' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
            Run = 'Test-FipsNode -ComputerName $f.DeadSsh -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'password login to an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
@@ -435,6 +437,13 @@ BeforeAll {
     Set-Content -Path (Join-Path $dockerCertPath 'cert.pem') -Value $clientCertificate.ExportCertificatePem()
     Set-Content -Path (Join-Path $dockerCertPath 'key.pem') -Value $clientKey.ExportPkcs8PrivateKeyPem()
 
+    # An image with more configuration than one node's facts may hold (16 MiB): 70 dracut files of 256 KiB.
+    $hugeImage = Join-Path $TestDrive 'huge-image'
+    $dracut = New-Item -ItemType Directory -Path (Join-Path $hugeImage 'etc/dracut.conf.d')
+    $chunk = [byte[]]::new(256KB)
+    [Array]::Fill($chunk, [byte][char]'#')
+    foreach ($i in 1..70) { [IO.File]::WriteAllBytes((Join-Path $dracut "$i.conf"), $chunk) }
+
     function Secure([string] $Text) { ConvertTo-SecureString -String $Text -AsPlainText -Force }
 
     # A key with a second name (hard link): converting one name would leave the original under the other.
@@ -469,6 +478,7 @@ BeforeAll {
         DeadSsh = "127.0.0.1:$dead"
         NotSsh = "127.0.0.1:$tls"
         Missing = Join-Path $TestDrive 'no-such-file'
+        HugeImage = $hugeImage
         Garbage = $garbage
         GarbageYaml = $garbageYaml
         GarbageKey = $garbageKey

@@ -25,23 +25,33 @@ public static class LocalFactCollector
             UseShellExecute = false,
         };
         using var process = Process.Start(start) ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.ResourceUnavailable, "/bin/sh could not be started.", "localhost");
-        using var kill = cancellation.Register(() =>
+        using var kill = cancellation.Register(() => Kill(process));
+        var output = NodeOutput.ReadAsync(process.StandardOutput.BaseStream, NodeReadLimits.FactsBytes, Environment.MachineName, "the fact script's output", cancellation);
+        var errors = process.StandardError.BaseStream.CopyToAsync(Stream.Null, cancellation);
+        try
         {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        });
-        var output = process.StandardOutput.ReadToEndAsync(cancellation);
-        var errors = process.StandardError.ReadToEndAsync(cancellation);
-        await process.StandardInput.WriteAsync(ShellFactScript.ScriptFor(scope).AsMemory(), cancellation).ConfigureAwait(false);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
-        var text = await output.ConfigureAwait(false);
-        await errors.ConfigureAwait(false);
-        return ShellFactScript.Parse(text, NodeTransport.Local);
+            await process.StandardInput.WriteAsync(ShellFactScript.ScriptFor(scope).AsMemory(), cancellation).ConfigureAwait(false);
+            process.StandardInput.Close();
+            var bytes = await output.ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
+            await errors.ConfigureAwait(false);
+            return ShellFactScript.Parse(System.Text.Encoding.UTF8.GetString(bytes), NodeTransport.Local, Environment.MachineName, cancellation);
+        }
+        catch (FipsClusterException)
+        {
+            Kill(process);
+            throw;
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 }

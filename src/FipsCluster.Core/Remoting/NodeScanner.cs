@@ -65,7 +65,7 @@ public sealed class NodeScanner
             AddUnavailable(HostAddress.Display(target), NodeTransport.Ssh, invalid);
             return;
         }
-        Start(target, NodeTransport.Ssh, token => collector.CollectAsync(endpoint, token));
+        Start(target, NodeTransport.Ssh, token => CollectSshAsync(collector, endpoint, token));
     }
 
     /// <summary>
@@ -83,7 +83,15 @@ public sealed class NodeScanner
             return;
         }
         var endpoint = new HostEndpoint(canonical, port);
-        Start(endpoint.ToString(), NodeTransport.Ssh, token => collector.CollectAsync(endpoint, token));
+        Start(endpoint.ToString(), NodeTransport.Ssh, token => CollectSshAsync(collector, endpoint, token));
+    }
+
+    /// <summary>An SSH node's facts, with its artifacts read from what the node sent (no local path).</summary>
+    private async Task<NodeFacts> CollectSshAsync(SshFactCollector collector, HostEndpoint endpoint, CancellationToken token)
+    {
+        var facts = await collector.CollectAsync(endpoint, token).ConfigureAwait(false);
+        NodeArtifactReader.Enrich(facts, _profile, null, token);
+        return facts;
     }
 
     private SshFactCollector Collector(SshOptions ssh)
@@ -113,10 +121,31 @@ public sealed class NodeScanner
     /// <summary>A node that cannot be examined at all (e.g. no SSH login for it): it gets an Error report with <paramref name="reason"/>, like an unreachable node.</summary>
     public void AddUnavailable(string name, NodeTransport transport, FipsClusterException reason) => Start(name, transport, _ => Task.FromException<NodeFacts>(reason));
 
-    // Locally the artifacts are read straight from the files, so the script gathers the OS facts only.
-    public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, token => LocalFactCollector.CollectAsync(FactScope.Os, token));
+    // Locally the artifacts are read straight from the files (the image "/"), so the script gathers the OS facts only.
+    public void AddLocal() => Start(Environment.MachineName, NodeTransport.Local, async token =>
+    {
+        var facts = await LocalFactCollector.CollectAsync(FactScope.Os, token).ConfigureAwait(false);
+        return await OnOwnThread(() =>
+        {
+            NodeArtifactReader.Enrich(facts, _profile, new ImageRoot("/", Environment.MachineName), token);
+            return facts;
+        }).ConfigureAwait(false);
+    });
 
-    public void AddRoot(string root) => Start(root, NodeTransport.Root, token => Task.Run(() => RootFactReader.Read(root, token), token));
+    public void AddRoot(string root) => AddRoot(root, token =>
+    {
+        var image = RootFactReader.Open(root);
+        var facts = RootFactReader.Read(image, token);
+        NodeArtifactReader.Enrich(facts, _profile, image, token);
+        return facts;
+    });
+
+    /// <summary>A root read by <paramref name="read"/> on a thread of its own, under the node's deadline.</summary>
+    internal void AddRoot(string name, Func<CancellationToken, NodeFacts> read) => Start(name, NodeTransport.Root, token => OnOwnThread(() => read(token)));
+
+    /// <summary>File reads on a thread of their own: one blocked in the kernel holds that thread, never the thread pool.</summary>
+    private static Task<NodeFacts> OnOwnThread(Func<NodeFacts> read) =>
+        Task.Factory.StartNew(read, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
 
     /// <summary>No more targets will be added; the results channel completes when the last run ends.</summary>
     public void Complete() => Release();
@@ -137,7 +166,6 @@ public sealed class NodeScanner
                     clock.Restart();
                     _context.Verbose($"{name}: gathering facts ({transport}).");
                     var facts = await WithTimeout(name, transport, collect).ConfigureAwait(false);
-                    NodeArtifactReader.Enrich(facts, _profile, transport switch { NodeTransport.Local => "/", NodeTransport.Root => name, _ => null }, _context.Cancellation);
                     result = new NodeScanResult(NodeComplianceEvaluator.Evaluate(facts, _profile, name, clock.Elapsed), null);
                 }
                 finally
@@ -175,7 +203,10 @@ public sealed class NodeScanner
         timeout.CancelAfter(_timeout);
         try
         {
-            return await collect(timeout.Token).ConfigureAwait(false);
+            // A read blocked in the kernel (a FIFO, a hung NFS or FUSE mount) ignores the token and cannot be cancelled
+            // in .NET: WaitAsync walks away from it at the deadline, so the node still answers NodeTimedOut in time. The
+            // worker thread stays blocked until the read returns (or the process ends); its late result is dropped.
+            return await collect(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_context.Cancellation.IsCancellationRequested)
         {

@@ -1,4 +1,5 @@
 using FipsCluster.Core.Compliance.Node;
+using FipsCluster.Core.Files;
 
 namespace FipsCluster.Core.Remoting;
 
@@ -7,12 +8,14 @@ namespace FipsCluster.Core.Remoting;
 /// "prepare your OS image for FIPS"), or a captured node snapshot. Nothing from the image is executed. When the
 /// root carries no /proc/cmdline it is an image: runtime checks report NotApplicable and the boot
 /// configuration decides; a root that includes captured /proc files is judged as the node it was captured from.
+/// Every path is resolved inside the root and every read is bounded (<see cref="ImageRoot"/>).
 /// </summary>
 public static class RootFactReader
 {
-    private const int MaxFileBytes = 256 * 1024;
+    public static NodeFacts Read(string root, CancellationToken cancellation = default) => Read(Open(root), cancellation);
 
-    public static NodeFacts Read(string root, CancellationToken cancellation = default)
+    /// <summary>Checks that <paramref name="root"/> is a directory and opens it as an image (the one resolver of its paths).</summary>
+    public static ImageRoot Open(string root)
     {
         var full = Path.GetFullPath(root);
         if (File.Exists(full))
@@ -24,21 +27,25 @@ public static class RootFactReader
         {
             throw new FipsClusterException(ErrorIds.InvalidRootPath, FipsErrorCategory.ObjectNotFound, $"The root directory '{root}' does not exist.", root);
         }
-        var offline = !File.Exists(Under(full, LinuxFactCatalog.Cmdline));
+        return new ImageRoot(full, root);
+    }
+
+    public static NodeFacts Read(ImageRoot image, CancellationToken cancellation = default)
+    {
+        var offline = image.Resolve(LinuxFactCatalog.Cmdline).Kind is FileKind.Missing;
         var facts = new NodeFacts(NodeTransport.Root, offline);
         foreach (var path in LinuxFactCatalog.Files)
         {
             cancellation.ThrowIfCancellationRequested();
-            ReadFile(facts, full, path, withStat: LinuxFactCatalog.StatFiles.Contains(path));
+            ReadFile(facts, image, path, withStat: LinuxFactCatalog.StatFiles.Contains(path));
         }
         foreach (var path in LinuxFactCatalog.StatFiles)
         {
-            ReadFile(facts, full, path, withStat: true);
+            ReadFile(facts, image, path, withStat: true);
         }
         foreach (var dir in LinuxFactCatalog.StatDirectories.Concat(LinuxFactCatalog.Directories).Distinct())
         {
-            var local = Under(full, dir);
-            if (Directory.Exists(local))
+            if (image.IsDirectory(dir))
             {
                 // Device numbers of a mounted image say nothing about the booted system's mounts.
                 facts.AddDirectory(dir);
@@ -46,98 +53,67 @@ public static class RootFactReader
         }
         foreach (var glob in LinuxFactCatalog.Globs)
         {
-            var local = Under(full, glob.Directory);
-            if (!Directory.Exists(local))
+            cancellation.ThrowIfCancellationRequested();
+            foreach (var name in image.Names(glob.Directory, glob.Suffix))
             {
-                continue;
-            }
-            foreach (var file in Directory.EnumerateFiles(local).Where(f => f.EndsWith(glob.Suffix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-            {
-                ReadFile(facts, full, glob.Directory.TrimEnd('/') + "/" + Path.GetFileName(file), withStat: false);
+                // As the script's [ -f ]: only regular files (links to them included) are facts of a glob.
+                var nodePath = glob.Directory.TrimEnd('/') + "/" + name;
+                if (image.Resolve(nodePath) is { Kind: FileKind.Regular, Problem: null })
+                {
+                    ReadFile(facts, image, nodePath, withStat: false);
+                }
             }
         }
         foreach (var name in LinuxFactCatalog.CryptoPolicyBackEndNames)
         {
             var path = $"{LinuxFactCatalog.CryptoPolicyBackEnds}/{name}.config";
-            if (ResolveLink(full, path) is { } target)
+            if (image.LinkTarget(path) is { } target)
             {
                 facts.AddLink(path, target);
             }
         }
-        ReadFile(facts, full, LinuxFactCatalog.CryptoPolicyBackEnds + "/nss.config", withStat: false);
+        ReadFile(facts, image, LinuxFactCatalog.CryptoPolicyBackEnds + "/nss.config", withStat: false);
         foreach (var dir in LinuxFactCatalog.OpenSslModuleDirs)
         {
-            if (File.Exists(Under(full, dir + "/fips.so")))
+            if (image.Resolve(dir + "/fips.so") is { Kind: FileKind.Regular, Problem: null })
             {
                 facts.AddFile(new FileFact(dir + "/fips.so", FileFactState.Present, Array.Empty<byte>()));
             }
         }
         foreach (var config in LinuxFactCatalog.OpenSslConfigs)
         {
-            ReadConfigTree(facts, full, config, 0);
+            cancellation.ThrowIfCancellationRequested();
+            ReadConfigTree(facts, image, config, 0);
         }
-        ReadDpkgStatus(facts, full);
+        ReadDpkgStatus(facts, image);
         return facts;
     }
 
-    /// <summary>Maps a path on the node to the local file under the root, following absolute symlinks inside the root.</summary>
-    private static string Under(string root, string nodePath) => Path.Combine(root, nodePath.TrimStart('/'));
-
-    private static void ReadFile(NodeFacts facts, string root, string nodePath, bool withStat)
+    private static void ReadFile(NodeFacts facts, ImageRoot image, string nodePath, bool withStat)
     {
-        var local = ResolveLink(root, nodePath) is { } target ? Under(root, target) : Under(root, nodePath);
-        if (!File.Exists(local))
+        var file = image.Read(nodePath, NodeReadLimits.ImageFileBytes);
+        if (file.Problem is { } problem)
         {
-            facts.AddFile(new FileFact(nodePath, FileFactState.Absent, Array.Empty<byte>()));
-            return;
+            facts.CollectionErrors.Add($"{nodePath} could not be read: {problem}");
         }
-        try
-        {
-            using var stream = new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[(int)Math.Min(MaxFileBytes, Math.Max(stream.Length, 0))];
-            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            long? mtime = withStat ? new DateTimeOffset(File.GetLastWriteTimeUtc(local)).ToUnixTimeSeconds() : null;
-            facts.AddFile(new FileFact(nodePath, FileFactState.Present, buffer[..read], mtime));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            facts.AddFile(new FileFact(nodePath, FileFactState.Unreadable, Array.Empty<byte>()));
-            facts.CollectionErrors.Add($"{nodePath} could not be read: {ex.Message}");
-        }
+        facts.AddFile(new FileFact(nodePath, file.State, file.Content, withStat ? file.ModifiedUnixSeconds : null));
     }
 
-    /// <summary>readlink -f inside the image: absolute targets are resolved against the root, never the host.</summary>
-    internal static string? ResolveLink(string root, string nodePath)
-    {
-        var current = nodePath;
-        for (var hops = 0; hops < 16; hops++)
-        {
-            var info = new FileInfo(Under(root, current));
-            if (info.LinkTarget is not { } target)
-            {
-                return hops == 0 ? null : current;
-            }
-            current = target.StartsWith('/') ? target : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(current) ?? "/", target)).Replace('\\', '/');
-        }
-        return current;
-    }
-
-    private static void ReadConfigTree(NodeFacts facts, string root, string nodePath, int depth)
+    private static void ReadConfigTree(NodeFacts facts, ImageRoot image, string nodePath, int depth)
     {
         if (depth > 4 || facts.File(nodePath) is { Exists: true })
         {
             return;
         }
-        var local = Under(root, nodePath);
-        if (Directory.Exists(local))
+        if (image.IsDirectory(nodePath))
         {
-            foreach (var file in Directory.EnumerateFiles(local, "*.cnf").Order(StringComparer.Ordinal))
+            foreach (var name in image.Names(nodePath, ".cnf"))
             {
-                ReadConfigTree(facts, root, nodePath.TrimEnd('/') + "/" + Path.GetFileName(file), depth + 1);
+                ReadConfigTree(facts, image, nodePath.TrimEnd('/') + "/" + name, depth + 1);
             }
             return;
         }
-        ReadFile(facts, root, nodePath, withStat: false);
+        ReadFile(facts, image, nodePath, withStat: false);
         foreach (var line in (facts.Text(nodePath) ?? "").Split('\n'))
         {
             var trimmed = line.Trim();
@@ -148,23 +124,35 @@ public static class RootFactReader
             var target = trimmed[(trimmed.IndexOf("include", StringComparison.Ordinal) + 7)..].TrimStart(' ', '=', '\t').Trim().Trim('"');
             if (target.Length > 0)
             {
-                ReadConfigTree(facts, root, target.StartsWith('/') ? target : $"{Path.GetDirectoryName(nodePath)}/{target}", depth + 1);
+                ReadConfigTree(facts, image, target.StartsWith('/') ? target : $"{Path.GetDirectoryName(nodePath)}/{target}", depth + 1);
             }
         }
     }
 
     /// <summary>The packages of interest from dpkg's status file (RPM databases of an image are not read).</summary>
-    private static void ReadDpkgStatus(NodeFacts facts, string root)
+    private static void ReadDpkgStatus(NodeFacts facts, ImageRoot image)
     {
-        var local = Under(root, LinuxFactCatalog.DpkgStatus);
-        if (!File.Exists(local))
+        try
         {
-            return;
+            using var database = image.OpenRead(LinuxFactCatalog.DpkgStatus, NodeReadLimits.PackageDatabaseBytes);
+            if (database is null)
+            {
+                return;
+            }
+            facts.PackagesKnown = true;
+            ReadDpkgStatus(facts, new StreamReader(database));
         }
-        facts.PackagesKnown = true;
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            facts.CollectionErrors.Add($"{LinuxFactCatalog.DpkgStatus} could not be read: {ex.Message}");
+        }
+    }
+
+    private static void ReadDpkgStatus(NodeFacts facts, TextReader reader)
+    {
         var wanted = LinuxFactCatalog.Packages.ToHashSet(StringComparer.Ordinal);
         string? package = null, version = null, status = null;
-        foreach (var line in File.ReadLines(local).Append(""))
+        foreach (var line in Lines(reader).Append(""))
         {
             if (line.Length == 0)
             {
@@ -186,6 +174,34 @@ public static class RootFactReader
             {
                 status = line[8..].Trim();
             }
+        }
+    }
+
+    /// <summary>Lines of a text, each cut at 4,096 characters (the fields read are short; a longer line is not held whole).</summary>
+    private static IEnumerable<string> Lines(TextReader reader)
+    {
+        const int MaxLine = 4096;
+        var line = new System.Text.StringBuilder();
+        var buffer = new char[8192];
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] == '\n')
+                {
+                    yield return line.ToString().TrimEnd('\r');
+                    line.Clear();
+                }
+                else if (line.Length < MaxLine)
+                {
+                    line.Append(buffer[i]);
+                }
+            }
+        }
+        if (line.Length > 0)
+        {
+            yield return line.ToString();
         }
     }
 }

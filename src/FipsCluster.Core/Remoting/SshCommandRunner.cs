@@ -206,6 +206,22 @@ public sealed class SshCommandRunner
         command.CommandTimeout = limit;
         sent.Value = true;
         var running = command.ExecuteAsync(cancellation);
+        // SSH.NET buffers a command's output without bound: drain stdout and stderr as they arrive, within one budget
+        // for the node. Past it the command is killed and its channel closed (the connection with it, below).
+        var budget = new NodeOutput.Budget(NodeReadLimits.FactsBytes);
+        void Exceeded()
+        {
+            try
+            {
+                command.CancelAsync(forceKill: true, millisecondsTimeout: 0);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or SshException or ObjectDisposedException)
+            {
+                // Already finished or disconnected: nothing more will arrive.
+            }
+        }
+        var stdout = NodeOutput.DrainAsync(command.OutputStream, budget, Exceeded);
+        var stderr = NodeOutput.DrainAsync(command.ExtendedOutputStream, budget, Exceeded);
         if (input is not null)
         {
             var bytes = Encoding.UTF8.GetBytes(input);
@@ -214,13 +230,28 @@ public sealed class SshCommandRunner
                 using var stdin = command.CreateInputStream();
                 await stdin.WriteAsync(bytes, cancellation).ConfigureAwait(false);
             }
+            catch (Exception) when (budget.IsExceeded)
+            {
+            }
             finally
             {
                 CryptographicOperations.ZeroMemory(bytes);
             }
         }
-        await running.ConfigureAwait(false);
-        var result = new SshCommandResult(command.ExitStatus, command.Result, command.Error);
+        try
+        {
+            await running.ConfigureAwait(false);
+        }
+        catch (Exception) when (budget.IsExceeded)
+        {
+        }
+        var output = await stdout.ConfigureAwait(false);
+        var error = await stderr.ConfigureAwait(false);
+        if (budget.IsExceeded || output is not { } outputBytes || error is not { } errorBytes)
+        {
+            throw NodeReadLimits.TooLarge(endpoint.ToString(), "its output", NodeReadLimits.FactsBytes);
+        }
+        var result = new SshCommandResult(command.ExitStatus, Encoding.UTF8.GetString(outputBytes), Encoding.UTF8.GetString(errorBytes));
         client.Disconnect();
         return result;
     }

@@ -11,11 +11,13 @@ public sealed class SshFactCollector
 {
     private readonly SshCommandRunner _runner;
     private readonly string _command;
+    private readonly TimeSpan _timeout;
 
     public SshFactCollector(SshOptions options)
     {
         _command = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.ScriptFor(options.Scope));
         _runner = new SshCommandRunner(options);
+        _timeout = options.Timeout;
     }
 
     /// <summary>Raised (from any thread) before a retry: why, and when.</summary>
@@ -35,7 +37,18 @@ public sealed class SshFactCollector
     /// <summary>Connects, verifies the host key, runs the script, parses its output. Throws <see cref="FipsClusterException"/> with a specific id on failure.</summary>
     public async Task<NodeFacts> CollectAsync(HostEndpoint endpoint, CancellationToken cancellation)
     {
+        // One deadline for the node: connecting, running and parsing what it sent.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(_timeout);
         var result = await _runner.RunAsync(endpoint, _command, null, null, "connect, authenticate and gather facts", cancellation).ConfigureAwait(false);
-        return ShellFactScript.Parse(result.Output, NodeTransport.Ssh);
+        try
+        {
+            return ShellFactScript.Parse(result.Output, NodeTransport.Ssh, endpoint.ToString(), deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new FipsClusterException(ErrorIds.NodeTimedOut, FipsErrorCategory.OperationTimeout,
+                $"{endpoint}: its facts were not parsed within {_timeout.TotalSeconds:0.#} s.", endpoint.ToString());
+        }
     }
 }

@@ -32,6 +32,10 @@ public static class ErrorIds
     public const string InvalidNodeTarget = nameof(InvalidNodeTarget);
     public const string NodeUnreachable = nameof(NodeUnreachable);
     public const string NodeTimedOut = nameof(NodeTimedOut);
+    /// <summary>A node (its SSH output, pod log or configz) or an image sent more than the module reads from one node.</summary>
+    public const string NodeOutputTooLarge = nameof(NodeOutputTooLarge);
+    /// <summary>A node's facts output holds lines the fact script never writes: that node's data cannot be judged.</summary>
+    public const string NodeFactsMalformed = nameof(NodeFactsMalformed);
     public const string KubernetesNodeProbeFailed = nameof(KubernetesNodeProbeFailed);
     public const string KubeconfigRequired = nameof(KubeconfigRequired);
     public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);

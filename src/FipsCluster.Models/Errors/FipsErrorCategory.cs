@@ -24,4 +24,5 @@ public enum FipsErrorCategory
     OperationStopped,
     ReadError,
     WriteError,
+    LimitsExceeded,
 }

@@ -73,6 +73,9 @@ public sealed partial class KubernetesApiStub : IDisposable
     /// <summary>When set, the etcd pod advertises this client URL (a real etcd the tests started).</summary>
     public string? EtcdAdvertiseUrl { get; set; }
 
+    /// <summary>Node index → the raw configz body that node's kubelet answers (null: the usual one).</summary>
+    public Func<int, byte[]?>? ConfigzBody { get; set; }
+
     /// <summary>Node index → that kubelet's tlsCipherSuites (others get the approved four).</summary>
     public Dictionary<int, string[]> KubeletSuiteOverrides { get; } = new();
 
@@ -127,6 +130,10 @@ public sealed partial class KubernetesApiStub : IDisposable
             return (ConfigzStatus, Status(ConfigzStatus, "nodes/proxy is forbidden"));
         }
         var index = int.Parse(path.Split('/')[4]["node-".Length..]);
+        if (ConfigzBody?.Invoke(index) is { } raw)
+        {
+            return (200, raw);
+        }
         var suites = KubeletSuiteOverrides.GetValueOrDefault(index, ApiServerCipherSuites.Split(',').Take(4).ToArray());
         return (200, new { kubeletconfig = new { tlsCipherSuites = suites, tlsMinVersion = "VersionTLS12" } });
     }

@@ -37,26 +37,36 @@ public static partial class KubeEncryptionAtRest
     private static partial Regex ConfigFlag();
 
     /// <summary>Reads the fact from a root on disk (local machine or a mounted image); null when there is no apiserver manifest.</summary>
-    public static KubeEncryptionFact? Read(string root)
+    public static KubeEncryptionFact? Read(string root) => Read(new Remoting.ImageRoot(root));
+
+    /// <summary>
+    /// Reads the fact from an image; null when there is no apiserver manifest. Both paths, the config's included
+    /// (it comes from the manifest, "../" or links and all), are resolved inside the image.
+    /// </summary>
+    public static KubeEncryptionFact? Read(Remoting.ImageRoot image)
     {
-        var manifest = Path.Join(root, ApiServerManifest);
-        if (!File.Exists(manifest))
+        var manifest = image.Read(ApiServerManifest, Remoting.NodeReadLimits.ImageFileBytes);
+        if (manifest.State is not FileFactState.Present)
         {
+            if (manifest.Problem is { } problem)
+            {
+                throw new IOException($"{ApiServerManifest} could not be read: {problem}");
+            }
             return null;
         }
-        var config = ConfigFlag().Match(File.ReadAllText(manifest)) is { Success: true } m ? m.Groups[1].Value : null;
+        var config = ConfigFlag().Match(System.Text.Encoding.UTF8.GetString(manifest.Content)) is { Success: true } m ? m.Groups[1].Value : null;
         if (config is null)
         {
             return new KubeEncryptionFact(ApiServerManifest, null, false, Array.Empty<string>());
         }
-        try
-        {
-            return new KubeEncryptionFact(ApiServerManifest, config, true, File.ReadLines(Path.Join(root, config)).Where(l => Structure().IsMatch(l)).ToList());
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        // The configuration is a short YAML document: one that does not fit the read is not judged, never judged in part.
+        var file = image.Read(config, Remoting.NodeReadLimits.ImageFileBytes);
+        if (file.State is not FileFactState.Present || file.Truncated)
         {
             return new KubeEncryptionFact(ApiServerManifest, config, false, Array.Empty<string>());
         }
+        var lines = System.Text.Encoding.UTF8.GetString(file.Content).Split('\n').Select(l => l.TrimEnd('\r'));
+        return new KubeEncryptionFact(ApiServerManifest, config, true, lines.Where(l => Structure().IsMatch(l)).ToList());
     }
 
     /// <summary>The first provider of the resources entry that covers secrets (by name or wildcard); null when none does.</summary>

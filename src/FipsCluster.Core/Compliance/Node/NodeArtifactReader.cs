@@ -1,5 +1,7 @@
 using FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 using FipsCluster.Core.Compliance.Artifacts.Keys;
+using FipsCluster.Core.Files;
+using FipsCluster.Core.Remoting;
 
 namespace FipsCluster.Core.Compliance.Node;
 
@@ -10,18 +12,22 @@ namespace FipsCluster.Core.Compliance.Node;
 /// </summary>
 public static class NodeArtifactReader
 {
-    public static void Enrich(NodeFacts facts, ComplianceProfile profile, string? localRoot, CancellationToken cancellation)
+    /// <summary>
+    /// Adds the artifact reports: from <paramref name="image"/>'s files (the local machine is the image "/"), or when it
+    /// is null from what the node sent. A file that cannot be judged is that file's collection error, never the node's.
+    /// </summary>
+    public static void Enrich(NodeFacts facts, ComplianceProfile profile, ImageRoot? image, CancellationToken cancellation)
     {
         if (NodeCheckCatalog.ScopeOf(profile) is not FactScope.All || facts.Platform != "linux")
         {
             return;
         }
         var certificateOptions = new CertificateCheckOptions { Profile = profile };
-        if (localRoot is null)
+        if (image is null)
         {
             foreach (var binary in facts.RemoteBinaries.Values.OrderBy(b => b.Path, StringComparer.Ordinal))
             {
-                facts.BinaryReports.Add(RemoteGoBinary.Judge(binary));
+                Try(facts, binary.Path, () => facts.BinaryReports.Add(RemoteGoBinary.Judge(binary)));
             }
             foreach (var file in facts.Files.Values.Where(f => f.Exists && IsCertificate(f.Path)).OrderBy(f => f.Path, StringComparer.Ordinal))
             {
@@ -34,46 +40,58 @@ public static class NodeArtifactReader
             }
             return;
         }
-        facts.KubeEncryption = KubeEncryptionAtRest.Read(localRoot);
+        Try(facts, KubeEncryptionAtRest.ApiServerManifest, () => facts.KubeEncryption = KubeEncryptionAtRest.Read(image));
         // Every catalogue path that exists is reported, links included (/usr/bin/runc → /usr/sbin/runc), exactly as
         // the remote scan reports them, so local and SSH reports of the same node agree.
         foreach (var nodePath in LinuxFactCatalog.ComponentBinaries)
         {
             cancellation.ThrowIfCancellationRequested();
-            var local = Under(localRoot, nodePath);
-            if (!File.Exists(local))
+            var entry = image.Resolve(nodePath);
+            if (entry.Problem is { } problem)
             {
+                facts.CollectionErrors.Add($"{nodePath} could not be read: {problem}");
                 continue;
             }
-            var report = GoBinaryAnalyzer.Analyze(local, cancellation);
+            switch (entry.Kind)
+            {
+                case FileKind.Missing or FileKind.Directory:
+                    continue;
+                case not FileKind.Regular:
+                    facts.CollectionErrors.Add($"{nodePath} could not be read: {UnixFile.Describe(entry.Kind)}, not a regular file: not read");
+                    continue;
+            }
+            // The resolved path runs through no link of the image: the analyzer maps exactly that file, without blocking.
+            var report = GoBinaryAnalyzer.Analyze(entry.HostPath, cancellation);
             facts.BinaryReports.Add(Renamed(report, nodePath));
         }
         foreach (var dir in LinuxFactCatalog.PkiDirectories)
         {
-            var local = Under(localRoot, dir);
-            if (!Directory.Exists(local))
+            cancellation.ThrowIfCancellationRequested();
+            foreach (var name in image.Names(dir))
             {
-                continue;
-            }
-            foreach (var file in Directory.EnumerateFiles(local).Order(StringComparer.Ordinal))
-            {
-                var nodePath = dir + "/" + Path.GetFileName(file);
-                if (IsCertificate(nodePath))
+                var nodePath = dir + "/" + name;
+                var certificate = IsCertificate(nodePath);
+                if (!certificate && !nodePath.EndsWith(".key", StringComparison.Ordinal) && !nodePath.EndsWith(".pem", StringComparison.Ordinal))
                 {
-                    Try(facts, nodePath, () => facts.CertificateReports.AddRange(
-                        CertificateAnalyzer.AnalyzeContent(nodePath, File.ReadAllBytes(file), certificateOptions)));
+                    continue;
                 }
-                else if (nodePath.EndsWith(".key", StringComparison.Ordinal) || nodePath.EndsWith(".pem", StringComparison.Ordinal))
+                var file = image.Read(nodePath, NodeReadLimits.ImagePkiFileBytes);
+                if (file.State is FileFactState.Absent)
                 {
-                    if (nodePath.EndsWith(".pem", StringComparison.Ordinal) && !File.ReadAllText(file).Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-                    {
-                        continue;
-                    }
-                    Try(facts, nodePath, () =>
-                    {
-                        var report = PrivateKeyAnalyzer.Analyze(file, profile);
-                        facts.KeyReports.Add(report);
-                    });
+                    continue; // a subdirectory (pki/etcd is read on its own)
+                }
+                if (file.Problem is not null || file.Truncated)
+                {
+                    facts.CollectionErrors.Add($"{nodePath} could not be read: {file.Problem ?? $"larger than {NodeReadLimits.ImagePkiFileBytes / 1024} KiB"}");
+                    continue;
+                }
+                if (certificate)
+                {
+                    Try(facts, nodePath, () => facts.CertificateReports.AddRange(CertificateAnalyzer.AnalyzeContent(nodePath, file.Content, certificateOptions)));
+                }
+                else if (nodePath.EndsWith(".key", StringComparison.Ordinal) || System.Text.Encoding.UTF8.GetString(file.Content).Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+                {
+                    Try(facts, nodePath, () => facts.KeyReports.Add(PrivateKeyAnalyzer.AnalyzeContent(nodePath, file.Content, file.Mode, profile)));
                 }
             }
         }
@@ -88,13 +106,14 @@ public static class NodeArtifactReader
         {
             read();
         }
-        catch (FipsClusterException ex)
+        catch (FipsClusterException ex) when (ex.ErrorId != ErrorIds.NodeOutputTooLarge)
         {
             facts.CollectionErrors.Add($"{path}: {ex.Message}");
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException or FipsClusterException))
         {
-            facts.CollectionErrors.Add($"{path} could not be read: {ex.Message}");
+            // Content the node or image controls: whatever an analyzer makes of it is that file's problem only.
+            facts.CollectionErrors.Add($"{path} could not be judged: {(ex is IOException or UnauthorizedAccessException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}")}");
         }
     }
 
@@ -116,8 +135,6 @@ public static class NodeArtifactReader
         Status = report.Status,
         Reason = report.Reason,
     };
-
-    private static string Under(string root, string nodePath) => root == "/" ? nodePath : Path.Combine(root, nodePath.TrimStart('/'));
 
     private static bool TryOctal(string text, out UnixFileMode mode)
     {

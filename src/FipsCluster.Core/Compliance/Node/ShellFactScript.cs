@@ -152,16 +152,29 @@ public static class ShellFactScript
     /// <summary>Whether the output holds the script's end marker (a pod log is read while it is still being written).</summary>
     public static bool IsComplete(string output) => output.Contains("\n" + Marker + " end\n", StringComparison.Ordinal);
 
+    private static readonly byte[] EndLine = Encoding.ASCII.GetBytes("\n" + Marker + " end\n");
+
     /// <summary>
-    /// Parses the script's output into facts. Lines before the first section (login banners, shell noise) are
-    /// ignored; a missing end marker means the output was cut short: the facts are then marked incomplete and
-    /// can never prove compliance.
+    /// Whether the end marker lies in the last <paramref name="read"/> bytes of <paramref name="buffer"/>[..<paramref name="length"/>]
+    /// (or straddles them): a log followed chunk by chunk is checked in constant time per chunk.
     /// </summary>
-    public static NodeFacts Parse(string output, NodeTransport transport)
+    public static bool EndsInChunk(byte[] buffer, int length, int read)
+    {
+        var from = Math.Max(0, length - read - EndLine.Length);
+        return buffer.AsSpan(from, length - from).IndexOf(EndLine) >= 0;
+    }
+
+    /// <summary>
+    /// Parses the script's output into facts, in one pass (time linear in the output; the cancellation token is
+    /// checked as it goes). Lines before the first section (login banners, shell noise) are ignored; a missing end
+    /// marker means the output was cut short: the facts are then marked incomplete and can never prove compliance.
+    /// A line the script never writes where it matters throws <see cref="ErrorIds.NodeFactsMalformed"/>: that node's
+    /// facts cannot be judged, and no other exception escapes.
+    /// </summary>
+    public static NodeFacts Parse(string output, NodeTransport transport, string node = "node", CancellationToken cancellation = default)
     {
         var facts = new NodeFacts(transport, offline: false);
-        var present = new List<string>();
-        var contents = new Dictionary<string, StringBuilder>(StringComparer.Ordinal);
+        var present = new GrepOwners();
         var stats = new Dictionary<string, (long? Mtime, long? Device)>(StringComparer.Ordinal);
         var section = "";
         string? commandId = null;
@@ -189,22 +202,33 @@ public static class ShellFactScript
                 buildInfoPath = null;
             }
         }
-        foreach (var rawLine in output.Split('\n'))
+        var lineNumber = 0;
+        for (var start = 0; start <= output.Length; lineNumber++)
         {
-            var line = rawLine.EndsWith('\r') ? rawLine[..^1] : rawLine;
+            if ((lineNumber & 4095) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
+            var newline = output.IndexOf('\n', start);
+            var end = newline < 0 ? output.Length : newline;
+            var line = output.AsSpan(start, end - start);
+            start = end + 1;
+            if (line.EndsWith("\r", StringComparison.Ordinal))
+            {
+                line = line[..^1];
+            }
             if (line.StartsWith(Marker + " ", StringComparison.Ordinal))
             {
                 FlushBuildInfo();
                 var header = line[(Marker.Length + 1)..];
-                var space = header.IndexOf(' ', StringComparison.Ordinal);
-                var kind = space < 0 ? header : header[..space];
-                var rest = space < 0 ? "" : header[(space + 1)..];
+                var space = header.IndexOf(' ');
+                var kind = (space < 0 ? header : header[..space]).ToString();
+                var rest = space < 0 ? "" : header[(space + 1)..].ToString();
                 section = kind;
                 switch (kind)
                 {
                     case "p":
                         present.Add(rest);
-                        contents[rest] = new StringBuilder();
                         break;
                     case "u":
                         facts.AddFile(new FileFact(rest, FileFactState.Unreadable, Array.Empty<byte>()));
@@ -266,36 +290,38 @@ public static class ShellFactScript
                     break;
                 case "stat":
                 {
-                    var parts = line.Split(' ', 3);
+                    var parts = line.ToString().Split(' ', 3);
                     if (parts.Length == 3)
                     {
                         stats[parts[2]] = (ParseLong(parts[0]), ParseLong(parts[1]));
                     }
                     break;
                 }
-                case "links":
+                case "links" when line.Length > 0:
                 {
-                    var tab = line.IndexOf('\t', StringComparison.Ordinal);
-                    if (tab > 0)
+                    // find -printf '%p\t%l\n' under an absolute directory: "/abs/path<TAB>target", nothing else.
+                    var tab = line.IndexOf('\t');
+                    if (tab <= 0 || line[0] != '/')
                     {
-                        var path = line[..tab];
-                        var target = line[(tab + 1)..];
-                        facts.AddLink(path, target.StartsWith('/') ? target : NormalizePath(path[..path.LastIndexOf('/')] + "/" + target));
+                        throw Malformed(node, lineNumber + 1, section);
                     }
+                    var path = line[..tab].ToString();
+                    var target = line[(tab + 1)..].ToString();
+                    facts.AddLink(path, target.StartsWith('/') ? target : NormalizePath(path[..path.LastIndexOf('/')] + "/" + target));
                     break;
                 }
                 case "grep":
-                    AppendGrepLine(line, present, contents);
+                    present.Append(line);
                     break;
                 case "bins":
-                    binaryLines.Add(line);
+                    binaryLines.Add(line.ToString());
                     break;
                 case "bi":
                     buildInfo.Append(line);
                     break;
                 case "kstat":
                 {
-                    var parts = line.Split(' ', 3);
+                    var parts = line.ToString().Split(' ', 3);
                     if (parts.Length == 3)
                     {
                         keyModes[parts[2]] = (parts[0].PadLeft(4, '0'), parts[1]);
@@ -306,7 +332,7 @@ public static class ShellFactScript
                     keySkeletons[keyPath].Append(line).Append('\n');
                     break;
                 case "kenc":
-                    kencLines.Add(line);
+                    kencLines.Add(line.ToString());
                     break;
             }
         }
@@ -324,10 +350,10 @@ public static class ShellFactScript
         {
             facts.AddKeyFile(new KeyFileFact(path, keySkeletons.TryGetValue(path, out var skeleton) ? skeleton.ToString() : "", mode, owner));
         }
-        foreach (var path in present)
+        foreach (var (path, content) in present.Files)
         {
             var (mtime, device) = stats.TryGetValue(path, out var stat) ? stat : (null, null);
-            facts.AddFile(new FileFact(path, FileFactState.Present, Encoding.UTF8.GetBytes(contents[path].ToString()), mtime, device));
+            facts.AddFile(new FileFact(path, FileFactState.Present, Encoding.UTF8.GetBytes(content.ToString()), mtime, device));
         }
         foreach (var (path, stat) in stats)
         {
@@ -343,6 +369,103 @@ public static class ShellFactScript
         }
         NormalizePackages(facts);
         return facts;
+    }
+
+    private static FipsClusterException Malformed(string node, int line, string section) =>
+        new(ErrorIds.NodeFactsMalformed, FipsErrorCategory.InvalidData,
+            $"{node}: line {line} of its facts output (section {section}) is not what the fact script writes: the node's facts cannot be judged.", node);
+
+    /// <summary>
+    /// The present files and their grep -H lines. A line "path:content" belongs to the longest present path that,
+    /// followed by ':', prefixes it. Found in time linear in the line (bounded by the longest present path): a
+    /// polynomial hash of every prefix, looked up at each ':' from the longest down, the one hit compared in full.
+    /// </summary>
+    private sealed class GrepOwners
+    {
+        private static readonly ulong Base = (ulong)Random.Shared.NextInt64() | 1; // per process: crafted collisions cannot be precomputed
+        private readonly Dictionary<string, StringBuilder> _contents = new(StringComparer.Ordinal);
+        private readonly Dictionary<ulong, string> _byHash = new();
+        private readonly Dictionary<ulong, List<string>> _collisions = new(); // a second path with the same hash (rare)
+        private readonly List<string> _order = new();
+        private readonly List<(int Colon, ulong Hash)> _colons = new();
+        private int _longest;
+
+        /// <summary>The present files in the order the script named them, with their content.</summary>
+        public IEnumerable<(string Path, StringBuilder Content)> Files => _order.Select(p => (p, _contents[p]));
+
+        public void Add(string path)
+        {
+            if (_contents.ContainsKey(path))
+            {
+                _contents[path].Clear();
+                return;
+            }
+            _contents[path] = new StringBuilder();
+            _order.Add(path);
+            var hash = Hash(path);
+            if (!_byHash.TryAdd(hash, path))
+            {
+                if (!_collisions.TryGetValue(hash, out var others))
+                {
+                    _collisions[hash] = others = new List<string>(1);
+                }
+                others.Add(path);
+            }
+            _longest = Math.Max(_longest, path.Length);
+        }
+
+        public void Append(ReadOnlySpan<char> line)
+        {
+            _colons.Clear();
+            ulong hash = 0;
+            for (var i = 0; i < Math.Min(line.Length, _longest + 1); i++)
+            {
+                if (line[i] == ':' && i > 0)
+                {
+                    _colons.Add((i, hash));
+                }
+                hash = unchecked(hash * Base + line[i]);
+            }
+            for (var c = _colons.Count - 1; c >= 0; c--)
+            {
+                var (colon, prefixHash) = _colons[c];
+                if (!_byHash.TryGetValue(prefixHash, out var path))
+                {
+                    continue;
+                }
+                if (Owns(path, line, colon))
+                {
+                    return;
+                }
+                foreach (var other in _collisions.GetValueOrDefault(prefixHash) ?? Enumerable.Empty<string>())
+                {
+                    if (Owns(other, line, colon))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        private bool Owns(string path, ReadOnlySpan<char> line, int colon)
+        {
+            if (path.Length != colon || !line.StartsWith(path, StringComparison.Ordinal))
+            {
+                return false;
+            }
+            _contents[path].Append(line[(colon + 1)..]).Append('\n');
+            return true;
+        }
+
+        private static ulong Hash(string text)
+        {
+            ulong hash = 0;
+            foreach (var c in text)
+            {
+                hash = unchecked(hash * Base + c);
+            }
+            return hash;
+        }
     }
 
     /// <summary>Groups the scan's "path:offset:match" lines by binary; the buildinfo window used is the first 16-byte-aligned header.</summary>
@@ -380,23 +503,6 @@ public static class ShellFactScript
             var windows = buildInfos.GetValueOrDefault(path);
             var window = windows?.FirstOrDefault(w => w.Offset % 16 == 0) ?? windows?.FirstOrDefault();
             facts.AddRemoteBinary(new RemoteBinaryFact(path, window?.Offset, window?.Bytes ?? Array.Empty<byte>(), markers, symbols));
-        }
-    }
-
-    /// <summary>A grep -H line is "path:content"; the path is the longest present file that prefixes it.</summary>
-    private static void AppendGrepLine(string line, List<string> present, Dictionary<string, StringBuilder> contents)
-    {
-        string? owner = null;
-        foreach (var path in present)
-        {
-            if (line.Length > path.Length && line[path.Length] == ':' && line.StartsWith(path, StringComparison.Ordinal) && (owner is null || path.Length > owner.Length))
-            {
-                owner = path;
-            }
-        }
-        if (owner is not null)
-        {
-            contents[owner].Append(line, owner.Length + 1, line.Length - owner.Length - 1).Append('\n');
         }
     }
 

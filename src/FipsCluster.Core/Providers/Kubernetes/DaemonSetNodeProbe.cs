@@ -171,7 +171,7 @@ public sealed class DaemonSetNodeProbe
         {
             await foreach (var (node, pod) in ready.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                if (await ReadFactsAsync(ns, node, pod, stop.Token).ConfigureAwait(false) is { } report)
+                if (await ReadFactsOrErrorAsync(ns, node, pod, stop.Token).ConfigureAwait(false) is { } report)
                 {
                     reports[node] = report;
                     waiting.TryRemove(node, out _);
@@ -287,48 +287,60 @@ public sealed class DaemonSetNodeProbe
         }
     }
 
-    /// <summary>The pod's log, followed until the script's end marker, judged as the node's facts; null when it ended first.</summary>
-    private async Task<NodeComplianceReport?> ReadFactsAsync(string ns, string node, string pod, CancellationToken cancellation)
+    /// <summary>
+    /// <see cref="ReadFactsAsync"/>, where anything that goes wrong with one node's log (too large, malformed, refused by
+    /// the API) is that node's Error report: the reader goes on with the next node.
+    /// </summary>
+    private async Task<NodeComplianceReport?> ReadFactsOrErrorAsync(string ns, string node, string pod, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        var log = new System.Text.StringBuilder();
+        try
+        {
+            return await ReadFactsAsync(ns, node, pod, clock, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellation.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            var error = FailureClassifier.Classify(ex, node, node);
+            return ErrorReport(node, error.Message, clock.Elapsed, error.ErrorId);
+        }
+    }
+
+    /// <summary>The pod's log, followed until the script's end marker (at most one node's bytes), judged as the node's facts; null when it ended first.</summary>
+    private async Task<NodeComplianceReport?> ReadFactsAsync(string ns, string node, string pod, Stopwatch clock, CancellationToken cancellation)
+    {
+        ArraySegment<byte> log;
         try
         {
             await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: "facts", follow: true, cancellationToken: cancellation).ConfigureAwait(false);
-            using var reader = new StreamReader(stream);
-            var buffer = new char[65536];
-            int read;
-            while ((read = await reader.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-            {
-                log.Append(buffer, 0, read);
-                if (ShellFactScript.IsComplete(log.ToString(Math.Max(0, log.Length - read - 16), Math.Min(log.Length, read + 16))))
-                {
-                    break; // the script is done; the container now only idles
-                }
-            }
+            // Stops at the end marker: the script is done and the container now only idles.
+            log = await Remoting.NodeOutput.ReadAsync(stream, Remoting.NodeReadLimits.FactsBytes, node, "its pod log", cancellation, ShellFactScript.EndsInChunk).ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when ((int?)ex.Response?.StatusCode is 400 or 404)
         {
             return null; // the container is not started yet, or just restarted
         }
-        var text = log.ToString();
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellation.IsCancellationRequested)
+        {
+            return null; // the log stream broke off: as a log that ended early, the watch brings the pod back
+        }
+        var text = System.Text.Encoding.UTF8.GetString(log);
         if (!ShellFactScript.IsComplete(text))
         {
             return null;
         }
-        var facts = ShellFactScript.Parse(text, NodeTransport.KubernetesPod);
+        var facts = ShellFactScript.Parse(text, NodeTransport.KubernetesPod, node, cancellation);
         NodeArtifactReader.Enrich(facts, _profile, null, cancellation);
         return NodeComplianceEvaluator.Evaluate(facts, _profile, node, clock.Elapsed);
     }
 
-    private NodeComplianceReport ErrorReport(string node, string message, TimeSpan elapsed) => new()
+    private NodeComplianceReport ErrorReport(string node, string message, TimeSpan elapsed, string errorId = ErrorIds.NodeTimedOut) => new()
     {
         ComputerName = node,
         Transport = NodeTransport.KubernetesPod,
         Profile = _profile.Name,
         Status = ComplianceStatus.Error,
         Compliant = false,
-        ErrorId = ErrorIds.NodeTimedOut,
+        ErrorId = errorId,
         Errors = new[] { message },
         Duration = elapsed,
         Timestamp = DateTimeOffset.UtcNow,

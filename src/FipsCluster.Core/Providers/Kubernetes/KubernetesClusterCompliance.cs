@@ -415,7 +415,9 @@ public static class KubernetesClusterCompliance
             try
             {
                 await using var stream = await client.CoreV1.ConnectGetNodeProxyWithPathAsync(name, "configz", cancellationToken: ct).ConfigureAwait(false);
-                using var json = await System.Text.Json.JsonDocument.ParseAsync(stream, cancellationToken: ct).ConfigureAwait(false);
+                // The kubelet (or whatever answers for the node) decides the size: read at most one configz's worth.
+                using var json = System.Text.Json.JsonDocument.Parse(
+                    await Remoting.NodeOutput.ReadAsync(stream, Remoting.NodeReadLimits.ConfigzBytes, name, "its configz", ct).ConfigureAwait(false));
                 var config = json.RootElement.GetProperty("kubeletconfig");
                 var suites = config.TryGetProperty("tlsCipherSuites", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array
                     ? list.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : null;
@@ -445,6 +447,10 @@ public static class KubernetesClusterCompliance
             catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
             {
                 errors.Add($"{name}: configz is not a kubelet configuration ({ex.Message})");
+            }
+            catch (FipsClusterException ex) when (ex.ErrorId == ErrorIds.NodeOutputTooLarge)
+            {
+                errors.Add(ex.Message);
             }
         }).ConfigureAwait(false);
     }

@@ -1,6 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 
@@ -34,7 +32,7 @@ internal sealed unsafe class MappedBinary : IDisposable
     public static MappedBinary? Open(string path, out string? notMappable)
     {
         notMappable = null;
-        var stream = OpenNonBlocking(path);
+        var stream = FipsCluster.Core.Files.UnixFile.OpenNonBlocking(path);
         try
         {
             if (!stream.CanSeek)
@@ -103,41 +101,4 @@ internal sealed unsafe class MappedBinary : IDisposable
         _view?.Dispose();
         _map?.Dispose();
     }
-
-    private static FileStream OpenNonBlocking(string path)
-    {
-        // open(2) on a FIFO without O_NONBLOCK waits for a writer: a scan of /run or /var must never hang there.
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
-        {
-            var flags = OperatingSystem.IsLinux() ? 0x800 | 0x80000 /* O_NONBLOCK | O_CLOEXEC */
-                : OperatingSystem.IsMacOS() ? 0x4 | 0x1000000
-                : 0x4 | 0x100000;
-            var fd = NativeOpen(path, flags);
-            if (fd < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                throw errno switch
-                {
-                    2 => new FileNotFoundException("no such file", path),
-                    13 or 1 => new UnauthorizedAccessException("permission denied: " + path),
-                    21 => new IOException("is a directory"),
-                    _ => new IOException($"open failed (errno {errno})"),
-                };
-            }
-            var handle = new SafeFileHandle(fd, ownsHandle: true);
-            try
-            {
-                return new FileStream(handle, FileAccess.Read, bufferSize: 1);
-            }
-            catch
-            {
-                handle.Dispose();
-                throw;
-            }
-        }
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-    }
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 }
