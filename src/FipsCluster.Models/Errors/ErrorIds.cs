@@ -33,6 +33,7 @@ public static class ErrorIds
     public const string NodeUnreachable = nameof(NodeUnreachable);
     public const string NodeTimedOut = nameof(NodeTimedOut);
     public const string KubernetesNodeProbeFailed = nameof(KubernetesNodeProbeFailed);
+    public const string NodeCheckImageNotPinned = nameof(NodeCheckImageNotPinned);
     public const string KubeconfigRequired = nameof(KubeconfigRequired);
     public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);
     public const string SshHostKeyMismatch = nameof(SshHostKeyMismatch);

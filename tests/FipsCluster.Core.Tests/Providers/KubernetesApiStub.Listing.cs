@@ -29,6 +29,9 @@ public sealed partial class KubernetesApiStub
 
     private static readonly DateTimeOffset Created = new(2026, 10, 1, 8, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Node index → the InternalIP that node reports (others report <see cref="NodeAddress"/>).</summary>
+    public Dictionary<int, string> NodeAddresses { get; } = new();
+
     /// <summary>Node objects deleted through the API (DELETE /api/v1/nodes/{name}); a second delete is a 404 (listings are not changed).</summary>
     public ConcurrentQueue<string> DeletedNodes { get; } = new();
 
@@ -139,7 +142,8 @@ public sealed partial class KubernetesApiStub
                     ["failure-domain.beta.kubernetes.io/region"] = "us-east-1", ["failure-domain.beta.kubernetes.io/zone"] = zone, ["kubernetes.io/arch"] = "amd64",
                     ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux", ["node.kubernetes.io/instance-type"] = "m6i.2xlarge",
                     ["topology.kubernetes.io/region"] = "us-east-1", ["topology.kubernetes.io/zone"] = zone, ["konvoy.d2iq.io/nodepool"] = $"pool-{i % 10}",
-                },
+                }.Concat(i < ControlPlaneNodes && !ManagedControlPlane ? new Dictionary<string, string> { ["node-role.kubernetes.io/control-plane"] = "" } : new Dictionary<string, string>())
+                    .ToDictionary(p => p.Key, p => p.Value),
                 annotations = new Dictionary<string, string>
                 {
                     ["kubeadm.alpha.kubernetes.io/cri-socket"] = "unix:///run/containerd/containerd.sock", ["node.alpha.kubernetes.io/ttl"] = "0",
@@ -153,7 +157,7 @@ public sealed partial class KubernetesApiStub
                 capacity = new Dictionary<string, string> { ["cpu"] = "8", ["ephemeral-storage"] = "104845292Ki", ["hugepages-1Gi"] = "0", ["hugepages-2Mi"] = "0", ["memory"] = "32386712Ki", ["pods"] = "110" },
                 allocatable = new Dictionary<string, string> { ["cpu"] = "8", ["ephemeral-storage"] = "96625420948", ["hugepages-1Gi"] = "0", ["hugepages-2Mi"] = "0", ["memory"] = "32284312Ki", ["pods"] = "110" },
                 conditions = conditions.Select((c, n) => new { type = c.Item1, status = c.Item2, lastHeartbeatTime = Time(90_000 + i), lastTransitionTime = Time(i + n), reason = c.Item3, message = c.Item4 }),
-                addresses = new[] { new { type = "InternalIP", address = NodeAddress }, new { type = "Hostname", address = name }, new { type = "InternalDNS", address = $"ip-10-0-{i / 250 % 250}-{i % 250}.ec2.internal" } }
+                addresses = new[] { new { type = "InternalIP", address = NodeAddresses.GetValueOrDefault(i, NodeAddress) }, new { type = "Hostname", address = name }, new { type = "InternalDNS", address = $"ip-10-0-{i / 250 % 250}-{i % 250}.ec2.internal" } }
                     .Concat(NodeExternalAddress is null ? Array.Empty<object>().Select(_ => new { type = "", address = "" }) : new[] { new { type = "ExternalIP", address = NodeExternalAddress } }).ToArray(),
                 daemonEndpoints = new { kubeletEndpoint = new { Port = 10250 } },
                 nodeInfo = new
