@@ -10,8 +10,10 @@ using Xunit;
 namespace FipsCluster.Core.Tests.Providers;
 
 /// <summary>
-/// -NodeCheck DaemonSet through the real KubernetesClient: the stub plays the kubelets by really running the
-/// DaemonSet's command on this host (chroot /host = this root), so the facts are this host's own.
+/// -NodeCheck DaemonSet through the real KubernetesClient: the stub plays the kubelets by really running each node's
+/// pod command on this host under the pod's security context (its own PID namespace, CAP_SYS_CHROOT only, no_new_privs,
+/// a recursively read-only root, a real chroot), so the facts are this host's own. The pod spec and the ways the pods
+/// end are asserted in Hostile/NodeCheckPodTests.
 /// </summary>
 public sealed class DaemonSetNodeCheckTests : IDisposable
 {
