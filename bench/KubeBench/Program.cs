@@ -272,7 +272,7 @@ static int DaemonSetBench(int samples, int nodeCount)
 
         var baseline = BenchHost.Median(none.Select(r => r.Run.Ms));
         Console.WriteLine($"Test-FipsCluster -NodeCheck DaemonSet vs -NodeCheck None: {nodeCount:N0} nodes; {samples} samples each, alternating, after a warm-up; {Environment.ProcessorCount} cores");
-        Console.WriteLine($"The API: the tests' in-process stub (real wire protocol); it plays the kubelets: each pod goes ContainerCreating -> Running (watch events)");
+        Console.WriteLine($"The API: the tests' in-process stub (real wire protocol); it plays the kubelets: one pod per node, created by the module, goes ContainerCreating -> Running -> Succeeded (watch events)");
         Console.WriteLine($"and its followed log replays one real run of the facts script on this host ({facts.Length / 1024.0:F0} KiB; {facts.Length * (double)nodeCount / 1048576:F0} MiB for all nodes).");
         Console.WriteLine($"Module in a child session process (import {import} ms); peak RSS = that process's VmHWM so far.");
         Console.WriteLine();

@@ -220,6 +220,8 @@ BeforeDiscovery {
            Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Untrusted' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'an AWS cluster without its kubeconfig'; Id = 'KubeconfigRequired'
            Run = 'Test-FipsCluster -Name aws1' }
+        @{ Cmdlet = 'Test-FipsCluster'; Case = 'a node-check image by tag, not by digest'; Id = 'NodeCheckImageNotPinned'
+           Run = 'Test-FipsCluster -Kubeconfig $f.Kubeconfig.Dead -NodeCheck DaemonSet -NodeCheckImage docker.io/library/busybox:1.36.1' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
            Run = 'Test-FipsCluster -Name swarm1' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'a swarm whose manager is on tcp:// without TLS'; Id = 'InsecureTransportRefused'

@@ -92,7 +92,9 @@ public static class NodeOutput
                 Bytes.AsSpan(0, Length).CopyTo(larger);
                 Bytes = larger;
             }
-            return Bytes.AsMemory(Length);
+            // One chunk at a time, however large the buffer has grown: what a read can take past a limit (or a budget
+            // shared by a node's streams) is bounded by the chunk, not by the buffer's size.
+            return Bytes.AsMemory(Length, Math.Min(ChunkBytes, Bytes.Length - Length));
         }
 
         /// <summary>Counts <paramref name="read"/> more bytes; false once past the limit.</summary>

@@ -76,15 +76,22 @@ public sealed class NodeScanner
     public void AddSshHost(string host, int port, SshOptions ssh, string source, bool ipOnly)
     {
         var collector = Collector(ssh);
-        if (!HostAddress.TryCanonical(host, out var canonical, out var reason) || (ipOnly && !HostAddress.IsIpAddress(canonical)))
+        if (ReportedHost(host, port, ipOnly) is not { } endpoint)
         {
+            HostAddress.TryCanonical(host, out var canonical, out var reason);
             var error = HostAddress.Invalid(host, canonical is null ? reason : "it is a name, not an IP address", source);
-            AddUnavailable(HostAddress.Display(host), NodeTransport.Ssh, error);
+            AddUnavailable(SshHostReportName(host, port, ipOnly), NodeTransport.Ssh, error);
             return;
         }
-        var endpoint = new HostEndpoint(canonical, port);
-        Start(endpoint.ToString(), NodeTransport.Ssh, token => CollectSshAsync(collector, endpoint, token));
+        Start(SshHostReportName(host, port, ipOnly), NodeTransport.Ssh, token => CollectSshAsync(collector, endpoint, token));
     }
+
+    /// <summary>The name <see cref="AddSshHost"/> gives the report of that host (so callers can match reports to who reported the host).</summary>
+    public static string SshHostReportName(string host, int port, bool ipOnly) =>
+        ReportedHost(host, port, ipOnly)?.ToString() ?? HostAddress.Display(host);
+
+    private static HostEndpoint? ReportedHost(string host, int port, bool ipOnly) =>
+        HostAddress.TryCanonical(host, out var canonical, out _) && (!ipOnly || HostAddress.IsIpAddress(canonical)) ? new HostEndpoint(canonical, port) : null;
 
     /// <summary>An SSH node's facts, with its artifacts read from what the node sent (no local path).</summary>
     private async Task<NodeFacts> CollectSshAsync(SshFactCollector collector, HostEndpoint endpoint, CancellationToken token)

@@ -37,6 +37,7 @@ public static class ErrorIds
     /// <summary>A node's facts output holds lines the fact script never writes: that node's data cannot be judged.</summary>
     public const string NodeFactsMalformed = nameof(NodeFactsMalformed);
     public const string KubernetesNodeProbeFailed = nameof(KubernetesNodeProbeFailed);
+    public const string NodeCheckImageNotPinned = nameof(NodeCheckImageNotPinned);
     public const string KubeconfigRequired = nameof(KubeconfigRequired);
     public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);
     public const string SshHostKeyMismatch = nameof(SshHostKeyMismatch);

@@ -6,7 +6,7 @@ using FipsCluster.Infrastructure;
 namespace FipsCluster.Commands;
 
 /// <summary>Tests a whole cluster: every member's host against the cluster's profile, and the cluster-level FIPS evidence.</summary>
-/// <remarks>ShouldProcess guards the one state change: -NodeCheck DaemonSet creates (and deletes) a namespace and a DaemonSet.</remarks>
+/// <remarks>ShouldProcess guards the one state change: -NodeCheck DaemonSet creates (and deletes) a namespace and a pod per node.</remarks>
 [Cmdlet(VerbsDiagnostic.Test, "FipsCluster", DefaultParameterSetName = RecordSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ClusterComplianceReport), typeof(bool))]
 public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTransportOptIn
@@ -38,12 +38,12 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
     [ValidateSet("None", "Ssh", "DaemonSet")]
     public string NodeCheck { get; set; } = "None";
 
-    /// <summary>-NodeCheck DaemonSet: the image whose chroot starts the facts script (any image with chroot).</summary>
+    /// <summary>-NodeCheck DaemonSet: the image whose chroot starts the facts script (any image with chroot), by digest.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string NodeCheckImage { get; set; } = Core.Providers.Kubernetes.DaemonSetNodeProbe.DefaultImage;
 
-    /// <summary>-NodeCheck DaemonSet: how long the pods may take to be scheduled, pull the image and report.</summary>
+    /// <summary>-NodeCheck DaemonSet: how long the pods may take to start, pull the image and report; also their activeDeadlineSeconds.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
     public int NodeCheckTimeoutSeconds { get; set; } = 300;

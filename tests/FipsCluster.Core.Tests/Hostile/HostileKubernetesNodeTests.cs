@@ -22,7 +22,7 @@ public sealed class HostileKubernetesNodeTests : IDisposable
     private readonly Kubernetes _client;
     private readonly string _dir = Directory.CreateTempSubdirectory("fc-hostile-pods-").FullName;
 
-    public HostileKubernetesNodeTests() => _client = new Kubernetes(new KubernetesClientConfiguration { Host = _api.Url });
+    public HostileKubernetesNodeTests() => _client = KubernetesStubClient.Create(_api);
 
     public void Dispose()
     {

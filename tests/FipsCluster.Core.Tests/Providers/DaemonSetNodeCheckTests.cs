@@ -10,8 +10,10 @@ using Xunit;
 namespace FipsCluster.Core.Tests.Providers;
 
 /// <summary>
-/// -NodeCheck DaemonSet through the real KubernetesClient: the stub plays the kubelets by really running the
-/// DaemonSet's command on this host (chroot /host = this root), so the facts are this host's own.
+/// -NodeCheck DaemonSet through the real KubernetesClient: the stub plays the kubelets by really running each node's
+/// pod command on this host under the pod's security context (its own PID namespace, CAP_SYS_CHROOT only, no_new_privs,
+/// a recursively read-only root, a real chroot), so the facts are this host's own. The pod spec and the ways the pods
+/// end are asserted in Hostile/NodeCheckPodTests.
 /// </summary>
 public sealed class DaemonSetNodeCheckTests : IDisposable
 {
@@ -52,8 +54,10 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
             Assert.Contains("3 of 3 not compliant: node-0 (", nodeCheck.Actual);
         }
 
-        // Pods start ContainerCreating: their readiness arrives through the watch (one list, no polling), logs are followed.
-        var podRequests = _api.Requests.Where(r => r.Contains($"/namespaces/{_api.CreatedNamespaces.Single()}/pods?", StringComparison.Ordinal)).ToList();
+        // One pod per node, each bound to its node by name; they start ContainerCreating: their progress arrives through
+        // the watch (one list, no polling), logs are followed.
+        Assert.Equal(new[] { "node-0", "node-1", "node-2" }, _api.CreatedPods.Select(p => p.GetProperty("spec").GetProperty("nodeName").GetString()).Order());
+        var podRequests = _api.Requests.Where(r => r.Contains($"/namespaces/{_api.CreatedNamespaces.Single()}/pods?", StringComparison.Ordinal) && !r.Contains("dryRun", StringComparison.Ordinal)).ToList();
         Assert.Single(podRequests, r => !r.Contains("watch=true", StringComparison.Ordinal));
         Assert.Contains(podRequests, r => r.Contains("watch=true", StringComparison.Ordinal));
         Assert.Equal(3, _api.Requests.Count(r => r.Contains("/log?", StringComparison.Ordinal) && r.Contains("follow=true", StringComparison.Ordinal)));
@@ -63,29 +67,6 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
         Assert.StartsWith(DaemonSetNodeProbe.NamespacePrefix, ns);
         Assert.Equal(new[] { ns }, _api.DeletedNamespaces);
         Assert.Empty(_api.LiveNamespaces);
-    }
-
-    [Fact]
-    public async Task The_DaemonSet_reads_the_hosts_root_read_only_in_the_hosts_PID_namespace_on_every_node()
-    {
-        await Test();
-        var spec = _api.LastDaemonSet!.Value.GetProperty("spec").GetProperty("template").GetProperty("spec");
-        Assert.Equal("privileged", _api.LastNamespaceLabels["pod-security.kubernetes.io/enforce"]);
-        Assert.Equal("FipsCluster", _api.LastNamespaceLabels["app.kubernetes.io/managed-by"]);
-        Assert.True(spec.GetProperty("hostPID").GetBoolean());
-        Assert.False(spec.GetProperty("automountServiceAccountToken").GetBoolean());
-        Assert.Equal("Exists", spec.GetProperty("tolerations")[0].GetProperty("operator").GetString());
-        var volume = spec.GetProperty("volumes")[0];
-        Assert.Equal("/", volume.GetProperty("hostPath").GetProperty("path").GetString());
-        var container = spec.GetProperty("containers")[0];
-        Assert.Equal(DaemonSetNodeProbe.DefaultImage, container.GetProperty("image").GetString());
-        Assert.True(container.GetProperty("securityContext").GetProperty("privileged").GetBoolean());
-        var mount = container.GetProperty("volumeMounts")[0];
-        Assert.Equal("/host", mount.GetProperty("mountPath").GetString());
-        Assert.True(mount.GetProperty("readOnly").GetBoolean());
-        var command = container.GetProperty("command").EnumerateArray().Select(x => x.GetString()).ToList();
-        Assert.Equal(new[] { "chroot", "/host", "/bin/sh", "-c" }, command.Take(4));
-        Assert.StartsWith(FipsCluster.Core.Compliance.Node.ShellFactScript.ScriptFor(FipsCluster.Core.Compliance.Node.FactScope.All), command[4]);
     }
 
     [Fact]
@@ -104,9 +85,9 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
     }
 
     [Fact]
-    public async Task A_forbidden_DaemonSet_is_an_Error_for_the_node_check_only_and_the_namespace_is_still_deleted()
+    public async Task Forbidden_node_check_pods_are_an_Error_for_the_node_check_only_and_the_namespace_is_still_deleted()
     {
-        _api.DaemonSetCreateStatus = 403;
+        _api.PodCreateStatus = 403;
         var report = await Test();
         var check = report.Checks.Single(c => c.CheckId == "K8S-NODE-01");
         Assert.Equal(CheckStatus.Error, check.Status);
@@ -114,6 +95,7 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
         Assert.Equal(CheckStatus.Pass, report.Checks.Single(c => c.CheckId == "K8S-NODE-02").Status);
         Assert.Equal(CheckStatus.Pass, report.Checks.Single(c => c.CheckId == "K8S-TLS-01").Status);
         Assert.Single(_api.CreatedNamespaces);
+        Assert.Empty(_api.CreatedPods); // refused at the dry run: nothing was created
         Assert.Empty(_api.LiveNamespaces);
     }
 
@@ -124,11 +106,11 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var run = Test(new OperationContext { Cancellation = cancel.Token });
         var deadline = Stopwatch.StartNew();
-        while (_api.LastDaemonSet is null && deadline.Elapsed < TimeSpan.FromSeconds(20))
+        while (_api.CreatedPods.Count < 3 && deadline.Elapsed < TimeSpan.FromSeconds(20))
         {
             await Task.Delay(50);
         }
-        Assert.NotNull(_api.LastDaemonSet);
+        Assert.Equal(3, _api.CreatedPods.Count);
         var clock = Stopwatch.StartNew();
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -142,7 +124,7 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
     {
         var asked = new List<string>();
         var report = await Test(new OperationContext { ShouldProcess = (target, action) => { asked.Add(action); return false; } });
-        Assert.Contains("privileged DaemonSet", Assert.Single(asked));
+        Assert.Contains("one short-lived pod per node", Assert.Single(asked));
         Assert.Empty(_api.CreatedNamespaces);
         Assert.DoesNotContain(report.Checks, c => c.CheckId == "K8S-NODE-01");
         Assert.Contains(report.Checks, c => c.CheckId == "K8S-NODE-02");

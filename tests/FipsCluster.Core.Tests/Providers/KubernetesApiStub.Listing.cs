@@ -148,7 +148,8 @@ public sealed partial class KubernetesApiStub
                     ["failure-domain.beta.kubernetes.io/region"] = "us-east-1", ["failure-domain.beta.kubernetes.io/zone"] = zone, ["kubernetes.io/arch"] = "amd64",
                     ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux", ["node.kubernetes.io/instance-type"] = "m6i.2xlarge",
                     ["topology.kubernetes.io/region"] = "us-east-1", ["topology.kubernetes.io/zone"] = zone, ["konvoy.d2iq.io/nodepool"] = $"pool-{i % 10}",
-                },
+                }.Concat(i < ControlPlaneNodes && !ManagedControlPlane ? new Dictionary<string, string> { ["node-role.kubernetes.io/control-plane"] = "" } : new Dictionary<string, string>())
+                    .ToDictionary(p => p.Key, p => p.Value),
                 annotations = new Dictionary<string, string>
                 {
                     ["kubeadm.alpha.kubernetes.io/cri-socket"] = "unix:///run/containerd/containerd.sock", ["node.alpha.kubernetes.io/ttl"] = "0",

@@ -3,14 +3,20 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace FipsCluster.Core.Tests.Providers;
 
 /// <summary>
-/// Namespaces, DaemonSets, pods and logs for Test-FipsCluster -NodeCheck DaemonSet. The stub plays the kubelets too:
-/// for each node it really runs the DaemonSet container's command — a hostPath "/" mounted at /host makes
-/// `chroot /host` the node's own root, so the rest of the command runs as-is on the machine standing in for that node
-/// (<see cref="NodeRunner"/>: this host, or the simulated FIPS node through nsenter) — and serves its stdout as the pod log.
+/// Namespaces, pods and logs for Test-FipsCluster -NodeCheck DaemonSet. The stub plays the kubelets too: for each pod it
+/// really runs the container's command on the node the pod is bound to (spec.nodeName node-N) — a hostPath "/" mounted
+/// at /host makes `chroot /host` the node's own root, so the rest of the command runs on the machine standing in for
+/// that node (<see cref="NodeRunner"/>: this host, or the simulated FIPS node through nsenter) — and serves its stdout
+/// as the pod log. Like a kubelet it applies the pod's security context: a container that is not privileged runs in a
+/// PID namespace of its own (unless hostPID), with the capabilities the pod keeps (setpriv: bounding set, no_new_privs)
+/// and, for `chroot /host`, a real chroot into a root remounted read-only — every mount when the host mount is
+/// recursiveReadOnly: Enabled, only the top one otherwise. It ends pods as a kubelet does: restartPolicy Never leaves an
+/// exited container Succeeded or Failed, and activeDeadlineSeconds kills a pod that runs longer (Failed, DeadlineExceeded).
 /// </summary>
 public sealed partial class KubernetesApiStub
 {
@@ -26,23 +32,33 @@ public sealed partial class KubernetesApiStub
     /// <summary>The labels of the last namespace created.</summary>
     public Dictionary<string, string> LastNamespaceLabels { get; private set; } = new();
 
-    /// <summary>The last DaemonSet posted, as sent.</summary>
-    public JsonElement? LastDaemonSet { get; private set; }
+    /// <summary>Every pod created (not dry runs), as the API server received it.</summary>
+    public ConcurrentQueue<JsonElement> CreatedPods { get; } = new();
+
+    /// <summary>Every pod sent with dryRun=All, as received.</summary>
+    public ConcurrentQueue<JsonElement> DryRunPods { get; } = new();
 
     /// <summary>Node index + the container's command after `chroot /host` → the argv that runs it on the machine playing that node.</summary>
     public Func<int, IReadOnlyList<string>, IReadOnlyList<string>> NodeRunner { get; set; } = static (_, command) => command;
 
     /// <summary>
-    /// When set, every node's container "prints" these bytes (one real run of the facts script, captured) instead of a
-    /// process being started per node: for scale runs, where thousands of processes would measure this machine, not the probe.
+    /// When set, every node's container "prints" these bytes (one real run of the facts script, captured) and exits,
+    /// instead of a process being started per node: for scale runs, where thousands of processes would measure this
+    /// machine, not the probe.
     /// </summary>
     public byte[]? ReplayedNodeLog { get; set; }
 
     /// <summary>Node index → why its pod never starts (e.g. ImagePullBackOff).</summary>
     public Dictionary<int, string> StuckPods { get; } = new();
 
-    /// <summary>Status answered to the DaemonSet create (403 for an RBAC refusal).</summary>
-    public int DaemonSetCreateStatus { get; set; } = 201;
+    /// <summary>Status answered to pod creates, dry runs included (403 for an RBAC refusal).</summary>
+    public int PodCreateStatus { get; set; } = 201;
+
+    /// <summary>Status answered to namespace deletes (500: a client that cannot clean up, as if it had died).</summary>
+    public int NamespaceDeleteStatus { get; set; } = 200;
+
+    /// <summary>Drop recursiveReadOnly from pods as a server before Kubernetes 1.30 (or without the RecursiveReadOnlyMounts gate) does.</summary>
+    public bool DropsRecursiveReadOnly { get; set; }
 
     /// <summary>How long a pod stays ContainerCreating before it runs (its change then reaches watchers as MODIFIED).</summary>
     public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromMilliseconds(300);
@@ -52,18 +68,46 @@ public sealed partial class KubernetesApiStub
     private sealed class Workload
     {
         public readonly ConcurrentDictionary<int, PodRun> Pods = new();
+        public readonly ConcurrentDictionary<string, int> ByName = new(StringComparer.Ordinal);
         public readonly ConcurrentDictionary<System.Threading.Channels.Channel<byte[]>, byte> Watchers = new();
         public readonly CancellationTokenSource Deleted = new();
+        public int Sequence;
     }
 
     private sealed class PodRun
     {
         public readonly MemoryStream Log = new();
+        public string Name = "";
+        public int Node;
         public byte[]? Replayed;
         public Process? Process;
         public string? Stuck;
         public volatile bool Running;
+        public volatile bool OutputDone;
+        public volatile string Phase = "Pending";
+        public string? Reason;
+        public int ExitCode;
         public long ResourceVersion;
+    }
+
+    /// <summary>A pod's name, node and phase as the stub's kubelet sees them now.</summary>
+    public sealed record PodState(string Name, string Node, string Phase, string? Reason, bool ProcessRunning);
+
+    /// <summary>The pods of namespace <paramref name="ns"/> (empty when it is gone).</summary>
+    public IReadOnlyList<PodState> PodsIn(string ns) => _namespaces.TryGetValue(ns, out var workload)
+        ? workload.Pods.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new PodState(p.Name, $"node-{p.Node}", p.Phase, p.Reason, p.Process is { } process && !HasExited(process))).ToList()
+        : Array.Empty<PodState>();
+
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
     }
 
     private partial (int, object)? RouteWorkloads(StubRequest request, string path)
@@ -86,6 +130,10 @@ public sealed partial class KubernetesApiStub
             var ns = parts[3];
             if (parts.Length == 4 && method == "DELETE")
             {
+                if (NamespaceDeleteStatus != 200)
+                {
+                    return (NamespaceDeleteStatus, Status(NamespaceDeleteStatus, "internal error"));
+                }
                 if (!_namespaces.TryRemove(ns, out var gone))
                 {
                     return (404, Status(404, $"namespaces \"{ns}\" not found"));
@@ -98,6 +146,10 @@ public sealed partial class KubernetesApiStub
             {
                 return (404, Status(404, $"namespaces \"{ns}\" not found"));
             }
+            if (parts.Length == 5 && parts[4] == "pods" && method == "POST")
+            {
+                return CreatePod(workload, request);
+            }
             if (parts.Length == 5 && parts[4] == "pods" && method == "GET")
             {
                 if (request.QueryString["watch"] is "true" or "1")
@@ -109,12 +161,11 @@ public sealed partial class KubernetesApiStub
             }
             if (parts.Length == 7 && parts[4] == "pods" && parts[6] == "log" && method == "GET")
             {
-                var index = int.Parse(parts[5][(parts[5].LastIndexOf('-') + 1)..]);
-                if (!workload.Pods.TryGetValue(index, out var run))
+                if (!workload.ByName.TryGetValue(parts[5], out var key) || !workload.Pods.TryGetValue(key, out var run))
                 {
                     return (404, Status(404, $"pods \"{parts[5]}\" not found"));
                 }
-                if (!run.Running)
+                if (!run.Running && run.Phase == "Pending")
                 {
                     return (400, Status(400, $"container \"facts\" in pod \"{parts[5]}\" is waiting to start: " + (run.Stuck is null ? "ContainerCreating" : "trying and failing to pull image")));
                 }
@@ -128,64 +179,171 @@ public sealed partial class KubernetesApiStub
                 }
             }
         }
-        // /apis/apps/v1/namespaces/{ns}/daemonsets[/{name}]
-        if (parts.Length >= 6 && parts[0] == "apis" && parts[1] == "apps" && parts[3] == "namespaces" && parts[5] == "daemonsets")
+        return null;
+    }
+
+    /// <summary>
+    /// POST a pod: a dry run answers the pod as it would be stored (nothing runs); otherwise the stub's kubelet for the
+    /// node in spec.nodeName starts it after <see cref="PodStartDelay"/>.
+    /// </summary>
+    private (int, object) CreatePod(Workload workload, StubRequest request)
+    {
+        if (PodCreateStatus != 201)
         {
-            if (!_namespaces.TryGetValue(parts[4], out var workload))
+            return (PodCreateStatus, Status(PodCreateStatus, "pods is forbidden: User \"admin\" cannot create resource \"pods\""));
+        }
+        var received = JsonNode.Parse(Body(request))!.AsObject();
+        var sent = JsonSerializer.SerializeToElement(received);
+        var container = received["spec"]!["containers"]![0]!;
+        if (DropsRecursiveReadOnly)
+        {
+            foreach (var mount in container["volumeMounts"]?.AsArray() ?? new JsonArray())
             {
-                return (404, Status(404, $"namespaces \"{parts[4]}\" not found"));
-            }
-            if (parts.Length == 6 && method == "POST")
-            {
-                if (DaemonSetCreateStatus != 201)
-                {
-                    return (DaemonSetCreateStatus, Status(DaemonSetCreateStatus, "daemonsets.apps is forbidden: User \"admin\" cannot create resource \"daemonsets\""));
-                }
-                var daemonSet = JsonDocument.Parse(Body(request)).RootElement.Clone();
-                LastDaemonSet = daemonSet;
-                var command = daemonSet.GetProperty("spec").GetProperty("template").GetProperty("spec").GetProperty("containers")[0].GetProperty("command")
-                    .EnumerateArray().Select(x => x.GetString()!).ToList();
-                if (command.Count < 3 || command[0] != "chroot" || command[1] != "/host")
-                {
-                    return (422, Status(422, "the node-check container must chroot into the hostPath root at /host"));
-                }
-                for (var i = 0; i < NodeCount; i++)
-                {
-                    var index = i;
-                    var run = new PodRun { Stuck = StuckPods.GetValueOrDefault(i), ResourceVersion = Interlocked.Increment(ref _resourceVersion) };
-                    workload.Pods[i] = run;
-                    if (run.Stuck is null)
-                    {
-                        _ = Task.Delay(PodStartDelay, workload.Deleted.Token).ContinueWith(t =>
-                        {
-                            if (!t.IsCanceled)
-                            {
-                                Start(index, command, run);
-                                if (workload.Deleted.IsCancellationRequested)
-                                {
-                                    run.Process?.Kill(entireProcessTree: true); // deleted while it was starting
-                                    return;
-                                }
-                                run.ResourceVersion = Interlocked.Increment(ref _resourceVersion);
-                                run.Running = true;
-                                Broadcast(workload, "MODIFIED", index, run);
-                            }
-                        }, TaskScheduler.Default);
-                    }
-                }
-                return (201, daemonSet);
-            }
-            if (parts.Length == 7 && method == "GET")
-            {
-                var ready = workload.Pods.Values.Count(p => p.Running);
-                return (200, new
-                {
-                    kind = "DaemonSet", apiVersion = "apps/v1", metadata = new { name = parts[6], @namespace = parts[4] },
-                    status = new { desiredNumberScheduled = workload.Pods.Count, currentNumberScheduled = workload.Pods.Count, numberReady = ready, numberMisscheduled = 0 },
-                });
+                mount!.AsObject().Remove("recursiveReadOnly");
             }
         }
-        return null;
+        var stored = JsonSerializer.SerializeToElement(received);
+        if (request.QueryString["dryRun"] == "All")
+        {
+            DryRunPods.Enqueue(sent);
+            return (201, stored);
+        }
+        CreatedPods.Enqueue(sent);
+        var command = container["command"]!.AsArray().Select(x => x!.GetValue<string>()).ToList();
+        if (command.Count < 3 || command[0] != "chroot" || command[1] != "/host")
+        {
+            return (422, Status(422, "the node-check container must chroot into the hostPath root at /host"));
+        }
+        var nodeName = received["spec"]!["nodeName"]?.GetValue<string>() ?? "";
+        if (!nodeName.StartsWith("node-", StringComparison.Ordinal) || !int.TryParse(nodeName["node-".Length..], out var index) || index >= NodeCount)
+        {
+            return (422, Status(422, $"spec.nodeName \"{nodeName}\" is not one of this cluster's nodes"));
+        }
+        var name = received["metadata"]!["name"]!.GetValue<string>();
+        var key = Interlocked.Increment(ref workload.Sequence);
+        if (!workload.ByName.TryAdd(name, key))
+        {
+            return (409, Status(409, $"pods \"{name}\" already exists"));
+        }
+        var run = new PodRun { Name = name, Node = index, Stuck = StuckPods.GetValueOrDefault(index), ResourceVersion = Interlocked.Increment(ref _resourceVersion) };
+        workload.Pods[key] = run;
+        Broadcast(workload, "ADDED", key, run);
+        var deadline = received["spec"]!["activeDeadlineSeconds"]?.GetValue<long>();
+        var argv = Kubelet(container, received["spec"]!["hostPID"]?.GetValue<bool>() == true, command);
+        if (deadline is { } seconds)
+        {
+            // The kubelet counts from the pod's start on the node (image pulls included): a pod still there then is stopped.
+            _ = Task.Delay(TimeSpan.FromSeconds(seconds), workload.Deleted.Token).ContinueWith(t =>
+            {
+                if (!t.IsCanceled && run.Phase is "Pending" or "Running")
+                {
+                    Kill(run);
+                    End(workload, key, run, "Failed", "DeadlineExceeded", 137);
+                }
+            }, TaskScheduler.Default);
+        }
+        if (run.Stuck is null)
+        {
+            _ = Task.Delay(PodStartDelay, workload.Deleted.Token).ContinueWith(t =>
+            {
+                if (t.IsCanceled || run.Phase != "Pending")
+                {
+                    return;
+                }
+                Start(index, argv, run);
+                if (workload.Deleted.IsCancellationRequested)
+                {
+                    Kill(run); // deleted while it was starting
+                    return;
+                }
+                run.ResourceVersion = Interlocked.Increment(ref _resourceVersion);
+                run.Running = true;
+                run.Phase = "Running";
+                Broadcast(workload, "MODIFIED", key, run);
+                if (run.Process is null)
+                {
+                    run.OutputDone = true;
+                    End(workload, key, run, "Succeeded", null, 0); // a replayed log: printed at once, then the container exits
+                    return;
+                }
+                _ = run.Process.WaitForExitAsync(workload.Deleted.Token).ContinueWith(async exited =>
+                {
+                    if (exited.IsCanceled)
+                    {
+                        return;
+                    }
+                    while (!run.OutputDone)
+                    {
+                        await Task.Delay(10).ConfigureAwait(false);
+                    }
+                    var code = run.Process.ExitCode;
+                    End(workload, key, run, code == 0 ? "Succeeded" : "Failed", null, code);
+                }, TaskScheduler.Default);
+            }, TaskScheduler.Default);
+        }
+        return (201, stored);
+    }
+
+    /// <summary>A container ended (or its pod hit its deadline): the phase a kubelet reports, once.</summary>
+    private void End(Workload workload, int key, PodRun run, string phase, string? reason, int exitCode)
+    {
+        lock (run)
+        {
+            if (run.Phase is "Succeeded" or "Failed")
+            {
+                return;
+            }
+            run.ExitCode = exitCode;
+            run.Reason = reason;
+            run.Running = false;
+            run.ResourceVersion = Interlocked.Increment(ref _resourceVersion);
+            run.Phase = phase;
+        }
+        Broadcast(workload, "MODIFIED", key, run);
+    }
+
+    private static readonly string[] RuntimeDefaultCapabilities =
+    {
+        "chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid", "setfcap", "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write",
+    };
+
+    /// <summary>
+    /// What the kubelet and runtime make of the container: the argv, after `chroot /host`, that runs it on this node's
+    /// machine. Privileged: as is. Otherwise in a PID namespace of its own (unless hostPID) and a private mount
+    /// namespace whose mounts are made read-only as the host mount asks, with the pod's capabilities only (and
+    /// no_new_privs without allowPrivilegeEscalation), then a real `chroot /`.
+    /// </summary>
+    private static IReadOnlyList<string> Kubelet(JsonNode container, bool hostPid, IReadOnlyList<string> command)
+    {
+        var security = container["securityContext"];
+        var rest = command.Skip(2).ToList();
+        if (security?["privileged"]?.GetValue<bool>() == true)
+        {
+            return rest;
+        }
+        var mount = container["volumeMounts"]?.AsArray().FirstOrDefault(m => m!["mountPath"]?.GetValue<string>() == "/host");
+        var readOnly = mount?["readOnly"]?.GetValue<bool>() == true;
+        var recursive = readOnly && mount?["recursiveReadOnly"]?.GetValue<string>() == "Enabled";
+        var drop = security?["capabilities"]?["drop"]?.AsArray().Select(x => x!.GetValue<string>().ToLowerInvariant()).ToHashSet() ?? new HashSet<string>();
+        var add = security?["capabilities"]?["add"]?.AsArray().Select(x => x!.GetValue<string>().ToLowerInvariant()).ToList() ?? new List<string>();
+        var kept = (drop.Contains("all") ? Array.Empty<string>() : RuntimeDefaultCapabilities.Where(c => !drop.Contains(c))).Concat(add).Distinct().ToList();
+        var remount = !readOnly ? "" : recursive
+            ? "for m in $(awk '{print $5}' /proc/self/mountinfo | sort -r); do mount -o remount,bind,ro \"$m\" 2>/dev/null; done; "
+            : "mount -o remount,bind,ro / && ";
+        var argv = new List<string> { "unshare", "-m", "--propagation", "private" };
+        if (!hostPid)
+        {
+            argv.AddRange(new[] { "-p", "-f" }); // the host's /proc stays mounted: /proc/1 is still the host's init, as through /host/proc
+        }
+        argv.AddRange(new[] { "/bin/sh", "-c", remount + "exec \"$@\"", "kubelet" });
+        argv.AddRange(new[] { "setpriv", "--inh-caps=-all", "--bounding-set=-all" + string.Concat(kept.Select(c => ",+" + c)) });
+        if (security?["allowPrivilegeEscalation"]?.GetValue<bool>() == false)
+        {
+            argv.Add("--no-new-privs");
+        }
+        argv.AddRange(new[] { "--", "chroot", "/" });
+        argv.AddRange(rest);
+        return argv;
     }
 
     private static string Body(StubRequest request)
@@ -194,18 +352,30 @@ public sealed partial class KubernetesApiStub
         return reader.ReadToEnd();
     }
 
-    private object Pod(int index, PodRun run) => new
+    private object Pod(int key, PodRun run) => new
     {
-        metadata = new { name = $"fips-node-facts-{index}", resourceVersion = run.ResourceVersion.ToString(), labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "fips-node-facts" } },
-        spec = new { nodeName = $"node-{index}", containers = new[] { new { name = "facts" } } },
-        status = run.Running
-            ? (object)new { phase = "Running", containerStatuses = new[] { new { name = "facts", ready = true, state = new { running = new { startedAt = "2026-11-23T00:00:00Z" } } } } }
-            : new { phase = "Pending", containerStatuses = new[] { new { name = "facts", ready = false, state = new { waiting = new { reason = run.Stuck ?? "ContainerCreating", message = run.Stuck is null ? "" : "Back-off pulling image" } } } } },
+        metadata = new { name = run.Name, resourceVersion = run.ResourceVersion.ToString(), labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "fips-node-facts" } },
+        spec = new { nodeName = $"node-{run.Node}", restartPolicy = "Never", containers = new[] { new { name = "facts" } } },
+        status = run.Phase switch
+        {
+            "Running" => (object)new { phase = "Running", containerStatuses = new[] { new { name = "facts", ready = true, state = (object)new { running = new { startedAt = "2026-11-23T00:00:00Z" } } } } },
+            "Succeeded" or "Failed" when run.Process is not null || run.Replayed is not null => new
+            {
+                phase = run.Phase, reason = run.Reason, message = run.Reason is null ? null : "Pod was active on the node longer than the specified deadline",
+                containerStatuses = new[] { new { name = "facts", ready = false, state = (object)new { terminated = new { exitCode = run.ExitCode, reason = run.ExitCode == 0 ? "Completed" : "Error" } } } },
+            },
+            "Succeeded" or "Failed" => new
+            {
+                phase = run.Phase, reason = run.Reason, message = "Pod was active on the node longer than the specified deadline",
+                containerStatuses = new[] { new { name = "facts", ready = false, state = (object)new { waiting = new { reason = run.Stuck ?? "ContainerCreating", message = "" } } } },
+            },
+            _ => new { phase = "Pending", containerStatuses = new[] { new { name = "facts", ready = false, state = (object)new { waiting = new { reason = run.Stuck ?? "ContainerCreating", message = run.Stuck is null ? "" : "Back-off pulling image" } } } } },
+        },
     };
 
-    private void Broadcast(Workload workload, string type, int index, PodRun run)
+    private void Broadcast(Workload workload, string type, int key, PodRun run)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(new { type, @object = Pod(index, run) }).Append((byte)'\n').ToArray();
+        var line = JsonSerializer.SerializeToUtf8Bytes(new { type, @object = Pod(key, run) }).Append((byte)'\n').ToArray();
         foreach (var watcher in workload.Watchers.Keys)
         {
             watcher.Writer.TryWrite(line);
@@ -249,7 +419,7 @@ public sealed partial class KubernetesApiStub
         }
     }
 
-    /// <summary>A followed log: what the container has written, then more as it comes, until it exits or the namespace goes.</summary>
+    /// <summary>A followed log: what the container has written, then more as it comes, until it has exited and all is sent, or the namespace goes.</summary>
     private static async Task FollowAsync(Workload workload, PodRun run, Stream output)
     {
         var sent = 0;
@@ -262,10 +432,11 @@ public sealed partial class KubernetesApiStub
                     await output.WriteAsync(replayed.AsMemory(offset, Math.Min(65536, replayed.Length - offset)), workload.Deleted.Token).ConfigureAwait(false);
                 }
                 await output.FlushAsync(workload.Deleted.Token).ConfigureAwait(false);
-                await Task.Delay(Timeout.Infinite, workload.Deleted.Token).ConfigureAwait(false); // the container sleeps on
+                return; // the container printed its facts and exited
             }
             while (!workload.Deleted.IsCancellationRequested)
             {
+                var done = run.OutputDone; // read before the log: what was written before the end is then sent below
                 byte[] more;
                 lock (run.Log)
                 {
@@ -277,7 +448,7 @@ public sealed partial class KubernetesApiStub
                     await output.FlushAsync(workload.Deleted.Token).ConfigureAwait(false);
                     sent += more.Length;
                 }
-                else if (run.Process is { HasExited: true })
+                else if (done)
                 {
                     return;
                 }
@@ -292,19 +463,15 @@ public sealed partial class KubernetesApiStub
         }
     }
 
-    /// <summary>The kubelet's part: the hostPath "/" volume at /host makes `chroot /host` the node's root.</summary>
+    /// <summary>The kubelet's part: runs the container's argv (see <see cref="Kubelet"/>) on the machine playing node <paramref name="index"/>.</summary>
     private void Start(int index, IReadOnlyList<string> command, PodRun run)
     {
-        if (command.Count < 3 || command[0] != "chroot" || command[1] != "/host")
-        {
-            throw new InvalidOperationException("the node-check container must chroot into /host: " + string.Join(' ', command.Take(2)));
-        }
         if (ReplayedNodeLog is { } replayed)
         {
             run.Replayed = replayed; // shared by every pod: 5,000 copies would be gigabytes
-            return; // then it "sleeps", as the real container does after its output
+            return;
         }
-        var argv = NodeRunner(index, command.Skip(2).ToList());
+        var argv = NodeRunner(index, command);
         var start = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in argv.Skip(1))
         {
@@ -316,16 +483,37 @@ public sealed partial class KubernetesApiStub
         {
             var buffer = new byte[65536];
             int read;
-            while ((read = await run.Process.StandardOutput.BaseStream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            try
             {
-                lock (run.Log)
+                while ((read = await run.Process.StandardOutput.BaseStream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
                 {
-                    run.Log.Write(buffer, 0, read);
+                    lock (run.Log)
+                    {
+                        run.Log.Write(buffer, 0, read);
+                    }
                 }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                run.OutputDone = true;
             }
         });
         run.Process.ErrorDataReceived += (_, _) => { };
         run.Process.BeginErrorReadLine();
+    }
+
+    private static void Kill(PodRun run)
+    {
+        try
+        {
+            run.Process?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     private static void Stop(Workload workload)
@@ -333,13 +521,7 @@ public sealed partial class KubernetesApiStub
         workload.Deleted.Cancel();
         foreach (var run in workload.Pods.Values)
         {
-            try
-            {
-                run.Process?.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
+            Kill(run);
             run.Process?.Dispose();
         }
     }

@@ -144,28 +144,63 @@ public sealed partial class KubernetesApiStub : IDisposable
     /// <summary>kube-system pods per node (kube-proxy) besides the control plane, served in limit/continue pages.</summary>
     public int KubeProxyPods { get; set; }
 
+    /// <summary>How many nodes (node-0 up) are control planes: labelled node-role.kubernetes.io/control-plane, each with its four static (mirror) pods.</summary>
+    public int ControlPlaneNodes { get; set; } = 1;
+
+    /// <summary>The API servers' --tls-min-version (per control-plane node index in <see cref="ApiServerMinVersionOn"/>).</summary>
+    public string? ApiServerMinVersion { get; set; } = "VersionTLS12";
+
+    /// <summary>Control-plane node index → that API server's --tls-cipher-suites (others get <see cref="ApiServerCipherSuites"/>).</summary>
+    public Dictionary<int, string> ApiServerCipherSuitesOn { get; } = new();
+
+    /// <summary>Control-plane node index → that API server's --tls-min-version (others get <see cref="ApiServerMinVersion"/>).</summary>
+    public Dictionary<int, string?> ApiServerMinVersionOn { get; } = new();
+
+    public string EtcdCipherSuites { get; set; } = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+
+    /// <summary>Control-plane node index → the client URL that etcd member advertises (others get <see cref="EtcdAdvertiseUrl"/>).</summary>
+    public Dictionary<int, string> EtcdAdvertiseUrlOn { get; } = new();
+
+    /// <summary>Further kube-system pods (<see cref="KubeSystemPod"/>), listed before everything else — where an impostor would want to be.</summary>
+    public List<object> ExtraKubeSystemPods { get; } = new();
+
+    /// <summary>
+    /// A kube-system pod with one container <paramref name="component"/>. As the kubelet makes a static pod's mirror:
+    /// <paramref name="mirror"/> adds the kubernetes.io/config.mirror annotation, <paramref name="ownerNode"/> an
+    /// ownerReference to that Node (with its uid), <paramref name="nodeName"/> binds it.
+    /// </summary>
+    public object KubeSystemPod(string name, string component, string image, string? nodeName, bool mirror, string? ownerNode, params string[] command) => new
+    {
+        metadata = new
+        {
+            name, @namespace = "kube-system",
+            annotations = mirror ? new Dictionary<string, string> { ["kubernetes.io/config.mirror"] = Hex(name.Length, 32), ["kubernetes.io/config.hash"] = Hex(name.Length, 32) } : null,
+            ownerReferences = ownerNode is null ? null : new[] { new { apiVersion = "v1", kind = "Node", name = ownerNode, uid = NodeUid(ownerNode), controller = true } },
+        },
+        spec = new { nodeName, containers = new[] { new { name = component, image, command } } },
+    };
+
+    /// <summary>The uid the stub's Node <paramref name="name"/> (node-N) reports.</summary>
+    public static string NodeUid(string name) => name.StartsWith("node-", StringComparison.Ordinal) && int.TryParse(name["node-".Length..], out var i) ? Uid(1, i) : Guid.Empty.ToString();
+
     private object Pods(string? limitText, string? continueToken)
     {
-        object Pod(string component, string image, params string[] command) => new
+        // Each control-plane node's static pods, mirrored as the kubelet does: <component>-<node>, annotated, owned by the Node.
+        object Pod(string component, int node, string image, params string[] command) => KubeSystemPod($"{component}-node-{node}", component, image, $"node-{node}", mirror: true, ownerNode: $"node-{node}", command);
+        var controlPlane = Enumerable.Range(0, ManagedControlPlane ? 0 : ControlPlaneNodes).SelectMany(n => new[]
         {
-            metadata = new { name = $"{component}-cp-0", @namespace = "kube-system" },
-            spec = new { containers = new[] { new { name = component, image, command } } },
-        };
-        var all = new[]
-            {
-                Pod("kube-apiserver", "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", new[] { "kube-apiserver", "--tls-cipher-suites=" + ApiServerCipherSuites, "--tls-min-version=VersionTLS12" }
-                    .Concat(ApiServerEncryption ? new[] { "--encryption-provider-config=/etc/kubernetes/encryption.yaml" } : Array.Empty<string>()).ToArray()),
-                Pod("kube-controller-manager", "docker.io/mesosphere/kube-controller-manager:v1.29.6_fips.0", "kube-controller-manager", "--tls-cipher-suites=" + ApiServerCipherSuites.Split(',').Take(4).Aggregate((a, b) => a + "," + b), "--tls-min-version=VersionTLS12"),
-                Pod("kube-scheduler", "docker.io/mesosphere/kube-scheduler:v1.29.6_fips.0", new[] { "kube-scheduler", "--tls-cipher-suites=" + SchedulerCipherSuites }.Concat(SchedulerMinVersion is null ? Array.Empty<string>() : new[] { "--tls-min-version=" + SchedulerMinVersion }).ToArray()),
-                Pod("etcd", EtcdImage, new[] { "etcd", "--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" }
-                    .Concat(EtcdAdvertiseUrl is null ? Array.Empty<string>() : new[] { "--advertise-client-urls=" + EtcdAdvertiseUrl }).ToArray()),
-                Pod("coredns", "registry.k8s.io/coredns/coredns:v1.11.1", "/coredns"),
-            }.Concat(Enumerable.Range(0, KubeProxyPods).Select(i => Pod("kube-proxy", "docker.io/mesosphere/kube-proxy:v1.29.6_fips.0", "/usr/local/bin/kube-proxy"))).ToArray();
-        all = all[5..].Concat(all[..5]).ToArray(); // the control plane comes last: it must be found on the last page
-        if (ManagedControlPlane)
-        {
-            all = all.Where(p => ((dynamic)p).spec.containers[0].name is "coredns" or "kube-proxy").ToArray();
-        }
+            Pod("kube-apiserver", n, "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", new[] { "kube-apiserver", "--tls-cipher-suites=" + ApiServerCipherSuitesOn.GetValueOrDefault(n, ApiServerCipherSuites) }
+                .Concat(ApiServerMinVersionOn.GetValueOrDefault(n, ApiServerMinVersion) is { } min ? new[] { "--tls-min-version=" + min } : Array.Empty<string>())
+                .Concat(ApiServerEncryption ? new[] { "--encryption-provider-config=/etc/kubernetes/encryption.yaml" } : Array.Empty<string>()).ToArray()),
+            Pod("kube-controller-manager", n, "docker.io/mesosphere/kube-controller-manager:v1.29.6_fips.0", "kube-controller-manager", "--tls-cipher-suites=" + ApiServerCipherSuites.Split(',').Take(4).Aggregate((a, b) => a + "," + b), "--tls-min-version=VersionTLS12"),
+            Pod("kube-scheduler", n, "docker.io/mesosphere/kube-scheduler:v1.29.6_fips.0", new[] { "kube-scheduler", "--tls-cipher-suites=" + SchedulerCipherSuites }.Concat(SchedulerMinVersion is null ? Array.Empty<string>() : new[] { "--tls-min-version=" + SchedulerMinVersion }).ToArray()),
+            Pod("etcd", n, EtcdImage, new[] { "etcd", "--cipher-suites=" + EtcdCipherSuites }
+                .Concat((EtcdAdvertiseUrlOn.TryGetValue(n, out var own) ? own : EtcdAdvertiseUrl) is { } url ? new[] { "--advertise-client-urls=" + url } : Array.Empty<string>()).ToArray()),
+        });
+        var others = new[] { KubeSystemPod("coredns-7db6d8ff4d-x2x9p", "coredns", "registry.k8s.io/coredns/coredns:v1.11.1", "node-0", mirror: false, ownerNode: null, "/coredns") }
+            .Concat(Enumerable.Range(0, KubeProxyPods).Select(i => KubeSystemPod($"kube-proxy-{Hex(i, 5)}", "kube-proxy", "docker.io/mesosphere/kube-proxy:v1.29.6_fips.0", $"node-{i % Math.Max(1, NodeCount)}", mirror: false, ownerNode: null, "/usr/local/bin/kube-proxy")));
+        // Extra pods first, the control plane last: it must be found on the last page.
+        var all = ExtraKubeSystemPods.Concat(others).Concat(controlPlane).ToArray();
         var limit = int.TryParse(limitText, out var l) && l > 0 ? l : all.Length;
         var start = int.TryParse(continueToken, out var c) ? c : 0;
         var end = Math.Min(all.Length, start + limit);

@@ -70,7 +70,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         _api.ApiServerCipherSuites += ",TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
         var check = (await Checks())["K8S-TLS-01"];
         Assert.Equal(CheckStatus.Fail, check.Status);
-        Assert.Equal("not approved: TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", check.Actual);
+        Assert.Equal("kube-apiserver-node-0: not approved: TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", check.Actual);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         _api.GitVersion = "v1.29.6";
         var checks = await Checks();
         Assert.Equal(CheckStatus.Fail, checks["K8S-IMG-01"].Status);
-        Assert.Contains("etcd-cp-0 registry.k8s.io/etcd:3.5.10-0", checks["K8S-IMG-01"].Actual);
+        Assert.Contains("etcd-node-0 registry.k8s.io/etcd:3.5.10-0", checks["K8S-IMG-01"].Actual);
         Assert.Equal(CheckStatus.Fail, checks["K8S-VER-01"].Status);
         Assert.Contains("Standard", checks["K8S-VER-01"].Actual);
     }
@@ -166,7 +166,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         Assert.Equal(CheckStatus.Fail, drifted["K8S-NODE-02"].Status);
         Assert.Contains("1 of 3 nodes are not: node-1 (v1.29.7+fips.0", drifted["K8S-NODE-02"].Actual);
         Assert.Equal(CheckStatus.Fail, drifted["K8S-IMG-01"].Status);
-        Assert.Equal("not FIPS: etcd-cp-0 docker.io/mesosphere/etcd:v3.5.9_fips.0", drifted["K8S-IMG-01"].Actual);
+        Assert.Equal("not FIPS: etcd-node-0 docker.io/mesosphere/etcd:v3.5.9_fips.0", drifted["K8S-IMG-01"].Actual);
     }
 
     [Fact]
@@ -177,6 +177,6 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
         _api.SchedulerMinVersion = null;
         var check = (await Checks())["K8S-TLS-04"];
         Assert.Equal(CheckStatus.Fail, check.Status);
-        Assert.Equal("kube-scheduler: suite TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA; kube-scheduler: --tls-min-version not set", check.Actual);
+        Assert.Equal("kube-scheduler-node-0: suite TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, --tls-min-version not set", check.Actual);
     }
 }

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Compliance.Node;
 using FipsCluster.Core.Operations;
@@ -10,21 +13,45 @@ using k8s.Models;
 namespace FipsCluster.Core.Providers.Kubernetes;
 
 /// <summary>
-/// Test-FipsCluster -NodeCheck DaemonSet: a short-lived privileged DaemonSet, in a namespace of its own, runs the very
-/// facts script the SSH transport sends, chrooted into each node's root; its output is read back from the pod logs and
-/// judged by the same evaluator. The fleet check then scales with the cluster, not with the admin's machine.
-/// Everything it creates lives in that namespace, which is deleted at the end — also on failure and on Ctrl+C.
+/// Test-FipsCluster -NodeCheck DaemonSet: in a namespace of its own, one short-lived pod per listed node (bound to it
+/// by nodeName) runs the very facts script the SSH transport sends, chrooted into the node's root; its log is read back
+/// and judged by the same evaluator, credited to the node the pod was made for. The fleet check then scales with the
+/// cluster, not with the admin's machine.
+/// <para>
+/// The pods hold only what the script needs: uid 0 (the files it reads are root's, mode 0600 among them) with every
+/// capability dropped but CAP_SYS_CHROOT, no privilege escalation, the runtime's seccomp profile, a read-only image
+/// root, and the host's "/" mounted read-only recursively (its submounts — /proc, /sys, /boot, /var — too), from an
+/// image pinned by digest. Not privileged, no host PID namespace: the host's /proc is reached through the mount.
+/// </para>
+/// <para>
+/// They end by themselves: the container exits once the facts are printed, restartPolicy Never keeps it from being
+/// started again, and activeDeadlineSeconds (the timeout) has the kubelet stop a pod that hangs — also when the client
+/// is gone. A DaemonSet cannot do that (it restarts whatever exits), hence plain pods. Everything lives in the namespace,
+/// which is deleted at the end — also on failure and on Ctrl+C.
+/// </para>
 /// </summary>
-public sealed class DaemonSetNodeProbe
+public sealed partial class DaemonSetNodeProbe
 {
-    /// <summary>Only chroot is needed from the image: after it, the node's own shell and tools run the script.</summary>
-    public const string DefaultImage = "docker.io/library/busybox:1.36.1";
+    /// <summary>
+    /// busybox 1.36.1 by the digest of its multi-arch index: only its chroot is used (after it, the node's own shell and
+    /// tools run the script), and a digest cannot be moved to other bytes under the check, as a tag can.
+    /// </summary>
+    public const string DefaultImage = "docker.io/library/busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662";
 
     public const string NamespacePrefix = "fipscluster-check-";
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedBy = "FipsCluster";
     private const string AppLabel = "app.kubernetes.io/name";
     private const string AppName = "fips-node-facts";
+
+    /// <summary>
+    /// The Pod Security level the namespace is labelled with. The pods are not privileged, but a hostPath volume is
+    /// admitted by no lower level (baseline and restricted forbid every hostPath), so the namespace still needs it.
+    /// </summary>
+    public const string PodSecurityLevel = "privileged";
+
+    /// <summary>The only capability the pods keep: chroot into the host's root. Reading root's files needs none as uid 0.</summary>
+    public static readonly IReadOnlyList<string> Capabilities = new[] { "SYS_CHROOT" };
 
     private readonly IKubernetes _client;
     private readonly ComplianceProfile _profile;
@@ -39,28 +66,41 @@ public sealed class DaemonSetNodeProbe
 
     public string Image { get; init; } = DefaultImage;
 
-    /// <summary>How long the pods may take to be scheduled, pull the image and print their facts.</summary>
+    /// <summary>How long the pods may take to start, pull the image and print their facts; also each pod's activeDeadlineSeconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Poll interval for the DaemonSet and its pods (doubles up to 4× while nothing changes).</summary>
+    /// <summary>Poll interval for the progress and the deadline (the pods themselves are followed by a watch).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The namespace of the last run (for messages and tests).</summary>
     public string? Namespace { get; private set; }
 
-    /// <summary>The container command: chroot into the host's root (mounted read-only at /host), run the facts script, then idle so the pod stays Running and its log readable.</summary>
+    /// <summary>The pods' activeDeadlineSeconds: the timeout, whole seconds, at least one.</summary>
+    public long DeadlineSeconds => Math.Max(1, (long)Math.Ceiling(Timeout.TotalSeconds));
+
+    /// <summary>The container command: chroot into the host's root (mounted read-only at /host) and run the facts script; the container then exits.</summary>
     public static IList<string> Command(FactScope scope) =>
-        new List<string> { "chroot", "/host", "/bin/sh", "-c", ShellFactScript.ScriptFor(scope) + "exec sleep 86400\n" };
+        new List<string> { "chroot", "/host", "/bin/sh", "-c", ShellFactScript.ScriptFor(scope) };
+
+    [GeneratedRegex("^[^@\\s]+@sha256:[0-9a-f]{64}$")]
+    private static partial Regex PinnedImage();
+
+    /// <summary>Returns <paramref name="image"/> when it names its content by digest (repository[:tag]@sha256:…); otherwise NodeCheckImageNotPinned.</summary>
+    public static string RequirePinnedImage(string image) => PinnedImage().IsMatch(image ?? "") ? image!
+        : throw new FipsClusterException(ErrorIds.NodeCheckImageNotPinned, FipsErrorCategory.InvalidArgument,
+            $"The node-check image '{image}' is not pinned by digest: give it as repository[:tag]@sha256:<64 hex digits> (the default is {DefaultImage}), "
+            + "so the code that runs on every node cannot be changed under the check by moving a tag.", image);
 
     /// <summary>
-    /// Creates the namespace and the DaemonSet, collects one report per scheduled node (nodes whose pod did not
-    /// report in time get an Error report naming why), and always deletes the namespace. Returns null when the user
-    /// declined (-WhatIf / -Confirm).
+    /// Creates the namespace, then one pod per node name read from <paramref name="nodes"/> (as the caller lists them),
+    /// collects one report per node (nodes whose pod did not report in time get an Error report naming why), and always
+    /// deletes the namespace. Returns null when the user declined (-WhatIf / -Confirm).
     /// </summary>
-    public async Task<IReadOnlyList<NodeComplianceReport>?> RunAsync(string clusterName)
+    public async Task<IReadOnlyList<NodeComplianceReport>?> RunAsync(string clusterName, ChannelReader<string> nodes)
     {
         var name = NamespacePrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
-        if (!_context.ShouldProcess($"cluster {clusterName}", $"Create namespace {name} with a privileged DaemonSet ({Image}) that reads every node's FIPS facts, then delete it"))
+        if (!_context.ShouldProcess($"cluster {clusterName}",
+            $"Create namespace {name} with one short-lived pod per node ({Image}; not privileged: only CAP_SYS_CHROOT, the host's root mounted recursively read-only) that reads the node's FIPS facts and exits, then delete the namespace"))
         {
             return null;
         }
@@ -69,18 +109,16 @@ public sealed class DaemonSetNodeProbe
         {
             await _client.CoreV1.CreateNamespaceAsync(new V1Namespace
             {
-                // Pod Security admission would refuse the privileged pods in a namespace left at the cluster default.
-                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedBy, ["pod-security.kubernetes.io/enforce"] = "privileged" } },
+                // Pod Security admission admits a hostPath volume only at the privileged level (see PodSecurityLevel).
+                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedBy, ["pod-security.kubernetes.io/enforce"] = PodSecurityLevel } },
             }, cancellationToken: _context.Cancellation).ConfigureAwait(false);
             _context.Verbose($"Created namespace {name}.");
-            await _client.AppsV1.CreateNamespacedDaemonSetAsync(DaemonSet(), name, cancellationToken: _context.Cancellation).ConfigureAwait(false);
-            _context.Verbose($"Created DaemonSet {name}/{AppName} ({Image}).");
-            return await CollectAsync(name).ConfigureAwait(false);
+            return await CollectAsync(name, nodes).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {
             throw new FipsClusterException(ErrorIds.KubernetesNodeProbeFailed, FipsErrorCategory.ResourceUnavailable,
-                $"The node-check DaemonSet could not be run in namespace {name}: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message}).", clusterName, ex);
+                $"The node-check pods could not be run in namespace {name}: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message}).", clusterName, ex);
         }
         finally
         {
@@ -88,97 +126,165 @@ public sealed class DaemonSetNodeProbe
         }
     }
 
-    private V1DaemonSet DaemonSet()
+    /// <summary>The pod that reads <paramref name="node"/>'s facts, bound to it by name (no scheduler: every node, cordoned and tainted ones too).</summary>
+    public V1Pod Pod(string podName, string node)
     {
         var labels = new Dictionary<string, string> { [AppLabel] = AppName, [ManagedByLabel] = ManagedBy };
-        return new V1DaemonSet
+        return new V1Pod
         {
-            Metadata = new V1ObjectMeta { Name = AppName, Labels = labels },
-            Spec = new V1DaemonSetSpec
+            Metadata = new V1ObjectMeta { Name = podName, Labels = labels },
+            Spec = new V1PodSpec
             {
-                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [AppLabel] = AppName } },
-                Template = new V1PodTemplateSpec
+                NodeName = node,
+                RestartPolicy = "Never",
+                ActiveDeadlineSeconds = DeadlineSeconds,
+                AutomountServiceAccountToken = false,
+                EnableServiceLinks = false,
+                TerminationGracePeriodSeconds = 0,
+                // NoExecute taints would evict it; tolerating everything keeps control planes and tainted nodes covered.
+                Tolerations = new List<V1Toleration> { new() { OperatorProperty = "Exists" } },
+                Containers = new List<V1Container>
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels },
-                    Spec = new V1PodSpec
+                    new()
                     {
-                        // The host's PID namespace: /proc/self, /proc/1/environ and the mount table are the node's own.
-                        HostPID = true,
-                        AutomountServiceAccountToken = false,
-                        TerminationGracePeriodSeconds = 0,
-                        PriorityClassName = null,
-                        // Every node, control planes and tainted ones included.
-                        Tolerations = new List<V1Toleration> { new() { OperatorProperty = "Exists" } },
-                        Containers = new List<V1Container>
+                        Name = "facts",
+                        Image = Image,
+                        ImagePullPolicy = "IfNotPresent",
+                        Command = Command(NodeCheckCatalog.ScopeOf(_profile)),
+                        SecurityContext = new V1SecurityContext
                         {
-                            new()
-                            {
-                                Name = "facts",
-                                Image = Image,
-                                Command = Command(NodeCheckCatalog.ScopeOf(_profile)),
-                                SecurityContext = new V1SecurityContext { Privileged = true, RunAsUser = 0 },
-                                VolumeMounts = new List<V1VolumeMount> { new() { Name = "host", MountPath = "/host", ReadOnlyProperty = true } },
-                                Resources = new V1ResourceRequirements
-                                {
-                                    Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("16Mi") },
-                                    Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
-                                },
-                            },
+                            Privileged = false,
+                            AllowPrivilegeEscalation = false,
+                            ReadOnlyRootFilesystem = true,
+                            // uid 0 without CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH: root's own 0600 files are readable by their
+                            // owner bits, other users' private files are not (and open_by_handle_at stays refused).
+                            RunAsUser = 0,
+                            RunAsGroup = 0,
+                            Capabilities = new V1Capabilities { Drop = new List<string> { "ALL" }, Add = Capabilities.ToList() },
+                            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
                         },
-                        Volumes = new List<V1Volume> { new() { Name = "host", HostPath = new V1HostPathVolumeSource { Path = "/", Type = "Directory" } } },
+                        VolumeMounts = new List<V1VolumeMount>
+                        {
+                            new() { Name = "host", MountPath = "/host", ReadOnlyProperty = true, RecursiveReadOnly = "Enabled" },
+                        },
+                        Resources = new V1ResourceRequirements
+                        {
+                            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("16Mi") },
+                            Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
+                        },
                     },
                 },
+                Volumes = new List<V1Volume> { new() { Name = "host", HostPath = new V1HostPathVolumeSource { Path = "/", Type = "Directory" } } },
             },
         };
     }
 
     /// <summary>
-    /// Pods are followed with a watch (one list, then events), never re-listed in a loop; each pod that runs has its
-    /// log followed until the script's end marker, 16 at a time. The DaemonSet's status says how many nodes to expect.
+    /// A dry-run create of the first pod, so nothing runs before the server has shown it keeps the pod as sent: admission
+    /// (RBAC, Pod Security, webhooks) answers here once, and a server without recursive read-only mounts (before 1.30,
+    /// or 1.30 without the RecursiveReadOnlyMounts gate) drops recursiveReadOnly — then no pod is created at all,
+    /// rather than one whose host submounts are writable.
     /// </summary>
-    private async Task<IReadOnlyList<NodeComplianceReport>> CollectAsync(string ns)
+    private async Task PreflightAsync(string ns, string firstNode)
+    {
+        var echoed = await _client.CoreV1.CreateNamespacedPodAsync(Pod(AppName + "-preflight", firstNode), ns, dryRun: "All", cancellationToken: _context.Cancellation).ConfigureAwait(false);
+        var mount = echoed.Spec?.Containers?.FirstOrDefault(c => c.Name == "facts")?.VolumeMounts?.FirstOrDefault(m => m.Name == "host");
+        if (mount is not { ReadOnlyProperty: true, RecursiveReadOnly: "Enabled" })
+        {
+            throw new FipsClusterException(ErrorIds.KubernetesNodeProbeFailed, FipsErrorCategory.NotImplemented,
+                $"The API server did not keep the node-check pod's host mount recursively read-only (recursiveReadOnly: {mount?.RecursiveReadOnly ?? "dropped"}): "
+                + "it predates recursive read-only mounts (Kubernetes 1.30 with the RecursiveReadOnlyMounts feature gate; on by default from 1.31). "
+                + "The host's submounts (/proc, /sys, /boot, /var…) would be writable from the pods, so none was created; use -NodeCheck Ssh on this cluster.", ns);
+        }
+    }
+
+    /// <summary>
+    /// Pods are created as node names arrive (16 requests at a time) and followed with a watch (one list, then events),
+    /// never re-listed in a loop; each pod whose container runs or has ended has its log read until the script's end
+    /// marker, 16 at a time. A report is credited to the node the pod was created for.
+    /// </summary>
+    private async Task<IReadOnlyList<NodeComplianceReport>> CollectAsync(string ns, ChannelReader<string> nodes)
     {
         var clock = Stopwatch.StartNew();
-        var reports = new System.Collections.Concurrent.ConcurrentDictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
-        var waiting = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var reading = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
-        var ready = System.Threading.Channels.Channel.CreateUnbounded<(string Node, string Pod)>();
+        var nodeOf = new ConcurrentDictionary<string, string>(StringComparer.Ordinal); // pod → the node it was made for
+        var reports = new ConcurrentDictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
+        var waiting = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var ended = new ConcurrentDictionary<string, string>(StringComparer.Ordinal); // node → how its container ended
+        var reading = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var ready = Channel.CreateUnbounded<(string Node, string Pod, bool Ended)>();
+        var expected = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_context.Cancellation);
+
+        void Report(string node, NodeComplianceReport report)
+        {
+            if (reports.TryAdd(node, report))
+            {
+                waiting.TryRemove(node, out _);
+            }
+        }
 
         void Seen(V1Pod pod)
         {
-            var node = pod.Spec?.NodeName;
-            if (string.IsNullOrEmpty(node) || reports.ContainsKey(node))
+            if (!nodeOf.TryGetValue(pod.Metadata?.Name ?? "", out var node) || reports.ContainsKey(node))
             {
                 return;
             }
-            var state = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State;
-            if (pod.Status?.Phase == "Running" && state?.Running is not null)
+            if (pod.Spec?.NodeName is { Length: > 0 } bound && bound != node)
+            {
+                Report(node, ErrorReport(node, $"{node}: its pod {pod.Metadata?.Name} is bound to {bound}: no report is credited to {node}.", clock.Elapsed, ErrorIds.KubernetesNodeProbeFailed));
+                return;
+            }
+            var phase = pod.Status?.Phase;
+            var state = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == "facts")?.State;
+            var terminal = phase is "Succeeded" or "Failed";
+            if (terminal)
+            {
+                ended[node] = $"pod {pod.Metadata?.Name} {phase}" + (pod.Status?.Reason is { Length: > 0 } reason ? $" ({reason}{(pod.Status.Message is { Length: > 0 } m ? ": " + m : "")})" : "")
+                    + (state?.Terminated is { } t ? $", container {t.Reason ?? "terminated"} with exit code {t.ExitCode}" : "");
+            }
+            if ((phase == "Running" && state?.Running is not null) || (terminal && state?.Terminated is not null))
             {
                 if (reading.TryAdd(node, 0))
                 {
-                    ready.Writer.TryWrite((node, pod.Metadata?.Name ?? ""));
+                    ready.Writer.TryWrite((node, pod.Metadata!.Name, terminal));
                 }
                 return;
             }
-            waiting[node] = $"pod {pod.Metadata?.Name} is {pod.Status?.Phase ?? "unknown"}"
-                + (state?.Waiting?.Reason is { } reason ? $" ({reason}{(state.Waiting.Message is { Length: > 0 } m ? ": " + m : "")})" : "")
-                + (state?.Terminated?.Reason is { } ended ? $" (terminated: {ended})" : "");
+            if (terminal)
+            {
+                // Ended without its container ever running (a deadline while pulling, OutOfcpu at admission, …).
+                Report(node, ErrorReport(node, $"{node}: {ended[node]}" + (waiting.TryGetValue(node, out var before) ? $"; before that, {before}." : "."), clock.Elapsed, ErrorIds.KubernetesNodeProbeFailed));
+                return;
+            }
+            waiting[node] = $"pod {pod.Metadata?.Name} is {phase ?? "unknown"}"
+                + (state?.Waiting?.Reason is { } waitingReason ? $" ({waitingReason}{(state.Waiting.Message is { Length: > 0 } message ? ": " + message : "")})" : "");
         }
 
         var watching = WatchPodsAsync(ns, Seen, stop.Token);
+        var creating = CreatePodsAsync(ns, nodes, nodeOf, waiting, (node, why) => Report(node, ErrorReport(node, why, clock.Elapsed, ErrorIds.KubernetesNodeProbeFailed)),
+            () => Interlocked.Increment(ref expected), stop.Token);
         var readers = Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
         {
-            await foreach (var (node, pod) in ready.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            await foreach (var (node, pod, done) in ready.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                if (await ReadFactsOrErrorAsync(ns, node, pod, stop.Token).ConfigureAwait(false) is { } report)
+                // One node's unreadable, oversized or malformed log is that node's error report; the reader goes on.
+                var report = await ReadFactsOrErrorAsync(ns, node, pod, stop.Token).ConfigureAwait(false);
+                if (report is not null)
                 {
-                    reports[node] = report;
-                    waiting.TryRemove(node, out _);
+                    Report(node, report);
+                }
+                else if (done)
+                {
+                    Report(node, ErrorReport(node, $"{node}: {ended.GetValueOrDefault(node, $"pod {pod} ended")} before its facts were complete.", clock.Elapsed, ErrorIds.NodeFactsUnavailable));
                 }
                 else
                 {
-                    reading.TryRemove(node, out _); // the log ended early (a restart): the watch brings the pod back
+                    // The log ended while the pod looked Running: read it again once the watch shows it ended.
+                    reading.TryRemove(node, out _);
+                    if (ended.ContainsKey(node) && reading.TryAdd(node, 0))
+                    {
+                        ready.Writer.TryWrite((node, pod, true));
+                    }
                 }
             }
         }, stop.Token)).ToArray();
@@ -186,13 +292,16 @@ public sealed class DaemonSetNodeProbe
         {
             while (true)
             {
-                var daemonSet = await _client.AppsV1.ReadNamespacedDaemonSetAsync(AppName, ns, cancellationToken: _context.Cancellation).ConfigureAwait(false);
-                var desired = daemonSet.Status?.DesiredNumberScheduled ?? 0;
-                _context.Progress(new OperationProgress("Test-FipsCluster -NodeCheck DaemonSet", $"{reports.Count} of {desired} nodes reported",
-                    desired > 0 ? (int)(100L * Math.Min(reports.Count, desired) / desired) : -1));
-                if (desired > 0 && reports.Count >= desired)
+                var total = Volatile.Read(ref expected);
+                _context.Progress(new OperationProgress("Test-FipsCluster -NodeCheck DaemonSet", $"{reports.Count} of {total} nodes reported",
+                    total > 0 ? (int)(100L * Math.Min(reports.Count, total) / total) : -1));
+                if (creating.IsCompleted)
                 {
-                    break;
+                    await creating.ConfigureAwait(false); // the preflight or the API refused: say so
+                    if (reports.Count >= Volatile.Read(ref expected))
+                    {
+                        break;
+                    }
                 }
                 if (watching.IsFaulted)
                 {
@@ -200,22 +309,15 @@ public sealed class DaemonSetNodeProbe
                 }
                 if (clock.Elapsed >= Timeout)
                 {
-                    foreach (var (node, why) in waiting.Where(w => !reports.ContainsKey(w.Key)))
+                    foreach (var node in nodeOf.Values.Where(n => !reports.ContainsKey(n)))
                     {
-                        reports[node] = ErrorReport(node, $"{node}: no facts within {Timeout.TotalSeconds:0.#} s: {why}.", clock.Elapsed);
+                        Report(node, ErrorReport(node, reading.ContainsKey(node)
+                            ? $"{node}: the pod ran but its facts were not complete within {Timeout.TotalSeconds:0.#} s."
+                            : $"{node}: no facts within {Timeout.TotalSeconds:0.#} s: {waiting.GetValueOrDefault(node, "its pod was never seen running")}.", clock.Elapsed));
                     }
-                    foreach (var node in reading.Keys.Where(n => !reports.ContainsKey(n)))
+                    if (!creating.IsCompleted)
                     {
-                        reports[node] = ErrorReport(node, $"{node}: the pod ran but its facts were not complete within {Timeout.TotalSeconds:0.#} s.", clock.Elapsed);
-                    }
-                    if (desired == 0)
-                    {
-                        throw new FipsClusterException(ErrorIds.KubernetesNodeProbeFailed, FipsErrorCategory.OperationTimeout,
-                            $"The node-check DaemonSet in {ns} was scheduled on no node within {Timeout.TotalSeconds:0.#} s.", ns);
-                    }
-                    if (reports.Count < desired)
-                    {
-                        _context.Warning($"{desired - reports.Count} of {desired} scheduled node-check pods were never created (admission or quota?) within the timeout.");
+                        _context.Warning($"The node list was still being read when the node check's {Timeout.TotalSeconds:0.#} s ran out: nodes listed later have no pod.");
                     }
                     break;
                 }
@@ -226,7 +328,7 @@ public sealed class DaemonSetNodeProbe
         {
             stop.Cancel();
             ready.Writer.TryComplete();
-            foreach (var task in readers.Append(watching))
+            foreach (var task in readers.Append(watching).Append(creating))
             {
                 try
                 {
@@ -238,6 +340,48 @@ public sealed class DaemonSetNodeProbe
             }
         }
         return reports.Values.OrderBy(r => r.ComputerName, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// One pod per node name as the names arrive, 16 creates in flight. The first name goes through the dry-run
+    /// preflight; a create the API refuses for one node is that node's error, not the run's.
+    /// </summary>
+    private async Task CreatePodsAsync(string ns, ChannelReader<string> nodes, ConcurrentDictionary<string, string> nodeOf, ConcurrentDictionary<string, string> waiting,
+        Action<string, string> failed, Func<int> counted, CancellationToken cancellation)
+    {
+        using var inFlight = new SemaphoreSlim(16);
+        var creates = new List<Task>();
+        var sequence = 0;
+        await foreach (var node in nodes.ReadAllAsync(cancellation).ConfigureAwait(false))
+        {
+            if (sequence == 0)
+            {
+                await PreflightAsync(ns, node).ConfigureAwait(false);
+            }
+            var podName = $"{AppName}-{sequence++}";
+            nodeOf[podName] = node;
+            waiting[node] = $"pod {podName} was not created yet";
+            counted();
+            await inFlight.WaitAsync(cancellation).ConfigureAwait(false);
+            creates.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await _client.CoreV1.CreateNamespacedPodAsync(Pod(podName, node), ns, cancellationToken: cancellation).ConfigureAwait(false);
+                    waiting.TryUpdate(node, $"pod {podName} was created", $"pod {podName} was not created yet"); // unless the watch already told more
+                }
+                catch (HttpOperationException ex)
+                {
+                    failed(node, $"{node}: its node-check pod could not be created: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message}).");
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }, cancellation));
+        }
+        await Task.WhenAll(creates).ConfigureAwait(false);
+        _context.Verbose($"Created {sequence} node-check pods in {ns}.");
     }
 
     /// <summary>
@@ -312,7 +456,7 @@ public sealed class DaemonSetNodeProbe
         try
         {
             await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: "facts", follow: true, cancellationToken: cancellation).ConfigureAwait(false);
-            // Stops at the end marker: the script is done and the container now only idles.
+            // Stops at the end marker: the script is done.
             log = await Remoting.NodeOutput.ReadAsync(stream, Remoting.NodeReadLimits.FactsBytes, node, "its pod log", cancellation, ShellFactScript.EndsInChunk).ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when ((int?)ex.Response?.StatusCode is 400 or 404)
@@ -346,7 +490,7 @@ public sealed class DaemonSetNodeProbe
         Timestamp = DateTimeOffset.UtcNow,
     };
 
-    /// <summary>Deletes the namespace (and with it the DaemonSet and its pods) even when the run was cancelled.</summary>
+    /// <summary>Deletes the namespace (and with it the pods) even when the run was cancelled.</summary>
     private async Task DeleteNamespaceAsync(string ns)
     {
         using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -19,8 +19,6 @@ public static class KubernetesClusterCompliance
 {
     public const int PageSize = 500;
 
-    private static readonly HashSet<string> ControlPlaneComponents = new(StringComparer.Ordinal) { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" };
-
     /// <summary>Connects with a kubeconfig (and context) and tests the cluster; the client never leaves the engine.</summary>
     public static async Task<ClusterComplianceReport> TestAsync(string kubeconfigPath, string? kubeContext, ComplianceProfile profile, OperationContext context,
         Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null,
@@ -43,21 +41,25 @@ public static class KubernetesClusterCompliance
     /// <summary>
     /// With SSH options (-NodeCheck Ssh), every node's host is also judged with Test-FipsNode on its address of
     /// <paramref name="nodeAddressType"/> (InternalIP unless told; ExternalIP from outside the cluster's network), in
-    /// parallel; with a DaemonSet node check, by a pod on every node (started first, so it schedules while the API is read).
+    /// parallel; with a DaemonSet node check, by a pod of its own on every node, created while the node list is read.
+    /// Either way K8S-NODE-01 credits each listed node only with its own report (<see cref="NodeEvidenceLedger"/>).
     /// </summary>
     public static async Task<ClusterComplianceReport> TestAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
         Remoting.SshOptions? nodeSsh = null, int sshPort = 22, int throttle = 32, DaemonSetNodeCheck? daemonSet = null, KubernetesClusterExpectations? expected = null,
         string nodeAddressType = "InternalIP")
     {
+        // The probe gets the node names as the pages arrive, so each node's pod is created while the rest are still listed.
+        var nodeNames = daemonSet is null ? null : System.Threading.Channels.Channel.CreateUnbounded<string>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var probe = daemonSet is null ? null : new DaemonSetNodeProbe(client, profile, context) { Image = daemonSet.Image, Timeout = daemonSet.Timeout };
-        var probing = probe?.RunAsync(clusterName);
+        var probing = probe?.RunAsync(clusterName, nodeNames!.Reader);
         try
         {
-            return await TestApiAsync(client, clusterName, profile, context, nodeSsh, sshPort, throttle, probing, expected, nodeAddressType).ConfigureAwait(false);
+            return await TestApiAsync(client, clusterName, profile, context, nodeSsh, sshPort, throttle, probing, nodeNames?.Writer, expected, nodeAddressType).ConfigureAwait(false);
         }
         catch (Exception) when (probing is { IsCompleted: false })
         {
             // The probe ends on the same cancellation and always deletes its namespace; let it finish before the client goes.
+            nodeNames?.Writer.TryComplete();
             try
             {
                 await probing.ConfigureAwait(false);
@@ -70,8 +72,8 @@ public static class KubernetesClusterCompliance
     }
 
     private static async Task<ClusterComplianceReport> TestApiAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
-        Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing, KubernetesClusterExpectations? expected,
-        string nodeAddressType)
+        Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing,
+        System.Threading.Channels.ChannelWriter<string>? nodeNames, KubernetesClusterExpectations? expected, string nodeAddressType)
     {
         var clock = Stopwatch.StartNew();
         // Node hosts are tested while the node list is still being read: the scan starts with the first page.
@@ -115,10 +117,12 @@ public static class KubernetesClusterCompliance
             Add(KubernetesClusterChecks.ApiServerBuild, CheckStatus.Error, "", ApiError("/version", ex), "");
         }
 
-        // Nodes, page by page: only the offenders are kept.
+        // Nodes, page by page: only the offenders are kept, plus each node's name and the control planes (name → uid).
         var nodes = 0;
         var nonFips = new List<string>();
-        var unaddressed = new List<string>(); // -NodeCheck Ssh: nodes without an address of the type asked for
+        var ledger = new NodeEvidenceLedger();
+        var controlPlaneNodes = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? nodeListError = null;
         var kubeletTls = new System.Collections.Concurrent.ConcurrentBag<string>();
         var configzErrors = new System.Collections.Concurrent.ConcurrentBag<string>();
         try
@@ -130,16 +134,30 @@ public static class KubernetesClusterCompliance
                 foreach (var node in page.Items)
                 {
                     nodes++;
+                    var name = node.Metadata?.Name ?? "";
+                    if (node.Metadata?.Labels?.ContainsKey(ControlPlanePods.ControlPlaneLabel) == true)
+                    {
+                        controlPlaneNodes[name] = node.Metadata.Uid ?? "";
+                    }
+                    if (ledger.AddNode(name))
+                    {
+                        nodeNames?.TryWrite(name);
+                    }
                     if (scanner is not null && nodeSsh is not null)
                     {
                         if (node.Status?.Addresses?.FirstOrDefault(a => a.Type == nodeAddressType)?.Address is { Length: > 0 } address)
                         {
-                            // The kubelet writes its own Node's addresses: a host only, checked before anything connects or is recorded.
-                            scanner.AddSshHost(address, sshPort, nodeSsh, $"Node {Remoting.HostAddress.Display(node.Metadata?.Name)}'s {nodeAddressType}", nodeAddressType.EndsWith("IP", StringComparison.Ordinal));
+                            // The kubelet writes its own Node's addresses: a host only, checked before anything connects or is
+                            // recorded. An address another node already claimed is not scanned again: the ledger makes both claims errors.
+                            var ipOnly = nodeAddressType.EndsWith("IP", StringComparison.Ordinal);
+                            if (ledger.Claim(name, nodeAddressType, address, Remoting.NodeScanner.SshHostReportName(address, sshPort, ipOnly)) is not null)
+                            {
+                                scanner.AddSshHost(address, sshPort, nodeSsh, $"Node {Remoting.HostAddress.Display(node.Metadata?.Name)}'s {nodeAddressType}", ipOnly);
+                            }
                         }
                         else
                         {
-                            unaddressed.Add(node.Metadata?.Name ?? "?");
+                            ledger.Unaddressed(name, nodeAddressType);
                         }
                     }
                     var kubelet = node.Status?.NodeInfo?.KubeletVersion ?? "";
@@ -168,38 +186,54 @@ public static class KubernetesClusterCompliance
         }
         catch (HttpOperationException ex)
         {
-            Add(KubernetesClusterChecks.KubeletBuilds, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "");
-            Add(KubernetesClusterChecks.KubeletTls, CheckStatus.Error, "", ApiError("/api/v1/nodes", ex), "");
+            nodeListError = ApiError("/api/v1/nodes", ex);
+            Add(KubernetesClusterChecks.KubeletBuilds, CheckStatus.Error, "", nodeListError, "");
+            Add(KubernetesClusterChecks.KubeletTls, CheckStatus.Error, "", nodeListError, "");
+        }
+        finally
+        {
+            nodeNames?.TryComplete(); // no more nodes: the probe knows how many pods to expect
         }
 
-        // Control-plane static pods: FIPS images and TLS flags.
+        // Control-plane static pods: FIPS images and TLS flags, judged only from mirror pods of control-plane nodes.
         try
         {
-            // kube-system also holds a kube-proxy and CNI pod per node: read it in pages, keep the control plane only.
-            var pods = new List<V1Pod>();
+            // kube-system also holds a kube-proxy and CNI pod per node: read it in pages, keep the control-plane candidates only.
+            var candidates = new List<V1Pod>();
             string? token = null;
             do
             {
                 var page = await client.CoreV1.ListNamespacedPodAsync("kube-system", limit: PageSize, continueParameter: token, cancellationToken: context.Cancellation).ConfigureAwait(false);
-                pods.AddRange(page.Items.Where(p => p.Spec?.Containers?.Any(c => ControlPlaneComponents.Contains(c.Name)) == true));
+                candidates.AddRange(page.Items.Where(ControlPlanePods.IsCandidate));
                 token = page.Metadata?.ContinueProperty;
             }
             while (!string.IsNullOrEmpty(token));
-            if (pods.Count == 0)
+            var (instances, ignored) = ControlPlanePods.Sort(candidates, controlPlaneNodes);
+            if (nodeListError is not null && candidates.Count > 0)
+            {
+                // Without the node list no static pod can be tied to a control-plane node: nothing is trusted, nothing judged.
+                foreach (var check in KubernetesClusterChecks.ControlPlaneFlags)
+                {
+                    Add(check, CheckStatus.Error, "", $"the static pods' nodes could not be verified: {nodeListError}", "");
+                }
+            }
+            else if (instances.Count == 0)
             {
                 // Nothing to read is not evidence of a failure: the flags are simply out of the API's sight.
                 foreach (var check in KubernetesClusterChecks.ControlPlaneFlags)
                 {
                     Add(check, CheckStatus.Unknown, "the control plane's static pods in kube-system",
-                        "no kube-apiserver, controller manager, scheduler or etcd pod in kube-system: a managed (EKS, GKE, AKS) or embedded (k3s) control plane, whose images and flags cannot be read through the API",
-                        "Judge the control plane where it runs (the provider's FIPS endpoints and attestation, or -NodeCheck on its hosts); its endpoint is still probed on the wire (K8S-TLS-06).");
+                        "no kube-apiserver, controller manager, scheduler or etcd static pod of a control-plane node in kube-system: a managed (EKS, GKE, AKS) or embedded (k3s) control plane, whose images and flags cannot be read through the API"
+                            + (ignored.Count > 0 ? $"; ignored (not a control plane's static pod): {string.Join("; ", ignored.Take(10))}" : ""),
+                        "Judge the control plane where it runs (the provider's FIPS endpoints and attestation, or -NodeCheck on its hosts); its endpoint is still probed on the wire (K8S-TLS-06).",
+                        ignored.Select(i => new CheckEvidence("ignored", i)).ToArray());
                 }
             }
             else
             {
-                ControlPlaneChecks(pods, expected, Add);
+                ControlPlaneChecks(instances, ignored, expected, Add);
             }
-            await ProbeEndpointsAsync(client, pods, profile, Add, context).ConfigureAwait(false);
+            await ProbeEndpointsAsync(client, nodeListError is null ? instances : Array.Empty<ControlPlaneInstance>(), profile, Add, context).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {
@@ -232,22 +266,16 @@ public static class KubernetesClusterCompliance
             catch (FipsClusterException ex) when (ex.ErrorId == ErrorIds.KubernetesNodeProbeFailed)
             {
                 Add(KubernetesClusterChecks.NodeHosts, CheckStatus.Error, "Test-FipsNode compliant on every node", ex.Message,
-                    "Allow the check to create a namespace and a privileged DaemonSet (or use -NodeCheck Ssh).");
+                    "Allow the check to create a namespace and its node-check pods (see about_FipsCluster_Kubernetes), or use -NodeCheck Ssh.");
             }
         }
+        IReadOnlyList<NodeEvidence> credited = Array.Empty<NodeEvidence>();
         if (nodeCheck)
         {
-            var missing = Math.Max(0, nodes - nodeReports.Count);
-            var failing = nodeReports.Where(r => !r.Compliant).ToList();
-            Add(KubernetesClusterChecks.NodeHosts, nodeReports.Count > 0 && failing.Count == 0 && missing == 0 ? CheckStatus.Pass : CheckStatus.Fail,
-                "Test-FipsNode compliant on every node", (failing.Count == 0 && missing == 0 ? $"{nodeReports.Count} of {nodeReports.Count} nodes compliant"
-                    : failing.Count == 0 ? $"{missing} of {nodes} nodes did not report" + (unaddressed.Count > 0 ? "" : " (no node-check pod ran there)")
-                    : $"{failing.Count} of {nodeReports.Count} not compliant: " + string.Join("; ", failing.Take(20).Select(f => $"{f.ComputerName} ({string.Join(", ", f.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.ErrorId ?? "error"))})")))
-                    + (unaddressed.Count > 0 ? $"; {unaddressed.Count} have no {nodeAddressType} address to reach over SSH: " + string.Join(", ", unaddressed.Take(20)) + (unaddressed.Count > 20 ? ", …" : "") : ""),
-                "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation).",
-                nodeReports.Select(r => new CheckEvidence(r.ComputerName, r.Status.ToString())).ToArray());
+            credited = ledger.Credit(nodeReports, byAddress: scanner is not null);
+            JudgeNodeHosts(credited, nodeListError, probing is not null, Add);
         }
-        JudgeEncryptionProviders(checks, nodeReports);
+        JudgeEncryptionProviders(checks, credited.Where(n => controlPlaneNodes.ContainsKey(n.Node) && n.Report is not null && n.Problem is null).ToList());
         var compliant = checks.Where(c => c.Required).All(c => c.IsSatisfied);
         return new ClusterComplianceReport
         {
@@ -265,13 +293,59 @@ public static class KubernetesClusterCompliance
     }
 
     /// <summary>
-    /// With node reports, K8S-ENC-01 gets the control planes' own answer (NODE-KENC-01: which provider comes first for
-    /// secrets) instead of the flag's mere presence.
+    /// K8S-NODE-01, node by node: it passes only when every listed node has a compliant report of its own. Nodes whose
+    /// report is not compliant are named with their findings; nodes without one (an address another node also claims,
+    /// no address, no report) are named with why.
     /// </summary>
-    private static void JudgeEncryptionProviders(List<CheckResult> checks, List<NodeComplianceReport> nodeReports)
+    private static void JudgeNodeHosts(IReadOnlyList<NodeEvidence> credited, string? nodeListError, bool byPods, Action<CheckInfo, CheckStatus, string, string, string, CheckEvidence[]> add)
+    {
+        const string Expected = "Test-FipsNode compliant on every node";
+        const string Remediation = "Rebuild or fix the failing nodes (Test-FipsNode shows the remediation); a node without a report of its own cannot be judged.";
+        if (nodeListError is not null)
+        {
+            add(KubernetesClusterChecks.NodeHosts, CheckStatus.Error, Expected, $"the nodes could not be listed: {nodeListError}", Remediation, Array.Empty<CheckEvidence>());
+            return;
+        }
+        var total = credited.Count;
+        var failing = credited.Where(n => n.Report is { Compliant: false } && n.Problem is null).ToList();
+        var conflicts = credited.Where(n => n.Problem is not null && !n.Missing && !n.Unaddressed).ToList();
+        var missing = credited.Where(n => n.Missing).ToList();
+        var unaddressed = credited.Where(n => n.Unaddressed).ToList();
+        static string Names(IEnumerable<string> names, int count) => string.Join(", ", names.Take(20)) + (count > 20 ? ", …" : "");
+        var parts = new List<string>();
+        if (failing.Count > 0)
+        {
+            parts.Add($"{failing.Count} of {total} not compliant: " + string.Join("; ", failing.Take(20).Select(f =>
+                $"{f.Node} ({string.Join(", ", f.Report!.Findings.Select(x => x.CheckId).DefaultIfEmpty(f.Report.ErrorId ?? "error"))})")) + (failing.Count > 20 ? "; …" : ""));
+        }
+        if (conflicts.Count > 0)
+        {
+            parts.Add($"{conflicts.Count} of {total} have no report of their own: " + string.Join("; ", conflicts.Take(20).Select(c => $"{c.Node}: {c.Problem}")) + (conflicts.Count > 20 ? "; …" : ""));
+        }
+        if (missing.Count > 0)
+        {
+            parts.Add($"{missing.Count} of {total} nodes did not report" + (byPods ? " (no node-check pod ran there)" : "") + ": " + Names(missing.Select(m => m.Node), missing.Count));
+        }
+        if (unaddressed.Count > 0)
+        {
+            parts.Add($"{unaddressed.Count} have {unaddressed[0].Problem}: " + Names(unaddressed.Select(u => u.Node), unaddressed.Count));
+        }
+        var pass = total > 0 && credited.All(n => n.Compliant);
+        add(KubernetesClusterChecks.NodeHosts, pass ? CheckStatus.Pass : CheckStatus.Fail, Expected,
+            pass ? $"{total} of {total} nodes compliant" : parts.Count > 0 ? string.Join("; ", parts) : "no node was listed",
+            Remediation,
+            credited.Select(n => new CheckEvidence(n.Node, n.Problem is not null ? $"Error: {n.Problem}"
+                : n.Report!.ComputerName == n.Node ? n.Report.Status.ToString() : $"{n.Report.Status} ({n.Report.ComputerName})")).ToArray());
+    }
+
+    /// <summary>
+    /// With node reports, K8S-ENC-01 gets the control planes' own answer (NODE-KENC-01: which provider comes first for
+    /// secrets) instead of the flag's mere presence — from the reports credited to control-plane nodes only.
+    /// </summary>
+    private static void JudgeEncryptionProviders(List<CheckResult> checks, IReadOnlyList<NodeEvidence> controlPlaneReports)
     {
         var index = checks.FindIndex(c => c.CheckId == KubernetesClusterChecks.EncryptionAtRest.Id);
-        var controlPlanes = nodeReports.SelectMany(r => r.Checks.Where(c => c.CheckId == "NODE-KENC-01" && c.Status is not CheckStatus.NotApplicable), (r, c) => (Node: r.ComputerName, Check: c)).ToList();
+        var controlPlanes = controlPlaneReports.SelectMany(r => r.Report!.Checks.Where(c => c.CheckId == "NODE-KENC-01" && c.Status is not CheckStatus.NotApplicable), (r, c) => (r.Node, Check: c)).ToList();
         if (index < 0 || checks[index].Status is CheckStatus.Error || controlPlanes.Count == 0)
         {
             return;
@@ -290,119 +364,143 @@ public static class KubernetesClusterCompliance
         };
     }
 
-    private static void ControlPlaneChecks(IList<V1Pod> pods, KubernetesClusterExpectations? expected, Action<CheckInfo, CheckStatus, string, string, string, CheckEvidence[]> add)
+    /// <summary>
+    /// The control-plane checks, instance by instance: with three API servers all three must pass, and one that
+    /// disagrees fails the check by name. A flag's value is the last occurrence, as the component's parser takes it.
+    /// </summary>
+    private static void ControlPlaneChecks(IReadOnlyList<ControlPlaneInstance> instances, IReadOnlyList<string> ignored, KubernetesClusterExpectations? expected,
+        Action<CheckInfo, CheckStatus, string, string, string, CheckEvidence[]> add)
     {
-        var containers = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>(), (p, c) => (Pod: p.Metadata?.Name ?? "", Container: c))
-            .Where(x => ControlPlaneComponents.Contains(x.Container.Name)).ToList();
+        var ignoredEvidence = ignored.Select(i => new CheckEvidence("ignored", i)).ToArray();
+        CheckEvidence[] WithIgnored(IEnumerable<CheckEvidence> evidence) => evidence.Concat(ignoredEvidence).ToArray();
+
         // With a cluster record, each image must be exactly the pinned one; otherwise any _fips.N tag will do.
-        var notFips = containers.Where(x => expected?.ImageFor(x.Container.Name) is { } pinnedImage
+        var notFips = instances.Where(x => expected?.ImageFor(x.Component) is { } pinnedImage
             ? x.Container.Image != pinnedImage : !(x.Container.Image ?? "").Contains("_fips.", StringComparison.Ordinal)).ToList();
-        add(KubernetesClusterChecks.ControlPlaneImages, containers.Count > 0 && notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
-            expected?.ImageFor("kube-apiserver") is { } apiImage ? $"the recorded images ({apiImage}, {expected.ImageFor("etcd")}, …)" : "images tagged vX.Y.Z_fips.N", notFips.Count == 0 ? $"{containers.Count} control-plane containers use _fips.N images" : "not FIPS: " + string.Join(", ", notFips.Select(x => $"{x.Pod} {x.Container.Image}")),
+        add(KubernetesClusterChecks.ControlPlaneImages, notFips.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+            expected?.ImageFor("kube-apiserver") is { } apiImage ? $"the recorded images ({apiImage}, {expected.ImageFor("etcd")}, …)" : "images tagged vX.Y.Z_fips.N",
+            notFips.Count == 0 ? $"{instances.Count} control-plane containers use _fips.N images" : "not FIPS: " + string.Join(", ", notFips.Select(x => $"{x.Pod} {x.Container.Image}")),
             "Pin the FIPS image repository and +fips versions (kubeadm imageRepository, etcd imageTag).",
-            containers.Select(x => new CheckEvidence($"pod {x.Pod}", x.Container.Image)).ToArray());
+            WithIgnored(instances.Select(x => new CheckEvidence($"pod {x.Pod}", x.Container.Image))));
 
-        string? Flag(string component, string name) => containers.Where(x => x.Container.Name == component)
-            .SelectMany(x => (x.Container.Command ?? new List<string>()).Concat(x.Container.Args ?? new List<string>()))
-            .Select(a => a.StartsWith($"--{name}=", StringComparison.Ordinal) ? a[(name.Length + 3)..] : null).FirstOrDefault(v => v is not null);
-
-        void Suites(CheckInfo check, string component, string flag)
+        // Every instance of the components judged on its own; the check passes only when none has a problem.
+        void Judge(CheckInfo check, string[] components, string expectedText, Func<ControlPlaneInstance, string?> problem, Func<ControlPlaneInstance, string> shown,
+            string remediation, CheckStatus passing = CheckStatus.Pass, Func<IReadOnlyList<ControlPlaneInstance>, string>? passed = null)
         {
-            if (containers.All(x => x.Container.Name != component))
+            var of = instances.Where(x => components.Contains(x.Component)).ToList();
+            if (of.Count == 0)
             {
-                add(check, CheckStatus.Error, "", $"no {component} pod in kube-system", "", Array.Empty<CheckEvidence>());
+                add(check, CheckStatus.Error, "", $"no {string.Join(" or ", components)} static pod of a control-plane node in kube-system", "", ignoredEvidence);
                 return;
             }
-            var value = Flag(component, flag);
-            if (value is null)
-            {
-                add(check, CheckStatus.Fail, $"--{flag} with approved suites only", $"--{flag} is not set: Go's defaults include ChaCha20 and CBC-SHA1 suites",
-                    $"Set --{flag} to the approved ECDHE AES-GCM suites.", Array.Empty<CheckEvidence>());
-                return;
-            }
-            var unapproved = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(s => !Enum.TryParse<TlsCipherSuite>(s, out var suite) || !FipsTlsPolicy.IsStrict(suite)).ToList();
-            add(check, unapproved.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail, "ECDHE with AES-GCM only",
-                unapproved.Count == 0 ? $"--{flag}={value}" : "not approved: " + string.Join(", ", unapproved),
-                $"Remove the unapproved suites from --{flag}.", new[] { new CheckEvidence($"{component} --{flag}", value) });
+            var problems = of.Select(x => (Instance: x, Problem: problem(x))).Where(p => p.Problem is not null).ToList();
+            add(check, problems.Count == 0 ? passing : CheckStatus.Fail, expectedText,
+                problems.Count > 0 ? string.Join("; ", problems.Select(p => $"{p.Instance.Pod}: {p.Problem}"))
+                    : passed is not null ? passed(of) : of.Select(shown).Distinct().Count() == 1 ? shown(of[0]) : string.Join("; ", of.Select(x => $"{x.Pod}: {shown(x)}")),
+                remediation, WithIgnored(of.Select(x => new CheckEvidence(x.Pod, shown(x)))));
         }
-        Suites(KubernetesClusterChecks.ApiServerSuites, "kube-apiserver", "tls-cipher-suites");
-        var min = Flag("kube-apiserver", "tls-min-version");
-        add(KubernetesClusterChecks.ApiServerMinTls, min is "VersionTLS12" or "VersionTLS13" ? CheckStatus.Pass : CheckStatus.Fail,
-            "--tls-min-version=VersionTLS12 or VersionTLS13", min is null ? "--tls-min-version is not set" : $"--tls-min-version={min}",
-            "Set --tls-min-version=VersionTLS12.", Array.Empty<CheckEvidence>());
-        var encryption = Flag("kube-apiserver", "encryption-provider-config");
+
+        static string? UnapprovedSuites(string? value, string flag) => value is null ? $"--{flag} is not set: Go's defaults include ChaCha20 and CBC-SHA1 suites"
+            : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(s => !Enum.TryParse<TlsCipherSuite>(s, out var suite) || !FipsTlsPolicy.IsStrict(suite)).ToList() is { Count: > 0 } unapproved
+                ? "not approved: " + string.Join(", ", unapproved) : null;
+        static string? BelowTls12(string? min) => min is "VersionTLS12" or "VersionTLS13" ? null : min is null ? "--tls-min-version is not set" : $"--tls-min-version={min}";
+
+        Judge(KubernetesClusterChecks.ApiServerSuites, new[] { "kube-apiserver" }, "ECDHE with AES-GCM only",
+            x => UnapprovedSuites(x.Flag("tls-cipher-suites"), "tls-cipher-suites"), x => $"--tls-cipher-suites={x.Flag("tls-cipher-suites") ?? "(unset)"}",
+            "Remove the unapproved suites from --tls-cipher-suites on every API server (or set it to the approved ECDHE AES-GCM suites).");
+        Judge(KubernetesClusterChecks.ApiServerMinTls, new[] { "kube-apiserver" }, "--tls-min-version=VersionTLS12 or VersionTLS13",
+            x => BelowTls12(x.Flag("tls-min-version")), x => $"--tls-min-version={x.Flag("tls-min-version") ?? "(unset)"}",
+            "Set --tls-min-version=VersionTLS12 on every API server.");
         // The flag alone is a Warning: the providers are in a file on the control-plane hosts, read only by a node check.
-        add(KubernetesClusterChecks.EncryptionAtRest, encryption is not null ? CheckStatus.Warning : CheckStatus.Fail,
-            "--encryption-provider-config (aescbc, aesgcm or kms)", encryption is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : $"--encryption-provider-config={encryption}; its providers were not read (they are in a file on the control-plane hosts: -NodeCheck Ssh or DaemonSet reads them)",
-            "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", Array.Empty<CheckEvidence>());
+        Judge(KubernetesClusterChecks.EncryptionAtRest, new[] { "kube-apiserver" }, "--encryption-provider-config (aescbc, aesgcm or kms)",
+            x => x.Flag("encryption-provider-config") is null ? "no --encryption-provider-config: secrets are stored unencrypted (identity)" : null,
+            x => $"--encryption-provider-config={x.Flag("encryption-provider-config") ?? "(unset)"}",
+            "Configure an EncryptionConfiguration with aesgcm, aescbc or kms and pass --encryption-provider-config.", CheckStatus.Warning,
+            of => string.Join("; ", of.Select(x => x.Flag("encryption-provider-config")).Distinct().Select(v => $"--encryption-provider-config={v}"))
+                + "; its providers were not read (they are in a file on the control-plane hosts: -NodeCheck Ssh or DaemonSet reads them)");
         // The controller manager and scheduler serve TLS too (10257, 10259): same suites and minimum version as the API server.
-        var servers = new[] { "kube-controller-manager", "kube-scheduler" }.Where(c => containers.Any(x => x.Container.Name == c)).ToList();
-        var serverProblems = servers.SelectMany(component =>
-        {
-            var problems = new List<string>();
-            var suites = Flag(component, "tls-cipher-suites");
-            if (suites is null)
-            {
-                problems.Add($"{component}: --tls-cipher-suites not set (Go defaults)");
-            }
-            else
-            {
-                problems.AddRange(suites.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Where(x => !Enum.TryParse<TlsCipherSuite>(x, out var suite) || !FipsTlsPolicy.IsStrict(suite)).Select(x => $"{component}: suite {x}"));
-            }
-            if (Flag(component, "tls-min-version") is not ("VersionTLS12" or "VersionTLS13") and var minimum)
-            {
-                problems.Add($"{component}: --tls-min-version {minimum ?? "not set"}");
-            }
-            return problems;
-        }).ToList();
-        add(KubernetesClusterChecks.ControllerSchedulerTls,
-            servers.Count == 0 ? CheckStatus.Error : serverProblems.Count == 0 ? CheckStatus.Pass : CheckStatus.Fail,
+        Judge(KubernetesClusterChecks.ControllerSchedulerTls, new[] { "kube-controller-manager", "kube-scheduler" },
             "--tls-cipher-suites ECDHE with AES-GCM only and --tls-min-version VersionTLS12+ on both",
-            servers.Count == 0 ? "no kube-controller-manager or kube-scheduler pod in kube-system" : serverProblems.Count == 0 ? $"{string.Join(" and ", servers)}: approved" : string.Join("; ", serverProblems),
+            x =>
+            {
+                var suites = x.Flag("tls-cipher-suites");
+                var problems = suites is null ? new List<string> { "--tls-cipher-suites not set (Go defaults)" }
+                    : suites.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Where(s => !Enum.TryParse<TlsCipherSuite>(s, out var suite) || !FipsTlsPolicy.IsStrict(suite)).Select(s => $"suite {s}").ToList();
+                if (x.Flag("tls-min-version") is not ("VersionTLS12" or "VersionTLS13") and var minimum)
+                {
+                    problems.Add($"--tls-min-version {minimum ?? "not set"}");
+                }
+                return problems.Count == 0 ? null : string.Join(", ", problems);
+            },
+            x => $"--tls-cipher-suites={x.Flag("tls-cipher-suites") ?? "(unset)"} --tls-min-version={x.Flag("tls-min-version") ?? "(unset)"}",
             "Set --tls-cipher-suites and --tls-min-version on kube-controller-manager and kube-scheduler (kubeadm extraArgs).",
-            servers.Select(c => new CheckEvidence(c, $"--tls-cipher-suites={Flag(c, "tls-cipher-suites") ?? "(unset)"} --tls-min-version={Flag(c, "tls-min-version") ?? "(unset)"}")).ToArray());
-        Suites(KubernetesClusterChecks.EtcdSuites, "etcd", "cipher-suites");
+            passed: of => $"{string.Join(" and ", of.Select(x => x.Component).Distinct())}: approved");
+        Judge(KubernetesClusterChecks.EtcdSuites, new[] { "etcd" }, "ECDHE with AES-GCM only",
+            x => UnapprovedSuites(x.Flag("cipher-suites"), "cipher-suites"), x => $"--cipher-suites={x.Flag("cipher-suites") ?? "(unset)"}",
+            "Remove the unapproved suites from --cipher-suites on every etcd member (or set it to the approved ECDHE AES-GCM suites).");
     }
 
     /// <summary>
     /// What the endpoints really accept, on the wire (Test-FipsTlsEndpoint): the API server when it is reached over
-    /// https, and etcd's advertised client URL — flags can say one thing while a standard-crypto binary still takes
-    /// TLS 1.3 ChaCha20.
+    /// https, and every etcd member's advertised client URLs (each trusted etcd static pod's --advertise-client-urls;
+    /// its listen URLs name loopback, which is this machine from here) — flags can say one thing while a
+    /// standard-crypto binary still takes TLS 1.3 ChaCha20.
     /// </summary>
-    private static async Task ProbeEndpointsAsync(IKubernetes client, IList<V1Pod> pods, ComplianceProfile profile,
+    private static async Task ProbeEndpointsAsync(IKubernetes client, IReadOnlyList<ControlPlaneInstance> instances, ComplianceProfile profile,
         Action<CheckInfo, CheckStatus, string, string, string, CheckEvidence[]> add, OperationContext context)
     {
-        async Task Probe(CheckInfo check, Uri endpoint)
+        async Task<(CheckStatus Status, string Actual, string Remediation, CheckEvidence[] Evidence)> Probe(Uri endpoint)
         {
             try
             {
                 var report = await Compliance.Artifacts.ArtifactChecks.TestTlsEndpointAsync(endpoint.Host, endpoint.Port, profile, TimeSpan.FromSeconds(5), context).ConfigureAwait(false);
                 var suites = report.Checks.FirstOrDefault(c => c.CheckId == Compliance.Artifacts.ArtifactCheckCatalog.TlsCipherSuites.Id);
-                add(check, report.Status, "only approved protocol versions and suites accepted",
+                return (report.Status,
                     $"{endpoint.Host}:{endpoint.Port} accepts {string.Join(", ", report.Protocols)}" + (report.UnapprovedAccepted.Count > 0 ? "; unapproved: " + string.Join(", ", report.UnapprovedAccepted) : ""),
                     suites?.Remediation ?? "", report.Checks.Select(c => new CheckEvidence(c.CheckId, $"{c.Status}: {c.Actual}")).ToArray());
             }
             catch (FipsClusterException ex)
             {
-                add(check, CheckStatus.Error, "", ex.Message, "", Array.Empty<CheckEvidence>());
+                return (CheckStatus.Error, ex.Message, "", Array.Empty<CheckEvidence>());
             }
         }
+        const string OnTheWire = "only approved protocol versions and suites accepted";
         if (client is k8s.Kubernetes { BaseUri: { Scheme: "https" } api })
         {
-            await Probe(KubernetesClusterChecks.ApiServerEndpoint, api).ConfigureAwait(false);
+            var (status, actual, remediation, evidence) = await Probe(api).ConfigureAwait(false);
+            add(KubernetesClusterChecks.ApiServerEndpoint, status, OnTheWire, actual, remediation, evidence);
         }
-        var etcdUrl = pods.SelectMany(p => p.Spec?.Containers ?? new List<V1Container>()).Where(c => c.Name == "etcd")
-            .SelectMany(c => (c.Command ?? new List<string>()).Concat(c.Args ?? new List<string>()))
-            .Where(a => a.StartsWith("--advertise-client-urls=", StringComparison.Ordinal))
-            .SelectMany(a => a["--advertise-client-urls=".Length..].Split(','))
-            .Select(u => Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) ? uri : null)
-            .FirstOrDefault(u => u is { Scheme: "https" });
-        if (etcdUrl is not null)
+        var members = instances.Where(x => x.Component == "etcd").Select(x => (x.Pod, Urls: (x.Flag("advertise-client-urls") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null).OfType<Uri>().ToList())).ToList();
+        if (members.All(m => m.Urls.Count == 0))
         {
-            await Probe(KubernetesClusterChecks.EtcdEndpoint, etcdUrl).ConfigureAwait(false);
+            return; // no etcd member advertises a client URL: nothing to probe
         }
+        var results = new List<(string Pod, CheckStatus Status, string Actual, string Remediation, CheckEvidence[] Evidence)>();
+        var probed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (pod, urls) in members)
+        {
+            var secure = urls.Where(u => u.Scheme == "https").ToList();
+            if (secure.Count == 0)
+            {
+                results.Add((pod, urls.Count == 0 ? CheckStatus.Unknown : CheckStatus.Fail,
+                    urls.Count == 0 ? "no --advertise-client-urls" : $"advertises plaintext {string.Join(", ", urls)} only",
+                    "Serve etcd's client URLs over https with approved suites.", Array.Empty<CheckEvidence>()));
+                continue;
+            }
+            foreach (var url in secure.Where(u => probed.Add($"{u.Host}:{u.Port}")))
+            {
+                var (status, actual, remediation, evidence) = await Probe(url).ConfigureAwait(false);
+                results.Add((pod, status, actual, remediation, evidence.Select(e => new CheckEvidence($"{pod} {e.Source}", e.Excerpt)).ToArray()));
+            }
+        }
+        var worst = results.Any(r => r.Status is CheckStatus.Fail) ? CheckStatus.Fail : results.Any(r => r.Status is CheckStatus.Error) ? CheckStatus.Error
+            : results.Any(r => r.Status is CheckStatus.Unknown) ? CheckStatus.Unknown : results.Any(r => r.Status is CheckStatus.Warning) ? CheckStatus.Warning : CheckStatus.Pass;
+        add(KubernetesClusterChecks.EtcdEndpoint, worst, OnTheWire,
+            results.Count == 1 ? results[0].Actual : string.Join("; ", results.Select(r => $"{r.Pod}: {r.Actual}")),
+            results.Select(r => r.Remediation).FirstOrDefault(r => r.Length > 0) ?? "", results.SelectMany(r => r.Evidence).ToArray());
     }
 
     /// <summary>Each node's live kubelet configuration (configz), 16 at a time; offenders and failures are all that is kept.</summary>
@@ -459,8 +557,22 @@ public static class KubernetesClusterCompliance
         $"{path}: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message})";
 }
 
-/// <summary>-NodeCheck DaemonSet's settings: the image whose chroot starts the facts script, and how long pods may take.</summary>
-public sealed record DaemonSetNodeCheck(string Image, TimeSpan Timeout);
+/// <summary>
+/// -NodeCheck DaemonSet's settings: the image whose chroot starts the facts script — by digest, never a tag that can be
+/// moved under the check — and how long pods may take (also the pods' own deadline, so they end without the client).
+/// </summary>
+public sealed record DaemonSetNodeCheck
+{
+    public DaemonSetNodeCheck(string image, TimeSpan timeout)
+    {
+        Image = DaemonSetNodeProbe.RequirePinnedImage(image);
+        Timeout = timeout;
+    }
+
+    public string Image { get; }
+
+    public TimeSpan Timeout { get; }
+}
 
 /// <summary>
 /// What a cluster record pins (an AWS cluster created by New-FipsCluster): the exact Kubernetes version and the exact
