@@ -15,14 +15,13 @@ public static class ShellFactScript
 {
     private const string Marker = "@@FC";
 
-    private static readonly Lazy<string> Full = new(() => Render(FactScope.All));
-    private static readonly Lazy<string> OsOnly = new(() => Render(FactScope.Os));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<FactScope, string> Scripts = new();
 
     /// <summary>The script that gathers every fact (rendered once).</summary>
-    public static string Script => Full.Value;
+    public static string Script => ScriptFor(FactScope.All);
 
-    /// <summary>The script for a scope: a profile without artifact checks never scans binaries or PKI directories.</summary>
-    public static string ScriptFor(FactScope scope) => scope.HasFlag(FactScope.Artifacts) ? Full.Value : OsOnly.Value;
+    /// <summary>The script for a scope (rendered once each): a profile without NODE-GO-01 never scans a binary, one without PKI checks never lists a PKI directory.</summary>
+    public static string ScriptFor(FactScope scope) => Scripts.GetOrAdd(scope | FactScope.Os, Render);
 
     private static string Render(FactScope scope)
     {
@@ -82,10 +81,7 @@ public static class ShellFactScript
             else echo '{{Marker}} cm {{LinuxFactCatalog.OpenSslVersionCommand}}'; fi
 
             """);
-        if (scope.HasFlag(FactScope.Artifacts))
-        {
-            RenderArtifacts(s);
-        }
+        RenderArtifacts(s, scope);
         // One process each for all mtimes/devices, all crypto-policy links and all file contents.
         s.Append(CultureInfo.InvariantCulture, $"echo '{Marker} stat'; IFS=$NL; stat -L -c '%Y %d %n'");
         foreach (var file in LinuxFactCatalog.StatFiles)
@@ -99,7 +95,23 @@ public static class ShellFactScript
         return s.ToString();
     }
 
-    private static void RenderArtifacts(StringBuilder s)
+    private static void RenderArtifacts(StringBuilder s, FactScope scope)
+    {
+        if (scope.HasFlag(FactScope.Binaries))
+        {
+            RenderBinaries(s);
+        }
+        if (scope.HasFlag(FactScope.KubeEncryption))
+        {
+            RenderKubeEncryption(s);
+        }
+        if (scope.HasFlag(FactScope.Pki))
+        {
+            RenderPki(s);
+        }
+    }
+
+    private static void RenderBinaries(StringBuilder s)
     {
         // Component binaries: one grep finds, in all of them, the .go.buildinfo header, the amd64 crypto sig markers
         // and _Cfunc__goboringcrypto_ names; only the buildinfo window is then sent, never the binary.
@@ -114,11 +126,19 @@ public static class ShellFactScript
             printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
 
             """);
+    }
+
+    private static void RenderKubeEncryption(StringBuilder s)
+    {
         // Encryption at rest on a control plane: the config holds the keys, so only its structural lines are sent.
         s.Append(CultureInfo.InvariantCulture, $$"""
             KM={{Quote(KubeEncryptionAtRest.ApiServerManifest)}}; if [ -r "$KM" ]; then echo "{{Marker}} kenc $KM"; E=$(sed -n "s/.*--encryption-provider-config=\([^\"' ]*\).*/\1/p" "$KM" | head -n 1); echo "config $E"; if [ -n "$E" ]; then if [ -r "$E" ]; then grep -E {{Quote(KubeEncryptionAtRest.StructurePattern)}} "$E"; else echo unreadable; fi; fi; fi
 
             """);
+    }
+
+    private static void RenderPki(StringBuilder s)
+    {
         // PKI: certificates are public (read whole); of key files only PEM labels and headers leave the node, and the
         // body only when it is encrypted — an unencrypted private key is never transferred.
         s.Append("KEYS=''; for d in");
