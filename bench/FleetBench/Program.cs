@@ -137,7 +137,12 @@ try
     var rawDurations = sample.Select(a => RawNode(a).GetAwaiter().GetResult()).ToList();
 
     // The default profile's cost to a node: bytes it sends, and its CPU (the shell's `times`: user and system of the script's processes).
+    // What the module sends: the asking script; its answer names no window when the scan already has them (every node of
+    // a homogeneous fleet but the first), all of them for the first.
+    var askingCommand = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.ScriptFor(NodeCheckCatalog.ScopeOf(ComplianceProfiles.Default), askForWindows: true));
     var bytesPerNode = BenchHost.Run("ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+        "-o", $"UserKnownHostsFile={knownHosts}", "-p", port.ToString(CultureInfo.InvariantCulture), $"fcprobe@{addresses[0]}", "echo | " + askingCommand + " | wc -c").Trim();
+    var bytesFirstNode = BenchHost.Run("ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
         "-o", $"UserKnownHostsFile={knownHosts}", "-p", port.ToString(CultureInfo.InvariantCulture), $"fcprobe@{addresses[0]}", defaultCommand + " | wc -c").Trim();
     string NodeCpu(string command)
     {
@@ -146,7 +151,7 @@ try
         return times[^1].Trim(); // children: "<user> <system>"
     }
     var osCpu = NodeCpu(remoteCommand);
-    var defaultCpu = NodeCpu(defaultCommand);
+    var defaultCpu = NodeCpu("echo | " + askingCommand);
     var osBytes = BenchHost.Run("ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
         "-o", $"UserKnownHostsFile={knownHosts}", "-p", port.ToString(CultureInfo.InvariantCulture), $"fcprobe@{addresses[0]}", remoteCommand + " | wc -c").Trim();
 
@@ -166,7 +171,8 @@ try
     Console.WriteLine($"One node at a time ({sample.Length} nodes), OS checks: module report Duration median {BenchHost.Median(moduleDurations):F0} ms, "
         + $"SSH.NET connect + exec median {BenchHost.Median(rawDurations):F0} ms: the module adds {BenchHost.Median(moduleDurations) - BenchHost.Median(rawDurations):F0} ms per node");
     Console.WriteLine($"Per node, OS checks: {int.Parse(osBytes, CultureInfo.InvariantCulture) / 1024.0:F1} KiB sent, node CPU (user system) {osCpu}");
-    Console.WriteLine($"Per node, default profile: {int.Parse(bytesPerNode, CultureInfo.InvariantCulture) / 1024.0:F1} KiB sent, node CPU (user system) {defaultCpu}");
+    Console.WriteLine($"Per node, default profile: {int.Parse(bytesPerNode, CultureInfo.InvariantCulture) / 1024.0:F1} KiB sent when the scan has its build-info windows (every node of a homogeneous fleet but one), "
+        + $"{int.Parse(bytesFirstNode, CultureInfo.InvariantCulture) / 1024.0:F1} KiB by the first; node CPU (user system) {defaultCpu}");
 }
 finally
 {
