@@ -57,5 +57,29 @@ public sealed class FactScopeTests
         Assert.True(facts.Complete);
         Assert.Equal(scope.HasFlag(FactScope.Binaries), facts.RemoteBinaries.Count > 0);
         Assert.NotNull(facts.File(LinuxFactCatalog.Cmdline));
+
+        // Two catalogued names of one file (Debian links /etc/os-release to /usr/lib/os-release): its content is sent
+        // once, and both names read it.
+        var alias = new FileInfo("/etc/os-release");
+        if (alias.LinkTarget is not null && File.Exists("/usr/lib/os-release"))
+        {
+            Assert.Equal(File.ReadAllBytes("/usr/lib/os-release"), facts.File("/etc/os-release")!.Content);
+            Assert.Equal(File.ReadAllBytes("/usr/lib/os-release"), facts.File("/usr/lib/os-release")!.Content);
+            Assert.Equal(1, output.Split('\n').Count(l => l is "@@FC p /etc/os-release" or "@@FC p /usr/lib/os-release"));
+            var firstLine = File.ReadLines("/usr/lib/os-release").First();
+            Assert.Single(output.Split('\n'), l => l.EndsWith("os-release:" + firstLine, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void An_alias_line_gives_the_second_name_the_first_names_content_and_its_own_stat()
+    {
+        var facts = ShellFactScript.Parse(string.Join('\n',
+            "@@FC p /etc/ssl/openssl.cnf", "@@FC s /usr/lib/ssl/openssl.cnf", "/etc/ssl/openssl.cnf", "@@FC a /etc/missing",
+            "@@FC stat", "100 7 /etc/ssl/openssl.cnf", "@@FC grep", "/etc/ssl/openssl.cnf:[openssl_init]", "/etc/ssl/openssl.cnf:providers = p", "@@FC end", ""),
+            FipsCluster.NodeTransport.Ssh);
+        Assert.Equal("[openssl_init]\nproviders = p\n", facts.Text("/usr/lib/ssl/openssl.cnf"));
+        Assert.Equal(facts.Text("/etc/ssl/openssl.cnf"), facts.Text("/usr/lib/ssl/openssl.cnf"));
+        Assert.Equal(100, facts.File("/usr/lib/ssl/openssl.cnf")!.ModifiedUnixSeconds);
     }
 }

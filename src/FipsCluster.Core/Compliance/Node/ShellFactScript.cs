@@ -69,9 +69,14 @@ public static class ShellFactScript
         var s = new StringBuilder();
         s.Append("LC_ALL=C; export LC_ALL; set -f\n");
         s.Append("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH\n");
-        s.Append("NL='\n'; P=''; S=''\n");
+        s.Append("NL='\n'; P=''; S=''; A=''\n");
         // f <path>...: record state; readable files join P (contents later, all in one grep).
-        s.Append(CultureInfo.InvariantCulture, $"f() {{ for p; do if [ -f \"$p\" ]; then if [ -r \"$p\" ]; then case \"$NL$P$NL\" in *\"$NL$p$NL\"*) ;; *) echo \"{Marker} p $p\"; P=\"$P$NL$p\";; esac; else echo \"{Marker} u $p\"; fi; else echo \"{Marker} a $p\"; fi; done; }}\n");
+        // A file that is another one already read (openssl.cnf under /usr/lib/ssl links to /etc/ssl's) is sent as an alias
+        // ("s", then the other path on the next line), not twice: no word splitting, so no globbing whatever set -f is.
+        s.Append($"f() {{ for p; do if [ -f \"$p\" ]; then if [ -r \"$p\" ]; then case \"$NL$P$NL$A$NL\" in *\"$NL$p$NL\"*) ;; *) a=''; r=$P; "
+            // test -ef is not POSIX but dash, bash, busybox and ksh have it; where it fails the file is simply sent again.
+            + "while [ -n \"$r\" ]; do r=${r#\"$NL\"}; q=${r%%\"$NL\"*}; r=${r#\"$q\"}; [ -n \"$q\" ] && [ \"$p\" -ef \"$q\" ] 2>/dev/null && { a=$q; break; }; done; "
+            + $"if [ -n \"$a\" ]; then echo \"{Marker} s $p\"; printf '%s\\n' \"$a\"; A=\"$A$NL$p\"; else echo \"{Marker} p $p\"; P=\"$P$NL$p\"; fi;; esac; else echo \"{Marker} u $p\"; fi; else echo \"{Marker} a $p\"; fi; done; }}\n");
         // e <path>: existence only (a module binary is evidence by presence; its bytes are not needed).
         s.Append(CultureInfo.InvariantCulture, $"e() {{ [ -f \"$1\" ] && echo \"{Marker} e $1\"; return 0; }}\n");
         s.Append(CultureInfo.InvariantCulture, $"d() {{ [ -d \"$1\" ] && {{ echo \"{Marker} d $1\"; S=\"$S$NL$1\"; }}; return 0; }}\n");
@@ -257,6 +262,8 @@ public static class ShellFactScript
     public static NodeFacts Parse(string output, NodeTransport transport, string node, Func<string, byte[]?>? knownWindow, CancellationToken cancellation)
     {
         var offered = new List<(long Offset, string Digest, string Path)>();
+        var aliases = new List<(string Path, string Same)>();
+        string? aliasPath = null;
         var facts = new NodeFacts(transport, offline: false);
         var present = new GrepOwners();
         var stats = new Dictionary<string, (long? Mtime, long? Device)>(StringComparer.Ordinal);
@@ -313,6 +320,9 @@ public static class ShellFactScript
                 {
                     case "p":
                         present.Add(rest);
+                        break;
+                    case "s":
+                        aliasPath = rest;
                         break;
                     case "u":
                         facts.AddFile(new FileFact(rest, FileFactState.Unreadable, Array.Empty<byte>()));
@@ -406,6 +416,10 @@ public static class ShellFactScript
                 case "grep":
                     present.Append(line);
                     break;
+                case "s" when aliasPath is not null:
+                    aliases.Add((aliasPath, line.ToString()));
+                    aliasPath = null;
+                    break;
                 case "bins":
                     binaryLines.Add(line.ToString());
                     break;
@@ -464,6 +478,14 @@ public static class ShellFactScript
         {
             var (mtime, device) = stats.TryGetValue(path, out var stat) ? stat : (null, null);
             facts.AddFile(new FileFact(path, FileFactState.Present, Encoding.UTF8.GetBytes(content.ToString()), mtime, device));
+        }
+        foreach (var (path, same) in aliases)
+        {
+            if (facts.File(same) is { State: FileFactState.Present } original)
+            {
+                var (mtime, device) = stats.TryGetValue(path, out var stat) ? stat : (original.ModifiedUnixSeconds, original.Device);
+                facts.AddFile(original with { Path = path, ModifiedUnixSeconds = mtime, Device = device });
+            }
         }
         foreach (var (path, stat) in stats)
         {
