@@ -79,7 +79,10 @@ public sealed class MarkdownReportWriter : IComplianceReportWriter
 
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Text as text in CommonMark: ASCII punctuation backslash-escaped, line breaks as spaces (a table row is one line).</summary>
+    /// <summary>
+    /// Text as text in CommonMark/GFM: the punctuation that starts emphasis, code, links, images, HTML, entities, autolinked
+    /// addresses, strikethrough, math or a table cell is backslash-escaped; line breaks become spaces (a table row is one line).
+    /// </summary>
     public static string Escape(string text)
     {
         var escaped = new StringBuilder(text.Length + 8);
@@ -89,7 +92,7 @@ public sealed class MarkdownReportWriter : IComplianceReportWriter
             {
                 escaped.Append(' ');
             }
-            else if (c is '\\' or '`' or '*' or '_' or '{' or '}' or '[' or ']' or '<' or '>' or '(' or ')' or '#' or '+' or '-' or '!' or '|' or '~' or '&' or '"' or '\'' or '=' or '$' or '%' or '@' or ':' or '^' or ';')
+            else if (c is '\\' or '`' or '*' or '_' or '{' or '}' or '[' or ']' or '<' or '>' or '(' or ')' or '#' or '!' or '|' or '~' or '&' or '$' or '@')
             {
                 escaped.Append('\\').Append(c);
             }

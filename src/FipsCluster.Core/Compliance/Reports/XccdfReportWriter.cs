@@ -18,6 +18,7 @@ public sealed partial class XccdfReportWriter : IComplianceReportWriter
     public const string Namespace = "http://checklists.nist.gov/xccdf/1.2";
     private const string IdPrefix = "xccdf_io.github.fipscluster_";
     private const string FactPrefix = "urn:fipscluster:fact:";
+    private const string DublinCore = "http://purl.org/dc/elements/1.1/";
 
     public static string RuleId(string checkId) => IdPrefix + "rule_" + IdPart(checkId);
 
@@ -48,6 +49,11 @@ public sealed partial class XccdfReportWriter : IComplianceReportWriter
             $"FIPS 140 compliance verdicts of {reports.Targets.Count} targets, judged by {string.Join(", ", reports.JudgedBy().DefaultIfEmpty("(not recorded)"))}; "
             + $"generated {StatusGlyphs.Time(info.GeneratedAt)} by {info.GeneratedBy} with {info.Generator}.");
         xml.WriteElementString("version", Namespace, info.GeneratorVersion);
+        xml.WriteStartElement("metadata", Namespace);
+        xml.WriteElementString("creator", DublinCore, info.Generator);
+        xml.WriteElementString("contributor", DublinCore, info.GeneratedBy);
+        xml.WriteElementString("date", DublinCore, info.GeneratedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        xml.WriteEndElement();
 
         foreach (var profile in profiles)
         {
