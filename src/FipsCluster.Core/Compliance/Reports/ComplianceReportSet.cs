@@ -19,6 +19,7 @@ public sealed class ComplianceReportSet
     /// </summary>
     public static ComplianceReportSet From(IEnumerable<object> reports, CancellationToken cancellation = default)
     {
+        var normalizer = new Normalizer();
         var targets = new List<JudgedTarget>();
         foreach (var report in reports)
         {
@@ -26,36 +27,36 @@ public sealed class ComplianceReportSet
             switch (report)
             {
                 case NodeComplianceReport node:
-                    targets.Add(FromNode(node, ""));
+                    targets.Add(normalizer.FromNode(node, ""));
                     break;
                 case ClusterComplianceReport cluster:
                     targets.Add(new JudgedTarget
                     {
-                        Name = ReportText.Clean(cluster.Name),
+                        Name = normalizer.Clean(cluster.Name),
                         Kind = ComplianceTargetKind.Cluster,
-                        Profile = ReportText.Clean(cluster.Profile),
-                        ProfileHash = ReportText.Clean(cluster.ProfileHash),
-                        Standard = StandardOf(cluster.Checks),
+                        Profile = normalizer.Clean(cluster.Profile),
+                        ProfileHash = normalizer.Clean(cluster.ProfileHash),
+                        Standard = normalizer.StandardOf(cluster.Checks),
                         Status = cluster.Status,
-                        Timestamp = Stamp(cluster.Timestamp),
-                        JudgedBy = ReportText.Clean(cluster.JudgedBy),
+                        Timestamp = Normalizer.Stamp(cluster.Timestamp),
+                        JudgedBy = normalizer.Clean(cluster.JudgedBy),
                         Duration = cluster.Duration,
-                        Checks = Clean(cluster.Checks, cluster.Name),
+                        Checks = normalizer.Checks(cluster.Checks, cluster.Name),
                     });
-                    targets.AddRange(cluster.Nodes.Select(n => FromNode(n, ReportText.Clean(cluster.Name))));
+                    targets.AddRange(cluster.Nodes.Select(n => normalizer.FromNode(n, normalizer.Clean(cluster.Name))));
                     break;
                 case GoBinaryReport binary:
-                    targets.Add(FromArtifact(binary.Path, ComplianceTargetKind.GoBinary, binary.Status, new[] { BinaryCheck(binary) }, binary.Timestamp, binary.JudgedBy));
+                    targets.Add(normalizer.FromArtifact(binary.Path, ComplianceTargetKind.GoBinary, binary.Status, new[] { Normalizer.BinaryCheck(binary) }, binary.Timestamp, binary.JudgedBy));
                     break;
                 case CertificateReport certificate:
-                    targets.Add(FromArtifact(certificate.Path.Length > 0 ? certificate.Path : certificate.Subject, ComplianceTargetKind.Certificate, certificate.Status,
+                    targets.Add(normalizer.FromArtifact(certificate.Path.Length > 0 ? certificate.Path : certificate.Subject, ComplianceTargetKind.Certificate, certificate.Status,
                         certificate.Checks, certificate.Timestamp, certificate.JudgedBy));
                     break;
                 case PrivateKeyReport key:
-                    targets.Add(FromArtifact(key.Path, ComplianceTargetKind.PrivateKey, key.Status, key.Checks, key.Timestamp, key.JudgedBy));
+                    targets.Add(normalizer.FromArtifact(key.Path, ComplianceTargetKind.PrivateKey, key.Status, key.Checks, key.Timestamp, key.JudgedBy));
                     break;
                 case TlsEndpointReport endpoint:
-                    targets.Add(FromArtifact(HostAndPort(endpoint.ComputerName, endpoint.Port), ComplianceTargetKind.TlsEndpoint, endpoint.Status, endpoint.Checks,
+                    targets.Add(normalizer.FromArtifact(HostAndPort(endpoint.ComputerName, endpoint.Port), ComplianceTargetKind.TlsEndpoint, endpoint.Status, endpoint.Checks,
                         endpoint.Timestamp, endpoint.JudgedBy));
                     break;
                 default:
@@ -108,79 +109,102 @@ public sealed class ComplianceReportSet
 
     public IReadOnlyList<string> JudgedBy() => Targets.Select(t => t.JudgedBy).Where(j => j.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-    private static JudgedTarget FromNode(NodeComplianceReport node, string cluster) => new()
+    /// <summary>Cleans every string once: a fleet repeats the same titles, expectations and remediations thousands of times.</summary>
+    private sealed class Normalizer
     {
-        Name = ReportText.Clean(node.ComputerName),
-        Kind = ComplianceTargetKind.Node,
-        Cluster = cluster,
-        Profile = ReportText.Clean(node.Profile),
-        ProfileHash = ReportText.Clean(node.ProfileHash),
-        Standard = StandardOf(node.Checks),
-        Status = node.Status,
-        Timestamp = Stamp(node.Timestamp),
-        JudgedBy = ReportText.Clean(node.JudgedBy),
-        Duration = node.Duration,
-        Checks = Clean(node.Checks, node.ComputerName),
-        Errors = node.Errors.Select(ReportText.Clean).ToList(),
-        ErrorId = ReportText.Clean(node.ErrorId),
-    };
+        private readonly Dictionary<string, string> _clean = new(StringComparer.Ordinal);
 
-    private static JudgedTarget FromArtifact(string name, ComplianceTargetKind kind, CheckStatus worst, IReadOnlyList<CheckResult> checks, DateTimeOffset timestamp, string judgedBy) => new()
-    {
-        Name = ReportText.Clean(name),
-        Kind = kind,
-        Standard = StandardOf(checks),
-        // The artifact's worst required status decides, as its own Status does.
-        Status = worst switch
+        public string Clean(string? text)
         {
-            CheckStatus.Error => ComplianceStatus.Error,
-            CheckStatus.Fail or CheckStatus.Unknown => ComplianceStatus.NonCompliant,
-            _ => ComplianceStatus.Compliant,
-        },
-        Timestamp = Stamp(timestamp),
-        JudgedBy = ReportText.Clean(judgedBy),
-        Checks = Clean(checks, name),
-    };
+            if (string.IsNullOrEmpty(text))
+            {
+                return "";
+            }
+            if (!_clean.TryGetValue(text, out var clean))
+            {
+                clean = ReportText.Clean(text);
+                if (_clean.Count < 200_000)
+                {
+                    _clean[text] = clean;
+                }
+            }
+            return clean;
+        }
 
-    private static CheckResult BinaryCheck(GoBinaryReport binary) => new()
-    {
-        CheckId = ArtifactCheckCatalog.GoCryptoModule.Id,
-        Title = ArtifactCheckCatalog.GoCryptoModule.Title,
-        Status = binary.Status,
-        Severity = ArtifactCheckCatalog.GoCryptoModule.Severity ?? CheckSeverity.High,
-        Required = binary.Status is not CheckStatus.Informational,
-        Scope = ArtifactCheckCatalog.GoCryptoModule.Scope,
-        Expected = "a FIPS crypto module: Go+BoringCrypto, or Go's FIPS 140-3 module v1.0.0 (GOFIPS140)",
-        Actual = string.IsNullOrEmpty(binary.GoVersion) ? $"{binary.CryptoModule}: {binary.Reason}" : $"{binary.CryptoModule} ({binary.GoVersion}): {binary.Reason}",
-        Evidence = binary.Evidence,
-        Remediation = binary.Status is CheckStatus.Fail or CheckStatus.Warning
-            ? "Rebuild with GOFIPS140=v1.0.0 (Go 1.24+) or GOEXPERIMENT=boringcrypto with cgo, or take the vendor's FIPS build of this component."
-            : "",
-        Standard = "FIPS 140-3",
-        Reference = ArtifactCheckCatalog.GoCryptoModule.Reference,
-        Target = binary.Path,
-    };
+        public JudgedTarget FromNode(NodeComplianceReport node, string cluster) => new()
+        {
+            Name = Clean(node.ComputerName),
+            Kind = ComplianceTargetKind.Node,
+            Cluster = cluster,
+            Profile = Clean(node.Profile),
+            ProfileHash = Clean(node.ProfileHash),
+            Standard = StandardOf(node.Checks),
+            Status = node.Status,
+            Timestamp = Stamp(node.Timestamp),
+            JudgedBy = Clean(node.JudgedBy),
+            Duration = node.Duration,
+            Checks = Checks(node.Checks, node.ComputerName),
+            Errors = node.Errors.Select(Clean).ToList(),
+            ErrorId = Clean(node.ErrorId),
+        };
 
-    private static IReadOnlyList<CheckResult> Clean(IReadOnlyList<CheckResult> checks, string target) => checks.Select(c => new CheckResult
-    {
-        CheckId = ReportText.Clean(c.CheckId),
-        Title = ReportText.Clean(c.Title),
-        Status = c.Status,
-        Severity = c.Severity,
-        Required = c.Required,
-        Scope = c.Scope,
-        Expected = ReportText.Clean(c.Expected),
-        Actual = ReportText.Clean(c.Actual),
-        Evidence = c.Evidence.Select(e => new CheckEvidence(ReportText.Clean(e.Source), e.Excerpt is null ? null : ReportText.Clean(e.Excerpt))).ToList(),
-        Remediation = ReportText.Clean(c.Remediation),
-        Standard = ReportText.Clean(c.Standard),
-        Reference = ReportText.Clean(c.Reference),
-        Target = ReportText.Clean(c.Target.Length > 0 ? c.Target : target),
-    }).ToList();
+        public JudgedTarget FromArtifact(string name, ComplianceTargetKind kind, CheckStatus worst, IReadOnlyList<CheckResult> checks, DateTimeOffset timestamp, string judgedBy) => new()
+        {
+            Name = Clean(name),
+            Kind = kind,
+            Standard = StandardOf(checks),
+            // The artifact's worst required status decides, as its own Status does.
+            Status = worst switch
+            {
+                CheckStatus.Error => ComplianceStatus.Error,
+                CheckStatus.Fail or CheckStatus.Unknown => ComplianceStatus.NonCompliant,
+                _ => ComplianceStatus.Compliant,
+            },
+            Timestamp = Stamp(timestamp),
+            JudgedBy = Clean(judgedBy),
+            Checks = Checks(checks, name),
+        };
 
-    private static string StandardOf(IReadOnlyList<CheckResult> checks) => ReportText.Clean(checks.Select(c => c.Standard).FirstOrDefault(s => s.Length > 0));
+        public static CheckResult BinaryCheck(GoBinaryReport binary) => new()
+        {
+            CheckId = ArtifactCheckCatalog.GoCryptoModule.Id,
+            Title = ArtifactCheckCatalog.GoCryptoModule.Title,
+            Status = binary.Status,
+            Severity = ArtifactCheckCatalog.GoCryptoModule.Severity ?? CheckSeverity.High,
+            Required = binary.Status is not CheckStatus.Informational,
+            Scope = ArtifactCheckCatalog.GoCryptoModule.Scope,
+            Expected = "a FIPS crypto module: Go+BoringCrypto, or Go's FIPS 140-3 module v1.0.0 (GOFIPS140)",
+            Actual = string.IsNullOrEmpty(binary.GoVersion) ? $"{binary.CryptoModule}: {binary.Reason}" : $"{binary.CryptoModule} ({binary.GoVersion}): {binary.Reason}",
+            Evidence = binary.Evidence,
+            Remediation = binary.Status is CheckStatus.Fail or CheckStatus.Warning
+                ? "Rebuild with GOFIPS140=v1.0.0 (Go 1.24+) or GOEXPERIMENT=boringcrypto with cgo, or take the vendor's FIPS build of this component."
+                : "",
+            Standard = "FIPS 140-3",
+            Reference = ArtifactCheckCatalog.GoCryptoModule.Reference,
+            Target = binary.Path,
+        };
 
-    private static DateTimeOffset? Stamp(DateTimeOffset value) => value == default ? null : value;
+        public IReadOnlyList<CheckResult> Checks(IReadOnlyList<CheckResult> checks, string target) => checks.Select(c => new CheckResult
+        {
+            CheckId = Clean(c.CheckId),
+            Title = Clean(c.Title),
+            Status = c.Status,
+            Severity = c.Severity,
+            Required = c.Required,
+            Scope = c.Scope,
+            Expected = Clean(c.Expected),
+            Actual = Clean(c.Actual),
+            Evidence = c.Evidence.Select(e => new CheckEvidence(Clean(e.Source), e.Excerpt is null ? null : Clean(e.Excerpt))).ToList(),
+            Remediation = Clean(c.Remediation),
+            Standard = Clean(c.Standard),
+            Reference = Clean(c.Reference),
+            Target = Clean(c.Target.Length > 0 ? c.Target : target),
+        }).ToList();
+
+        public string StandardOf(IReadOnlyList<CheckResult> checks) => Clean(checks.Select(c => c.Standard).FirstOrDefault(s => s.Length > 0));
+
+        public static DateTimeOffset? Stamp(DateTimeOffset value) => value == default ? null : value;
+    }
 
     private static string HostAndPort(string host, int port) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
 }

@@ -22,12 +22,31 @@ public static partial class ReportText
         {
             return "";
         }
-        text = FailureClassifier.JoinTokenSecret().Replace(text, "$1" + SwarmJoinToken.SecretMask);
-        text = PrivateKeyBlock().Replace(text, "$1 " + Mask + " ");
-        text = Redaction.TokenAnywhere().Replace(text, Mask);
-        text = AwsAccessKeyId().Replace(text, Mask);
-        text = BearerToken().Replace(text, "$1" + Mask);
-        text = SecretAssignment().Replace(text, "$1" + Mask);
+        // Each pattern only where its anchor occurs: a fleet's report holds hundreds of thousands of strings.
+        if (text.Contains("SWMTKN-", StringComparison.Ordinal))
+        {
+            text = FailureClassifier.JoinTokenSecret().Replace(text, "$1" + SwarmJoinToken.SecretMask);
+        }
+        if (text.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            text = PrivateKeyBlock().Replace(text, "$1 " + Mask + " ");
+        }
+        if (text.Contains('.'))
+        {
+            text = Redaction.TokenAnywhere().Replace(text, Mask);
+        }
+        if (text.Contains("AKIA", StringComparison.Ordinal) || text.Contains("ASIA", StringComparison.Ordinal))
+        {
+            text = AwsAccessKeyId().Replace(text, Mask);
+        }
+        if (text.Contains("earer", StringComparison.Ordinal))
+        {
+            text = BearerToken().Replace(text, "$1" + Mask);
+        }
+        if (text.AsSpan().IndexOfAny(':', '=') >= 0)
+        {
+            text = SecretAssignment().Replace(text, "$1" + Mask);
+        }
         return XmlSafe(text);
     }
 

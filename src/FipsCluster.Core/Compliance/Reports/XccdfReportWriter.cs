@@ -106,10 +106,12 @@ public sealed partial class XccdfReportWriter : IComplianceReportWriter
         var number = 0;
         foreach (var profile in profiles)
         {
+            // A target that could not be examined is in error on the rules its kind is judged by under this profile.
+            var rulesByKind = profile.Targets.GroupBy(t => t.Kind).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)ComplianceReportSet.ColumnsOf(g).Select(c => c.CheckId).ToList());
             foreach (var target in reports.WorstFirst(profile.Targets))
             {
                 cancellation.ThrowIfCancellationRequested();
-                WriteTestResult(xml, target, ++number, profile.Id, profile.Rules, info);
+                WriteTestResult(xml, target, ++number, profile.Id, rulesByKind[target.Kind], info);
             }
         }
         xml.WriteEndElement();
