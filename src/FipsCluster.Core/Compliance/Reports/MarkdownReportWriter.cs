@@ -86,9 +86,16 @@ public sealed class MarkdownReportWriter : IComplianceReportWriter
     public static string Escape(string text)
     {
         var escaped = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
-            if (c is '\r' or '\n')
+            var c = text[i];
+            // GFM autolinks "www." and "scheme://" in plain text: escaping the dot or the colon keeps them text.
+            if ((c == '.' && i >= 3 && text.AsSpan(i - 3, 3).Equals("www", StringComparison.OrdinalIgnoreCase))
+                || (c == ':' && text.AsSpan(i + 1).StartsWith("//", StringComparison.Ordinal)))
+            {
+                escaped.Append('\\').Append(c);
+            }
+            else if (c is '\r' or '\n')
             {
                 escaped.Append(' ');
             }
