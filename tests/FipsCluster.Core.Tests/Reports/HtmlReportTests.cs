@@ -32,6 +32,9 @@ public sealed class HtmlReportTests
         Assert.DoesNotContain('>', css);
         Assert.DoesNotContain('&', css);
         Assert.NotNull(document.QuerySelector("svg[role='img'] title"));
+        // XHTML-compatible: the same text is well-formed XML, in the XHTML namespace.
+        using var xml = System.Xml.XmlReader.Create(new StringReader(html), new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Ignore });
+        Assert.Equal("http://www.w3.org/1999/xhtml", System.Xml.Linq.XDocument.Load(xml).Root!.Name.NamespaceName);
     }
 
     [Fact]
