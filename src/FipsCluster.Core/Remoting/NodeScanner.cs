@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Compliance.Node;
 using FipsCluster.Core.Operations;
 
@@ -228,10 +229,12 @@ public sealed class NodeScanner
         ComputerName = name,
         Transport = transport,
         Profile = _profile.Name,
+        ProfileHash = Judgement.ProfileHash(_profile),
         Status = ComplianceStatus.Error,
         Compliant = false,
         Duration = elapsed,
         Timestamp = DateTimeOffset.UtcNow,
+        JudgedBy = Judgement.By,
         Errors = new[] { error.Message },
         ErrorId = error.ErrorId,
     };

@@ -277,6 +277,8 @@ public static class GoBinaryAnalyzer
             Evidence = evidence,
             Status = judgement.Status,
             Reason = judgement.Reason,
+            Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 
