@@ -142,3 +142,51 @@ Describe 'Export-FipsComplianceReport -Path' {
         $errs[0].Exception.Message | Should -Match 'too shallow|Depth 8'
     }
 }
+
+Describe 'Drift between two runs over the simulated FIPS node and this host' -Tag 'Integration' {
+    # What a nightly runbook does: judge its nodes, keep the reports, judge again, alert on what changed. Between the runs
+    # this host's OpenSSL stops using a FIPS provider (the simulated node's own configuration, given to this host's
+    # OpenSSL through OPENSSL_CONF and OPENSSL_MODULES for the first run only): LNX-SSL-01 flips on this host, nothing
+    # changes on the node.
+    BeforeAll {
+        $ssh = @{
+            ComputerName = $env:FIPS_NODES -split ','
+            UserName = $env:FIPS_SSH_USER
+            KeyFilePath = $env:FIPS_SSH_KEY
+            KnownHostsPath = $env:FIPS_KNOWN_HOSTS
+        }
+        $env:OPENSSL_CONF = $env:FIPS_OPENSSL_CONF
+        $env:OPENSSL_MODULES = $env:FIPS_OPENSSL_MODULES
+        try {
+            $script:night1 = @(Test-FipsNode; Test-FipsNode @ssh)
+        }
+        finally {
+            Remove-Item Env:OPENSSL_CONF, Env:OPENSSL_MODULES -ErrorAction SilentlyContinue
+        }
+        $script:night2 = @(Test-FipsNode; Test-FipsNode @ssh)
+        $script:local = $script:night1[0].ComputerName
+    }
+
+    It 'the first run saw a FIPS provider on this host and the second did not; the node was judged both times' {
+        $script:night1[1].ComputerName | Should -Be ($env:FIPS_NODES -split ",")[0]
+        "$($script:night1[1].Status)" | Should -Not -Be "Error"
+        $script:night2[1].Status | Should -Be $script:night1[1].Status
+        ($script:night1[0].Checks | Where-Object CheckId -eq 'LNX-SSL-01').Status | Should -Be ([FipsCluster.CheckStatus]::Pass)
+        ($script:night2[0].Checks | Where-Object CheckId -eq 'LNX-SSL-01').Status | Should -Be ([FipsCluster.CheckStatus]::Fail)
+    }
+
+    It 'reports exactly that change: this host, LNX-SSL-01, newly failing' {
+        $changes = @(Compare-FipsComplianceReport -ReferenceReport $script:night1 -DifferenceReport $script:night2)
+        $changes | Should -HaveCount 1
+        $changes[0].Target | Should -Be $script:local
+        $changes[0].CheckId | Should -Be 'LNX-SSL-01'
+        $changes[0].Kind | Should -Be ([FipsCluster.ComplianceChangeKind]::NewlyFailing)
+    }
+
+    It 'finds the same change in reports kept as Clixml overnight' {
+        $kept = Join-Path $TestDrive 'night1.clixml'
+        $script:night1 | Export-Clixml -Path $kept
+        $changes = @(Compare-FipsComplianceReport -ReferenceReport (Import-Clixml -Path $kept) -DifferenceReport $script:night2)
+        ($changes | ForEach-Object { "$($_.Target) $($_.CheckId) $($_.Kind)" }) | Should -Be "$($script:local) LNX-SSL-01 NewlyFailing"
+    }
+}
