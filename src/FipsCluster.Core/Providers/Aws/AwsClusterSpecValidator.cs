@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FipsCluster.Core.Clusters;
 
 namespace FipsCluster.Core.Providers.Aws;
 
@@ -11,8 +12,13 @@ public static partial class AwsClusterSpecValidator
     [GeneratedRegex(@"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
     private static partial Regex Region();
 
+    /// <summary>
+    /// The name first (<see cref="ClusterNames.Rule"/>, its own error), then every other problem at once. Image
+    /// repositories left empty are not a problem: <see cref="AwsClusterSpecDefaults"/> fills them the DKP way.
+    /// </summary>
     public static void Validate(AwsClusterSpec spec)
     {
+        ClusterNames.Validate(spec.Name);
         var problems = new List<string>();
         if (!AmiId().IsMatch(spec.Ami))
         {

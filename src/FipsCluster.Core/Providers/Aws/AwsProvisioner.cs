@@ -75,7 +75,7 @@ public sealed partial class AwsProvisioner
     /// <summary>What can be refused without AWS: the name, a clash in the store, the spec, the ingress networks.</summary>
     private static void ValidateRequest(IClusterStore store, AwsClusterSpec spec, bool allowSshFromEverywhere)
     {
-        FileClusterStore.ValidateName(spec.Name);
+        ClusterNames.Validate(spec.Name);
         if (store.Names().Contains(spec.Name.ToLowerInvariant(), StringComparer.Ordinal))
         {
             throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{spec.Name}' already exists.", spec.Name);
