@@ -50,17 +50,9 @@ public static partial class AwsClusterSpecValidator
             {
                 problems.Add($"a FIPS cluster needs a FIPS build of Kubernetes: -KubernetesVersion X.Y.Z+fips.N, not '{spec.KubernetesVersion}'");
             }
-            if (string.IsNullOrWhiteSpace(spec.KubernetesImageRepository))
-            {
-                problems.Add("a FIPS cluster needs -KubernetesImageRepository (the repository of the FIPS images, e.g. docker.io/mesosphere)");
-            }
             if (spec.EtcdVersion is null || !KubernetesVersions.IsFipsBuild(spec.EtcdVersion))
             {
                 problems.Add($"a FIPS cluster needs a FIPS build of etcd: -EtcdVersion X.Y.Z+fips.N, not '{spec.EtcdVersion}'");
-            }
-            if (string.IsNullOrWhiteSpace(spec.EtcdImageRepository))
-            {
-                problems.Add("a FIPS cluster needs -EtcdImageRepository");
             }
         }
         if (problems.Count > 0)
