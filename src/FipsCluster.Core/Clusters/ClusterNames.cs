@@ -11,14 +11,15 @@ public static partial class ClusterNames
 {
     public const string Rule = "a DNS-1123 label: 1-63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit";
 
-    [GeneratedRegex("^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$")]
+    // \z, not $: $ also matches before a final newline, which would let "prod\n" through.
+    [GeneratedRegex(@"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\z")]
     private static partial Regex Dns1123Label();
 
     /// <summary>
     /// What earlier versions accepted (letters of either case, digits, '-', '_'): such records stay readable, updatable
     /// and removable, and their directories can never be built into a path elsewhere.
     /// </summary>
-    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\z")]
     private static partial Regex Storable();
 
     public static bool IsValid(string? name) => name is not null && Dns1123Label().IsMatch(name);
