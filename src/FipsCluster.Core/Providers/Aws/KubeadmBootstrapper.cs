@@ -310,7 +310,7 @@ public sealed partial class KubeadmBootstrapper
     private static string Quote(string text, JoinSecret? secret) => Quote(text, secret?.Values);
 
     /// <summary>The join secret: kept here only, never formatted.</summary>
-    private sealed class JoinSecret
+    internal sealed class JoinSecret
     {
         public JoinSecret(string command, string endpoint, string tokenId, string tokenSecret, string caCertHash)
         {
