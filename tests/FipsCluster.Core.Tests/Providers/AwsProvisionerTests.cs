@@ -303,4 +303,26 @@ public sealed class AwsProvisionerTests : IDisposable
         Assert.Contains("is x86_64, but arm64 was requested", error.Message);
         Assert.Equal(0, Mutating);
     }
+
+    [Theory]
+    [InlineData("arm64", "m5.xlarge", "runs x86_64, not arm64: choose arm64 instance types (Graviton families")]
+    [InlineData("x86_64", "t4g.medium", "runs arm64, not x86_64")]
+    [InlineData("x86_64", "m9z.large", "do not exist: [m9z.large] in us-east-1 (InvalidInstanceType)")]
+    public async Task Instance_types_that_do_not_run_the_architecture_or_do_not_exist_are_refused_before_any_mutating_call(string architecture, string workerType, string reason)
+    {
+        _ec2.Images["ami-0fedcba9876543210"] = ("arm64", "RHEL-9.4.0_HVM-arm64-FIPS", "Red Hat Enterprise Linux");
+        var spec = new AwsClusterSpec
+        {
+            Name = "prod", Region = "us-east-1", Ami = architecture == "arm64" ? "ami-0fedcba9876543210" : "ami-0123456789abcdef0", Architecture = architecture,
+            KubernetesVersion = "v1.31.2+fips.0", EtcdVersion = "3.5.15+fips.0", WorkerInstanceType = workerType, WorkerCount = 1,
+        };
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(spec));
+        Assert.Equal(ErrorIds.InvalidClusterSpec, error.ErrorId);
+        Assert.Contains(workerType, error.Message);
+        Assert.Contains(reason, error.Message);
+        Assert.Equal(0, Mutating);
+        var asked = Assert.Single(Calls("DescribeInstanceTypes")).Parameters;
+        Assert.Equal(architecture == "arm64" ? "m7g.xlarge" : "m5.xlarge", asked["InstanceType.1"]);
+        Assert.Equal(workerType, asked["InstanceType.2"]);
+    }
 }

@@ -99,6 +99,7 @@ public sealed partial class AwsProvisioner
         }
         Progress(context, spec, "Checking the AMI", 5);
         await AmiCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
+        await InstanceTypeCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
 
         var api = AwsIngress.Api(spec);
         var ssh = AwsIngress.Ssh(spec);
