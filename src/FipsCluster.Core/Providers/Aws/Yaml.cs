@@ -13,10 +13,15 @@ namespace FipsCluster.Core.Providers.Aws;
 /// </summary>
 internal static partial class Yaml
 {
-    /// <summary>Everything YAML 1.1 (PyYAML, go-yaml v2) or the 1.2 core schema resolves as null, bool, int, float, timestamp, merge or value; conservative on purpose.</summary>
+    /// <summary>
+    /// Everything YAML 1.1 (PyYAML, go-yaml v2) or the 1.2 core schema resolves as null, bool, int, float, timestamp,
+    /// merge or value: decimal and octal-looking numbers with '_' and exponents, 0x/0o/0b, base 60 (1:20), .inf and
+    /// .nan, dates. An address such as 10.0.0.1:6443 is none of these and stays plain.
+    /// </summary>
     [GeneratedRegex(@"^(?:|~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|=|<<"
-        + @"|[-+]?[0-9][0-9_:.]*(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?0[xXoObB][0-9a-fA-F_]+"
-        + @"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?)$")]
+        + @"|[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+        + @"|[-+]?0[xX][0-9a-fA-F_]+|[-+]?0[oO][0-7_]+|[-+]?0[bB][01_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+        + @"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[^\n]*)?)\z")]
     private static partial Regex NotAString();
 
     /// <summary>Whether a plain (unquoted) scalar with this text would be read as something other than a string.</summary>

@@ -114,7 +114,7 @@ public sealed class YamlRoundTripTests : IDisposable
     };
 
     /// <summary>Strings that stay strings bare, and strings with characters YAML gives meaning to.</summary>
-    public static readonly string[] Untyped = { "prod", "v1.31.2+fips.0", "0755-control-plane", "docker.io/mesosphere", "a: b", "- x", "#c", "x #y", " lead", "trail ", "it's", "say \"hi\"", "{a}", "[1]", "*ref", "&anchor", "!tag", "%x", "@x", "`x", "|", ">" };
+    public static readonly string[] Untyped = { "prod", "127.0.175.1:6443", "3.5.10", "1:60", "0755-control-plane-1", "v1.31.2+fips.0", "0755-control-plane", "docker.io/mesosphere", "a: b", "- x", "#c", "x #y", " lead", "trail ", "it's", "say \"hi\"", "{a}", "[1]", "*ref", "&anchor", "!tag", "%x", "@x", "`x", "|", ">" };
 
     private static string Emit(IEnumerable<string> values)
     {
@@ -195,6 +195,20 @@ public sealed class YamlRoundTripTests : IDisposable
         Assert.Equal(JsonValueKind.True, read.GetProperty("enabled").ValueKind);
         Assert.Equal("3", read.GetProperty("text").GetString());
         Assert.Equal("true", read.GetProperty("flag").GetString());
+    }
+
+    [Theory]
+    [InlineData("127.0.175.1:6443")]
+    [InlineData("192.168.0.0/16")]
+    [InlineData("3.5.10")]
+    [InlineData("v1.31.2+fips.0")]
+    [InlineData("docker.io/mesosphere")]
+    [InlineData("1:60")]
+    public void Strings_no_reader_would_type_stay_plain(string value)
+    {
+        // Quoting only what must be quoted keeps the documents as people write them (the round trips above prove these read back).
+        Assert.False(Yaml.ReadsAsNonString(value));
+        Assert.Equal($"k: {value}\n", Yaml.Write(new YamlMappingNode { { "k", value } }));
     }
 
     [Fact]
