@@ -45,16 +45,18 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
     public void Etcd_tags_follow_DKP(string version, string tag) => Assert.Equal(tag, KubernetesVersions.EtcdImageTag(version));
 
     [Fact]
-    public void A_FIPS_spec_needs_FIPS_builds_and_their_repositories_and_every_problem_is_named_at_once()
+    public void A_FIPS_spec_needs_FIPS_builds_and_every_problem_is_named_at_once()
     {
         AwsClusterSpecValidator.Validate(Spec());
+        AwsClusterSpecValidator.Validate(Spec(repository: null)); // DKP's repositories by default (AwsClusterSpecDefaults)
         AwsClusterSpecValidator.Validate(Spec(fips: false, version: "v1.29.6", etcd: "3.5.10-0", repository: null));
         var error = Assert.Throws<FipsClusterException>(() => AwsClusterSpecValidator.Validate(Spec(version: "v1.29.6", etcd: "3.5.10-0", repository: null)));
         Assert.Equal(ErrorIds.InvalidClusterSpec, error.ErrorId);
-        foreach (var expected in new[] { "-KubernetesVersion X.Y.Z+fips.N", "-KubernetesImageRepository", "-EtcdVersion X.Y.Z+fips.N", "-EtcdImageRepository" })
+        foreach (var expected in new[] { "-KubernetesVersion X.Y.Z+fips.N", "-EtcdVersion X.Y.Z+fips.N" })
         {
             Assert.Contains(expected, error.Message);
         }
+        Assert.DoesNotContain("Repository", error.Message);
         var shape = Assert.Throws<FipsClusterException>(() => AwsClusterSpecValidator.Validate(new AwsClusterSpec
         {
             Name = "x", Region = "mars-1", Ami = "ami-xyz", KubernetesVersion = "latest", Fips = false, ControlPlaneCount = 2, Architecture = "sparc",

@@ -52,6 +52,25 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
     }
 
     [Fact]
+    public void WhatIf_names_the_defaults_an_arm64_FIPS_spec_without_repositories_or_instance_types_gets()
+    {
+        _ec2.Images["ami-0fedcba9876543210"] = ("arm64", "RHEL-9.4.0_HVM-arm64-FIPS", "Red Hat Enterprise Linux");
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+        var whatIf = _ps.Run("New-FipsCluster -Name graviton -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0fedcba9876543210 " +
+            "-Architecture arm64 -KubernetesVersion v1.31.2+fips.0 -EtcdVersion 3.5.15+fips.0 -WorkerCount 2 -WhatIf -Verbose", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
+        Assert.Empty(whatIf.Errors);
+        var text = whatIf.HostText.Replace("\n", "", StringComparison.Ordinal);
+        Assert.Contains("1 control-plane (m7g.xlarge) + 2 worker (m7g.2xlarge) arm64 instances", text);
+        Assert.Contains("defaults: Kubernetes images: docker.io/mesosphere (DKP's published FIPS builds, tag v1.31.2_fips.0", text);
+        Assert.Contains(whatIf.Verbose, v => v.Message.Contains("default worker instances: m7g.2xlarge (the arm64 default; -WorkerInstanceType overrides)", StringComparison.Ordinal));
+        Assert.DoesNotContain(_ec2.Requests, r => Ec2QueryStub.MutatingActions.Contains(r.Action));
+    }
+
+    [Fact]
     public void WhatIf_calls_nothing_that_changes_EC2_and_a_real_run_records_the_cluster()
     {
         var whatIf = New("-WhatIf");

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FipsCluster.Core.Clusters;
 
 namespace FipsCluster.Core.Providers.Aws;
 
@@ -11,8 +12,13 @@ public static partial class AwsClusterSpecValidator
     [GeneratedRegex(@"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
     private static partial Regex Region();
 
+    /// <summary>
+    /// The name first (<see cref="ClusterNames.Rule"/>, its own error), then every other problem at once. Image
+    /// repositories left empty are not a problem: <see cref="AwsClusterSpecDefaults"/> fills them the DKP way.
+    /// </summary>
     public static void Validate(AwsClusterSpec spec)
     {
+        ClusterNames.Validate(spec.Name);
         var problems = new List<string>();
         if (!AmiId().IsMatch(spec.Ami))
         {
@@ -44,17 +50,9 @@ public static partial class AwsClusterSpecValidator
             {
                 problems.Add($"a FIPS cluster needs a FIPS build of Kubernetes: -KubernetesVersion X.Y.Z+fips.N, not '{spec.KubernetesVersion}'");
             }
-            if (string.IsNullOrWhiteSpace(spec.KubernetesImageRepository))
-            {
-                problems.Add("a FIPS cluster needs -KubernetesImageRepository (the repository of the FIPS images, e.g. docker.io/mesosphere)");
-            }
             if (spec.EtcdVersion is null || !KubernetesVersions.IsFipsBuild(spec.EtcdVersion))
             {
                 problems.Add($"a FIPS cluster needs a FIPS build of etcd: -EtcdVersion X.Y.Z+fips.N, not '{spec.EtcdVersion}'");
-            }
-            if (string.IsNullOrWhiteSpace(spec.EtcdImageRepository))
-            {
-                problems.Add("a FIPS cluster needs -EtcdImageRepository");
             }
         }
         if (problems.Count > 0)

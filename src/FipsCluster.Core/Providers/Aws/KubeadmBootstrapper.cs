@@ -23,6 +23,9 @@ public sealed record KubeadmJoinOptions
 
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The kubeadm configuration API of the cluster's kubeadm (KubernetesVersions.KubeadmApiVersion): the JoinConfiguration's apiVersion.</summary>
+    public string KubeadmApiVersion { get; init; } = KubernetesVersions.KubeadmV1Beta3;
+
     /// <summary>Workers joined at once (control planes join one at a time, as kubeadm requires for etcd).</summary>
     public int ThrottleLimit { get; init; } = 16;
 }
@@ -253,7 +256,7 @@ public sealed partial class KubeadmBootstrapper
         {
             // The secret goes to the shell's stdin and from there into a 0600 file, never into a command line; an
             // already-joined node is left alone.
-            result = await _ssh.RunAsync(new HostEndpoint(node.Address, _options.Port), "sudo -n /bin/sh -s", secret.Script(controlPlane), _options.JoinTimeout, "kubeadm join", _context.Cancellation).ConfigureAwait(false);
+            result = await _ssh.RunAsync(new HostEndpoint(node.Address, _options.Port), "sudo -n /bin/sh -s", secret.Script(controlPlane, _options.KubeadmApiVersion), _options.JoinTimeout, "kubeadm join", _context.Cancellation).ConfigureAwait(false);
         }
         catch (FipsClusterException ex)
         {
@@ -307,7 +310,7 @@ public sealed partial class KubeadmBootstrapper
     private static string Quote(string text, JoinSecret? secret) => Quote(text, secret?.Values);
 
     /// <summary>The join secret: kept here only, never formatted.</summary>
-    private sealed class JoinSecret
+    internal sealed class JoinSecret
     {
         public JoinSecret(string command, string endpoint, string tokenId, string tokenSecret, string caCertHash)
         {
@@ -338,7 +341,7 @@ public sealed partial class KubeadmBootstrapper
         /// umask 077) through a quoted here-document, `kubeadm join --config` on it, and the file removed on any exit
         /// (a failed join and a hang-up included).
         /// </summary>
-        public string Script(bool controlPlane) =>
+        public string Script(bool controlPlane, string apiVersion) =>
             "set -e\n" +
             "if [ -s /etc/kubernetes/kubelet.conf ]; then echo 'FipsCluster: this node has already joined' >&2; exit 0; fi\n" +
             "umask 077\n" +
@@ -346,7 +349,7 @@ public sealed partial class KubeadmBootstrapper
             "trap 'rm -f -- \"$config\"' EXIT\n" +
             "trap 'exit 129' HUP\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\n" +
             $"cat > \"$config\" <<'{HereDocument}'\n" +
-            KubeadmRenderer.RenderJoinConfiguration(Endpoint, TokenId + "." + TokenSecret, CaCertHash, controlPlane ? CertificateKey : null) +
+            KubeadmRenderer.RenderJoinConfiguration(Endpoint, TokenId + "." + TokenSecret, CaCertHash, controlPlane ? CertificateKey : null, apiVersion) +
             HereDocument + "\n" +
             "kubeadm join --config \"$config\"\n";
 
