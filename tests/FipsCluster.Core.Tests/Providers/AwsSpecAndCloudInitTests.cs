@@ -67,6 +67,20 @@ public sealed class AwsSpecAndCloudInitTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_trailing_newline_is_no_part_of_an_AMI_region_or_version()
+    {
+        // "$" matches before a final newline; the spec's values end where their text ends.
+        var shape = Assert.Throws<FipsClusterException>(() => AwsClusterSpecValidator.Validate(new AwsClusterSpec
+        {
+            Name = "x", Region = "us-east-1\n", Ami = "ami-0123456789abcdef0\n", KubernetesVersion = "v1.29.6\n", Fips = false,
+        }));
+        foreach (var expected in new[] { "-Ami 'ami-0123456789abcdef0\n'", "-Region 'us-east-1\n'", "-KubernetesVersion 'v1.29.6\n'" })
+        {
+            Assert.Contains(expected, shape.Message);
+        }
+    }
+
     private static YamlMappingNode Parse(string yaml)
     {
         var stream = new YamlStream();

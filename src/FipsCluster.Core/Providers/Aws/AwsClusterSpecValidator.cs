@@ -6,10 +6,10 @@ namespace FipsCluster.Core.Providers.Aws;
 /// <summary>What can be said about a spec before any AWS call: every problem at once, in one error.</summary>
 public static partial class AwsClusterSpecValidator
 {
-    [GeneratedRegex(@"^ami-[0-9a-f]{8,17}$")]
+    [GeneratedRegex(@"^ami-[0-9a-f]{8,17}\z")]
     private static partial Regex AmiId();
 
-    [GeneratedRegex(@"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+    [GeneratedRegex(@"^[a-z]{2}(-gov)?-[a-z]+-\d\z")]
     private static partial Regex Region();
 
     /// <summary>
@@ -40,7 +40,7 @@ public static partial class AwsClusterSpecValidator
         {
             problems.Add($"{spec.WorkerCount} workers is out of range (0-1000)");
         }
-        if (!Regex.IsMatch(spec.KubernetesVersion, @"^v?\d+\.\d+\.\d+(\+[0-9A-Za-z.-]+)?$"))
+        if (!Regex.IsMatch(spec.KubernetesVersion, @"^v?\d+\.\d+\.\d+(\+[0-9A-Za-z.-]+)?\z"))
         {
             problems.Add($"-KubernetesVersion '{spec.KubernetesVersion}' is not a Kubernetes version (e.g. v1.29.6+fips.0)");
         }
