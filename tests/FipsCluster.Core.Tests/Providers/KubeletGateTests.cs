@@ -217,6 +217,11 @@ public sealed class KubeletGateTests(GoToolchainFixture go, KubeletGateFixture g
         Assert.Equal(0, ownUnit.Exit);
         Assert.Contains("/opt/kubelet: Go+BoringCrypto", ownUnit.Error);
 
+        var quoted = Gate(r => r.Binary("/opt/my kubelet/kubelet", fips)
+            .File("/usr/lib/systemd/system/kubelet.service", "[Service]\nExecStart=-\"/opt/my kubelet/kubelet\" --v=2\n"));
+        Assert.Equal(0, quoted.Exit);
+        Assert.Contains("/opt/my kubelet/kubelet: Go+BoringCrypto", quoted.Error);
+
         Assert.Contains("has no ExecStart", Gate(r => r.Unit().File("/etc/systemd/system/kubelet.service.d/90-off.conf", "[Service]\nExecStart=\n")).Error);
         Assert.Contains("no kubelet.service unit file", Gate(_ => { }).Error);
         Assert.Contains("is not a readable file", Gate(r => r.Unit("/usr/bin/missing")).Error);

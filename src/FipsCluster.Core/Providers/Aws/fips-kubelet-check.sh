@@ -120,8 +120,9 @@ ${value#-}"
   done <<EOF
 $text
 EOF
-  # The program: the first word after systemd's prefixes (-@:+!), unquoted.
-  exec_start=$(printf '%s\n' "$exec_start" | sed -e 's/^[-@:+!]*//' -e 's/^"\([^"]*\)".*/\1/' -e "s/^'\\([^']*\\)'.*/\\1/" -e 's/[ '"$tab"'].*//')
+  # The program: the first word after systemd's prefixes (-@:+!), or the first quoted string, unquoted.
+  exec_start=$(printf '%s\n' "$exec_start" | sed -e 's/^[-@:+!]*//' -e "/^[\"']/!s/[ $tab].*//" \
+    -e 's/^"\([^"]*\)".*/\1/' -e "s/^'\\([^']*\\)'.*/\\1/")
 fi
 [ -n "$exec_start" ] || refuse "$unit has no ExecStart"
 case $exec_start in
