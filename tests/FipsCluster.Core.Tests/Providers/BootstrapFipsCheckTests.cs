@@ -240,6 +240,24 @@ public sealed class BootstrapFipsCheckTests : IDisposable
         Assert.Equal(new[] { "systemctl daemon-reload" }, went.Calls);
     }
 
+    [SkippableTheory]
+    [InlineData("ControlPlane")]
+    [InlineData("Worker")]
+    public void What_EC2_is_sent_fits_its_16_KB_and_cloud_init_unpacks_it_to_the_rendering(string role)
+    {
+        RequireCloudInit();
+        var text = CloudInitRenderer.Render(Spec(true), role);
+        var sent = CloudInitRenderer.Compress(text);
+        Assert.True(Encoding.UTF8.GetByteCount(text) > Ec2QueryStub.MaxUserData, "the FIPS rendering no longer needs compressing"); // why it is compressed
+        Assert.True(sent.Length <= 12 * 1024, $"{sent.Length} bytes: too close to EC2's {Ec2QueryStub.MaxUserData}");
+        var file = Path.Combine(_dir, "user-data.gz");
+        File.WriteAllBytes(file, sent);
+        // cloud-init's own reading of raw user data (user_data.convert_string → util.decomp_gzip).
+        var run = RunProcess(Python, null, "-c", "import sys; from cloudinit import util; sys.stdout.write(util.decomp_gzip(open(sys.argv[1], 'rb').read(), quiet=False, decode=True))", file);
+        Assert.True(run.Exit == 0, run.Error);
+        Assert.Equal(text, run.Output);
+    }
+
     /// <summary>
     /// User data as CABPK generates it from a KubeadmConfig (cluster-api bootstrap/kubeadm/internal/cloudinit: the
     /// "## template: jinja" header, files as write_files with content indented 6, each preKubeadmCommand as a Go %q

@@ -47,6 +47,20 @@ public static class CloudInitRenderer
         return "#cloud-config\n" + Yaml.Write(root);
     }
 
+    /// <summary>
+    /// The user data as EC2 is given it: the rendering, gzip-compressed. EC2 takes at most 16 KB of user data and the
+    /// FIPS gate alone is larger; cloud-init recognises gzip user data and decompresses it before anything else.
+    /// </summary>
+    public static byte[] Compress(string userData)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(userData));
+        }
+        return buffer.ToArray();
+    }
+
     private static YamlMappingNode File(string path, string permissions, string content) => new()
     {
         { "path", path },
