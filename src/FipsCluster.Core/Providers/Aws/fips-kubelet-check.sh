@@ -10,7 +10,7 @@
 #     headers name are read;
 #  3. the unit's environment (Environment=, EnvironmentFile=, and so this process's own) does not set
 #     GODEBUG=fips140=off.
-# POSIX sh with only what a minimal RHEL image has: cat, od, tail, head, tr, sort, grep, sed.
+# POSIX sh with only what a minimal RHEL image has: cat, cut, head, od, sort, tail, tr, wc (coreutils), grep, sed.
 # FIPS_ROOT=<dir> reads the kernel flag, the unit files and the binary under <dir> (tests).
 set -u
 LC_ALL=C
