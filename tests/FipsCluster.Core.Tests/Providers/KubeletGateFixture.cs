@@ -52,6 +52,12 @@ public sealed class KubeletGateFixture : IDisposable
         }
         try
         {
+            ToolsPath = Path.Combine(Root, "minimal-rhel-tools");
+            Directory.CreateDirectory(ToolsPath);
+            foreach (var tool in MinimalRhelTools)
+            {
+                File.CreateSymbolicLink(Path.Combine(ToolsPath, tool), Which(tool) ?? throw new InvalidOperationException(tool + " is not installed"));
+            }
             Build();
         }
         catch (Exception ex)
@@ -61,6 +67,12 @@ public sealed class KubeletGateFixture : IDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>The only external programs the gate may use: what coreutils-single, grep and sed put in ubi-minimal.</summary>
+    public static readonly string[] MinimalRhelTools = { "cat", "cut", "head", "od", "sort", "tail", "tr", "wc", "grep", "sed" };
+
+    /// <summary>A PATH holding only <see cref="MinimalRhelTools"/>.</summary>
+    public string ToolsPath { get; } = "";
 
     public string? Unavailable { get; }
 

@@ -16,24 +16,6 @@ namespace FipsCluster.Core.Tests.Providers;
 [Collection(GoToolchainCollection.Name)]
 public sealed class KubeletGateTests(GoToolchainFixture go, KubeletGateFixture gate) : IClassFixture<KubeletGateFixture>
 {
-    /// <summary>The only external programs the gate may use: what coreutils-single, grep and sed put in ubi-minimal.</summary>
-    private static readonly string[] MinimalRhelTools = { "cat", "cut", "head", "od", "sort", "tail", "tr", "wc", "grep", "sed" };
-
-    private static readonly Lazy<string> ToolsPath = new(() =>
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "fc-gate-tools-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        foreach (var tool in MinimalRhelTools)
-        {
-            var link = Path.Combine(dir, tool);
-            if (!File.Exists(link))
-            {
-                File.CreateSymbolicLink(link, KubeletGateFixture.Which(tool) ?? throw new InvalidOperationException(tool + " is not installed"));
-            }
-        }
-        return dir;
-    });
-
     private string Shell(string name) => name == "busybox" ? gate.Busybox! : "/bin/sh";
 
     /// <summary>Every file the gate is judged on, and whether it must be let through.</summary>
@@ -124,7 +106,7 @@ public sealed class KubeletGateTests(GoToolchainFixture go, KubeletGateFixture g
             var analyzer = FipsKubeletGuard.Accepts(report);
             using var root = new GateRoot(gate.Root);
             root.Unit().Binary("/usr/bin/kubelet", file.Path);
-            var run = root.Run(Shell(shell), toolsPath: ToolsPath.Value);
+            var run = root.Run(Shell(shell), toolsPath: gate.ToolsPath);
             var message = (run.Output + run.Error).Trim();
             rows.Add($"{file.Name}: {report.CryptoModule}{(report.Fips140ModuleVersion is { } v ? " " + v : "")} ({report.Status}) → gate exit {run.Exit}: {message}");
             if (analyzer != file.FipsModule)
@@ -295,7 +277,7 @@ public sealed class KubeletGateTests(GoToolchainFixture go, KubeletGateFixture g
             File.WriteAllText(envFile, envFileContent);
             var run = FipsFlagNamespace.Run("1", "", new[] { "/bin/sh", script }, new Dictionary<string, string>
             {
-                ["PATH"] = bin + ":" + ToolsPath.Value, ["FC_KUBELET"] = kubelet, ["FC_ENVIRONMENT"] = environment, ["FIPS_ROOT"] = "",
+                ["PATH"] = bin + ":" + gate.ToolsPath, ["FC_KUBELET"] = kubelet, ["FC_ENVIRONMENT"] = environment, ["FIPS_ROOT"] = "",
             });
             return (run.Exit, run.Output + run.Error);
         }
@@ -313,7 +295,7 @@ public sealed class KubeletGateTests(GoToolchainFixture go, KubeletGateFixture g
         Assert.Contains($"(EnvironmentFile={envFile})", file.Message);
         // The kernel flag is the host's own /proc here (the namespace's): 0 refuses before anything else is read.
         File.Delete(calls);
-        var kernel = FipsFlagNamespace.Run("0", "", new[] { "/bin/sh", script }, new Dictionary<string, string> { ["PATH"] = bin + ":" + ToolsPath.Value, ["FC_KUBELET"] = go["boring"] });
+        var kernel = FipsFlagNamespace.Run("0", "", new[] { "/bin/sh", script }, new Dictionary<string, string> { ["PATH"] = bin + ":" + gate.ToolsPath, ["FC_KUBELET"] = go["boring"] });
         Assert.Equal(1, kernel.Exit);
         Assert.Contains("not in FIPS mode (fips_enabled=0)", kernel.Error);
         Assert.False(File.Exists(calls));
