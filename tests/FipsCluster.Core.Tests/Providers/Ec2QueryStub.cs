@@ -351,6 +351,22 @@ public sealed class Ec2QueryStub : IDisposable
         return SecurityGroups.TryRemove(id, out _) ? Ok("DeleteSecurityGroupResponse") : Error(400, "InvalidGroup.NotFound", $"The security group '{id}' does not exist");
     }
 
+    /// <summary>EC2's limit on user data, in raw form before base64 encoding.</summary>
+    public const int MaxUserData = 16384;
+
+    /// <summary>A RunInstances UserData parameter as cloud-init reads it: base64, then gunzip when it is gzip.</summary>
+    public static string UserDataText(string base64)
+    {
+        var raw = Convert.FromBase64String(base64);
+        if (raw.Length < 2 || raw[0] != 0x1F || raw[1] != 0x8B)
+        {
+            return System.Text.Encoding.UTF8.GetString(raw);
+        }
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(raw), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
     private (int, string) RunInstances(Dictionary<string, string> p)
     {
         var role = p.Where(kv => kv.Key.StartsWith("TagSpecification.1.Tag.", StringComparison.Ordinal) && kv.Key.EndsWith(".Key", StringComparison.Ordinal) && kv.Value == "fipscluster.io/role")
@@ -358,6 +374,10 @@ public sealed class Ec2QueryStub : IDisposable
         if (role == NoCapacityForRole)
         {
             return Error(500, "InsufficientInstanceCapacity", $"We currently do not have sufficient {p.GetValueOrDefault("InstanceType")} capacity.");
+        }
+        if (p.TryGetValue("UserData", out var userData) && Convert.FromBase64String(userData).Length > MaxUserData)
+        {
+            return Error(400, "InvalidParameterValue", $"User data is limited to {MaxUserData} bytes");
         }
         var token = p.GetValueOrDefault("ClientToken", "");
         lock (Gate)

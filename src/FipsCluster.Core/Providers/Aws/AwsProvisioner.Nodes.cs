@@ -44,7 +44,7 @@ public sealed partial class AwsProvisioner
         string? Refuse(string id) => spec.Fips && evidence.TryGetValue(id, out var report) && !report.Compliant
             ? $"its Test-FipsNode evidence is not compliant ({string.Join(", ", report.Findings.Select(f => f.CheckId).DefaultIfEmpty(report.ErrorId ?? "error"))})"
             : null;
-        foreach (var outcome in await new KubeadmBootstrapper(Join with { KubeadmApiVersion = KubernetesVersions.KubeadmApiVersion(spec.KubernetesVersion) }, context).RunAsync(controlPlanes, workers, Refuse).ConfigureAwait(false))
+        foreach (var outcome in await new KubeadmBootstrapper(Join with { KubeadmApiVersion = KubernetesVersions.KubeadmApiVersion(spec.KubernetesVersion), Fips = spec.Fips }, context).RunAsync(controlPlanes, workers, Refuse).ConfigureAwait(false))
         {
             joined[outcome.InstanceId] = outcome;
             if (outcome.Error is not null)

@@ -275,7 +275,7 @@ public sealed partial class AwsProvisioner
             KeyName = spec.SshKeyName,
             SubnetId = spec.SubnetId,
             SecurityGroupIds = new List<string> { groupId },
-            UserData = Convert.ToBase64String(Encoding.UTF8.GetBytes(userData)),
+            UserData = Convert.ToBase64String(CloudInitRenderer.Compress(userData)),
             TagSpecifications = new List<TagSpecification>
             {
                 new()

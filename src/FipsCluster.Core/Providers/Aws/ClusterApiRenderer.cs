@@ -109,21 +109,24 @@ public static class ClusterApiRenderer
         };
     }
 
-    /// <summary>The kubelet FIPS guard as kubeadm bootstrap files, and the FIPS check before kubeadm runs.</summary>
+    /// <summary>For a FIPS spec, the kubelet FIPS gate as kubeadm bootstrap files and the FIPS check before kubeadm runs.</summary>
     private static YamlMappingNode GuardedBootstrap(AwsClusterSpec spec)
     {
-        var bootstrap = new YamlMappingNode
+        var bootstrap = new YamlMappingNode();
+        if (spec.Fips)
         {
-            {
-                "files", new YamlSequenceNode(
-                    new YamlMappingNode { { "path", FipsKubeletGuard.ScriptPath }, { "owner", "root:root" }, { "permissions", "0755" }, { "content", new YamlScalarNode(FipsKubeletGuard.Script) { Style = YamlDotNet.Core.ScalarStyle.Literal } } },
-                    new YamlMappingNode { { "path", FipsKubeletGuard.DropInPath }, { "owner", "root:root" }, { "permissions", "0644" }, { "content", new YamlScalarNode(FipsKubeletGuard.DropIn) { Style = YamlDotNet.Core.ScalarStyle.Literal } } })
-            },
-        };
+            bootstrap.Add("files", new YamlSequenceNode(
+                    // The gate is longer than the 10,240 characters the CRDs allow a file's content: sent as gzip+base64,
+                    // which CABPK passes to cloud-init's write_files as it is.
+                    new YamlMappingNode { { "path", FipsKubeletGuard.ScriptPath }, { "owner", "root:root" }, { "permissions", "0755" }, { "encoding", "gzip+base64" }, { "content", Convert.ToBase64String(CloudInitRenderer.Compress(FipsKubeletGuard.Script)) } },
+                    new YamlMappingNode { { "path", FipsKubeletGuard.DropInPath }, { "owner", "root:root" }, { "permissions", "0644" }, { "content", new YamlScalarNode(FipsKubeletGuard.DropIn) { Style = YamlDotNet.Core.ScalarStyle.Literal } } }));
+        }
         var commands = new YamlSequenceNode();
         if (spec.Fips)
         {
-            commands.Add("test \"$(cat /proc/sys/crypto/fips_enabled)\" = 1");
+            // CABPK writes preKubeadmCommands into runcmd before kubeadm init/join, each inserted verbatim: the check's
+            // exit ends the bootstrap there (see EarlyCheck).
+            commands.Add(FipsKubeletGuard.EarlyCheck);
         }
         commands.Add("systemctl daemon-reload");
         bootstrap.Add("preKubeadmCommands", commands);

@@ -28,6 +28,12 @@ public sealed record KubeadmJoinOptions
 
     /// <summary>Workers joined at once (control planes join one at a time, as kubeadm requires for etcd).</summary>
     public int ThrottleLimit { get; init; } = 16;
+
+    /// <summary>
+    /// A FIPS cluster: the nodes' bootstrap starts with the FIPS check (FipsKubeletGuard.EarlyCheck), so a failed
+    /// cloud-init is followed by a look at the node's kernel flag, and a node outside FIPS mode is reported as such.
+    /// </summary>
+    public bool Fips { get; init; }
 }
 
 /// <summary>An instance to bootstrap: its ID, the address SSH reaches it at, ControlPlane or Worker.</summary>
@@ -171,8 +177,16 @@ public sealed partial class KubeadmBootstrapper
                         last = $"cloud-init {state}";
                         break;
                     case "error" or "degraded error" or "degraded done" or "disabled":
+                        if (_options.Fips && await FipsFlagAsync(endpoint) is { } flag and not "1")
+                        {
+                            return new FipsClusterException(ErrorIds.NodeNotFipsCompliant, FipsErrorCategory.SecurityError,
+                                $"{host}: the host is not in FIPS mode (/proc/sys/crypto/fips_enabled: {flag}), so its bootstrap stopped at the FIPS check before kubeadm (cloud-init reports '{state}').", node.InstanceId)
+                            {
+                                RecommendedAction = "Boot the instance in FIPS mode (an AMI with fips=1 on the kernel command line), or create a cluster with -Fips:$false.",
+                            };
+                        }
                         return new FipsClusterException(ErrorIds.KubeadmInitFailed, FipsErrorCategory.InvalidResult,
-                            $"{host}: cloud-init reports '{state}' (a step of the user data failed: in a FIPS cluster, first suspect a host not in FIPS mode).", node.InstanceId);
+                            $"{host}: cloud-init reports '{state}' (a step of the user data failed; read /var/log/cloud-init-output.log there).", node.InstanceId);
                     default:
                         return new FipsClusterException(ErrorIds.KubeadmInitFailed, FipsErrorCategory.InvalidResult,
                             $"{host}: 'cloud-init status' gave no status (exit {result.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "by signal"}): is this an image with cloud-init?", node.InstanceId);
@@ -194,6 +208,24 @@ public sealed partial class KubeadmBootstrapper
                 await Task.Delay(pause, _context.Cancellation).ConfigureAwait(false);
             }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxPollInterval.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// The node's /proc/sys/crypto/fips_enabled ("missing" when the kernel has none), read after its cloud-init failed;
+    /// null when it cannot be read over SSH (then the failure stays unexplained).
+    /// </summary>
+    private async Task<string?> FipsFlagAsync(HostEndpoint endpoint)
+    {
+        try
+        {
+            var read = await _ssh.RunAsync(endpoint, "cat /proc/sys/crypto/fips_enabled", null, null, "reading fips_enabled", _context.Cancellation).ConfigureAwait(false);
+            var value = read.Output.Trim();
+            return read.ExitStatus == 0 && value.Length is > 0 and <= 8 ? value : read.ExitStatus is > 0 ? "missing" : null;
+        }
+        catch (FipsClusterException)
+        {
+            return null;
         }
     }
 
@@ -248,7 +280,8 @@ public sealed partial class KubeadmBootstrapper
         var ready = await WaitForCloudInitAsync(node, "its cloud-init").ConfigureAwait(false);
         if (ready is not null)
         {
-            return Fail(ErrorIds.KubeadmJoinFailed, ready.Category, $"{node.InstanceId}: not joined as a {role}: {ready.Message}", ready);
+            return Fail(ready.ErrorId == ErrorIds.NodeNotFipsCompliant ? ErrorIds.NodeNotFipsCompliant : ErrorIds.KubeadmJoinFailed, ready.Category,
+                $"{node.InstanceId}: not joined as a {role}: {ready.Message}", ready);
         }
         _context.Verbose($"{node.InstanceId} ({Target(node)}): joining as a {role}.");
         SshCommandResult result;
