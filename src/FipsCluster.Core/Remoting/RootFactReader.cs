@@ -72,7 +72,6 @@ public static class RootFactReader
                 facts.AddLink(path, target);
             }
         }
-        ReadFile(facts, image, LinuxFactCatalog.CryptoPolicyBackEnds + "/nss.config", withStat: false);
         foreach (var dir in LinuxFactCatalog.OpenSslModuleDirs)
         {
             if (image.Resolve(dir + "/fips.so") is { Kind: FileKind.Regular, Problem: null })
