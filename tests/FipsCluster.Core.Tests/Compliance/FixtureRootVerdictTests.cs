@@ -233,7 +233,7 @@ public sealed class FixtureRootVerdictTests
     [InlineData("rhel9-fips", true)]
     [InlineData("rhel9-nonfips", false)]
     [InlineData("ubuntu2204-pro-fips", true)]
-    [InlineData("debian12", null)] // the kernel has no fips_enabled sysctl
+    [InlineData("debian12", false)] // a running kernel without the fips_enabled sysctl (no FIPS support) cannot be in FIPS mode
     [InlineData("rhel9-image-fips", null)] // offline image: no running kernel
     public void Fips_mode_flag(string fixture, bool? enabled) => Assert.Equal(enabled, Report(fixture).FipsModeEnabled);
 
