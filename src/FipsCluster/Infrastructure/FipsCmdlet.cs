@@ -138,7 +138,7 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected T RunCore<T>(Func<OperationContext, Task<T>> work)
     {
-        var dispatcher = new PipelineDispatcher();
+        var dispatcher = new PipelineDispatcher(onFault: _stopping.Cancel);
         var activityId = Math.Abs(GetType().Name.GetHashCode(StringComparison.Ordinal) % 10000) + 1;
         var context = new OperationContext
         {
