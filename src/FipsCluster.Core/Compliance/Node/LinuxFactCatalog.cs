@@ -40,8 +40,11 @@ public static class LinuxFactCatalog
     /// <summary>dracut's distribution configuration directory (bootc images put their 40-fips.conf here).</summary>
     public const string DracutLibConfD = "/usr/lib/dracut/dracut.conf.d";
 
-    /// <summary>The RPM database of RHEL 9+ (SQLite).</summary>
+    /// <summary>The RPM database of RHEL 9+ (SQLite); /var/lib/rpm is a link to /usr/lib/sysimage/rpm on RHEL 10 and Fedora 36+.</summary>
     public const string RpmSqliteDatabase = "/var/lib/rpm/rpmdb.sqlite";
+
+    /// <summary>Where rpm keeps its database on RHEL 10 and Fedora 36+ (an image may lack the /var/lib/rpm link).</summary>
+    public const string RpmSysimageSqliteDatabase = "/usr/lib/sysimage/rpm/rpmdb.sqlite";
 
     /// <summary>The RPM database of RHEL 7 and 8 (Berkeley DB hash).</summary>
     public const string RpmBerkeleyDatabase = "/var/lib/rpm/Packages";
