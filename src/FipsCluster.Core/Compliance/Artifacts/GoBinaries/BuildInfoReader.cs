@@ -187,7 +187,8 @@ internal static class BuildInfoReader
         var found = new HashSet<string>(StringComparer.Ordinal);
         ReadOnlySpan<byte> needle = "go1."u8;
         var at = 0;
-        while (found.Count <= 16)
+        // A Go binary names its version a handful of times; a file with hundreds of "go1." is not worth reading on.
+        for (var seen = 0; seen < 256 && found.Count <= 16; seen++)
         {
             var i = data[at..].IndexOf(needle);
             if (i < 0)
