@@ -13,9 +13,11 @@
     TypesToProcess         = @('FipsCluster.Types.ps1xml')
     CmdletsToExport        = @(
         'Add-FipsClusterNode'
+        'Compare-FipsComplianceReport'
         'ConvertFrom-SwarmJoinToken'
         'ConvertTo-FipsPrivateKey'
         'Export-FipsClusterManifest'
+        'Export-FipsComplianceReport'
         'Get-FipsCluster'
         'Get-FipsClusterDependency'
         'Get-FipsClusterNode'

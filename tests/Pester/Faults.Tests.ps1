@@ -35,6 +35,14 @@ BeforeDiscovery {
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: keys EC2 does not accept'; Id = 'AwsAuthenticationFailed'
            Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.Ec2AuthFailureUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
 
+        # Compare-FipsComplianceReport
+        @{ Cmdlet = 'Compare-FipsComplianceReport'; Case = 'an object that is not a report'; Id = 'InvalidComplianceReport'
+           Run = 'Compare-FipsComplianceReport -ReferenceReport $f.Report -DifferenceReport ([datetime]::UnixEpoch)' }
+        @{ Cmdlet = 'Compare-FipsComplianceReport'; Case = 'a report cut short by ConvertTo-Json depth'; Id = 'InvalidComplianceReport'
+           Run = 'Compare-FipsComplianceReport -ReferenceReport $f.Report -DifferenceReport $f.ShallowReport' }
+        @{ Cmdlet = 'Compare-FipsComplianceReport'; Case = 'nothing to compare'; Id = 'ComplianceReportRequired'; Terminating = $true
+           Run = 'Compare-FipsComplianceReport -ReferenceReport @() -DifferenceReport @()' }
+
         # ConvertFrom-SwarmJoinToken
         @{ Cmdlet = 'ConvertFrom-SwarmJoinToken'; Case = 'text that is not a token'; Id = 'InvalidSwarmJoinToken'
            Run = 'ConvertFrom-SwarmJoinToken -Token "SWMTKN-1-not-a-token"' }
@@ -64,6 +72,23 @@ BeforeDiscovery {
            Run = 'Export-FipsClusterManifest -Name aws1 -Path nosuchdrive:/capi.yaml' }
         @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a wildcard that matches no file'; Id = 'ManifestWriteFailed'
            Run = 'Export-FipsClusterManifest -Name aws1 -Path (Join-Path $f.Missing "*.yaml")' }
+
+        # Export-FipsComplianceReport
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'an object that is not a report (the rest is exported)'; Id = 'InvalidComplianceReport'
+           Run = '@([datetime]::UnixEpoch, $f.Report) | Export-FipsComplianceReport -Format Csv' }
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'a report cut short by ConvertTo-Json depth'; Id = 'InvalidComplianceReport'
+           Run = '@($f.ShallowReport, $f.Report) | Export-FipsComplianceReport -Format Markdown' }
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'no report at all'; Id = 'ComplianceReportRequired'; Terminating = $true
+           Run = '@() | Export-FipsComplianceReport' }
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'a file that exists, without -Force'; Id = 'ComplianceReportExists'; Terminating = $true
+           Run = '$f.Report | Export-FipsComplianceReport -Format JUnit -Path $f.Garbage'
+           After = '(Get-Content -Raw $f.Garbage) | Should -Match "this is not a certificate"' }
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'a folder that does not exist'; Id = 'ComplianceReportWriteFailed'; Terminating = $true
+           Run = '$f.Report | Export-FipsComplianceReport -Path (Join-Path $f.Missing report.html)' }
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'a drive that does not exist'; Id = 'PathNotFound'; Terminating = $true
+           Run = '$f.Report | Export-FipsComplianceReport -Path nosuchdrive:/report.html' }
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'a wildcard that matches no file'; Id = 'ComplianceReportWriteFailed'; Terminating = $true
+           Run = '$f.Report | Export-FipsComplianceReport -Path (Join-Path $f.Missing "*.html")' }
 
         # Get-FipsCluster
         @{ Cmdlet = 'Get-FipsCluster'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
@@ -525,6 +550,12 @@ BeforeAll {
         InjectedAddress = "::1%lo`n* ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA3DSXE2lVfV+SwIUMirISeqpNS0QYjQ8E4lgEqyZjtw"
     }
     $script:secrets += $script:f.Token.Substring($script:f.Token.Length - 25)
+    # A report as Test-FipsNode writes one (no service needed), and the same cut short by ConvertTo-Json's depth.
+    $script:f.Report = [FipsCluster.NodeComplianceReport]@{
+        ComputerName = 'fault-node'; Profile = 'FIPS-140-3'; Status = 'NonCompliant'
+        Checks = [FipsCluster.CheckResult[]]@([FipsCluster.CheckResult]@{ CheckId = 'LNX-FIPS-01'; Title = 'Kernel FIPS mode flag'; Status = 'Fail'; Actual = '0' })
+    }
+    $script:f.ShallowReport = $script:f.Report | ConvertTo-Json -Depth 1 -WarningAction SilentlyContinue | ConvertFrom-Json
 
     # The cluster store: a temporary one, seeded before every case with records as the module writes them
     # ({"mac": HMAC-SHA256(store.key, record), "record": …}, the provider as text) — a Swarm whose manager is a closed

@@ -199,6 +199,23 @@ Describe 'Export-FipsClusterManifest -Path and -LiteralPath' {
     }
 }
 
+Describe 'Export-FipsComplianceReport -Path and -LiteralPath' {
+    It 'writes a report file named with [ through -LiteralPath' {
+        $target = Join-Path $TestDrive 'report[1].csv'
+        $file = Test-FipsNode -LiteralPath (Join-Path $script:images 'img1') | Export-FipsComplianceReport -Format Csv -LiteralPath $target -PassThru -Confirm:$false
+        $file.Name | Should -Be 'report[1].csv'
+        (Import-Csv -LiteralPath $target).Count | Should -BeGreaterThan 0
+    }
+
+    It 'refuses a wildcard that matches two files' {
+        Set-Content -LiteralPath (Join-Path $TestDrive 'r1.csv') -Value 'a'
+        Set-Content -LiteralPath (Join-Path $TestDrive 'r2.csv') -Value 'b'
+        { Test-FipsNode -LiteralPath (Join-Path $script:images 'img1') | Export-FipsComplianceReport -Format Csv -Path (Join-Path $TestDrive 'r?.csv') -Force -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ComplianceReportWriteFailed,FipsCluster.Commands.ExportFipsComplianceReportCommand'
+        Get-Content -LiteralPath (Join-Path $TestDrive 'r1.csv') | Should -Be 'a'
+    }
+}
+
 Describe 'Test-FipsNode -Root and -LiteralPath' {
     It 'tests every image root a wildcard matches' {
         $reports = Test-FipsNode -Root (Join-Path $script:images 'img*')

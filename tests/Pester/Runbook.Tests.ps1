@@ -21,6 +21,7 @@ BeforeAll {
         'Add-FipsClusterNode'        = 'Add-FipsClusterNode -Cluster nodes -DockerHost $deadEngine -Confirm:$false'
         'ConvertTo-FipsPrivateKey'   = 'ConvertTo-FipsPrivateKey -Path $keyPath -NewPassphrase $newPassphrase -Iterations 1000 -Force -Confirm:$false'
         'Export-FipsClusterManifest' = 'Export-FipsClusterManifest -InputObject $spec -Path $manifestPath -Confirm:$false'
+        'Export-FipsComplianceReport' = '$report | Export-FipsComplianceReport -Path $reportPath -Force -Confirm:$false'
         'New-FipsCluster'            = 'New-FipsCluster -Name fresh -Provider Swarm -DockerHost $deadEngine -Force -Confirm:$false'
         'Remove-FipsCluster'         = 'Remove-FipsCluster -Name removeme -Force -Confirm:$false'
         'Remove-FipsClusterNode'     = 'Remove-FipsClusterNode -Cluster nodes -Node worker1 -Force -Confirm:$false'
@@ -41,6 +42,8 @@ $keyPath = Join-Path $work 'node.key'
 Set-Content $keyPath ([Security.Cryptography.ECDsa]::Create([Security.Cryptography.ECCurve+NamedCurves]::nistP256).ExportPkcs8PrivateKeyPem())
 $newPassphrase = ConvertTo-SecureString 'runbook passphrase 1' -AsPlainText -Force
 $manifestPath = Join-Path $work 'cluster.yaml'
+$reportPath = Join-Path $work 'report.html'
+$report = [FipsCluster.NodeComplianceReport]@{ ComputerName = 'runbook-node'; Profile = 'FIPS-140-3'; Status = 'Compliant'; Compliant = $true }
 $spec = [FipsCluster.AwsClusterSpec]@{
     Name = 'lab'; Region = 'us-east-1'; Ami = 'ami-0123456789abcdef0'; KubernetesVersion = '1.33.1+fips.1'
     KubernetesImageRepository = 'docker.io/mesosphere'; EtcdVersion = '3.5.21+fips.1'; EtcdImageRepository = 'docker.io/mesosphere'
@@ -77,6 +80,7 @@ $ConfirmPreference = 'High'
 $result.SetDescription = (Get-FipsCluster -Name setme).Description
 $result.Clusters = @((Get-FipsCluster).Name)
 $result.ManifestWritten = Test-Path $manifestPath
+$result.ReportWritten = Test-Path $reportPath
 $result.KeyEncrypted = (Get-Content -Raw $keyPath) -match 'BEGIN ENCRYPTED PRIVATE KEY'
 
 # ConfirmImpact High without -Force or -Confirm:$false: the help says it asks, which a non-interactive host cannot.
@@ -163,6 +167,11 @@ Describe 'What the service-free scenarios changed' {
     It 'ConvertTo-FipsPrivateKey rewrote the key' {
         $script:result.KeyEncrypted | Should -BeTrue
         $script:result.Scenarios['ConvertTo-FipsPrivateKey'].Output | Should -Be 1
+    }
+
+    It 'Export-FipsComplianceReport wrote the file' {
+        $script:result.ReportWritten | Should -BeTrue
+        $script:result.Scenarios['Export-FipsComplianceReport'].Errors | Should -BeNullOrEmpty
     }
 
     It 'Export-FipsClusterManifest wrote the file' {

@@ -124,12 +124,14 @@ public static class SwarmClusterCompliance
             Provider = record.Provider.ToString(),
             Fips = record.Fips,
             Profile = profile.Name,
+            ProfileHash = Judgement.ProfileHash(profile),
             Compliant = compliant,
             Status = compliant ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant,
             Checks = checks,
             Nodes = reports,
             Duration = clock.Elapsed,
             Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 

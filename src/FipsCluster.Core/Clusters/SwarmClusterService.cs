@@ -39,22 +39,6 @@ public sealed class SwarmClusterService
 
     public SwarmClusterService(IClusterStore store) => _store = store;
 
-    /// <summary>SHA-256 over the profile's checks as the record keeps them: a tailored profile is recorded exactly.</summary>
-    public static string ProfileHash(ComplianceProfile profile)
-    {
-        var canonical = new StringBuilder().Append(profile.Name).Append('\n').Append(profile.Standard).Append('\n');
-        foreach (var check in profile.Checks.OrderBy(c => c.CheckId, StringComparer.Ordinal))
-        {
-            canonical.Append(check.CheckId).Append(' ').Append(check.Required).Append(' ').Append(check.Severity);
-            foreach (var (key, value) in check.Settings.OrderBy(s => s.Key, StringComparer.Ordinal))
-            {
-                canonical.Append(' ').Append(key).Append('=').Append(value);
-            }
-            canonical.Append('\n');
-        }
-        return "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()))).ToLowerInvariant();
-    }
-
     /// <summary>Null when ShouldProcess declined (-WhatIf / -Confirm No): nothing was changed.</summary>
     public async Task<FipsClusterRecord?> CreateAsync(NewSwarmClusterRequest request, OperationContext context)
     {
@@ -129,7 +113,7 @@ public sealed class SwarmClusterService
                 Provider = FipsClusterProvider.Swarm,
                 Fips = request.Fips,
                 ComplianceProfile = request.Profile.Name,
-                ComplianceProfileHash = ProfileHash(request.Profile),
+                ComplianceProfileHash = Judgement.ProfileHash(request.Profile),
                 ProfileDefinition = request.Profile,
                 Endpoints = new[] { request.Engine.ToString() },
                 EngineClusterId = swarm.Id,

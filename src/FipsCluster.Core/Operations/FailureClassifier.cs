@@ -300,7 +300,7 @@ public static partial class FailureClassifier
 
     /// <summary>Swarm join tokens, whoever wrote them into a message: their secret part is masked.</summary>
     [GeneratedRegex(@"(SWMTKN-(?:1|2-[01])-[0-9a-z]{1,50}-)[0-9a-z]{25}", RegexOptions.CultureInvariant)]
-    private static partial Regex JoinTokenSecret();
+    internal static partial Regex JoinTokenSecret();
 
     /// <summary>Masks the caller's secrets (and join tokens' secrets) in text; short values are not masked (they would mask ordinary words).</summary>
     private sealed class Redactor

@@ -42,7 +42,7 @@ public static class NodeOutput
     /// <paramref name="budget"/> count against it; the first drain past it calls <paramref name="exceeded"/> (which
     /// closes the source, ending the other drains) and returns null.
     /// </summary>
-    public static Task<ArraySegment<byte>?> DrainAsync(Stream stream, Budget budget, Action exceeded) =>
+    public static Task<ArraySegment<byte>?> DrainAsync(Stream stream, Budget budget, Action exceeded, Action<byte[], int, int>? observe = null) =>
         Task.Factory.StartNew<ArraySegment<byte>?>(() =>
         {
             var buffer = new Buffer(budget.Limit);
@@ -56,6 +56,7 @@ public static class NodeOutput
                         exceeded();
                         return null;
                     }
+                    observe?.Invoke(buffer.Bytes, buffer.Length, read);
                 }
             }
             catch (ObjectDisposedException)
@@ -64,6 +65,16 @@ public static class NodeOutput
             }
             return buffer.ToArray();
         }, CancellationToken.None, TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+
+    /// <summary>
+    /// Whether <paramref name="line"/> lies in the last <paramref name="read"/> bytes of <paramref name="buffer"/>[..<paramref name="length"/>]
+    /// (or straddles them): output followed chunk by chunk is searched in constant time per chunk.
+    /// </summary>
+    public static bool InLastChunk(byte[] buffer, int length, int read, ReadOnlySpan<byte> line)
+    {
+        var from = Math.Max(0, length - read - line.Length);
+        return buffer.AsSpan(from, length - from).IndexOf(line) >= 0;
+    }
 
     /// <summary>A byte limit shared by several streams of one node (stdout and stderr).</summary>
     public sealed class Budget(int limit)

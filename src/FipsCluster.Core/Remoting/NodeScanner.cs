@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Compliance.Node;
 using FipsCluster.Core.Operations;
 
@@ -22,6 +23,8 @@ public sealed class NodeScanner
     private readonly TimeSpan _timeout;
     // One collector per SSH options object, built when first asked for: a bad key file fails there, before any node is tried.
     private readonly Dictionary<SshOptions, SshFactCollector> _ssh = new(ReferenceEqualityComparer.Instance);
+    // The build-info windows of this scan, by digest: each distinct binary's window crosses the network once.
+    private readonly BuildInfoWindowCache _windows = new();
     private int _pending = 1; // the "input still open" token, released by Complete()
     private int _submitted;
     private int _finished;
@@ -116,7 +119,7 @@ public sealed class NodeScanner
                     Timeout = ssh.Timeout,
                     MaxAttempts = ssh.MaxAttempts,
                     Scope = NodeCheckCatalog.ScopeOf(_profile),
-                });
+                }, _windows);
                 collector.Retrying += message => _context.Verbose(message);
                 collector.HostKeyAccepted += (host, fingerprint) => _context.Warning($"Trusted a new host key for {host} ({fingerprint}) and recorded it in {ssh.KnownHostsPath}.");
                 _ssh[ssh] = collector;
@@ -226,10 +229,12 @@ public sealed class NodeScanner
         ComputerName = name,
         Transport = transport,
         Profile = _profile.Name,
+        ProfileHash = Judgement.ProfileHash(_profile),
         Status = ComplianceStatus.Error,
         Compliant = false,
         Duration = elapsed,
         Timestamp = DateTimeOffset.UtcNow,
+        JudgedBy = Judgement.By,
         Errors = new[] { error.Message },
         ErrorId = error.ErrorId,
     };

@@ -15,6 +15,15 @@ public sealed record SshCommandResult(int? ExitStatus, string Output, string Err
 }
 
 /// <summary>
+/// A question the remote command asks on its output (a whole line, e.g. "\n@@FC ask\n") and how to answer it from the
+/// output so far. The answer must not throw; it runs on the thread that reads the command's output. When the question
+/// has not arrived after <see cref="Patience"/> (a wrapper on the node that buffers the command's output would hide it
+/// until the command ends, and the command waits for the answer), <see cref="Fallback"/> is sent instead: it must be
+/// an answer that is always right, only less economical.
+/// </summary>
+public sealed record SshDialogue(byte[] Question, Func<string, string> Answer, string Fallback, TimeSpan Patience);
+
+/// <summary>
 /// Runs one command on a node over SSH — the one place that connects: only FIPS-approved algorithms
 /// (<see cref="FipsSshAlgorithms"/>), the host key checked against known_hosts before authentication (a changed key is
 /// always refused), key or password login, transient connection drops retried with backoff within the timeout.
@@ -92,7 +101,14 @@ public sealed class SshCommandRunner
     /// are retried; once sent, a command is never sent twice. Throws <see cref="FipsClusterException"/> with a
     /// specific id on connection failures; <paramref name="what"/> names the work in the timeout message.
     /// </summary>
-    public async Task<SshCommandResult> RunAsync(HostEndpoint endpoint, string command, string? input, TimeSpan? timeout, string what, CancellationToken cancellation)
+    public Task<SshCommandResult> RunAsync(HostEndpoint endpoint, string command, string? input, TimeSpan? timeout, string what, CancellationToken cancellation) =>
+        RunAsync(endpoint, command, input, timeout, what, null, cancellation);
+
+    /// <summary>
+    /// As the other overload; with <paramref name="dialogue"/>, the command's stdin stays open until its output contains
+    /// the dialogue's question line: the answer (computed from the output so far) is then written to stdin, which is closed.
+    /// </summary>
+    public async Task<SshCommandResult> RunAsync(HostEndpoint endpoint, string command, string? input, TimeSpan? timeout, string what, SshDialogue? dialogue, CancellationToken cancellation)
     {
         var host = endpoint.ToString();
         var limit = timeout ?? _options.Timeout;
@@ -105,7 +121,7 @@ public sealed class SshCommandRunner
             var sent = new StrongBox<bool>();
             try
             {
-                return await RunOnceAsync(endpoint, command, input, limit, sent, deadline.Token).ConfigureAwait(false);
+                return await RunOnceAsync(endpoint, command, input, dialogue, limit, sent, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
             {
@@ -144,7 +160,7 @@ public sealed class SshCommandRunner
         public T? Value { get; set; }
     }
 
-    private async Task<SshCommandResult> RunOnceAsync(HostEndpoint endpoint, string commandText, string? input, TimeSpan limit, StrongBox<bool> sent, CancellationToken cancellation)
+    private async Task<SshCommandResult> RunOnceAsync(HostEndpoint endpoint, string commandText, string? input, SshDialogue? dialogue, TimeSpan limit, StrongBox<bool> sent, CancellationToken cancellation)
     {
         var (host, port) = endpoint;
         var connection = new ConnectionInfo(host, port, _options.Login.UserName, CreateAuthentication())
@@ -220,7 +236,50 @@ public sealed class SshCommandRunner
                 // Already finished or disconnected: nothing more will arrive.
             }
         }
-        var stdout = NodeOutput.DrainAsync(command.OutputStream, budget, Exceeded);
+        // The dialogue's stdin is opened before the output is read, so the answer can be written from the reading thread
+        // the moment the question arrives (the node waits for it).
+        var dialogueInput = dialogue is null ? null : command.CreateInputStream();
+        var asked = false;
+        var answering = new object();
+        void Reply(Func<string> answer)
+        {
+            lock (answering)
+            {
+                if (asked)
+                {
+                    return;
+                }
+                asked = true;
+                try
+                {
+                    var bytes = Encoding.UTF8.GetBytes(answer());
+                    dialogueInput!.Write(bytes);
+                    dialogueInput.Flush();
+                }
+                catch (Exception ex) when (ex is IOException or SshException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // The channel ended under the answer: the command's output says what happened.
+                }
+                finally
+                {
+                    dialogueInput!.Dispose();
+                }
+            }
+        }
+        void Observe(byte[] buffer, int length, int read)
+        {
+            if (!Volatile.Read(ref asked) && NodeOutput.InLastChunk(buffer, length, read, dialogue!.Question))
+            {
+                Reply(() => dialogue.Answer(Encoding.UTF8.GetString(buffer, 0, length)));
+            }
+        }
+        using var impatience = new CancellationTokenSource();
+        if (dialogue is not null)
+        {
+            _ = Task.Delay(dialogue.Patience, impatience.Token).ContinueWith(_ => Reply(() => dialogue.Fallback),
+                impatience.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+        var stdout = NodeOutput.DrainAsync(command.OutputStream, budget, Exceeded, dialogue is null ? null : Observe);
         var stderr = NodeOutput.DrainAsync(command.ExtendedOutputStream, budget, Exceeded);
         if (input is not null)
         {
@@ -247,6 +306,11 @@ public sealed class SshCommandRunner
         }
         var output = await stdout.ConfigureAwait(false);
         var error = await stderr.ConfigureAwait(false);
+        impatience.Cancel();
+        if (dialogueInput is not null)
+        {
+            Reply(() => "");
+        }
         if (budget.IsExceeded || output is not { } outputBytes || error is not { } errorBytes)
         {
             throw NodeReadLimits.TooLarge(endpoint.ToString(), "its output", NodeReadLimits.FactsBytes);

@@ -46,5 +46,11 @@ public sealed class CertificateReport
     /// <summary>The worst status of the required checks.</summary>
     public CheckStatus Status { get; init; }
 
+    /// <summary>When the verdict was reached.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Who judged it: the account and machine that ran the check (user@host).</summary>
+    public string JudgedBy { get; init; } = "";
+
     public override string ToString() => $"{Subject}: {Status}";
 }

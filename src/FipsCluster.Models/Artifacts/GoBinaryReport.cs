@@ -72,5 +72,11 @@ public sealed class GoBinaryReport
     /// <summary>Why, in one sentence.</summary>
     public string Reason { get; init; } = "";
 
+    /// <summary>When the verdict was reached.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Who judged it: the account and machine that ran the check (user@host).</summary>
+    public string JudgedBy { get; init; } = "";
+
     public override string ToString() => $"{Path}: {CryptoModule} ({Status})";
 }

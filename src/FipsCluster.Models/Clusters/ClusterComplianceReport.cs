@@ -13,6 +13,9 @@ public sealed class ClusterComplianceReport
 
     public string Profile { get; init; } = "";
 
+    /// <summary>The SHA-256 of the profile's definition ("sha256:…").</summary>
+    public string ProfileHash { get; init; } = "";
+
     /// <summary>True only when every required cluster check and every node is satisfied.</summary>
     public bool Compliant { get; init; }
 
@@ -25,6 +28,9 @@ public sealed class ClusterComplianceReport
     public TimeSpan Duration { get; init; }
 
     public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Who judged it: the account and machine that ran the check (user@host).</summary>
+    public string JudgedBy { get; init; } = "";
 
     public IEnumerable<CheckResult> Findings => Checks.Where(c => c.Required && !c.IsSatisfied);
 

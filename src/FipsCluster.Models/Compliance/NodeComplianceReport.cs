@@ -13,6 +13,9 @@ public sealed class NodeComplianceReport
     /// <summary>The name of the compliance profile the node was judged against.</summary>
     public string Profile { get; init; } = "";
 
+    /// <summary>The SHA-256 of the profile's definition ("sha256:…"), so two reports judged by different definitions of one name can be told apart.</summary>
+    public string ProfileHash { get; init; } = "";
+
     public ComplianceStatus Status { get; init; }
 
     /// <summary>True only when every required check passed or does not apply; Error and Unknown never count as passing.</summary>
@@ -28,6 +31,9 @@ public sealed class NodeComplianceReport
     public TimeSpan Duration { get; init; }
 
     public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Who judged it: the account and machine that ran the check (user@host).</summary>
+    public string JudgedBy { get; init; } = "";
 
     /// <summary>Why the node could not be examined, or which facts could not be read.</summary>
     public IReadOnlyList<string> Errors { get; init; } = Array.Empty<string>();

@@ -65,6 +65,15 @@ public static class ErrorIds
     public const string PrivateKeyWriteFailed = nameof(PrivateKeyWriteFailed);
     public const string PrivateKeyHardLinked = nameof(PrivateKeyHardLinked);
 
+    // Compliance evidence exports and drift
+    /// <summary>An input that is not a report the module judges (or one cut short by ConvertTo-Json / Export-Clixml depth).</summary>
+    public const string InvalidComplianceReport = nameof(InvalidComplianceReport);
+    /// <summary>No report reached Export- or Compare-FipsComplianceReport.</summary>
+    public const string ComplianceReportRequired = nameof(ComplianceReportRequired);
+    /// <summary>The export's -Path exists and -Force was not given.</summary>
+    public const string ComplianceReportExists = nameof(ComplianceReportExists);
+    public const string ComplianceReportWriteFailed = nameof(ComplianceReportWriteFailed);
+
     // Cluster store
     public const string InvalidClusterName = nameof(InvalidClusterName);
     public const string FipsClusterNotFound = nameof(FipsClusterNotFound);

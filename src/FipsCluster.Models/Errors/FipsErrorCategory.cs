@@ -25,4 +25,5 @@ public enum FipsErrorCategory
     ReadError,
     WriteError,
     LimitsExceeded,
+    ResourceExists,
 }

@@ -107,9 +107,10 @@ public sealed class NodeCheckPodTests : IDisposable
     [Fact]
     public async Task A_client_cancelled_mid_run_that_cannot_clean_up_still_leaves_no_pod_running_past_its_deadline()
     {
-        // node-0 is healthy; node-1 and node-2 hang. The client is stopped once the pods exist and cannot delete the
+        // node-0 is healthy (it answers at once: the full fact script can take longer than the 4 s deadline on a busy
+        // machine); node-1 and node-2 hang. The client is stopped once the pods exist and cannot delete the
         // namespace (as if it had died): the pods must end on their own, within activeDeadlineSeconds.
-        _api.NodeRunner = (index, command) => index == 0 ? command : new[] { "sleep", "600" };
+        _api.NodeRunner = (index, command) => index == 0 ? new[] { "/bin/sh", "-c", "echo '@@FC end'" } : new[] { "sleep", "600" };
         _api.NamespaceDeleteStatus = 500;
         using var cancel = new CancellationTokenSource();
         var run = Test(TimeSpan.FromSeconds(4), new OperationContext { Cancellation = cancel.Token });

@@ -36,7 +36,7 @@ public sealed class PesterSuiteRun
             // The examples must never fall back to this host or the default Docker socket by accident.
             ["FIPS_NODES"] = null, ["FIPS_SSH_USER"] = null, ["FIPS_SSH_KEY"] = null, ["FIPS_KNOWN_HOSTS"] = null,
             ["FIPS_PROFILE"] = null, ["FIPS_KUBECONFIG"] = null, ["FIPS_KUBE_CONTEXT"] = null, ["FIPS_NODE_CHECK"] = null,
-            ["DOCKER_HOST"] = null,
+            ["DOCKER_HOST"] = null, ["FIPS_OPENSSL_CONF"] = null, ["FIPS_OPENSSL_MODULES"] = null,
         };
         SshNodesFixture? ssh = null;
         DockerSwarmFixture? docker = null;
@@ -58,6 +58,9 @@ public sealed class PesterSuiteRun
                 environment["FIPS_PROFILE"] = SimulatedNodeProfile;
                 environment["DOCKER_HOST"] = docker.ManagerHost;
                 environment["FIPS_KUBECONFIG"] = kubeconfig;
+                // The simulated node's OpenSSL configuration (FIPS provider only), for tests that give it to this host's OpenSSL.
+                environment["FIPS_OPENSSL_CONF"] = Path.Combine(ssh.WorkDirectory, "fips", "openssl.cnf");
+                environment["FIPS_OPENSSL_MODULES"] = Path.Combine(ssh.WorkDirectory, "fips", "mods");
             }
             else
             {

@@ -94,8 +94,18 @@ public static class ArtifactCheckCatalog
         Reads = "the certificate chain of the first accepted handshake",
     };
 
+    public static readonly CheckInfo GoCryptoModule = new("BIN-01", "Go binary uses a FIPS crypto module", CheckScope.Provenance, "rsc/goversion version/read.go; golang/go debug/buildinfo; CMVP #5247 (Go Cryptographic Module v1.0.0)")
+    {
+        Severity = CheckSeverity.High,
+        Judges = "Test-FipsBinary's verdict on one binary: Go+BoringCrypto confirmed by cgo and its symbols or marker, or Go's FIPS 140-3 module v1.0.0 selected by GOFIPS140, passes; "
+            + "OpenSSL-backed builds (FIPS only when the host's OpenSSL is) and unvalidated GOFIPS140 modules are a Warning; standard Go crypto fails; not applicable to a file that is not Go "
+            + "or links no crypto; Error or Unknown when the build information cannot be read or contradicts itself. Exports show it as the binary's one check.",
+        Reads = "the binary's build information (.go.buildinfo), crypto sig markers and BoringCrypto symbols",
+    };
+
     public static IReadOnlyList<CheckInfo> All { get; } = new[]
     {
+        GoCryptoModule,
         CertificateKey, CertificateSignature, CertificateValidity,
         LegacyPemEncryption, Pkcs8Encryption, KeyFileMode, Pkcs8Format, KeyAlgorithm,
         TlsProtocols, TlsCipherSuites, TlsCertificateChain,

@@ -161,11 +161,17 @@ public static class LinuxFactCatalog
     };
 }
 
-/// <summary>Which facts a run needs: the OS facts always; binaries and PKI only when the profile has artifact checks.</summary>
+/// <summary>
+/// Which facts a run needs: the OS facts always; each kind of artifact only when a check of the profile judges it. On
+/// a fleet the node's CPU is the limit, and scanning every component binary costs a node far more than the OS facts.
+/// </summary>
 [Flags]
 public enum FactScope
 {
     Os = 1,
-    Artifacts = 2,
+    Binaries = 2,
+    Pki = 4,
+    KubeEncryption = 8,
+    Artifacts = Binaries | Pki | KubeEncryption,
     All = Os | Artifacts,
 }

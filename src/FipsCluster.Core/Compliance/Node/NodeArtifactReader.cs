@@ -18,13 +18,15 @@ public static class NodeArtifactReader
     /// </summary>
     public static void Enrich(NodeFacts facts, ComplianceProfile profile, ImageRoot? image, CancellationToken cancellation)
     {
-        if (NodeCheckCatalog.ScopeOf(profile) is not FactScope.All || facts.Platform != "linux")
+        var scope = NodeCheckCatalog.ScopeOf(profile);
+        if ((scope & FactScope.Artifacts) == 0 || facts.Platform != "linux")
         {
             return;
         }
         var certificateOptions = new CertificateCheckOptions { Profile = profile };
         if (image is null)
         {
+            // The node sent only what the scope's script gathers: nothing to filter here.
             foreach (var binary in facts.RemoteBinaries.Values.OrderBy(b => b.Path, StringComparer.Ordinal))
             {
                 Try(facts, binary.Path, () => facts.BinaryReports.Add(RemoteGoBinary.Judge(binary)));
@@ -40,7 +42,22 @@ public static class NodeArtifactReader
             }
             return;
         }
-        Try(facts, KubeEncryptionAtRest.ApiServerManifest, () => facts.KubeEncryption = KubeEncryptionAtRest.Read(image));
+        if (scope.HasFlag(FactScope.KubeEncryption))
+        {
+            Try(facts, KubeEncryptionAtRest.ApiServerManifest, () => facts.KubeEncryption = KubeEncryptionAtRest.Read(image));
+        }
+        if (scope.HasFlag(FactScope.Binaries))
+        {
+            ReadBinaries(facts, image, cancellation);
+        }
+        if (scope.HasFlag(FactScope.Pki))
+        {
+            ReadPki(facts, profile, certificateOptions, image, cancellation);
+        }
+    }
+
+    private static void ReadBinaries(NodeFacts facts, ImageRoot image, CancellationToken cancellation)
+    {
         // Every catalogue path that exists is reported, links included (/usr/bin/runc → /usr/sbin/runc), exactly as
         // the remote scan reports them, so local and SSH reports of the same node agree.
         foreach (var nodePath in LinuxFactCatalog.ComponentBinaries)
@@ -64,6 +81,10 @@ public static class NodeArtifactReader
             var report = GoBinaryAnalyzer.Analyze(entry.HostPath, cancellation);
             facts.BinaryReports.Add(Renamed(report, nodePath));
         }
+    }
+
+    private static void ReadPki(NodeFacts facts, ComplianceProfile profile, CertificateCheckOptions certificateOptions, ImageRoot image, CancellationToken cancellation)
+    {
         foreach (var dir in LinuxFactCatalog.PkiDirectories)
         {
             cancellation.ThrowIfCancellationRequested();

@@ -51,6 +51,7 @@ public static class NodeComplianceEvaluator
             ComputerName = computerName,
             Transport = facts.Transport,
             Profile = profile.Name,
+            ProfileHash = Judgement.ProfileHash(profile),
             Status = compliant ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant,
             Compliant = compliant,
             FipsModeEnabled = facts.Platform == "windows" ? WindowsPolicyOn(facts) : input.KernelFipsFlag,
@@ -58,6 +59,7 @@ public static class NodeComplianceEvaluator
             Checks = results,
             Duration = duration,
             Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
             Errors = facts.CollectionErrors.ToList(),
         };
     }

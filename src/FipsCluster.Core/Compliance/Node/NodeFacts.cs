@@ -91,6 +91,9 @@ public sealed class NodeFacts
 
     public void AddRemoteBinary(RemoteBinaryFact binary) => _binaries[binary.Path] = binary;
 
+    /// <summary>Build-info windows the node sent, with the SHA-256 it offered each under (empty when it could not hash).</summary>
+    public List<(string Digest, byte[] Bytes)> ReceivedWindows { get; } = new();
+
     public void AddKeyFile(KeyFileFact key) => _keys[key.Path] = key;
 
     /// <summary>Artifact verdicts computed from the files (local, root) or from the remote parts (SSH), by the artifact analyzers.</summary>

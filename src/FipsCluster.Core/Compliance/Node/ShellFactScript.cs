@@ -15,23 +15,68 @@ public static class ShellFactScript
 {
     private const string Marker = "@@FC";
 
-    private static readonly Lazy<string> Full = new(() => Render(FactScope.All));
-    private static readonly Lazy<string> OsOnly = new(() => Render(FactScope.Os));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(FactScope, bool), string> Scripts = new();
 
     /// <summary>The script that gathers every fact (rendered once).</summary>
-    public static string Script => Full.Value;
+    public static string Script => ScriptFor(FactScope.All);
 
-    /// <summary>The script for a scope: a profile without artifact checks never scans binaries or PKI directories.</summary>
-    public static string ScriptFor(FactScope scope) => scope.HasFlag(FactScope.Artifacts) ? Full.Value : OsOnly.Value;
+    /// <summary>The script for a scope (rendered once each): a profile without NODE-GO-01 never scans a binary, one without PKI checks never lists a PKI directory.</summary>
+    public static string ScriptFor(FactScope scope) => ScriptFor(scope, askForWindows: false);
 
-    private static string Render(FactScope scope)
+    /// <summary>
+    /// With <paramref name="askForWindows"/> (an SSH session, whose stdin the collector answers), the binary scan sends
+    /// each build-info window's SHA-256 first (<c>@@FC bh</c>), then asks (<c>@@FC ask</c>) and sends only the windows
+    /// whose "offset path" lines come back on stdin, up to an empty line: a fleet of identical binaries sends each window
+    /// once. Without it (pod logs, local runs: nobody answers) every window is sent.
+    /// </summary>
+    public static string ScriptFor(FactScope scope, bool askForWindows) =>
+        Scripts.GetOrAdd((scope | FactScope.Os, askForWindows && scope.HasFlag(FactScope.Binaries)), key => Render(key.Item1, key.Item2));
+
+    /// <summary>The answer that asks for every window (when the question could not be read in time).</summary>
+    public const string AskForAllWindows = "*\n\n";
+
+    /// <summary>The line that asks for windows (the collector answers when it has read it).</summary>
+    public static readonly byte[] AskLine = Encoding.ASCII.GetBytes("\n" + Marker + " ask\n");
+
+    /// <summary>
+    /// The windows a node offers before it asks: (offset, digest, path) of each "@@FC bh" line in <paramref name="output"/>,
+    /// for catalogued component binaries only (a node names no other file to be read). A digest that is not 64 lower-case
+    /// hex digits (no sha256sum on the node) is returned empty: that window is always asked for.
+    /// </summary>
+    public static IReadOnlyList<(long Offset, string Digest, string Path)> OfferedWindows(string output)
+    {
+        var offered = new List<(long, string, string)>();
+        var catalogue = new HashSet<string>(LinuxFactCatalog.ComponentBinaries, StringComparer.Ordinal);
+        foreach (var line in output.Split('\n'))
+        {
+            if (!line.StartsWith(Marker + " bh ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var parts = line[(Marker.Length + 4)..].Split(' ', 3);
+            if (parts.Length == 3 && ParseLong(parts[0]) is { } offset && offset > 1 && catalogue.Contains(parts[2]))
+            {
+                offered.Add((offset, IsDigest(parts[1]) ? parts[1] : "", parts[2]));
+            }
+        }
+        return offered;
+    }
+
+    private static bool IsDigest(string text) => text.Length == 64 && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    private static string Render(FactScope scope, bool askForWindows)
     {
         var s = new StringBuilder();
         s.Append("LC_ALL=C; export LC_ALL; set -f\n");
         s.Append("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH\n");
-        s.Append("NL='\n'; P=''; S=''\n");
+        s.Append("NL='\n'; P=''; S=''; A=''\n");
         // f <path>...: record state; readable files join P (contents later, all in one grep).
-        s.Append(CultureInfo.InvariantCulture, $"f() {{ for p; do if [ -f \"$p\" ]; then if [ -r \"$p\" ]; then case \"$NL$P$NL\" in *\"$NL$p$NL\"*) ;; *) echo \"{Marker} p $p\"; P=\"$P$NL$p\";; esac; else echo \"{Marker} u $p\"; fi; else echo \"{Marker} a $p\"; fi; done; }}\n");
+        // A file that is another one already read (openssl.cnf under /usr/lib/ssl links to /etc/ssl's) is sent as an alias
+        // ("s", then the other path on the next line), not twice: no word splitting, so no globbing whatever set -f is.
+        s.Append($"f() {{ for p; do if [ -f \"$p\" ]; then if [ -r \"$p\" ]; then case \"$NL$P$NL$A$NL\" in *\"$NL$p$NL\"*) ;; *) a=''; r=$P; "
+            // test -ef is not POSIX but dash, bash, busybox and ksh have it; where it fails the file is simply sent again.
+            + "while [ -n \"$r\" ]; do r=${r#\"$NL\"}; q=${r%%\"$NL\"*}; r=${r#\"$q\"}; [ -n \"$q\" ] && [ \"$p\" -ef \"$q\" ] 2>/dev/null && { a=$q; break; }; done; "
+            + $"if [ -n \"$a\" ]; then echo \"{Marker} s $p\"; printf '%s\\n' \"$a\"; A=\"$A$NL$p\"; else echo \"{Marker} p $p\"; P=\"$P$NL$p\"; fi;; esac; else echo \"{Marker} u $p\"; fi; else echo \"{Marker} a $p\"; fi; done; }}\n");
         // e <path>: existence only (a module binary is evidence by presence; its bytes are not needed).
         s.Append(CultureInfo.InvariantCulture, $"e() {{ [ -f \"$1\" ] && echo \"{Marker} e $1\"; return 0; }}\n");
         s.Append(CultureInfo.InvariantCulture, $"d() {{ [ -d \"$1\" ] && {{ echo \"{Marker} d $1\"; S=\"$S$NL$1\"; }}; return 0; }}\n");
@@ -82,10 +127,7 @@ public static class ShellFactScript
             else echo '{{Marker}} cm {{LinuxFactCatalog.OpenSslVersionCommand}}'; fi
 
             """);
-        if (scope.HasFlag(FactScope.Artifacts))
-        {
-            RenderArtifacts(s);
-        }
+        RenderArtifacts(s, scope, askForWindows);
         // One process each for all mtimes/devices, all crypto-policy links and all file contents.
         s.Append(CultureInfo.InvariantCulture, $"echo '{Marker} stat'; IFS=$NL; stat -L -c '%Y %d %n'");
         foreach (var file in LinuxFactCatalog.StatFiles)
@@ -99,7 +141,23 @@ public static class ShellFactScript
         return s.ToString();
     }
 
-    private static void RenderArtifacts(StringBuilder s)
+    private static void RenderArtifacts(StringBuilder s, FactScope scope, bool askForWindows)
+    {
+        if (scope.HasFlag(FactScope.Binaries))
+        {
+            RenderBinaries(s, askForWindows);
+        }
+        if (scope.HasFlag(FactScope.KubeEncryption))
+        {
+            RenderKubeEncryption(s);
+        }
+        if (scope.HasFlag(FactScope.Pki))
+        {
+            RenderPki(s);
+        }
+    }
+
+    private static void RenderBinaries(StringBuilder s, bool askForWindows)
     {
         // Component binaries: one grep finds, in all of them, the .go.buildinfo header, the amd64 crypto sig markers
         // and _Cfunc__goboringcrypto_ names; only the buildinfo window is then sent, never the binary.
@@ -111,14 +169,36 @@ public static class ShellFactScript
         s.Append("; do [ -f \"$b\" ] && [ -r \"$b\" ] && BIN=\"$BIN$NL$b\"; done\n");
         s.Append($$"""
             if [ -n "$BIN" ]; then IFS=$NL; G=$(LC_ALL=C grep -obUaHP {{Quote(GoBinaryScanPattern)}} $BIN 2>/dev/null); unset IFS; echo '{{Marker}} bins'; printf '%s\n' "$G"
-            printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
 
             """);
+        if (!askForWindows)
+        {
+            s.Append($$"""
+                printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
+
+                """);
+            return;
+        }
+        // Digests first (one small line per window), then only the windows the collector has not seen in this run. The
+        // node serves only windows it offered (an answer names nothing else to read).
+        s.Append($$"""
+            O=$(printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; h=$(tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | sha256sum 2>/dev/null); echo "{{Marker}} bh $o ${h%% *} $p";; esac; done); [ -n "$O" ] && printf '%s\n' "$O"
+            echo '{{Marker}} ask'; while IFS= read -r q && [ -n "$q" ]; do [ "$q" = '*' ] && { printf '%s\n' "$O" | while read -r _ _ o h p; do [ -n "$p" ] || p=$h; [ -n "$p" ] && echo "{{Marker}} bi $o $p" && tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64; done; continue; }; case "$NL$O$NL" in *"$NL{{Marker}} bh ${q%% *} "*" ${q#* }$NL"*) o=${q%% *}; p=${q#* }; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
+
+            """);
+    }
+
+    private static void RenderKubeEncryption(StringBuilder s)
+    {
         // Encryption at rest on a control plane: the config holds the keys, so only its structural lines are sent.
         s.Append(CultureInfo.InvariantCulture, $$"""
             KM={{Quote(KubeEncryptionAtRest.ApiServerManifest)}}; if [ -r "$KM" ]; then echo "{{Marker}} kenc $KM"; E=$(sed -n "s/.*--encryption-provider-config=\([^\"' ]*\).*/\1/p" "$KM" | head -n 1); echo "config $E"; if [ -n "$E" ]; then if [ -r "$E" ]; then grep -E {{Quote(KubeEncryptionAtRest.StructurePattern)}} "$E"; else echo unreadable; fi; fi; fi
 
             """);
+    }
+
+    private static void RenderPki(StringBuilder s)
+    {
         // PKI: certificates are public (read whole); of key files only PEM labels and headers leave the node, and the
         // body only when it is encrypted — an unencrypted private key is never transferred.
         s.Append("KEYS=''; for d in");
@@ -171,8 +251,19 @@ public static class ShellFactScript
     /// A line the script never writes where it matters throws <see cref="ErrorIds.NodeFactsMalformed"/>: that node's
     /// facts cannot be judged, and no other exception escapes.
     /// </summary>
-    public static NodeFacts Parse(string output, NodeTransport transport, string node = "node", CancellationToken cancellation = default)
+    public static NodeFacts Parse(string output, NodeTransport transport, string node = "node", CancellationToken cancellation = default) =>
+        Parse(output, transport, node, knownWindow: null, cancellation);
+
+    /// <summary>
+    /// As <see cref="Parse(string, NodeTransport, string, CancellationToken)"/>, for output of the asking script: a window the
+    /// node offered but did not send (the collector did not ask) comes from <paramref name="knownWindow"/> by its digest.
+    /// Windows the node did send are in <see cref="NodeFacts.ReceivedWindows"/> with the digest it offered them under.
+    /// </summary>
+    public static NodeFacts Parse(string output, NodeTransport transport, string node, Func<string, byte[]?>? knownWindow, CancellationToken cancellation)
     {
+        var offered = new List<(long Offset, string Digest, string Path)>();
+        var aliases = new List<(string Path, string Same)>();
+        string? aliasPath = null;
         var facts = new NodeFacts(transport, offline: false);
         var present = new GrepOwners();
         var stats = new Dictionary<string, (long? Mtime, long? Device)>(StringComparer.Ordinal);
@@ -230,6 +321,9 @@ public static class ShellFactScript
                     case "p":
                         present.Add(rest);
                         break;
+                    case "s":
+                        aliasPath = rest;
+                        break;
                     case "u":
                         facts.AddFile(new FileFact(rest, FileFactState.Unreadable, Array.Empty<byte>()));
                         break;
@@ -267,6 +361,15 @@ public static class ShellFactScript
                             buildInfoOffset = offset - 2; // the match starts after "\xff "
                             buildInfoPath = parts[1];
                             buildInfo.Clear();
+                        }
+                        break;
+                    }
+                    case "bh":
+                    {
+                        var parts = rest.Split(' ', 3);
+                        if (parts.Length == 3 && ParseLong(parts[0]) is { } offset && offset > 1)
+                        {
+                            offered.Add((offset, parts[1], parts[2]));
                         }
                         break;
                     }
@@ -313,6 +416,10 @@ public static class ShellFactScript
                 case "grep":
                     present.Append(line);
                     break;
+                case "s" when aliasPath is not null:
+                    aliases.Add((aliasPath, line.ToString()));
+                    aliasPath = null;
+                    break;
                 case "bins":
                     binaryLines.Add(line.ToString());
                     break;
@@ -337,6 +444,23 @@ public static class ShellFactScript
             }
         }
         FlushBuildInfo();
+        foreach (var (offset, digest, path) in offered)
+        {
+            // "bh"/"bi" name the match (2 bytes into the header); the window starts at the header.
+            var sent = buildInfos.GetValueOrDefault(path)?.FirstOrDefault(w => w.Offset == offset - 2).Bytes;
+            if (sent is not null)
+            {
+                facts.ReceivedWindows.Add((digest, sent));
+            }
+            else if (digest.Length > 0 && knownWindow?.Invoke(digest) is { } known)
+            {
+                if (!buildInfos.TryGetValue(path, out var list))
+                {
+                    buildInfos[path] = list = new List<(long, byte[])>();
+                }
+                list.Add((offset - 2, known));
+            }
+        }
         AddBinaries(facts, binaryLines, buildInfos);
         if (kencManifest is not null)
         {
@@ -354,6 +478,14 @@ public static class ShellFactScript
         {
             var (mtime, device) = stats.TryGetValue(path, out var stat) ? stat : (null, null);
             facts.AddFile(new FileFact(path, FileFactState.Present, Encoding.UTF8.GetBytes(content.ToString()), mtime, device));
+        }
+        foreach (var (path, same) in aliases)
+        {
+            if (facts.File(same) is { State: FileFactState.Present } original)
+            {
+                var (mtime, device) = stats.TryGetValue(path, out var stat) ? stat : (original.ModifiedUnixSeconds, original.Device);
+                facts.AddFile(original with { Path = path, ModifiedUnixSeconds = mtime, Device = device });
+            }
         }
         foreach (var (path, stat) in stats)
         {

@@ -150,7 +150,7 @@ public sealed partial class AwsProvisioner
                 Provider = FipsClusterProvider.AWS,
                 Fips = spec.Fips,
                 ComplianceProfile = profile.Name,
-                ComplianceProfileHash = SwarmClusterService.ProfileHash(profile),
+                ComplianceProfileHash = Judgement.ProfileHash(profile),
                 ProfileDefinition = profile,
                 AwsSpec = spec,
                 Resources = new[] { groupId }.Concat(controlPlane).Concat(workers).ToArray(),

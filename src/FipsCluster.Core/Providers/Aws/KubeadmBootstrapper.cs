@@ -382,7 +382,7 @@ internal static partial class Redaction
     }
 
     [GeneratedRegex(@"[a-z0-9]{6}\.[a-z0-9]{16}")]
-    private static partial Regex TokenAnywhere();
+    internal static partial Regex TokenAnywhere();
 
     [GeneratedRegex("[a-f0-9]{64}")]
     private static partial Regex CertificateKeyAnywhere();

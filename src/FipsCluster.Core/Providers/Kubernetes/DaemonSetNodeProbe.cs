@@ -482,12 +482,14 @@ public sealed partial class DaemonSetNodeProbe
         ComputerName = node,
         Transport = NodeTransport.KubernetesPod,
         Profile = _profile.Name,
+        ProfileHash = Judgement.ProfileHash(_profile),
         Status = ComplianceStatus.Error,
         Compliant = false,
         ErrorId = errorId,
         Errors = new[] { message },
         Duration = elapsed,
         Timestamp = DateTimeOffset.UtcNow,
+        JudgedBy = Judgement.By,
     };
 
     /// <summary>Deletes the namespace (and with it the pods) even when the run was cancelled.</summary>

@@ -284,11 +284,13 @@ public static class KubernetesClusterCompliance
             Nodes = nodeReports,
             Fips = expected?.Fips ?? true,
             Profile = profile.Name,
+            ProfileHash = Judgement.ProfileHash(profile),
             Compliant = compliant,
             Status = compliant ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant,
             Checks = checks,
             Duration = clock.Elapsed,
             Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 

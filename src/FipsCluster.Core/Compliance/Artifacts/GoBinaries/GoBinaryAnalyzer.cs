@@ -321,6 +321,8 @@ public static class GoBinaryAnalyzer
             Evidence = evidence,
             Status = status,
             Reason = reason,
+            Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 

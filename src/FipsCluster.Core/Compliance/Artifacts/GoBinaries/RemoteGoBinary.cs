@@ -71,6 +71,8 @@ public static class RemoteGoBinary
             Evidence = judgement.Evidence.Append(new CheckEvidence($"{path} .go.buildinfo", $"inline form at file offset 0x{binary.BuildInfoOffset:x} (read remotely)")).ToArray(),
             Status = judgement.Status,
             Reason = judgement.Reason,
+            Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 

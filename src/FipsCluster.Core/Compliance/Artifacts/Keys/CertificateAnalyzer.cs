@@ -141,6 +141,8 @@ public static class CertificateAnalyzer
             SwarmFips = swarm is null ? null : swarm.Value.ClusterId?.StartsWith("FIPS.", StringComparison.Ordinal) ?? false,
             Checks = checks,
             Status = Worst(checks),
+            Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 

@@ -107,6 +107,8 @@ public static class PrivateKeyAnalyzer
             FileMode = mode is null ? null : ModeText(mode.Value),
             Checks = checks,
             Status = Worst(checks),
+            Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 

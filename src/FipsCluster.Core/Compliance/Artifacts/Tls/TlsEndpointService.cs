@@ -76,6 +76,8 @@ public static class TlsEndpointService
             Certificates = certificates,
             Checks = checks,
             Status = ArtifactResults.Worst(checks),
+            Timestamp = DateTimeOffset.UtcNow,
+            JudgedBy = Judgement.By,
         };
     }
 
