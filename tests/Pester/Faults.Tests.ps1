@@ -66,6 +66,8 @@ BeforeDiscovery {
            Run = 'Export-FipsClusterManifest -Name nosuch' }
         @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a swarm (no spec to render)'; Id = 'InvalidClusterSpec'
            Run = 'Export-FipsClusterManifest -Name swarm1' }
+        @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a spec whose name is not a DNS-1123 label'; Id = 'InvalidClusterName'
+           Run = '[FipsCluster.AwsClusterSpec]@{ Name = "My_Cluster"; Region = "us-east-1"; Ami = "ami-0123456789abcdef0"; KubernetesVersion = "v1.29.6+fips.0"; EtcdVersion = "3.5.10+fips.0" } | Export-FipsClusterManifest' }
         @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a folder that does not exist'; Id = 'ManifestWriteFailed'
            Run = 'Export-FipsClusterManifest -Name aws1 -Path (Join-Path $f.Missing capi.yaml)' }
         @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a drive that does not exist'; Id = 'PathNotFound'
@@ -149,6 +151,10 @@ BeforeDiscovery {
         # New-FipsCluster: it creates one cluster, so its failures end the command.
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: the engine is down'; Id = 'DockerEngineUnreachable'; Terminating = $true
            Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadSocket -Confirm:$false' }
+        @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: a name that is not a DNS-1123 label, before the engine is asked'; Id = 'InvalidClusterName'; Terminating = $true
+           Run = 'New-FipsCluster -Name Prod -Provider Swarm -Fips:$false -DockerHost $f.DeadSocket -Confirm:$false' }
+        @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: a name that is not a DNS-1123 label, before any credential is looked for'; Id = 'InvalidClusterName'; Terminating = $true; NoAws = $true
+           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name my_cluster @spec -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'; Terminating = $true
            Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadDocker -ComputerName 127.0.0.1 -KeyFilePath $f.SshKey -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = "Swarm: this machine's evidence for an engine reached over tcp"; Id = 'NodeIdentityMismatch'; Terminating = $true

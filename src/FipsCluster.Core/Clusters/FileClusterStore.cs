@@ -54,21 +54,22 @@ public sealed partial class FileClusterStore : IClusterStore
             ? home
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "FipsCluster");
 
-    /// <summary>Cluster names are DNS-label-like: no separators, no dots, nothing a path could be built from.</summary>
-    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$")]
-    private static partial Regex NamePattern();
-
-    public static string ValidateName(string name)
+    /// <summary>
+    /// The directory of a stored name. New records follow <see cref="ClusterNames.Rule"/> (checked in <see cref="Create"/>);
+    /// a name stored by an earlier version (upper case, '_') is still found, so its record stays readable and removable.
+    /// Anything else could build a path and is refused.
+    /// </summary>
+    private static string StoredName(string name)
     {
-        if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name))
+        if (!ClusterNames.IsStorable(name))
         {
             throw new FipsClusterException(ErrorIds.InvalidClusterName, FipsErrorCategory.InvalidArgument,
-                $"'{name}' is not a valid cluster name: use 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit.", name);
+                $"'{name}' is not a valid cluster name: it must be {ClusterNames.Rule}.", name);
         }
         return name;
     }
 
-    private string Directory(string name) => Path.Combine(_clusters, ValidateName(name).ToLowerInvariant());
+    private string Directory(string name) => Path.Combine(_clusters, StoredName(name).ToLowerInvariant());
 
     public IReadOnlyList<string> Names()
     {
@@ -91,7 +92,7 @@ public sealed partial class FileClusterStore : IClusterStore
 
     public FipsClusterRecord Create(FipsClusterRecord record)
     {
-        var dir = Directory(record.Name);
+        var dir = Directory(ClusterNames.Validate(record.Name));
         System.IO.Directory.CreateDirectory(dir);
         using var guard = Lock(Path.Combine(dir, LockFile), record.Name);
         if (File.Exists(Path.Combine(dir, RecordFile)))

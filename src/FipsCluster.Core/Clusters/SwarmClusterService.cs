@@ -42,7 +42,7 @@ public sealed class SwarmClusterService
     /// <summary>Null when ShouldProcess declined (-WhatIf / -Confirm No): nothing was changed.</summary>
     public async Task<FipsClusterRecord?> CreateAsync(NewSwarmClusterRequest request, OperationContext context)
     {
-        FileClusterStore.ValidateName(request.Name);
+        ClusterNames.Validate(request.Name);
         if (_store.Names().Contains(request.Name.ToLowerInvariant(), StringComparer.Ordinal))
         {
             throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{request.Name}' already exists.", request.Name);

@@ -13,12 +13,14 @@ public sealed class AwsClusterSpec
     /// <summary>The FIPS-enabled AMI (ami-…).</summary>
     public string Ami { get; init; } = "";
 
-    /// <summary>x86_64 or arm64.</summary>
+    /// <summary>x86_64 or arm64: the AMI must be of this architecture, and the default instance types follow it.</summary>
     public string Architecture { get; init; } = "x86_64";
 
-    public string ControlPlaneInstanceType { get; init; } = "m5.xlarge";
+    /// <summary>Empty: the architecture's default (m5.xlarge for x86_64, m7g.xlarge for arm64).</summary>
+    public string ControlPlaneInstanceType { get; init; } = "";
 
-    public string WorkerInstanceType { get; init; } = "m5.2xlarge";
+    /// <summary>Empty: the architecture's default (m5.2xlarge for x86_64, m7g.2xlarge for arm64).</summary>
+    public string WorkerInstanceType { get; init; } = "";
 
     public int ControlPlaneCount { get; init; } = 1;
 
@@ -48,12 +50,13 @@ public sealed class AwsClusterSpec
     /// <summary>e.g. v1.22.8+fips.0 (DKP's SemVer build metadata for FIPS builds).</summary>
     public string KubernetesVersion { get; init; } = "";
 
-    /// <summary>e.g. docker.io/mesosphere.</summary>
+    /// <summary>e.g. docker.io/mesosphere. Empty in a FIPS spec: DKP's published FIPS builds (docker.io/mesosphere).</summary>
     public string? KubernetesImageRepository { get; init; }
 
     /// <summary>e.g. 3.4.13+fips.0.</summary>
     public string? EtcdVersion { get; init; }
 
+    /// <summary>Empty in a FIPS spec: DKP's published FIPS build (docker.io/mesosphere).</summary>
     public string? EtcdImageRepository { get; init; }
 
     public bool Fips { get; init; } = true;

@@ -64,11 +64,16 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
                     ?? throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidOperation, $"Cluster '{Name}' is not an AWS cluster: it has no spec to render.", Name);
             }
             AwsClusterSpecValidator.Validate(InputObject);
+            var (spec, defaults) = AwsClusterSpecDefaults.Complete(InputObject);
+            foreach (var applied in defaults)
+            {
+                WriteVerbose($"'{spec.Name}': default {applied}.");
+            }
             var text = Format switch
             {
-                "Kubeadm" => KubeadmRenderer.Render(InputObject),
-                "CloudInit" => CloudInitRenderer.Render(InputObject, Role),
-                _ => ClusterApiRenderer.Render(InputObject, ApiVersion),
+                "Kubeadm" => KubeadmRenderer.Render(spec),
+                "CloudInit" => CloudInitRenderer.Render(spec, Role),
+                _ => ClusterApiRenderer.Render(spec, ApiVersion),
             };
             var output = LiteralPath ?? Path;
             if (output is null)
@@ -83,7 +88,8 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
                 return;
             }
             var target = resolved.Paths[0];
-            if (ShouldProcess(target, $"Write the {Format} manifest of cluster '{InputObject.Name}'"))
+            var withDefaults = defaults.Count > 0 ? " with the defaults: " + string.Join("; ", defaults) : "";
+            if (ShouldProcess(target, $"Write the {Format} manifest of cluster '{spec.Name}'{withDefaults}"))
             {
                 File.WriteAllText(target, text);
                 WriteObject(new FileInfo(target));

@@ -98,11 +98,13 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     [ValidateRange(0, 1000)]
     public int WorkerCount { get; set; }
 
+    /// <summary>AWS: empty means the -Architecture default (m5.xlarge, or m7g.xlarge for arm64).</summary>
     [Parameter]
-    public string ControlPlaneInstanceType { get; set; } = "m5.xlarge";
+    public string? ControlPlaneInstanceType { get; set; }
 
+    /// <summary>AWS: empty means the -Architecture default (m5.2xlarge, or m7g.2xlarge for arm64).</summary>
     [Parameter]
-    public string WorkerInstanceType { get; set; } = "m5.2xlarge";
+    public string? WorkerInstanceType { get; set; }
 
     [Parameter]
     public string? SshKeyName { get; set; }
@@ -189,8 +191,8 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
             Region = Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "",
             Ami = Ami ?? "",
             Architecture = Architecture,
-            ControlPlaneInstanceType = ControlPlaneInstanceType,
-            WorkerInstanceType = WorkerInstanceType,
+            ControlPlaneInstanceType = ControlPlaneInstanceType ?? "",
+            WorkerInstanceType = WorkerInstanceType ?? "",
             ControlPlaneCount = ControlPlaneCount,
             WorkerCount = WorkerCount,
             SubnetId = SubnetId,

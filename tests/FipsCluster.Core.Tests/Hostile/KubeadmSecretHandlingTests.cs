@@ -49,8 +49,13 @@ public sealed class KubeadmSecretHandlingTests
         var controlPlane = Parse(KubeadmRenderer.RenderJoinConfiguration("[2001:db8::10]:6443", Token, Hash, CertificateKey));
         Assert.Equal(CertificateKey, Scalar(controlPlane, "controlPlane", "certificateKey"));
         Assert.Equal("[2001:db8::10]:6443", Scalar(controlPlane, "discovery", "bootstrapToken", "apiServerEndpoint"));
-        // The ClusterConfiguration the first control plane is initialized with uses the same version.
-        Assert.Contains("apiVersion: " + KubeadmRenderer.ApiVersion, KubeadmRenderer.Render(new AwsClusterSpec { Name = "c", KubernetesVersion = "v1.29.6+fips.0" }));
+        // The ClusterConfiguration the first control plane is initialized with uses the version the nodes join with.
+        foreach (var (version, api) in new[] { ("v1.29.6+fips.0", "kubeadm.k8s.io/v1beta3"), ("v1.31.2+fips.0", "kubeadm.k8s.io/v1beta4") })
+        {
+            Assert.Equal(api, KubernetesVersions.KubeadmApiVersion(version));
+            Assert.Equal(api, Scalar(Parse(KubeadmRenderer.Render(new AwsClusterSpec { Name = "c", KubernetesVersion = version, EtcdVersion = "3.5.10+fips.0" })), "apiVersion"));
+            Assert.Equal(api, Scalar(Parse(KubeadmRenderer.RenderJoinConfiguration("10.0.0.10:6443", Token, Hash, CertificateKey, api)), "apiVersion"));
+        }
     }
 
     [Fact]

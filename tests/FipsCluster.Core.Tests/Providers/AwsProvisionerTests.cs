@@ -74,7 +74,8 @@ public sealed class AwsProvisionerTests : IDisposable
             Assert.Equal("prod", tags["fipscluster.io/cluster"]);
             Assert.Equal("true", tags["fipscluster.io/fips"]);
             // What is sent is byte-identical to Export-FipsClusterManifest -Format CloudInit.
-            Assert.Equal(CloudInitRenderer.Render(spec, role == "control-plane" ? "ControlPlane" : "Worker"), Encoding.UTF8.GetString(Convert.FromBase64String(p["UserData"])));
+            // (gzip-compressed for EC2's 16 KB limit, which cloud-init undoes).
+            Assert.Equal(CloudInitRenderer.Render(spec, role == "control-plane" ? "ControlPlane" : "Worker"), Ec2QueryStub.UserDataText(p["UserData"]));
         }
         Assert.Equal(controlPlanes + workers, _ec2.Instances.Count);
         Assert.Equal(1 + controlPlanes + workers, record.Resources.Count);
@@ -260,5 +261,69 @@ public sealed class AwsProvisionerTests : IDisposable
         Assert.Null(record);
         Assert.Equal(0, Mutating);
         Assert.Single(Calls("DescribeImages"));
+    }
+    [Fact]
+    public async Task An_arm64_cluster_boots_an_arm64_AMI_on_Graviton_instances_and_the_plan_names_every_default()
+    {
+        _ec2.Images["ami-0fedcba9876543210"] = ("arm64", "RHEL-9.4.0_HVM-arm64-FIPS", "Red Hat Enterprise Linux");
+        var spec = new AwsClusterSpec
+        {
+            Name = "graviton", Region = "us-east-1", Ami = "ami-0fedcba9876543210", Architecture = "arm64", KubernetesVersion = "v1.31.2+fips.0",
+            EtcdVersion = "3.5.15+fips.0", ControlPlaneCount = 1, WorkerCount = 2,
+        };
+        var plans = new List<string>();
+        var verbose = new List<string>();
+        Assert.Null(await Create(spec, context: new OperationContext { ShouldProcess = (_, action) => { plans.Add(action); return false; }, Verbose = verbose.Add }));
+        var plan = Assert.Single(plans);
+        Assert.Contains("1 control-plane (m7g.xlarge) + 2 worker (m7g.2xlarge) arm64 instances", plan);
+        Assert.Contains("defaults: Kubernetes images: docker.io/mesosphere (DKP's published FIPS builds, tag v1.31.2_fips.0", plan);
+        Assert.Contains(verbose, v => v.Contains("default etcd image: docker.io/mesosphere", StringComparison.Ordinal));
+
+        var record = await Create(spec);
+        Assert.NotNull(record);
+        var runs = Calls("RunInstances").ToDictionary(r => r.Parameters["TagSpecification.1.Tag.3.Value"], r => r.Parameters);
+        Assert.Equal("m7g.xlarge", runs["control-plane"]["InstanceType"]);
+        Assert.Equal("m7g.2xlarge", runs["worker"]["InstanceType"]);
+        // The record keeps the spec as provisioned, defaults filled: later nodes and manifests use the same.
+        var stored = _store.Get("graviton").AwsSpec!;
+        Assert.Equal("m7g.2xlarge", stored.WorkerInstanceType);
+        Assert.Equal("docker.io/mesosphere", stored.KubernetesImageRepository);
+        Assert.Contains("imageRepository: docker.io/mesosphere", Ec2QueryStub.UserDataText(runs["control-plane"]["UserData"]));
+        Assert.Contains("apiVersion: kubeadm.k8s.io/v1beta4", Ec2QueryStub.UserDataText(runs["control-plane"]["UserData"]));
+    }
+
+    [Fact]
+    public async Task An_x86_64_AMI_is_refused_for_an_arm64_cluster_before_any_mutating_call()
+    {
+        var spec = new AwsClusterSpec
+        {
+            Name = "graviton", Region = "us-east-1", Ami = "ami-0123456789abcdef0", Architecture = "arm64", KubernetesVersion = "v1.31.2+fips.0", EtcdVersion = "3.5.15+fips.0",
+        };
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(spec));
+        Assert.Equal(ErrorIds.InvalidClusterSpec, error.ErrorId);
+        Assert.Contains("is x86_64, but arm64 was requested", error.Message);
+        Assert.Equal(0, Mutating);
+    }
+
+    [Theory]
+    [InlineData("arm64", "m5.xlarge", "runs x86_64, not arm64: choose arm64 instance types (Graviton families")]
+    [InlineData("x86_64", "t4g.medium", "runs arm64, not x86_64")]
+    [InlineData("x86_64", "m9z.large", "do not exist: [m9z.large] in us-east-1 (InvalidInstanceType)")]
+    public async Task Instance_types_that_do_not_run_the_architecture_or_do_not_exist_are_refused_before_any_mutating_call(string architecture, string workerType, string reason)
+    {
+        _ec2.Images["ami-0fedcba9876543210"] = ("arm64", "RHEL-9.4.0_HVM-arm64-FIPS", "Red Hat Enterprise Linux");
+        var spec = new AwsClusterSpec
+        {
+            Name = "prod", Region = "us-east-1", Ami = architecture == "arm64" ? "ami-0fedcba9876543210" : "ami-0123456789abcdef0", Architecture = architecture,
+            KubernetesVersion = "v1.31.2+fips.0", EtcdVersion = "3.5.15+fips.0", WorkerInstanceType = workerType, WorkerCount = 1,
+        };
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => Create(spec));
+        Assert.Equal(ErrorIds.InvalidClusterSpec, error.ErrorId);
+        Assert.Contains(workerType, error.Message);
+        Assert.Contains(reason, error.Message);
+        Assert.Equal(0, Mutating);
+        var asked = Assert.Single(Calls("DescribeInstanceTypes")).Parameters;
+        Assert.Equal(architecture == "arm64" ? "m7g.xlarge" : "m5.xlarge", asked["InstanceType.1"]);
+        Assert.Equal(workerType, asked["InstanceType.2"]);
     }
 }

@@ -35,6 +35,14 @@ public sealed class Ec2QueryStub : IDisposable
     /// <summary>AMIs the stub knows: id → (architecture, name, platform details).</summary>
     public Dictionary<string, (string Architecture, string Name, string PlatformDetails)> Images { get; } = new();
 
+    /// <summary>Instance types the stub knows (DescribeInstanceTypes): type → the architectures it runs.</summary>
+    public Dictionary<string, string[]> InstanceTypes { get; } = new(StringComparer.Ordinal)
+    {
+        ["m5.xlarge"] = new[] { "x86_64" }, ["m5.2xlarge"] = new[] { "x86_64" }, ["m5.large"] = new[] { "x86_64" },
+        ["c6i.xlarge"] = new[] { "x86_64" }, ["r6i.2xlarge"] = new[] { "x86_64" }, ["t3.medium"] = new[] { "i386", "x86_64" },
+        ["m7g.xlarge"] = new[] { "arm64" }, ["m7g.2xlarge"] = new[] { "arm64" }, ["c7g.large"] = new[] { "arm64" }, ["t4g.medium"] = new[] { "arm64" },
+    };
+
     /// <summary>Instances by ID: (client token, role tag, state).</summary>
     public ConcurrentDictionary<string, (string ClientToken, string Role, string State, IReadOnlyDictionary<string, string> Request)> Instances { get; } = new();
 
@@ -173,6 +181,7 @@ public sealed class Ec2QueryStub : IDisposable
         return action switch
         {
             "DescribeImages" => DescribeImages(parameters),
+            "DescribeInstanceTypes" => DescribeInstanceTypes(parameters),
             "CreateSecurityGroup" => CreateSecurityGroup(parameters),
             "DescribeSecurityGroups" => DescribeSecurityGroups(parameters),
             "AuthorizeSecurityGroupIngress" => AuthorizeIngress(parameters),
@@ -202,6 +211,22 @@ public sealed class Ec2QueryStub : IDisposable
                    "<imageType>machine</imageType><rootDeviceType>ebs</rootDeviceType></item>";
         }));
         return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeImagesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><imagesSet>{items}</imagesSet></DescribeImagesResponse>");
+    }
+
+    /// <summary>DescribeInstanceTypes for named types: processorInfo.supportedArchitectures; an unknown type fails the call, as EC2 does.</summary>
+    private (int, string) DescribeInstanceTypes(Dictionary<string, string> parameters)
+    {
+        var types = parameters.Where(p => p.Key.StartsWith("InstanceType.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+        var unknown = types.Where(t => !InstanceTypes.ContainsKey(t)).ToList();
+        if (unknown.Count > 0)
+        {
+            return Error(400, "InvalidInstanceType", $"The following supplied instance types do not exist: [{string.Join(", ", unknown)}]");
+        }
+        var items = string.Concat(types.Select(t =>
+            $"<item><instanceType>{t}</instanceType><currentGeneration>true</currentGeneration><processorInfo><supportedArchitectures>" +
+            string.Concat(InstanceTypes[t].Select(a => $"<item>{a}</item>")) +
+            "</supportedArchitectures><sustainedClockSpeedInGhz>3.1</sustainedClockSpeedInGhz></processorInfo><vCpuInfo><defaultVCpus>4</defaultVCpus></vCpuInfo></item>"));
+        return (200, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeInstanceTypesResponse xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId><instanceTypeSet>{items}</instanceTypeSet></DescribeInstanceTypesResponse>");
     }
 
     private object Gate { get; } = new();
@@ -326,6 +351,22 @@ public sealed class Ec2QueryStub : IDisposable
         return SecurityGroups.TryRemove(id, out _) ? Ok("DeleteSecurityGroupResponse") : Error(400, "InvalidGroup.NotFound", $"The security group '{id}' does not exist");
     }
 
+    /// <summary>EC2's limit on user data, in raw form before base64 encoding.</summary>
+    public const int MaxUserData = 16384;
+
+    /// <summary>A RunInstances UserData parameter as cloud-init reads it: base64, then gunzip when it is gzip.</summary>
+    public static string UserDataText(string base64)
+    {
+        var raw = Convert.FromBase64String(base64);
+        if (raw.Length < 2 || raw[0] != 0x1F || raw[1] != 0x8B)
+        {
+            return System.Text.Encoding.UTF8.GetString(raw);
+        }
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(raw), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
     private (int, string) RunInstances(Dictionary<string, string> p)
     {
         var role = p.Where(kv => kv.Key.StartsWith("TagSpecification.1.Tag.", StringComparison.Ordinal) && kv.Key.EndsWith(".Key", StringComparison.Ordinal) && kv.Value == "fipscluster.io/role")
@@ -333,6 +374,10 @@ public sealed class Ec2QueryStub : IDisposable
         if (role == NoCapacityForRole)
         {
             return Error(500, "InsufficientInstanceCapacity", $"We currently do not have sufficient {p.GetValueOrDefault("InstanceType")} capacity.");
+        }
+        if (p.TryGetValue("UserData", out var userData) && Convert.FromBase64String(userData).Length > MaxUserData)
+        {
+            return Error(400, "InvalidParameterValue", $"User data is limited to {MaxUserData} bytes");
         }
         var token = p.GetValueOrDefault("ClientToken", "");
         lock (Gate)

@@ -52,6 +52,25 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
     }
 
     [Fact]
+    public void WhatIf_names_the_defaults_an_arm64_FIPS_spec_without_repositories_or_instance_types_gets()
+    {
+        _ec2.Images["ami-0fedcba9876543210"] = ("arm64", "RHEL-9.4.0_HVM-arm64-FIPS", "Red Hat Enterprise Linux");
+        var secret = new SecureString();
+        foreach (var c in Secret)
+        {
+            secret.AppendChar(c);
+        }
+        var whatIf = _ps.Run("New-FipsCluster -Name graviton -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0fedcba9876543210 " +
+            "-Architecture arm64 -KubernetesVersion v1.31.2+fips.0 -EtcdVersion 3.5.15+fips.0 -WorkerCount 2 -WhatIf -Verbose", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
+        Assert.Empty(whatIf.Errors);
+        var text = whatIf.HostText.Replace("\n", "", StringComparison.Ordinal);
+        Assert.Contains("1 control-plane (m7g.xlarge) + 2 worker (m7g.2xlarge) arm64 instances", text);
+        Assert.Contains("defaults: Kubernetes images: docker.io/mesosphere (DKP's published FIPS builds, tag v1.31.2_fips.0", text);
+        Assert.Contains(whatIf.Verbose, v => v.Message.Contains("default worker instances: m7g.2xlarge (the arm64 default; -WorkerInstanceType overrides)", StringComparison.Ordinal));
+        Assert.DoesNotContain(_ec2.Requests, r => Ec2QueryStub.MutatingActions.Contains(r.Action));
+    }
+
+    [Fact]
     public void WhatIf_calls_nothing_that_changes_EC2_and_a_real_run_records_the_cluster()
     {
         var whatIf = New("-WhatIf");
@@ -70,7 +89,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         var workerData = _ec2.Requests.Where(r => r.Action == "RunInstances").Select(r => r.Parameters).Single(p => p["TagSpecification.1.Tag.3.Value"] == "worker")["UserData"];
         var exported = _ps.Run("Get-FipsCluster aws1 | Export-FipsClusterManifest -Format CloudInit -Role Worker");
         Assert.Empty(exported.Errors);
-        Assert.Equal(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(workerData)), exported.Output.Single().ToString());
+        Assert.Equal(Ec2QueryStub.UserDataText(workerData), exported.Output.Single().ToString());
         Assert.Contains("kind: KubeadmControlPlane", _ps.Run("Export-FipsClusterManifest -Name aws1").Output.Single().ToString());
 
         // FIPS mode stays fixed for AWS clusters too.
@@ -174,7 +193,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         : "";
 
     private string EveryEc2Parameter => string.Join("\n", _ec2.Requests.SelectMany(r => r.Parameters.Values)
-        .Concat(_ec2.Requests.Where(r => r.Parameters.ContainsKey("UserData")).Select(r => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(r.Parameters["UserData"])))));
+        .Concat(_ec2.Requests.Where(r => r.Parameters.ContainsKey("UserData")).Select(r => Ec2QueryStub.UserDataText(r.Parameters["UserData"]))));
 
     [SkippableFact]
     public void With_SSH_credentials_the_first_control_plane_gives_a_join_command_that_every_other_node_runs_and_the_secret_shows_nowhere()
@@ -286,22 +305,58 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Contains("***", error.Exception.Message);
     }
 
-    [SkippableFact]
-    public void Kubeadm_init_that_failed_on_the_first_control_plane_fails_the_command_and_rolls_back()
+    /// <summary>This host's /proc/sys/crypto/fips_enabled as a FIPS cluster's bootstrapper reads it over SSH ("missing" without one).</summary>
+    private static string HostFipsFlag => File.Exists("/proc/sys/crypto/fips_enabled") ? File.ReadAllText("/proc/sys/crypto/fips_enabled").Trim() : "missing";
+
+    /// <summary>
+    /// What a failed cloud-init on this host means: in a FIPS cluster whose host is not in FIPS mode, the bootstrap stopped
+    /// at the FIPS check (NodeNotFipsCompliant, naming the flag); otherwise a step failed (the generic id).
+    /// </summary>
+    private static string CloudInitFailure(bool fips, string generic) => fips && HostFipsFlag != "1" ? "NodeNotFipsCompliant" : generic;
+
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Kubeadm_init_that_failed_on_the_first_control_plane_fails_the_command_and_rolls_back(bool fips)
     {
         _nodes.Require();
         using var nodes = new KubeadmNodes(_nodes, 2);
         _ec2.InstanceAddresses = nodes.Addresses;
         nodes.CloudInit("error", nodes.Addresses[0]);
-        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)}");
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)} -Fips:${fips.ToString().ToLowerInvariant()}");
         var error = Assert.Single(result.Errors); // terminating for the statement
         Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
-        Assert.Contains("KubeadmInitFailed", error.Exception.Message);
+        var expected = CloudInitFailure(fips, "KubeadmInitFailed");
+        Assert.Contains(expected, error.Exception.Message);
+        if (expected == "NodeNotFipsCompliant")
+        {
+            // Not a generic failure: the node's own kernel flag, read over SSH after its cloud-init failed.
+            Assert.Contains($"the host is not in FIPS mode (/proc/sys/crypto/fips_enabled: {HostFipsFlag}), so its bootstrap stopped at the FIPS check before kubeadm", error.Exception.Message);
+            Assert.DoesNotContain("KubeadmInitFailed", error.Exception.Message);
+        }
         Assert.Contains("rolled back", error.Exception.Message);
         Assert.Empty(result.Of("FipsCluster.FipsClusterRecord"));
         Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("token", StringComparison.Ordinal));
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
         Assert.Empty(_ec2.SecurityGroups);
+    }
+
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_worker_whose_cloud_init_failed_is_reported_as_not_FIPS_when_its_kernel_is_not(bool fips)
+    {
+        _nodes.Require();
+        using var nodes = new KubeadmNodes(_nodes, 2);
+        _ec2.InstanceAddresses = nodes.Addresses;
+        nodes.CloudInit("error", nodes.Addresses[1]);
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)} -Fips:${fips.ToString().ToLowerInvariant()}");
+        Assert.Null(result.Terminating);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith(CloudInitFailure(fips, "KubeadmJoinFailed") + ",", error.FullyQualifiedErrorId);
+        var worker = ((IEnumerable<dynamic>)result.SingleOf("FipsCluster.FipsClusterRecord").Nodes).Single(n => (string)n.Endpoint == nodes.Addresses[1]);
+        Assert.Equal("Failed", (string)worker.JoinState);
+        Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("join", StringComparison.Ordinal));
     }
 
     [SkippableFact]
@@ -454,7 +509,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         var result = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
-        Assert.Contains("KubeadmInitFailed", error.Exception.Message);
+        Assert.Contains(CloudInitFailure(fips: true, "KubeadmInitFailed"), error.Exception.Message);
         Assert.Empty(result.Of("FipsCluster.ClusterNodeRecord"));
         Assert.Equal(4, _ec2.Instances.Count);
         Assert.Equal(2, _ec2.Instances.Values.Count(i => i.State == "terminated")); // the two launched by this call

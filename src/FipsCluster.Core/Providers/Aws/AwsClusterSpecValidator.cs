@@ -1,18 +1,24 @@
 using System.Text.RegularExpressions;
+using FipsCluster.Core.Clusters;
 
 namespace FipsCluster.Core.Providers.Aws;
 
 /// <summary>What can be said about a spec before any AWS call: every problem at once, in one error.</summary>
 public static partial class AwsClusterSpecValidator
 {
-    [GeneratedRegex(@"^ami-[0-9a-f]{8,17}$")]
+    [GeneratedRegex(@"^ami-[0-9a-f]{8,17}\z")]
     private static partial Regex AmiId();
 
-    [GeneratedRegex(@"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+    [GeneratedRegex(@"^[a-z]{2}(-gov)?-[a-z]+-\d\z")]
     private static partial Regex Region();
 
+    /// <summary>
+    /// The name first (<see cref="ClusterNames.Rule"/>, its own error), then every other problem at once. Image
+    /// repositories left empty are not a problem: <see cref="AwsClusterSpecDefaults"/> fills them the DKP way.
+    /// </summary>
     public static void Validate(AwsClusterSpec spec)
     {
+        ClusterNames.Validate(spec.Name);
         var problems = new List<string>();
         if (!AmiId().IsMatch(spec.Ami))
         {
@@ -34,7 +40,7 @@ public static partial class AwsClusterSpecValidator
         {
             problems.Add($"{spec.WorkerCount} workers is out of range (0-1000)");
         }
-        if (!Regex.IsMatch(spec.KubernetesVersion, @"^v?\d+\.\d+\.\d+(\+[0-9A-Za-z.-]+)?$"))
+        if (!Regex.IsMatch(spec.KubernetesVersion, @"^v?\d+\.\d+\.\d+(\+[0-9A-Za-z.-]+)?\z"))
         {
             problems.Add($"-KubernetesVersion '{spec.KubernetesVersion}' is not a Kubernetes version (e.g. v1.29.6+fips.0)");
         }
@@ -44,17 +50,9 @@ public static partial class AwsClusterSpecValidator
             {
                 problems.Add($"a FIPS cluster needs a FIPS build of Kubernetes: -KubernetesVersion X.Y.Z+fips.N, not '{spec.KubernetesVersion}'");
             }
-            if (string.IsNullOrWhiteSpace(spec.KubernetesImageRepository))
-            {
-                problems.Add("a FIPS cluster needs -KubernetesImageRepository (the repository of the FIPS images, e.g. docker.io/mesosphere)");
-            }
             if (spec.EtcdVersion is null || !KubernetesVersions.IsFipsBuild(spec.EtcdVersion))
             {
                 problems.Add($"a FIPS cluster needs a FIPS build of etcd: -EtcdVersion X.Y.Z+fips.N, not '{spec.EtcdVersion}'");
-            }
-            if (string.IsNullOrWhiteSpace(spec.EtcdImageRepository))
-            {
-                problems.Add("a FIPS cluster needs -EtcdImageRepository");
             }
         }
         if (problems.Count > 0)

@@ -44,7 +44,7 @@ public sealed partial class AwsProvisioner
         string? Refuse(string id) => spec.Fips && evidence.TryGetValue(id, out var report) && !report.Compliant
             ? $"its Test-FipsNode evidence is not compliant ({string.Join(", ", report.Findings.Select(f => f.CheckId).DefaultIfEmpty(report.ErrorId ?? "error"))})"
             : null;
-        foreach (var outcome in await new KubeadmBootstrapper(Join, context).RunAsync(controlPlanes, workers, Refuse).ConfigureAwait(false))
+        foreach (var outcome in await new KubeadmBootstrapper(Join with { KubeadmApiVersion = KubernetesVersions.KubeadmApiVersion(spec.KubernetesVersion), Fips = spec.Fips }, context).RunAsync(controlPlanes, workers, Refuse).ConfigureAwait(false))
         {
             joined[outcome.InstanceId] = outcome;
             if (outcome.Error is not null)
@@ -121,7 +121,7 @@ public sealed partial class AwsProvisioner
 
     public async Task<IReadOnlyList<ClusterNodeRecord>?> AddNodesAsync(FipsClusterRecord record, int count, IReadOnlyList<string> instanceIds, OperationContext context)
     {
-        var spec = record.AwsSpec!;
+        var spec = AwsClusterSpecDefaults.Completed(record.AwsSpec!);
         var first = record.Nodes.FirstOrDefault(n => n.JoinState == KubeadmJoinOutcome.Initialized && n.NodeId is not null)
             ?? throw new FipsClusterException(ErrorIds.KubeadmJoinCommandUnavailable, FipsErrorCategory.InvalidOperation,
                 $"'{record.Name}' has no control plane that ran kubeadm init through this module (it was created with -SkipJoin or without SSH credentials), so there is no join command to give.", record.Name)

@@ -75,7 +75,7 @@ public sealed partial class AwsProvisioner
     /// <summary>What can be refused without AWS: the name, a clash in the store, the spec, the ingress networks.</summary>
     private static void ValidateRequest(IClusterStore store, AwsClusterSpec spec, bool allowSshFromEverywhere)
     {
-        FileClusterStore.ValidateName(spec.Name);
+        ClusterNames.Validate(spec.Name);
         if (store.Names().Contains(spec.Name.ToLowerInvariant(), StringComparer.Ordinal))
         {
             throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{spec.Name}' already exists.", spec.Name);
@@ -87,19 +87,27 @@ public sealed partial class AwsProvisioner
     public async Task<FipsClusterRecord?> CreateAsync(AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, OperationContext context)
     {
         ValidateRequest(_store, spec, AllowSshFromEverywhere);
+        // What the spec left open (DKP's FIPS repositories, the architecture's instance types) is said, then recorded as provisioned.
+        (spec, var defaults) = AwsClusterSpecDefaults.Complete(spec);
+        foreach (var applied in defaults)
+        {
+            context.Verbose($"'{spec.Name}': default {applied}.");
+        }
         if ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict })
         {
             ConsoleHostKeyTrust.RequireAuthenticatedEndpoint(_ec2, context); // before any request, let alone anything created
         }
         Progress(context, spec, "Checking the AMI", 5);
         await AmiCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
+        await InstanceTypeCheck.VerifyAsync(_ec2, spec, context).ConfigureAwait(false);
 
         var api = AwsIngress.Api(spec);
         var ssh = AwsIngress.Ssh(spec);
-        var plan = $"Create security group fipscluster-{spec.Name} and {spec.ControlPlaneCount} control-plane + {spec.WorkerCount} worker instances ({spec.Ami}, Kubernetes {spec.KubernetesVersion}, {(spec.Fips ? "FIPS" : "non-FIPS")})"
+        var plan = $"Create security group fipscluster-{spec.Name} and {spec.ControlPlaneCount} control-plane ({spec.ControlPlaneInstanceType}) + {spec.WorkerCount} worker ({spec.WorkerInstanceType}) {spec.Architecture} instances ({spec.Ami}, Kubernetes {spec.KubernetesVersion}, {(spec.Fips ? "FIPS" : "non-FIPS")})"
             + $"; ingress from the group itself{(api.Count > 0 ? $", API {AwsIngress.ApiPort} from {string.Join(", ", api)}" : "")}{(ssh.Count > 0 ? $", SSH {spec.SshPort} from {string.Join(", ", ssh)}" : "")}"
             + ((Join?.Ssh ?? Verify) is { HostKeyPolicy: HostKeyPolicy.Strict } ? "; read their SSH host keys from their console output (GetConsoleOutput) into known_hosts" : "")
-            + (Join is not null ? "; then wait for kubeadm init and join the nodes over SSH" : "");
+            + (Join is not null ? "; then wait for kubeadm init and join the nodes over SSH" : "")
+            + (defaults.Count > 0 ? "; defaults: " + string.Join("; ", defaults) : "");
         if (api.Any(AwsIngress.IsEverywhere))
         {
             context.Warning($"-ApiAllowedCidr {string.Join(", ", api.Where(AwsIngress.IsEverywhere))}: the Kubernetes API of '{spec.Name}' will be reachable from the whole Internet (it still requires client credentials).");
@@ -267,7 +275,7 @@ public sealed partial class AwsProvisioner
             KeyName = spec.SshKeyName,
             SubnetId = spec.SubnetId,
             SecurityGroupIds = new List<string> { groupId },
-            UserData = Convert.ToBase64String(Encoding.UTF8.GetBytes(userData)),
+            UserData = Convert.ToBase64String(CloudInitRenderer.Compress(userData)),
             TagSpecifications = new List<TagSpecification>
             {
                 new()

@@ -6,7 +6,8 @@ namespace FipsCluster.Core.Providers.Aws;
 /// The spec as Cluster API manifests for DKP/CAPI users: Cluster, AWSCluster, KubeadmControlPlane, two
 /// AWSMachineTemplates, MachineDeployment and KubeadmConfigTemplate. Core/kubeadm kinds in v1beta2 (what the
 /// management cluster stores) or v1beta1 (DKP 2.x era); CAPA kinds in infrastructure.cluster.x-k8s.io/v1beta2, the
-/// only version CAPA serves. Field names follow the upstream CRDs (cluster-api v1.14, CAPA v2.11).
+/// only version CAPA serves. Field names follow the upstream CRDs (cluster-api v1.14, CAPA v2.11). Every label,
+/// name and file mode is a string on the wire (<see cref="Yaml"/> quotes what a reader would type otherwise).
 /// </summary>
 public static class ClusterApiRenderer
 {
@@ -19,6 +20,7 @@ public static class ClusterApiRenderer
             throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidArgument, $"Cluster API version '{apiVersion}': use v1beta2 (default) or v1beta1.", apiVersion);
         }
         var v2 = apiVersion == "v1beta2";
+        spec = AwsClusterSpecDefaults.Completed(spec);
         var name = spec.Name;
         var version = KubernetesVersions.WithV(spec.KubernetesVersion);
         YamlMappingNode Ref(string group, string groupVersion, string kind, string refName) => v2
@@ -60,28 +62,16 @@ public static class ClusterApiRenderer
             return Object(Infrastructure, "AWSMachineTemplate", templateName, new YamlMappingNode { { "template", new YamlMappingNode { { "spec", machine } } } });
         }
 
-        var clusterConfiguration = new YamlMappingNode();
-        if (spec.KubernetesImageRepository is { Length: > 0 } repository)
-        {
-            clusterConfiguration.Add("imageRepository", repository);
-        }
-        if (spec.EtcdVersion is { Length: > 0 } etcd)
-        {
-            var local = new YamlMappingNode();
-            if (spec.EtcdImageRepository is { Length: > 0 } etcdRepository)
-            {
-                local.Add("imageRepository", etcdRepository);
-            }
-            local.Add("imageTag", KubernetesVersions.EtcdImageTag(etcd));
-            clusterConfiguration.Add("etcd", new YamlMappingNode { { "local", local } });
-        }
+        // The kubeadm form's configuration, in this API's shape: extraArgs are a {name, value} list in v1beta2, a map in
+        // v1beta1. Which kubeadm API the node's kubeadm reads is Cluster API's choice, by the Kubernetes version.
+        var clusterConfiguration = KubeadmRenderer.ClusterConfigurationBody(spec, argsAsList: v2);
 
         var kubeadmConfigSpec = GuardedBootstrap(spec);
         kubeadmConfigSpec.Children.Insert(0, new YamlScalarNode("clusterConfiguration"), clusterConfiguration);
         var controlPlaneInfra = Ref("infrastructure.cluster.x-k8s.io", Infrastructure, "AWSMachineTemplate", $"{name}-control-plane");
         var controlPlane = Object($"controlplane.cluster.x-k8s.io/{apiVersion}", "KubeadmControlPlane", $"{name}-control-plane", new YamlMappingNode
         {
-            { "replicas", new YamlScalarNode(spec.ControlPlaneCount.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+            { "replicas", Yaml.Integer(spec.ControlPlaneCount) },
             { "version", version },
             // v1beta2 moved the infrastructure reference under machineTemplate.spec.
             { "machineTemplate", v2 ? new YamlMappingNode { { "spec", new YamlMappingNode { { "infrastructureRef", controlPlaneInfra } } } } : new YamlMappingNode { { "infrastructureRef", controlPlaneInfra } } },
@@ -91,7 +81,7 @@ public static class ClusterApiRenderer
         var workers = Object($"cluster.x-k8s.io/{apiVersion}", "MachineDeployment", $"{name}-md-0", new YamlMappingNode
         {
             { "clusterName", name },
-            { "replicas", new YamlScalarNode(spec.WorkerCount.ToString(System.Globalization.CultureInfo.InvariantCulture)) },
+            { "replicas", Yaml.Integer(spec.WorkerCount) },
             { "selector", new YamlMappingNode { { "matchLabels", new YamlMappingNode { { "cluster.x-k8s.io/cluster-name", name } } } } },
             {
                 "template", new YamlMappingNode
@@ -119,27 +109,29 @@ public static class ClusterApiRenderer
         };
     }
 
-    /// <summary>The kubelet FIPS guard as kubeadm bootstrap files, and the FIPS check before kubeadm runs.</summary>
+    /// <summary>For a FIPS spec, the kubelet FIPS gate as kubeadm bootstrap files and the FIPS check before kubeadm runs.</summary>
     private static YamlMappingNode GuardedBootstrap(AwsClusterSpec spec)
     {
-        var bootstrap = new YamlMappingNode
+        var bootstrap = new YamlMappingNode();
+        if (spec.Fips)
         {
-            {
-                "files", new YamlSequenceNode(
-                    new YamlMappingNode { { "path", FipsKubeletGuard.ScriptPath }, { "owner", "root:root" }, { "permissions", "0755" }, { "content", new YamlScalarNode(FipsKubeletGuard.Script) { Style = YamlDotNet.Core.ScalarStyle.Literal } } },
-                    new YamlMappingNode { { "path", FipsKubeletGuard.DropInPath }, { "owner", "root:root" }, { "permissions", "0644" }, { "content", new YamlScalarNode(FipsKubeletGuard.DropIn) { Style = YamlDotNet.Core.ScalarStyle.Literal } } })
-            },
-        };
+            bootstrap.Add("files", new YamlSequenceNode(
+                    // The gate is longer than the 10,240 characters the CRDs allow a file's content: sent as gzip+base64,
+                    // which CABPK passes to cloud-init's write_files as it is.
+                    new YamlMappingNode { { "path", FipsKubeletGuard.ScriptPath }, { "owner", "root:root" }, { "permissions", "0755" }, { "encoding", "gzip+base64" }, { "content", Convert.ToBase64String(CloudInitRenderer.Compress(FipsKubeletGuard.Script)) } },
+                    new YamlMappingNode { { "path", FipsKubeletGuard.DropInPath }, { "owner", "root:root" }, { "permissions", "0644" }, { "content", new YamlScalarNode(FipsKubeletGuard.DropIn) { Style = YamlDotNet.Core.ScalarStyle.Literal } } }));
+        }
         var commands = new YamlSequenceNode();
         if (spec.Fips)
         {
-            commands.Add("test \"$(cat /proc/sys/crypto/fips_enabled)\" = 1");
+            // CABPK writes preKubeadmCommands into runcmd before kubeadm init/join, each inserted verbatim: the check's
+            // exit ends the bootstrap there (see EarlyCheck).
+            commands.Add(FipsKubeletGuard.EarlyCheck);
         }
         commands.Add("systemctl daemon-reload");
         bootstrap.Add("preKubeadmCommands", commands);
         return bootstrap;
     }
 
-    public static string Render(AwsClusterSpec spec, string apiVersion = "v1beta2") =>
-        string.Join("---\n", Objects(spec, apiVersion).Select(o => Yaml.Write(o)));
+    public static string Render(AwsClusterSpec spec, string apiVersion = "v1beta2") => Yaml.WriteAll(Objects(spec, apiVersion));
 }

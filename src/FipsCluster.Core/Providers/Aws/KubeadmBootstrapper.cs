@@ -23,8 +23,17 @@ public sealed record KubeadmJoinOptions
 
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The kubeadm configuration API of the cluster's kubeadm (KubernetesVersions.KubeadmApiVersion): the JoinConfiguration's apiVersion.</summary>
+    public string KubeadmApiVersion { get; init; } = KubernetesVersions.KubeadmV1Beta3;
+
     /// <summary>Workers joined at once (control planes join one at a time, as kubeadm requires for etcd).</summary>
     public int ThrottleLimit { get; init; } = 16;
+
+    /// <summary>
+    /// A FIPS cluster: the nodes' bootstrap starts with the FIPS check (FipsKubeletGuard.EarlyCheck), so a failed
+    /// cloud-init is followed by a look at the node's kernel flag, and a node outside FIPS mode is reported as such.
+    /// </summary>
+    public bool Fips { get; init; }
 }
 
 /// <summary>An instance to bootstrap: its ID, the address SSH reaches it at, ControlPlane or Worker.</summary>
@@ -168,8 +177,16 @@ public sealed partial class KubeadmBootstrapper
                         last = $"cloud-init {state}";
                         break;
                     case "error" or "degraded error" or "degraded done" or "disabled":
+                        if (_options.Fips && await FipsFlagAsync(endpoint) is { } flag and not "1")
+                        {
+                            return new FipsClusterException(ErrorIds.NodeNotFipsCompliant, FipsErrorCategory.SecurityError,
+                                $"{host}: the host is not in FIPS mode (/proc/sys/crypto/fips_enabled: {flag}), so its bootstrap stopped at the FIPS check before kubeadm (cloud-init reports '{state}').", node.InstanceId)
+                            {
+                                RecommendedAction = "Boot the instance in FIPS mode (an AMI with fips=1 on the kernel command line), or create a cluster with -Fips:$false.",
+                            };
+                        }
                         return new FipsClusterException(ErrorIds.KubeadmInitFailed, FipsErrorCategory.InvalidResult,
-                            $"{host}: cloud-init reports '{state}' (a step of the user data failed: in a FIPS cluster, first suspect a host not in FIPS mode).", node.InstanceId);
+                            $"{host}: cloud-init reports '{state}' (a step of the user data failed; read /var/log/cloud-init-output.log there).", node.InstanceId);
                     default:
                         return new FipsClusterException(ErrorIds.KubeadmInitFailed, FipsErrorCategory.InvalidResult,
                             $"{host}: 'cloud-init status' gave no status (exit {result.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "by signal"}): is this an image with cloud-init?", node.InstanceId);
@@ -191,6 +208,24 @@ public sealed partial class KubeadmBootstrapper
                 await Task.Delay(pause, _context.Cancellation).ConfigureAwait(false);
             }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxPollInterval.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// The node's /proc/sys/crypto/fips_enabled ("missing" when the kernel has none), read after its cloud-init failed;
+    /// null when it cannot be read over SSH (then the failure stays unexplained).
+    /// </summary>
+    private async Task<string?> FipsFlagAsync(HostEndpoint endpoint)
+    {
+        try
+        {
+            var read = await _ssh.RunAsync(endpoint, "cat /proc/sys/crypto/fips_enabled", null, null, "reading fips_enabled", _context.Cancellation).ConfigureAwait(false);
+            var value = read.Output.Trim();
+            return read.ExitStatus == 0 && value.Length is > 0 and <= 8 ? value : read.ExitStatus is > 0 ? "missing" : null;
+        }
+        catch (FipsClusterException)
+        {
+            return null;
         }
     }
 
@@ -245,7 +280,8 @@ public sealed partial class KubeadmBootstrapper
         var ready = await WaitForCloudInitAsync(node, "its cloud-init").ConfigureAwait(false);
         if (ready is not null)
         {
-            return Fail(ErrorIds.KubeadmJoinFailed, ready.Category, $"{node.InstanceId}: not joined as a {role}: {ready.Message}", ready);
+            return Fail(ready.ErrorId == ErrorIds.NodeNotFipsCompliant ? ErrorIds.NodeNotFipsCompliant : ErrorIds.KubeadmJoinFailed, ready.Category,
+                $"{node.InstanceId}: not joined as a {role}: {ready.Message}", ready);
         }
         _context.Verbose($"{node.InstanceId} ({Target(node)}): joining as a {role}.");
         SshCommandResult result;
@@ -253,7 +289,7 @@ public sealed partial class KubeadmBootstrapper
         {
             // The secret goes to the shell's stdin and from there into a 0600 file, never into a command line; an
             // already-joined node is left alone.
-            result = await _ssh.RunAsync(new HostEndpoint(node.Address, _options.Port), "sudo -n /bin/sh -s", secret.Script(controlPlane), _options.JoinTimeout, "kubeadm join", _context.Cancellation).ConfigureAwait(false);
+            result = await _ssh.RunAsync(new HostEndpoint(node.Address, _options.Port), "sudo -n /bin/sh -s", secret.Script(controlPlane, _options.KubeadmApiVersion), _options.JoinTimeout, "kubeadm join", _context.Cancellation).ConfigureAwait(false);
         }
         catch (FipsClusterException ex)
         {
@@ -307,7 +343,7 @@ public sealed partial class KubeadmBootstrapper
     private static string Quote(string text, JoinSecret? secret) => Quote(text, secret?.Values);
 
     /// <summary>The join secret: kept here only, never formatted.</summary>
-    private sealed class JoinSecret
+    internal sealed class JoinSecret
     {
         public JoinSecret(string command, string endpoint, string tokenId, string tokenSecret, string caCertHash)
         {
@@ -338,7 +374,7 @@ public sealed partial class KubeadmBootstrapper
         /// umask 077) through a quoted here-document, `kubeadm join --config` on it, and the file removed on any exit
         /// (a failed join and a hang-up included).
         /// </summary>
-        public string Script(bool controlPlane) =>
+        public string Script(bool controlPlane, string apiVersion) =>
             "set -e\n" +
             "if [ -s /etc/kubernetes/kubelet.conf ]; then echo 'FipsCluster: this node has already joined' >&2; exit 0; fi\n" +
             "umask 077\n" +
@@ -346,7 +382,7 @@ public sealed partial class KubeadmBootstrapper
             "trap 'rm -f -- \"$config\"' EXIT\n" +
             "trap 'exit 129' HUP\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\n" +
             $"cat > \"$config\" <<'{HereDocument}'\n" +
-            KubeadmRenderer.RenderJoinConfiguration(Endpoint, TokenId + "." + TokenSecret, CaCertHash, controlPlane ? CertificateKey : null) +
+            KubeadmRenderer.RenderJoinConfiguration(Endpoint, TokenId + "." + TokenSecret, CaCertHash, controlPlane ? CertificateKey : null, apiVersion) +
             HereDocument + "\n" +
             "kubeadm join --config \"$config\"\n";
 
