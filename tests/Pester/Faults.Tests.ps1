@@ -72,6 +72,8 @@ BeforeDiscovery {
            Run = 'Export-FipsClusterManifest -Name aws1 -Path (Join-Path $f.Missing capi.yaml)' }
         @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a drive that does not exist'; Id = 'PathNotFound'
            Run = 'Export-FipsClusterManifest -Name aws1 -Path nosuchdrive:/capi.yaml' }
+        @{ Cmdlet = 'Export-FipsClusterManifest'; Case = 'a wildcard that matches no file'; Id = 'ManifestWriteFailed'
+           Run = 'Export-FipsClusterManifest -Name aws1 -Path (Join-Path $f.Missing "*.yaml")' }
 
         # Export-FipsComplianceReport
         @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'an object that is not a report (the rest is exported)'; Id = 'InvalidComplianceReport'
@@ -87,6 +89,8 @@ BeforeDiscovery {
            Run = '$f.Report | Export-FipsComplianceReport -Path (Join-Path $f.Missing report.html)' }
         @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'a drive that does not exist'; Id = 'PathNotFound'; Terminating = $true
            Run = '$f.Report | Export-FipsComplianceReport -Path nosuchdrive:/report.html' }
+        @{ Cmdlet = 'Export-FipsComplianceReport'; Case = 'a wildcard that matches no file'; Id = 'ComplianceReportWriteFailed'; Terminating = $true
+           Run = '$f.Report | Export-FipsComplianceReport -Path (Join-Path $f.Missing "*.html")' }
 
         # Get-FipsCluster
         @{ Cmdlet = 'Get-FipsCluster'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
@@ -125,6 +129,8 @@ BeforeDiscovery {
            Run = 'Get-FipsComplianceProfile -Name FIPS-999' }
         @{ Cmdlet = 'Get-FipsComplianceProfile'; Case = 'a profile file that does not exist'; Id = 'ComplianceProfileNotFound'
            Run = 'Get-FipsComplianceProfile -Path $f.Missing' }
+        @{ Cmdlet = 'Get-FipsComplianceProfile'; Case = 'a profile wildcard that matches nothing'; Id = 'ComplianceProfileNotFound'
+           Run = 'Get-FipsComplianceProfile -Path (Join-Path $f.Missing "*.yaml")' }
         @{ Cmdlet = 'Get-FipsComplianceProfile'; Case = 'a file that is not a profile'; Id = 'InvalidComplianceProfile'
            Run = 'Get-FipsComplianceProfile -Path $f.GarbageYaml' }
 
@@ -221,10 +227,18 @@ BeforeDiscovery {
            Run = 'Test-FipsBinary -Path $f.Missing' }
         @{ Cmdlet = 'Test-FipsBinary'; Case = 'a drive that does not exist'; Id = 'PathNotFound'
            Run = 'Test-FipsBinary -Path nosuchdrive:/kubelet' }
+        @{ Cmdlet = 'Test-FipsBinary'; Case = 'a wildcard that matches nothing'; Id = 'BinaryNotFound'
+           Run = 'Test-FipsBinary -Path (Join-Path $f.Missing "*")' }
+        @{ Cmdlet = 'Test-FipsBinary'; Case = 'a literal path that does not exist'; Id = 'BinaryNotFound'
+           Run = 'Test-FipsBinary -LiteralPath (Join-Path $f.Missing "kube[let]")' }
+        @{ Cmdlet = 'Test-FipsBinary'; Case = 'an item of another provider'; Id = 'BinaryNotFound'
+           Run = 'Test-FipsBinary -Path Env:/PATH' }
 
         # Test-FipsCertificate
         @{ Cmdlet = 'Test-FipsCertificate'; Case = 'a file that does not exist'; Id = 'CertificateFileNotFound'
            Run = 'Test-FipsCertificate -Path $f.Missing' }
+        @{ Cmdlet = 'Test-FipsCertificate'; Case = 'a wildcard that matches nothing'; Id = 'CertificateFileNotFound'
+           Run = 'Test-FipsCertificate -Path (Join-Path $f.Missing "*.pem")' }
         @{ Cmdlet = 'Test-FipsCertificate'; Case = 'a file that is not a certificate'; Id = 'CertificateFileInvalid'
            Run = 'Test-FipsCertificate -Path $f.Garbage' }
 
@@ -259,6 +273,10 @@ BeforeDiscovery {
         # Test-FipsNode
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an image root that does not exist'; Id = 'InvalidRootPath'
            Run = 'Test-FipsNode -Root $f.Missing' }
+        @{ Cmdlet = 'Test-FipsNode'; Case = 'a root wildcard that matches nothing'; Id = 'InvalidRootPath'
+           Run = 'Test-FipsNode -Root (Join-Path $f.Missing "img*")' }
+        @{ Cmdlet = 'Test-FipsNode'; Case = 'a literal root that does not exist'; Id = 'InvalidRootPath'
+           Run = 'Test-FipsNode -LiteralPath (Join-Path $f.Missing "img[1]")' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an image holding more than one node''s facts'; Id = 'NodeOutputTooLarge'
            Run = 'Test-FipsNode -Root $f.HugeImage' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
@@ -281,6 +299,8 @@ BeforeDiscovery {
         # Test-FipsPrivateKey
         @{ Cmdlet = 'Test-FipsPrivateKey'; Case = 'a key file that does not exist'; Id = 'PrivateKeyFileNotFound'
            Run = 'Test-FipsPrivateKey -Path $f.Missing' }
+        @{ Cmdlet = 'Test-FipsPrivateKey'; Case = 'a literal key path that does not exist'; Id = 'PrivateKeyFileNotFound'
+           Run = 'Test-FipsPrivateKey -LiteralPath (Join-Path $f.Missing "k[1].key")' }
         @{ Cmdlet = 'Test-FipsPrivateKey'; Case = 'a file that is not a key'; Id = 'PrivateKeyFileInvalid'
            Run = 'Test-FipsPrivateKey -Path $f.Garbage' }
 

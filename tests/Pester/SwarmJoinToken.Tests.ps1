@@ -60,6 +60,21 @@ Describe 'New-SwarmJoinToken and Test-SwarmJoinToken' {
         $r.DigestMatches | Should -BeTrue
     }
 
+    It 'reports a malformed token as malformed before asking what to check it against' {
+        $r = Test-SwarmJoinToken 'SWMTKN-1-abc' -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs | Should -HaveCount 0
+        $r.Valid | Should -BeFalse
+        $r.Reasons | Should -HaveCount 1
+        $r.Reasons[0] | Should -Match 'join token has 4 or 5 parts'
+        $r.Reasons[0] | Should -Not -Match 'RootCertificate'
+        Test-SwarmJoinToken 'SWMTKN-1-abc' -Quiet | Should -BeFalse
+    }
+
+    It 'still asks for a root CA when a well-formed token has nothing to be checked against' {
+        { Test-SwarmJoinToken $script:v1 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RootCertificateRequired,FipsCluster.Commands.TestSwarmJoinTokenCommand'
+    }
+
     It 'returns plain text only when asked' {
         New-SwarmJoinToken -RootCertificate $script:caPath -AsPlainText | Should -Match '^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$'
         (New-SwarmJoinToken -RootCertificate $script:caPath).Token | Should -BeOfType ([securestring])

@@ -241,6 +241,25 @@ public sealed class ImageRoot
         };
     }
 
+    /// <summary>
+    /// Opens a regular file of the image for random reads (an RPM database, read page by page by a reader that caps
+    /// what it reads); null when it is absent or a directory.
+    /// </summary>
+    public FileStream? OpenRandomAccess(string nodePath)
+    {
+        var entry = Resolve(nodePath);
+        if (entry.Problem is { } problem)
+        {
+            throw new IOException(problem);
+        }
+        return entry.Kind switch
+        {
+            FileKind.Missing or FileKind.Directory => null,
+            FileKind.Regular => UnixFile.OpenRegular(entry.HostPath, entry.Entry),
+            _ => throw new IOException($"{UnixFile.Describe(entry.Kind)}, not a regular file: not read"),
+        };
+    }
+
     /// <summary>Counts bytes read from the image against the one-node limit.</summary>
     private void Charge(long bytes)
     {

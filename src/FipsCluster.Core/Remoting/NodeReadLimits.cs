@@ -29,6 +29,12 @@ public static class NodeReadLimits
     /// <summary>dpkg's status file of an image (streamed; a large server's is ~10 MiB).</summary>
     public const long PackageDatabaseBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes read from an image's RPM database (page by page; only the packages of interest are kept). A large RHEL 8
+    /// server's Berkeley DB Packages file is 100-200 MiB; rpmdb.sqlite is smaller.
+    /// </summary>
+    public const long RpmDatabaseBytes = 1024L * 1024 * 1024;
+
     /// <summary>Symbolic links followed while resolving one path inside an image (Linux's MAXSYMLINKS).</summary>
     public const int SymlinkHops = 40;
 

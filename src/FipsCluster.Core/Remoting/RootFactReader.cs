@@ -72,7 +72,6 @@ public static class RootFactReader
                 facts.AddLink(path, target);
             }
         }
-        ReadFile(facts, image, LinuxFactCatalog.CryptoPolicyBackEnds + "/nss.config", withStat: false);
         foreach (var dir in LinuxFactCatalog.OpenSslModuleDirs)
         {
             if (image.Resolve(dir + "/fips.so") is { Kind: FileKind.Regular, Problem: null })
@@ -86,6 +85,7 @@ public static class RootFactReader
             ReadConfigTree(facts, image, config, 0);
         }
         ReadDpkgStatus(facts, image);
+        ReadRpmDatabase(facts, image, cancellation);
         return facts;
     }
 
@@ -129,7 +129,49 @@ public static class RootFactReader
         }
     }
 
-    /// <summary>The packages of interest from dpkg's status file (RPM databases of an image are not read).</summary>
+    /// <summary>
+    /// The packages of interest from the image's RPM database, as 'rpm -q' reports them on the running node (name →
+    /// version-release): rpmdb.sqlite (RHEL 9+, with its -wal file) or the Berkeley DB Packages file (RHEL 7-8). A
+    /// database that cannot be read is a collection error; its packages stay unknown rather than absent.
+    /// </summary>
+    private static void ReadRpmDatabase(NodeFacts facts, ImageRoot image, CancellationToken cancellation)
+    {
+        var wanted = LinuxFactCatalog.Packages.ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, sqlite) in new[] { (LinuxFactCatalog.RpmSqliteDatabase, true), (LinuxFactCatalog.RpmSysimageSqliteDatabase, true), (LinuxFactCatalog.RpmBerkeleyDatabase, false) })
+        {
+            try
+            {
+                using var database = image.OpenRandomAccess(path);
+                if (database is null)
+                {
+                    continue;
+                }
+                List<RpmPackage> packages;
+                if (sqlite)
+                {
+                    using var wal = image.OpenRandomAccess(path + "-wal");
+                    packages = RpmDatabase.ReadSqlite(database, wal, NodeReadLimits.RpmDatabaseBytes, cancellation);
+                }
+                else
+                {
+                    packages = RpmDatabase.ReadBerkeleyHash(database, NodeReadLimits.RpmDatabaseBytes, cancellation);
+                }
+                facts.PackagesKnown = true;
+                foreach (var package in packages.Where(p => wanted.Contains(p.Name)))
+                {
+                    facts.AddPackage(package.Name, package.VersionRelease);
+                }
+                return; // one database per image: the first found is rpm's (the others are leftovers or the same file)
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                facts.CollectionErrors.Add($"{path} could not be read: {ex.Message}");
+                return;
+            }
+        }
+    }
+
+    /// <summary>The packages of interest from dpkg's status file.</summary>
     private static void ReadDpkgStatus(NodeFacts facts, ImageRoot image)
     {
         try

@@ -60,6 +60,26 @@ public static class JoinTokenService
     public static SwarmJoinTokenTestResult Test(JoinTokenTestRequest request)
         => SecretText.Use(request.Token, token => Test(token, request));
 
+    /// <summary>
+    /// The verdict on a token that does not parse, else null: a malformed token is reported as such before anything
+    /// is asked about what to check it against (a root CA, an engine or a reference token).
+    /// </summary>
+    public static SwarmJoinTokenTestResult? MalformedVerdict(JoinTokenTestRequest request)
+        => SecretText.Use(request.Token, token => IsWellFormed(token) ? null : Test(token, request));
+
+    private static bool IsWellFormed(ReadOnlySpan<char> token)
+    {
+        try
+        {
+            JoinTokenFormat.Parse(token);
+            return true;
+        }
+        catch (SwarmJoinTokenFormatException)
+        {
+            return false;
+        }
+    }
+
     private static SwarmJoinTokenTestResult Test(ReadOnlySpan<char> input, JoinTokenTestRequest request)
     {
         var reasons = new List<string>();

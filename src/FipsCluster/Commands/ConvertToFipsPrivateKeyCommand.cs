@@ -10,14 +10,28 @@ namespace FipsCluster.Commands;
 /// Rewrites private keys as PKCS#8 encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), atomically, keeping the
 /// original's owner, group and mode; no copy of the original remains unless -Backup.
 /// </summary>
-[Cmdlet(VerbsData.ConvertTo, "FipsPrivateKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.ConvertTo, "FipsPrivateKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(PrivateKeyConversionResult))]
 public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    /// <summary>Paths with wildcards, as the FileSystem cmdlets' -Path. Piped files bind to -LiteralPath instead.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Paths taken as written (a name with '[' or '*'); Get-Item and Get-ChildItem output binds here by PSPath.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    private bool Literal => ParameterSetName == LiteralPathSet;
+
+    private string[] Paths => Literal ? LiteralPath : Path;
 
     [Parameter(Position = 1)]
     public SecureString? Passphrase { get; set; }
@@ -54,9 +68,8 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
 
     protected override void ProcessRecordCore()
     {
-        foreach (var path in Path)
+        foreach (var resolved in Paths.SelectMany(Resolve))
         {
-            var resolved = GetUnresolvedProviderPathFromPSPath(path);
             try
             {
                 var result = PrivateKeyConverter.Convert(resolved, Passphrase, NewPassphrase ?? Passphrase, Backup, (target, action) => ShouldProcess(target, action),
@@ -75,5 +88,15 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
                 WriteFailure(ex);
             }
         }
+    }
+
+    private IReadOnlyList<string> Resolve(string path)
+    {
+        var resolved = ProviderPaths.ResolveExisting(this, path, Literal, ErrorIds.PrivateKeyFileNotFound, "private key file");
+        if (resolved.Failure is { } failure)
+        {
+            WriteFailure(failure);
+        }
+        return resolved.Paths;
     }
 }

@@ -11,13 +11,17 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
 {
     private const string SpecSet = "Spec";
     private const string NameSet = "Name";
+    private const string SpecLiteralSet = "SpecLiteralPath";
+    private const string NameLiteralSet = "NameLiteralPath";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SpecSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SpecLiteralSet)]
     [ValidateNotNull]
     public AwsClusterSpec InputObject { get; set; } = new();
 
     /// <summary>A stored AWS cluster: its recorded spec is rendered.</summary>
     [Parameter(Mandatory = true, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = NameLiteralSet, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
@@ -36,15 +40,25 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
     [ValidateSet("ControlPlane", "Worker")]
     public string Role { get; set; } = "ControlPlane";
 
-    [Parameter]
+    /// <summary>The file to write; wildcards, as Out-File's -FilePath, must match exactly one existing file.</summary>
+    [Parameter(ParameterSetName = SpecSet)]
+    [Parameter(ParameterSetName = NameSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string? Path { get; set; }
+
+    /// <summary>The file to write, taken as written (a name with '[' or '*').</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SpecLiteralSet)]
+    [Parameter(Mandatory = true, ParameterSetName = NameLiteralSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
 
     protected override void ProcessRecordCore()
     {
         try
         {
-            if (ParameterSetName == NameSet)
+            if (ParameterSetName is NameSet or NameLiteralSet)
             {
                 InputObject = ClusterStoreAccess.Store.Get(Name).AwsSpec
                     ?? throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidOperation, $"Cluster '{Name}' is not an AWS cluster: it has no spec to render.", Name);
@@ -61,12 +75,19 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
                 "CloudInit" => CloudInitRenderer.Render(spec, Role),
                 _ => ClusterApiRenderer.Render(spec, ApiVersion),
             };
-            if (Path is null)
+            var output = LiteralPath ?? Path;
+            if (output is null)
             {
                 WriteObject(text);
                 return;
             }
-            var target = GetUnresolvedProviderPathFromPSPath(Path);
+            var resolved = ProviderPaths.ResolveOutput(this, output, literal: LiteralPath is not null, ErrorIds.ManifestWriteFailed, "manifest file");
+            if (resolved.Failure is { } failure)
+            {
+                WriteFailure(failure);
+                return;
+            }
+            var target = resolved.Paths[0];
             var withDefaults = defaults.Count > 0 ? " with the defaults: " + string.Join("; ", defaults) : "";
             if (ShouldProcess(target, $"Write the {Format} manifest of cluster '{spec.Name}'{withDefaults}"))
             {
@@ -80,7 +101,7 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
         }
         catch (IOException ex)
         {
-            WriteFailure(new FipsClusterException(ErrorIds.ManifestWriteFailed, FipsErrorCategory.WriteError, $"'{Path}' could not be written: {ex.Message}", Path, ex));
+            WriteFailure(new FipsClusterException(ErrorIds.ManifestWriteFailed, FipsErrorCategory.WriteError, $"'{LiteralPath ?? Path}' could not be written: {ex.Message}", LiteralPath ?? Path, ex));
         }
     }
 }

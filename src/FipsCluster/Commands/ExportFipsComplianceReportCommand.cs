@@ -11,11 +11,12 @@ namespace FipsCluster.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "FipsComplianceReport", SupportsShouldProcess = true, DefaultParameterSetName = TextSet)]
 [OutputType(typeof(string), ParameterSetName = new[] { TextSet })]
-[OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet })]
+[OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet, LiteralPathSet })]
 public sealed class ExportFipsComplianceReportCommand : FipsCmdlet
 {
     private const string TextSet = "Text";
     private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     private readonly List<object> _reports = new();
     private int _inputs;
@@ -26,14 +27,24 @@ public sealed class ExportFipsComplianceReportCommand : FipsCmdlet
     [Parameter(Position = 0)]
     public ComplianceReportFormat Format { get; set; } = ComplianceReportFormat.Html;
 
+    /// <summary>The file to write; wildcards, as Out-File's -FilePath, must match exactly one existing file.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string Path { get; set; } = "";
 
+    /// <summary>The file to write, taken as written (a name with '[' or '*').</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
     [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     public SwitchParameter Force { get; set; }
 
     [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
     public SwitchParameter PassThru { get; set; }
 
     [Parameter]
@@ -54,12 +65,24 @@ public sealed class ExportFipsComplianceReportCommand : FipsCmdlet
 
     protected override void EndProcessingCore()
     {
+        string? target = null;
+        if (ParameterSetName is PathSet or LiteralPathSet)
+        {
+            var literal = ParameterSetName == LiteralPathSet;
+            var resolved = ProviderPaths.ResolveOutput(this, literal ? LiteralPath : Path, literal, ErrorIds.ComplianceReportWriteFailed, "report file");
+            if (resolved.Failure is { } failure)
+            {
+                ThrowFailure(failure);
+                return;
+            }
+            target = resolved.Paths[0];
+        }
         var export = ComplianceReportExporter.Export(new ComplianceReportExportRequest
         {
             Reports = _reports,
             Format = Format,
             Title = Title,
-            Path = ParameterSetName == PathSet ? GetUnresolvedProviderPathFromPSPath(Path) : null,
+            Path = target,
             Overwrite = Force.IsPresent,
             ShouldProcess = (target, action) => ShouldProcess(target, action),
         }, StopToken);

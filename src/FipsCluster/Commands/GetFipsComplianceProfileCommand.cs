@@ -11,6 +11,7 @@ public sealed class GetFipsComplianceProfileCommand : FipsCmdlet
 {
     private const string NameSet = "Name";
     private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     // By value only: by property name it took every file's Name (Get-ChildItem *.yaml gave "no profile 'site.yaml'"),
     // because PowerShell tries the default set's parameters, by their own name, before -Path's FullName alias.
@@ -19,20 +20,28 @@ public sealed class GetFipsComplianceProfileCommand : FipsCmdlet
     [SupportsWildcards]
     public string[]? Name { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    /// <summary>Profile files, with wildcards as the FileSystem cmdlets' -Path.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Profile files taken as written; Get-ChildItem *.yaml output binds here by PSPath.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     protected override void ProcessRecordCore()
     {
-        if (ParameterSetName == PathSet)
+        if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            foreach (var path in Path)
+            var literal = ParameterSetName == LiteralPathSet;
+            foreach (var path in (literal ? LiteralPath : Path).SelectMany(p => Resolve(p, literal)))
             {
                 try
                 {
-                    WriteObject(ComplianceProfiles.Load(GetUnresolvedProviderPathFromPSPath(path)));
+                    WriteObject(ComplianceProfiles.Load(path));
                 }
                 catch (FipsClusterException ex)
                 {
@@ -58,5 +67,15 @@ public sealed class GetFipsComplianceProfileCommand : FipsCmdlet
             }
             WriteObject(matches, enumerateCollection: true);
         }
+    }
+
+    private IReadOnlyList<string> Resolve(string path, bool literal)
+    {
+        var resolved = ProviderPaths.ResolveExisting(this, path, literal, ErrorIds.ComplianceProfileNotFound, "compliance profile file");
+        if (resolved.Failure is { } failure)
+        {
+            WriteFailure(failure);
+        }
+        return resolved.Paths;
     }
 }

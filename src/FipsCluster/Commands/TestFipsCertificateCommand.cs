@@ -16,10 +16,19 @@ public sealed class TestFipsCertificateCommand : FipsVerdictCmdlet
     private const string CertificateSet = "Certificate";
     // Strings by value too: otherwise PowerShell coerced a piped path with X509Certificate2's file constructor (only the
     // first certificate of a bundle, and relative to the process's directory instead of the current location).
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    // Piped files bind to -LiteralPath by PSPath/FullName, so a name holding '[' is never read as a wildcard.
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Paths taken as written (a name with '[' or '*'); Get-Item and Get-ChildItem output binds here by PSPath.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    private const string LiteralPathSet = "LiteralPath";
 
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet, ValueFromPipeline = true)]
     [ValidateNotNull]
@@ -50,11 +59,12 @@ public sealed class TestFipsCertificateCommand : FipsVerdictCmdlet
             }
             return;
         }
-        foreach (var path in Path)
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in (literal ? LiteralPath : Path).SelectMany(p => Resolve(p, literal)))
         {
             try
             {
-                foreach (var report in CertificateAnalyzer.AnalyzeFile(GetUnresolvedProviderPathFromPSPath(path), Options))
+                foreach (var report in CertificateAnalyzer.AnalyzeFile(path, Options))
                 {
                     Write(report);
                 }
@@ -64,6 +74,16 @@ public sealed class TestFipsCertificateCommand : FipsVerdictCmdlet
                 WriteItemFailure(ex);
             }
         }
+    }
+
+    private IReadOnlyList<string> Resolve(string path, bool literal)
+    {
+        var resolved = ProviderPaths.ResolveExisting(this, path, literal, ErrorIds.CertificateFileNotFound, "certificate file");
+        if (resolved.Failure is { } failure)
+        {
+            WriteItemFailure(failure);
+        }
+        return resolved.Paths;
     }
 
     private void Write(CertificateReport report) => WriteVerdict(report, report.Status is CheckStatus.Pass or CheckStatus.Warning);

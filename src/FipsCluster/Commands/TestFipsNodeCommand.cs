@@ -43,20 +43,21 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
     /// <summary>
-    /// Image roots given on the command line. Not bound by property name: every DirectoryInfo has a Root property (its
-    /// drive's root, "/"), and PowerShell matches a parameter's own name before its aliases. Piped folders bind to
-    /// <see cref="LiteralPath"/> instead.
+    /// Image roots given on the command line, with wildcards as the FileSystem cmdlets' -Path (-Root /mnt/images/*).
+    /// Not bound by property name: every DirectoryInfo has a Root property (its drive's root, "/"), and PowerShell
+    /// matches a parameter's own name before its aliases. Piped folders bind to <see cref="LiteralPath"/> instead.
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = RootSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[] Root { get; set; } = Array.Empty<string>();
 
     /// <summary>
-    /// Image roots from the pipeline: Get-Item and Get-ChildItem output binds by its provider path (PSPath), other
-    /// objects by FullName. Hidden: -Root is the documented name; this only carries piped folders.
+    /// Image roots taken as written (a folder name with '[' or '*'). Get-Item and Get-ChildItem output binds here by
+    /// its provider path (PSPath), other objects by FullName.
     /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = RootInputSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
-    [Alias("PSPath", "FullName")]
+    [Parameter(Mandatory = true, ParameterSetName = RootInputSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
@@ -124,10 +125,10 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
                 _scanner!.AddLocal();
                 break;
             case RootSet:
-                AddRoots(Root);
+                AddRoots(Root, literal: false);
                 break;
             case RootInputSet:
-                AddRoots(LiteralPath);
+                AddRoots(LiteralPath, literal: true);
                 break;
             default:
                 if (Ssh() is { } ssh)
@@ -150,34 +151,20 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         base.EndProcessingCore();
     }
 
-    private void AddRoots(IEnumerable<string> paths)
+    private void AddRoots(IEnumerable<string> paths, bool literal)
     {
         foreach (var path in paths)
         {
-            if (FileSystemPath(path) is { } root)
+            var resolved = ProviderPaths.ResolveExisting(this, path, literal, ErrorIds.InvalidRootPath, "image root");
+            if (resolved.Failure is { } failure)
+            {
+                // Reported like any root that cannot be read: an Error report and its error.
+                _scanner!.AddUnavailable(path, NodeTransport.Root, failure);
+            }
+            foreach (var root in resolved.Paths)
             {
                 _scanner!.AddRoot(root);
             }
-            else
-            {
-                // Reported like a missing root: an Error report and its error.
-                _scanner!.AddUnavailable(path, NodeTransport.Root, new FipsClusterException(ErrorIds.InvalidRootPath, FipsErrorCategory.InvalidArgument,
-                    $"'{path}' is not a file system path: -Root takes the root directory of a mounted OS image.", path));
-            }
-        }
-    }
-
-    /// <summary>The file system path of a root given as a path or PSPath (Get-Item output); null for other providers' items.</summary>
-    private string? FileSystemPath(string path)
-    {
-        try
-        {
-            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-            return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) ? resolved : null;
-        }
-        catch (Exception ex) when (ex is SessionStateException or ProviderInvocationException or NotSupportedException or ArgumentException)
-        {
-            return null; // e.g. a drive that does not exist
         }
     }
 

@@ -46,7 +46,11 @@ public sealed class TestSwarmJoinTokenCommand : DockerEngineCmdlet
                     : new[] { new ReferenceToken(nameof(ReferenceToken), SwarmNodeRole.Unknown, CmdletInputs.Token(ReferenceToken)) },
             };
             SwarmJoinTokenTestResult result;
-            if (!string.IsNullOrWhiteSpace(DockerHost))
+            if (JoinTokenService.MalformedVerdict(request) is { } malformed)
+            {
+                result = malformed;
+            }
+            else if (!string.IsNullOrWhiteSpace(DockerHost))
             {
                 var endpoint = ResolveEndpoint();
                 result = RunCore(context => EngineJoinTokens.TestAsync(request, endpoint, context));

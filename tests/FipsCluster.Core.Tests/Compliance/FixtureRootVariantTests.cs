@@ -74,6 +74,204 @@ public sealed class FixtureRootVariantTests
         Assert.Contains(report.Check("LNX-FIPS-10").Evidence, e => e.Source == $"{BackEnds}/gnutls.config" && e.Excerpt == "/usr/share/crypto-policies/FIPS/gnutls.txt");
     }
 
+    // ---------------- LNX-FIPS-10 with a sub-policy (regular files) ----------------
+
+    /// <summary>
+    /// What update-crypto-policies leaves for FIPS:OSPP: no pre-built /usr/share/crypto-policies/FIPS:OSPP/, so every
+    /// back-end is a regular file (save_config), then state/current and state/CURRENT.pol are written after them.
+    /// </summary>
+    private static void ApplySubPolicy(FixtureRoot root, string policy)
+    {
+        foreach (var file in Directory.EnumerateFiles(root.Local(BackEnds)))
+        {
+            File.Delete(file);
+        }
+        foreach (var name in LinuxFactCatalog.CryptoPolicyBackEndNames.Append("nss"))
+        {
+            root.Write($"{BackEnds}/{name}.config", $"# generated for {policy}: {name}\n", FixtureRoot.InstalledAt.AddSeconds(30));
+        }
+        root.Write("/etc/crypto-policies/config", policy + "\n");
+        root.Write("/etc/crypto-policies/state/current", policy + "\n", FixtureRoot.InstalledAt.AddMinutes(1));
+        root.Write("/etc/crypto-policies/state/CURRENT.pol", $"# Policy {policy} dump\n#\n# Baseline values for all scopes:\nmac = AEAD HMAC-SHA2-256\n", FixtureRoot.InstalledAt.AddMinutes(1));
+    }
+
+    [Theory]
+    [InlineData("rhel9-fips")]
+    [InlineData("rhel8-fips")]
+    public void FIPS_OSPP_back_ends_written_as_regular_files_pass_LNX_FIPS_10(string fixture)
+    {
+        var report = FixtureRoot.Evaluate(fixture, edit: root => ApplySubPolicy(root, "FIPS:OSPP"));
+        AssertStatus(report, "LNX-FIPS-08", CheckStatus.Pass);
+        AssertStatus(report, "LNX-FIPS-09", CheckStatus.Pass);
+        AssertStatus(report, "LNX-FIPS-10", CheckStatus.Pass);
+        var check = report.Check("LNX-FIPS-10");
+        Assert.Contains("generated for FIPS:OSPP", check.Actual);
+        Assert.DoesNotContain("no back-end", check.Actual);
+        // rhel8-fips stays non-compliant for another reason: OpenSSL 1.1's FIPS state cannot be seen on a capture (LNX-SSL-02).
+        Assert.Equal(fixture == "rhel9-fips", report.Compliant);
+    }
+
+    [Fact]
+    public void FIPS_OSPP_back_end_edited_after_the_policy_was_applied_fails_and_the_remediation_keeps_OSPP()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root =>
+        {
+            ApplySubPolicy(root, "FIPS:OSPP");
+            root.Write($"{BackEnds}/opensshserver.config", "Ciphers aes128-cbc\n", FixtureRoot.InstalledAt.AddHours(2));
+        });
+        AssertStatus(report, "LNX-FIPS-10", CheckStatus.Fail);
+        var check = report.Check("LNX-FIPS-10");
+        Assert.Contains("opensshserver", check.Actual);
+        Assert.Contains("update-crypto-policies --set FIPS:OSPP", check.Remediation);
+        Assert.DoesNotContain("--set FIPS'", check.Remediation);
+    }
+
+    [Fact]
+    public void Regular_back_ends_generated_for_DEFAULT_fail_LNX_FIPS_10_and_the_remediation_sets_FIPS()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root => ApplySubPolicy(root, "DEFAULT:NO-SHA1"));
+        AssertStatus(report, "LNX-FIPS-10", CheckStatus.Fail);
+        Assert.Contains("DEFAULT:NO-SHA1", report.Check("LNX-FIPS-10").Actual);
+        Assert.Contains("update-crypto-policies --set FIPS'", report.Check("LNX-FIPS-10").Remediation);
+    }
+
+    [Fact]
+    public void A_policy_dump_that_names_another_policy_fails_LNX_FIPS_10()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root =>
+        {
+            ApplySubPolicy(root, "FIPS:OSPP");
+            root.Write("/etc/crypto-policies/state/CURRENT.pol", "# Policy DEFAULT dump\n", FixtureRoot.InstalledAt.AddMinutes(1));
+        });
+        AssertStatus(report, "LNX-FIPS-10", CheckStatus.Fail);
+        Assert.Contains("CURRENT.pol dumps DEFAULT", report.Check("LNX-FIPS-10").Actual);
+    }
+
+    [Fact]
+    public void Stale_links_to_FIPS_while_DEFAULT_is_applied_fail_LNX_FIPS_10()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        // The links were left by an earlier 'update-crypto-policies --set FIPS'; state/current says DEFAULT now.
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root =>
+        {
+            LinkBackEnds(root, "FIPS");
+            root.Write("/etc/crypto-policies/config", "DEFAULT\n");
+            root.Write("/etc/crypto-policies/state/current", "DEFAULT\n", FixtureRoot.InstalledAt.AddMinutes(1));
+        });
+        AssertStatus(report, "LNX-FIPS-08", CheckStatus.Fail);
+        Assert.NotEqual(CheckStatus.Pass, report.StatusOf("LNX-FIPS-11"));
+        Assert.False(report.Compliant);
+    }
+
+    // ---------------- LNX-FIPS-04 on RHEL 8: /etc/default/grub decides the next grub2-mkconfig ----------------
+
+    [Fact]
+    public void Rhel8_fips_1_in_grubenv_but_not_in_etc_default_grub_fails_LNX_FIPS_04()
+    {
+        var report = FixtureRoot.Evaluate("rhel8-fips", edit: root => root.Replace("/etc/default/grub", " fips=1", ""));
+        AssertStatus(report, "LNX-FIPS-04", CheckStatus.Fail);
+        var check = report.Check("LNX-FIPS-04");
+        Assert.Contains("grub2-mkconfig", check.Actual);
+        Assert.Contains("GRUB_CMDLINE_LINUX", check.Remediation);
+        Assert.Contains(check.Evidence, e => e.Source == "/etc/default/grub");
+        Assert.False(report.Compliant);
+    }
+
+    [Fact]
+    public void Rhel8_fips_1_in_grubenv_without_etc_default_grub_is_a_warning()
+    {
+        var report = FixtureRoot.Evaluate("rhel8-fips", edit: root => root.Delete("/etc/default/grub"));
+        AssertStatus(report, "LNX-FIPS-04", CheckStatus.Warning);
+        Assert.Contains("no /etc/default/grub", report.Check("LNX-FIPS-04").Actual);
+    }
+
+    [Fact]
+    public void Rhel8_fips_1_in_GRUB_CMDLINE_LINUX_DEFAULT_counts()
+    {
+        var report = FixtureRoot.Evaluate("rhel8-fips", edit: root =>
+        {
+            root.Replace("/etc/default/grub", " fips=1", "");
+            root.Write("/etc/default/grub", root.Read("/etc/default/grub") + "GRUB_CMDLINE_LINUX_DEFAULT=\"fips=1\"\n");
+        });
+        AssertStatus(report, "LNX-FIPS-04", CheckStatus.Pass);
+    }
+
+    [Fact]
+    public void Rhel9_boot_entries_with_fips_1_but_GRUB_CMDLINE_LINUX_without_it_is_a_warning()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root => root.Replace("/etc/default/grub", " fips=1", ""));
+        AssertStatus(report, "LNX-FIPS-04", CheckStatus.Warning);
+        Assert.Contains("--update-bls-cmdline", report.Check("LNX-FIPS-04").Actual);
+    }
+
+    // ---------------- LNX-FIPS-06: dracut's fips module is opt-in on RHEL 8 and 9, default on RHEL 10 ----------------
+
+    [Fact]
+    public void Rhel9_without_a_dracut_fips_conf_is_a_warning_never_not_applicable()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root => root.Delete("/etc/dracut.conf.d/40-fips.conf"));
+        AssertStatus(report, "LNX-FIPS-06", CheckStatus.Warning);
+        var check = report.Check("LNX-FIPS-06");
+        Assert.Contains("255", check.Actual);
+        Assert.Contains("lsinitrd", check.Actual);
+        Assert.Contains("40-fips.conf", check.Remediation);
+    }
+
+    [Theory]
+    [InlineData("/etc/dracut.conf.d/99-site.conf")] // any name: dracut sources every conf.d file
+    [InlineData("/usr/lib/dracut/dracut.conf.d/40-fips.conf")] // the distribution directory (bootc images)
+    [InlineData("/etc/dracut.conf")]
+    public void Rhel9_fips_module_asked_for_in_any_dracut_configuration_passes(string path)
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root =>
+        {
+            root.Delete("/etc/dracut.conf.d/40-fips.conf");
+            root.Write(path, "add_dracutmodules+=\" fips \"\n");
+        });
+        AssertStatus(report, "LNX-FIPS-06", CheckStatus.Pass);
+    }
+
+    [Fact]
+    public void An_etc_file_replaces_the_usr_lib_file_of_the_same_name()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root =>
+        {
+            root.Delete("/etc/dracut.conf.d/40-fips.conf");
+            root.Write("/usr/lib/dracut/dracut.conf.d/40-fips.conf", "add_dracutmodules+=\" fips \"\n");
+            root.Write("/etc/dracut.conf.d/40-fips.conf", "# disabled by the site\n");
+        });
+        AssertStatus(report, "LNX-FIPS-06", CheckStatus.Warning);
+    }
+
+    [Fact]
+    public void Omitting_the_fips_module_fails_LNX_FIPS_06_even_when_it_is_added()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root => root.Write("/etc/dracut.conf.d/99-omit.conf", "omit_dracutmodules+=\" fips \"\n"));
+        AssertStatus(report, "LNX-FIPS-06", CheckStatus.Fail);
+    }
+
+    [Fact]
+    public void Rhel8_without_a_dracut_fips_conf_fails_LNX_FIPS_06()
+    {
+        var report = FixtureRoot.Evaluate("rhel8-fips", edit: root => root.Delete("/etc/dracut.conf.d/40-fips.conf"));
+        AssertStatus(report, "LNX-FIPS-06", CheckStatus.Fail);
+    }
+
+    [Fact]
+    public void Rhel10_without_a_dracut_fips_conf_passes_LNX_FIPS_06()
+    {
+        var report = FixtureRoot.Evaluate("rhel9-fips", edit: root =>
+        {
+            root.Delete("/etc/dracut.conf.d/40-fips.conf");
+            root.Write("/etc/os-release", "NAME=\"Red Hat Enterprise Linux\"\nVERSION=\"10.0 (Coughlan)\"\nID=\"rhel\"\nID_LIKE=\"centos fedora\"\nVERSION_ID=\"10.0\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 10.0 (Coughlan)\"\n");
+        });
+        AssertStatus(report, "LNX-FIPS-06", CheckStatus.Pass);
+        Assert.Contains("returns 0", report.Check("LNX-FIPS-06").Actual);
+    }
+
     // ---------------- boot line and boot configuration ----------------
 
     [Fact]

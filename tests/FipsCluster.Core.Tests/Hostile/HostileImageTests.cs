@@ -141,7 +141,8 @@ public sealed class HostileImageTests : IDisposable
         Assert.Equal(FileFactState.Absent, facts.File("/etc/crypto-policies/config")!.State);
         Assert.Equal(FileFactState.Unreadable, facts.File("/proc/sys/crypto/fips_enabled")!.State);
         Assert.Contains(facts.CollectionErrors, e => e.Contains("too many levels of symbolic links", StringComparison.Ordinal));
-        Assert.False(facts.PackagesKnown);
+        // The dpkg status link to the host is not followed out; the image's own RPM database is what package facts come from.
+        Assert.DoesNotContain(facts.Packages.Values, v => v.Contains(Secret.Split(':')[0], StringComparison.Ordinal));
         NodeArtifactReader.Enrich(facts, ComplianceProfiles.Default, image, CancellationToken.None);
         Assert.DoesNotContain(facts.BinaryReports, b => b.Path == "/usr/local/bin/kubelet");
         Assert.Empty(facts.CertificateReports);
@@ -180,7 +181,7 @@ public sealed class HostileImageTests : IDisposable
         Skip.IfNot(OperatingSystem.IsLinux(), "FIFOs");
         var root = Image();
         foreach (var path in new[] { "/etc/os-release", "/etc/dracut.conf.d/zz-fips.conf", "/etc/kubernetes/pki/ca.crt", "/etc/kubernetes/manifests/kube-apiserver.yaml",
-                     "/var/lib/dpkg/status", "/usr/bin/kubelet", "/etc/ssl/openssl.cnf", "/boot/loader/entries/evil.conf" })
+                     "/var/lib/dpkg/status", "/usr/bin/kubelet", "/etc/ssl/openssl.cnf", "/boot/loader/entries/evil.conf", "/var/lib/rpm/rpmdb.sqlite" })
         {
             Fifo(root.Local(path));
         }
@@ -212,6 +213,7 @@ public sealed class HostileImageTests : IDisposable
         Assert.Contains(result.Report.Errors, e => e.StartsWith("/etc/kubernetes/pki/ca.crt could not be read: a FIFO", StringComparison.Ordinal));
         Assert.Contains(result.Report.Errors, e => e.StartsWith("/var/lib/dpkg/status could not be read: a FIFO", StringComparison.Ordinal));
         Assert.Contains(result.Report.Errors, e => e.StartsWith("/usr/bin/kubelet could not be read: a FIFO", StringComparison.Ordinal));
+        Assert.Contains(result.Report.Errors, e => e.StartsWith("/var/lib/rpm/rpmdb.sqlite could not be read: a FIFO", StringComparison.Ordinal));
         if (device)
         {
             Assert.Contains(result.Report.Errors, e => e.StartsWith("/etc/system-fips could not be read: a character device", StringComparison.Ordinal));

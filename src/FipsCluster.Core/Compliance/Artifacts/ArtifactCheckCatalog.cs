@@ -99,8 +99,10 @@ public static class ArtifactCheckCatalog
         Severity = CheckSeverity.High,
         Judges = "Test-FipsBinary's verdict on one binary: Go+BoringCrypto confirmed by cgo and its symbols or marker, or Go's FIPS 140-3 module v1.0.0 selected by GOFIPS140, passes; "
             + "OpenSSL-backed builds (FIPS only when the host's OpenSSL is) and unvalidated GOFIPS140 modules are a Warning; standard Go crypto fails; not applicable to a file that is not Go "
-            + "or links no crypto; Error or Unknown when the build information cannot be read or contradicts itself. Exports show it as the binary's one check.",
-        Reads = "the binary's build information (.go.buildinfo), crypto sig markers and BoringCrypto symbols",
+            + "or links no crypto. A Go binary shipped without its .go.buildinfo section is judged from its runtime.modinfo blob, runtime.buildVersion string and sig markers "
+            + "(Unknown when the modinfo blob is gone too, unless BoringCrypto is linked); Error when the file cannot be read or its build info section is damaged, "
+            + "Unknown when the build information contradicts itself. Exports show it as the binary's one check.",
+        Reads = "the binary's build information (.go.buildinfo, else runtime.modinfo and runtime.buildVersion), crypto sig markers and BoringCrypto symbols",
     };
 
     public static IReadOnlyList<CheckInfo> All { get; } = new[]

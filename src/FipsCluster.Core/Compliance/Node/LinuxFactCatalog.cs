@@ -27,9 +27,27 @@ public static class LinuxFactCatalog
     public const string BootcKargs = "/usr/lib/bootc/kargs.d";
     public const string Boot = "/boot";
     public const string DracutConfD = "/etc/dracut.conf.d";
+
+    /// <summary>dracut's main configuration file, sourced before the conf.d directories.</summary>
+    public const string DracutConf = "/etc/dracut.conf";
     public const string CryptoPolicyConfig = "/etc/crypto-policies/config";
     public const string CryptoPolicyCurrent = "/etc/crypto-policies/state/current";
     public const string CryptoPolicyBackEnds = "/etc/crypto-policies/back-ends";
+
+    /// <summary>update-crypto-policies' dump of the applied policy; its first line is "# Policy NAME[:SUB...] dump".</summary>
+    public const string CryptoPolicyDump = "/etc/crypto-policies/state/CURRENT.pol";
+
+    /// <summary>dracut's distribution configuration directory (bootc images put their 40-fips.conf here).</summary>
+    public const string DracutLibConfD = "/usr/lib/dracut/dracut.conf.d";
+
+    /// <summary>The RPM database of RHEL 9+ (SQLite); /var/lib/rpm is a link to /usr/lib/sysimage/rpm on RHEL 10 and Fedora 36+.</summary>
+    public const string RpmSqliteDatabase = "/var/lib/rpm/rpmdb.sqlite";
+
+    /// <summary>Where rpm keeps its database on RHEL 10 and Fedora 36+ (an image may lack the /var/lib/rpm link).</summary>
+    public const string RpmSysimageSqliteDatabase = "/usr/lib/sysimage/rpm/rpmdb.sqlite";
+
+    /// <summary>The RPM database of RHEL 7 and 8 (Berkeley DB hash).</summary>
+    public const string RpmBerkeleyDatabase = "/var/lib/rpm/Packages";
     public const string GcryptFipsFile = "/etc/gcrypt/fips_enabled";
     public const string EtcEnvironment = "/etc/environment";
     public const string InitEnviron = "/proc/1/environ";
@@ -54,6 +72,14 @@ public static class LinuxFactCatalog
     {
         "bind", "gnutls", "java", "javasystem", "krb5", "libreswan", "libssh", "openssh", "opensshserver", "opensslcnf", "openssl", "openssl_fips",
     };
+
+    /// <summary>
+    /// Every crypto-policies back-end file, read with its mtime whatever its form: update-crypto-policies links
+    /// &lt;name&gt;.config to /usr/share/crypto-policies/&lt;policy&gt;/&lt;name&gt;.txt only when that pre-built directory
+    /// exists and no local.d file applies; for a policy with sub-policies (FIPS:OSPP) it writes regular files.
+    /// </summary>
+    public static readonly string[] CryptoPolicyBackEndFiles =
+        CryptoPolicyBackEndNames.Append("nss").Select(name => $"{CryptoPolicyBackEnds}/{name}.config").ToArray();
 
     /// <summary>Packages whose presence is evidence (FIPS meta-packages, FIPS modules, HMAC files).</summary>
     public static readonly string[] Packages =
@@ -88,15 +114,15 @@ public static class LinuxFactCatalog
     public const int BuildInfoWindow = 65536;
 
     /// <summary>Single files read verbatim (bounded).</summary>
-    public static readonly string[] Files =
+    public static readonly string[] Files = new[]
     {
         FipsEnabled, FipsName, FipsVersion, Cmdline, MountInfo, OsRelease, UsrOsRelease, SystemFips, GrubEnv, DefaultGrub,
         CryptoPolicyConfig, CryptoPolicyCurrent, GcryptFipsFile, EtcEnvironment, InitEnviron, InitCgroup, DockerEnv, ContainerEnv,
-        UbuntuAdvantageStatus,
-    };
+        UbuntuAdvantageStatus, CryptoPolicyDump, DracutConf,
+    }.Concat(CryptoPolicyBackEndFiles).ToArray();
 
     /// <summary>Files whose mtime and device number matter (crypto policy freshness).</summary>
-    public static readonly string[] StatFiles = { CryptoPolicyConfig, CryptoPolicyCurrent };
+    public static readonly string[] StatFiles = new[] { CryptoPolicyConfig, CryptoPolicyCurrent, CryptoPolicyDump }.Concat(CryptoPolicyBackEndFiles).ToArray();
 
     /// <summary>Directories whose device number tells whether they are separate filesystems.</summary>
     public static readonly string[] StatDirectories = { "/", Boot };
@@ -107,6 +133,7 @@ public static class LinuxFactCatalog
         new(DefaultGrubD, ".cfg"),
         new(BootcKargs, ".toml"),
         new(DracutConfD, ".conf"),
+        new(DracutLibConfD, ".conf"),
         new(Boot, ".hmac"),
     };
 

@@ -42,10 +42,15 @@ public static partial class LinuxNodeChecks
                 + "Not applicable when /boot is on the root filesystem, in a container, or to an offline image; Unknown when the mounts cannot be read.",
             Reads = $"{MountInfo}, the device numbers of / and /boot (stat), {Cmdline}",
         },
-        new("LNX-FIPS-04", "Bootloader keeps fips=1 on the next boot", CheckScope.Configuration, "CaC grub2_enable_fips_mode, enable_fips_mode", PersistentBootEntries)
+        new("LNX-FIPS-04", "Bootloader keeps fips=1 on the next boot", CheckScope.Configuration,
+            "CaC grub2_enable_fips_mode, enable_fips_mode; grub2 10_linux (RHEL 8 kernelopts from GRUB_CMDLINE_LINUX; RHEL 9.3+ grub2-mkconfig --update-bls-cmdline); fips-mode-setup (grubby --update-kernel=ALL --args=fips=1)",
+            PersistentBootEntries)
         {
             Judges = "fips=1 persists for the next boot: a bootc kargs file carries \"fips=1\"; else every BLS boot entry's options line has fips=1 (RHEL 9+ and non-RHEL systems); "
-                + "else, on RHEL 8, grubenv's kernelopts; else a GRUB_CMDLINE_LINUX line. Unknown when no bootloader configuration is found; not applicable in a container.",
+                + "else, on RHEL 8, grubenv's kernelopts; else a GRUB_CMDLINE_LINUX line. "
+                + "RHEL 8: grub2-mkconfig rebuilds kernelopts from GRUB_CMDLINE_LINUX, so fips=1 in grubenv but not in /etc/default/grub fails (the next grub2-mkconfig drops it; Warning without /etc/default/grub). "
+                + "RHEL 9+: grub2-mkconfig rewrites BLS options only with --update-bls-cmdline (always on 9.0-9.2), so entries with fips=1 and a GRUB_CMDLINE_LINUX without it is a Warning. "
+                + "Unknown when no bootloader configuration is found; not applicable in a container.",
             Reads = $"{BootcKargs}/*.toml, {LoaderEntries}/*.conf, {GrubEnv}, {DefaultGrub}, {DefaultGrubD}/*.cfg",
         },
         new("LNX-FIPS-05", "Kernel HMAC file present", CheckScope.Configuration, "dracut 11fips fips.sh do_fips", KernelHmac)
@@ -53,11 +58,15 @@ public static partial class LinuxNodeChecks
             Judges = $"{Boot}/.vmlinuz-<running kernel>.hmac exists (any .vmlinuz-*.hmac when the kernel release is unknown). Not applicable in a container.",
             Reads = $"the {Boot}/.vmlinuz-*.hmac files, uname -r",
         },
-        new("LNX-FIPS-06", "dracut fips module in the initramfs", CheckScope.Configuration, "fips-mode-setup; CaC enable_dracut_fips_module", DracutModule)
+        new("LNX-FIPS-06", "dracut fips module in the initramfs", CheckScope.Configuration,
+            "fips-mode-setup and fips-finish-install (crypto-policies: 40-fips.conf, dracut -f); dracut modules.d/01fips/module-setup.sh check() (RHEL 8-9: return 255, only when asked; RHEL 10: return 0, by default); CaC enable_dracut_fips_module",
+            DracutModule)
         {
-            Judges = "The fips module is in the running initramfs (lsinitrd -m). Where lsinitrd cannot tell, add_dracutmodules+=\" fips \" is configured; on RHEL 9+ dracut includes the module "
-                + "by default, so there its absence from the configuration is not applicable. Not applicable to a node that does not build its initramfs with dracut.",
-            Reads = $"lsinitrd -m; {DracutConfD}/*.conf",
+            Judges = "The fips module is in the running initramfs (lsinitrd -m). Where lsinitrd cannot tell, the dracut configuration decides: add_dracutmodules+=\" fips \" in dracut.conf or any "
+                + "dracut.conf.d file (/etc or /usr/lib, every name, not only 40-fips.conf) passes and omit_dracutmodules naming fips fails. Without either: RHEL 10+ passes (its dracut includes the module by default); "
+                + "RHEL 9 is a Warning (its dracut includes the module only when asked, so the next rebuild leaves it out, but whether the current initramfs has it cannot be read "
+                + "from files); RHEL 8 and other dracut systems fail. Sources: 01fips/module-setup.sh of RHEL's dracut branches, dracut.sh, fips-mode-setup and fips-finish-install. Not applicable to a node that does not build its initramfs with dracut.",
+            Reads = $"lsinitrd -m; {DracutConf}, {DracutConfD}/*.conf, {DracutLibConfD}/*.conf",
         },
         new("LNX-FIPS-07", "/etc/system-fips present (RHEL 7-8)", CheckScope.Configuration, "CaC etc_system_fips_exists", SystemFipsFile)
         {
@@ -76,11 +85,16 @@ public static partial class LinuxNodeChecks
                 + "or the boot-time fips-crypto-policy-overlay bind mount is active (a pass; the on-disk config then differs). Not applicable without system-wide crypto policies.",
             Reads = $"{CryptoPolicyConfig} and {CryptoPolicyCurrent} (content and mtime), {CryptoPolicyBackEnds}/nss.config, {MountInfo}",
         },
-        new("LNX-FIPS-10", "Crypto policy back-ends point to the FIPS policy", CheckScope.Configuration, "CaC fips_crypto_policy_symlinks", CryptoPolicyBackEndLinks)
+        new("LNX-FIPS-10", "Crypto policy back-ends point to the FIPS policy", CheckScope.Configuration,
+            "CaC fips_crypto_policy_symlinks; crypto-policies update-crypto-policies.py save_config (links only to an existing /usr/share/crypto-policies/<policy>/, else regular files) and apply_policy (back-ends, then state/current, then state/CURRENT.pol)",
+            CryptoPolicyBackEndLinks)
         {
-            Judges = $"Every back-end link present ({string.Join(", ", CryptoPolicyBackEndNames)}) points to /usr/share/crypto-policies/FIPS/<name>.txt; no link at all fails. "
+            Judges = $"Every back-end ({string.Join(", ", CryptoPolicyBackEndNames)}) is generated from the FIPS policy. A link must point to /usr/share/crypto-policies/FIPS/<name>.txt. "
+                + "update-crypto-policies writes links only when a pre-built policy directory exists; for a policy with sub-policies (FIPS:OSPP) or local.d additions it writes regular files, "
+                + "which pass when state/current names a FIPS-based policy, state/CURRENT.pol dumps that same policy, and no file is newer than state/current (edited after the policy was applied); "
+                + "unreadable modification times are a Warning. No back-end at all fails. The remediation re-applies the configured FIPS policy with its sub-policies. "
                 + "Not applicable without system-wide crypto policies.",
-            Reads = $"the link targets of {CryptoPolicyBackEnds}/<name>.config",
+            Reads = $"the link targets, or the mtimes, of {CryptoPolicyBackEnds}/<name>.config; {CryptoPolicyCurrent} and {CryptoPolicyDump} (content and mtime), {CryptoPolicyConfig}",
         },
         new("LNX-FIPS-11", "FIPS signals are consistent", CheckScope.Mode, "fips-mode-setup --check", Consistency)
         {
@@ -275,14 +289,42 @@ public static partial class LinuxNodeChecks
         {
             var missing = entries.Where(e => !OptionsLines(e.Text).Any() || OptionsLines(e.Text).Any(o => !FipsToken().IsMatch(o))).ToList();
             var evidence = entries.Select(e => new CheckEvidence(e.Path, Excerpt(string.Join(" | ", OptionsLines(e.Text))))).ToArray();
-            return missing.Count == 0
-                ? Outcome(CheckStatus.Pass, "fips=1 in every boot entry", $"fips=1 in all {entries.Count} boot entries", "", evidence)
-                : Outcome(CheckStatus.Fail, "fips=1 in every boot entry", $"{missing.Count} of {entries.Count} boot entries lack fips=1: {string.Join(", ", missing.Select(m => Path.GetFileName(m.Path)))}", remediation, evidence);
+            if (missing.Count > 0)
+            {
+                return Outcome(CheckStatus.Fail, "fips=1 in every boot entry", $"{missing.Count} of {entries.Count} boot entries lack fips=1: {string.Join(", ", missing.Select(m => Path.GetFileName(m.Path)))}", remediation, evidence);
+            }
+            // RHEL 9: grub2-mkconfig leaves existing BLS options alone unless given --update-bls-cmdline (9.3+; 9.0-9.2 rewrote
+            // them on every run), which replaces them with GRUB_CMDLINE_LINUX: fips=1 missing there is lost only then.
+            if (input.IsRhelFamily && input.Os.MajorVersion >= 9 && GrubCmdlineLacksFips(f, out var grubLine))
+            {
+                return Outcome(CheckStatus.Warning, "fips=1 in every boot entry and in GRUB_CMDLINE_LINUX",
+                    $"fips=1 in all {entries.Count} boot entries, but not in {DefaultGrub} ({grubLine}): 'grub2-mkconfig --update-bls-cmdline' (and grub2-mkconfig on RHEL 9.0-9.2) "
+                    + "rewrites every entry's options from GRUB_CMDLINE_LINUX and would drop fips=1; the next boot still has it",
+                    GrubDefaultRemediation, evidence.Append(Ev(f, DefaultGrub)).ToArray());
+            }
+            return Outcome(CheckStatus.Pass, "fips=1 in every boot entry", $"fips=1 in all {entries.Count} boot entries", "", evidence);
         }
         if (input.IsRhelFamily && input.Os.MajorVersion == 8 && f.File(GrubEnv) is { Exists: true } grubenv)
         {
             var ok = FipsToken().IsMatch(grubenv.Text);
-            return Outcome(ok ? CheckStatus.Pass : CheckStatus.Fail, "fips=1 in grubenv kernelopts", ok ? "fips=1 in " + GrubEnv : "grubenv kernelopts lack fips=1", remediation, Ev(f, GrubEnv));
+            if (!ok)
+            {
+                return Outcome(CheckStatus.Fail, "fips=1 in grubenv kernelopts", "grubenv kernelopts lack fips=1", remediation, Ev(f, GrubEnv));
+            }
+            // RHEL 8's grub2-mkconfig (10_linux) rebuilds kernelopts from GRUB_CMDLINE_LINUX: a fips=1 only in grubenv is
+            // dropped by the next grub2-mkconfig run, and the boot after it is not in FIPS mode (CaC checks both files on RHEL 8).
+            if (!f.Exists(DefaultGrub))
+            {
+                return Outcome(CheckStatus.Warning, "fips=1 in grubenv kernelopts and in GRUB_CMDLINE_LINUX",
+                    $"fips=1 in {GrubEnv}, but there is no {DefaultGrub}: the next grub2-mkconfig rebuilds kernelopts without it", GrubDefaultRemediation, Ev(f, GrubEnv), Ev(f, DefaultGrub));
+            }
+            if (GrubCmdlineLacksFips(f, out var grubLine))
+            {
+                return Outcome(CheckStatus.Fail, "fips=1 in grubenv kernelopts and in GRUB_CMDLINE_LINUX",
+                    $"fips=1 in {GrubEnv} only: {DefaultGrub} lacks it ({grubLine}), so the next grub2-mkconfig rebuilds kernelopts without fips=1 and the boot after it is not in FIPS mode",
+                    GrubDefaultRemediation, Ev(f, GrubEnv), Ev(f, DefaultGrub));
+            }
+            return Outcome(CheckStatus.Pass, "fips=1 in grubenv kernelopts and in GRUB_CMDLINE_LINUX", $"fips=1 in {GrubEnv} and in {DefaultGrub}", "", Ev(f, GrubEnv), Ev(f, DefaultGrub));
         }
         var grubFiles = new[] { f.File(DefaultGrub) }.Concat(f.FilesIn(DefaultGrubD, ".cfg")).Where(x => x is { Exists: true }).Select(x => x!).ToList();
         if (grubFiles.Count == 0)
@@ -296,6 +338,22 @@ public static partial class LinuxNodeChecks
         return withFips.Line is not null
             ? Outcome(CheckStatus.Pass, "fips=1 in GRUB_CMDLINE_LINUX", $"fips=1 in {withFips.Path}", "", grubEvidence)
             : Outcome(CheckStatus.Fail, "fips=1 in GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX lacks fips=1", remediation, grubEvidence);
+    }
+
+    private const string GrubDefaultRemediation =
+        "Add fips=1 (and boot=UUID=<uuid of /boot> when /boot is separate) to GRUB_CMDLINE_LINUX in /etc/default/grub, the line grub2-mkconfig rebuilds the kernel options from.";
+
+    /// <summary>True when /etc/default/grub exists and no GRUB_CMDLINE_LINUX[_DEFAULT] assignment in it carries fips=1.</summary>
+    private static bool GrubCmdlineLacksFips(NodeFacts f, out string lines)
+    {
+        lines = "";
+        if (f.Text(DefaultGrub) is not { } text)
+        {
+            return false;
+        }
+        var assignments = text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("GRUB_CMDLINE_LINUX", StringComparison.Ordinal)).ToList();
+        lines = assignments.Count == 0 ? "no GRUB_CMDLINE_LINUX" : Excerpt(string.Join(" | ", assignments), 200);
+        return !assignments.Any(l => FipsToken().IsMatch(l));
     }
 
     private static IEnumerable<string> OptionsLines(string entry) =>
@@ -318,16 +376,29 @@ public static partial class LinuxNodeChecks
             : Outcome(CheckStatus.Fail, expected, "no kernel HMAC file", "Install the kernel's HMAC file (it ships with the distribution's FIPS kernel package).", evidence);
     }
 
-    private static bool DracutConfigHasFips(NodeFacts f, out CheckEvidence[] evidence)
+    /// <summary>
+    /// What dracut's configuration says of the fips module. dracut.sh (RHEL 9's dracut 057) sources /etc/dracut.conf,
+    /// then every *.conf of /etc/dracut.conf.d and /usr/lib/dracut/dracut.conf.d in name order, a name in /etc
+    /// replacing the same name in /usr/lib (dropindirs_sort): every file counts, not only 40-fips.conf.
+    /// </summary>
+    private static (bool Added, bool Omitted) DracutConfigFips(NodeFacts f, out CheckEvidence[] evidence)
     {
-        var configs = f.FilesIn(DracutConfD, ".conf").ToList();
+        var etc = f.FilesIn(DracutConfD, ".conf").ToList();
+        var etcNames = etc.Select(c => Path.GetFileName(c.Path)).ToHashSet(StringComparer.Ordinal);
+        var main = f.File(DracutConf) is { Exists: true } mainConf ? new[] { mainConf } : Array.Empty<FileFact>();
+        var configs = main.Concat(f.FilesIn(DracutLibConfD, ".conf").Where(c => !etcNames.Contains(Path.GetFileName(c.Path))).Concat(etc)
+            .OrderBy(c => Path.GetFileName(c.Path), StringComparer.Ordinal)).ToList();
         evidence = configs.Select(c => new CheckEvidence(c.Path, Excerpt(c.Text, 200))).ToArray();
-        return configs.Any(c => c.Text.Split('\n').Any(l => AddDracutModules().Match(l) is { Success: true } m
-            && m.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("fips")));
+        bool Names(string key) => configs.Any(c => c.Text.Split('\n').Any(l => DracutModulesAssignment().Match(l) is { Success: true } m
+            && m.Groups[1].Value == key && m.Groups[2].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("fips")));
+        return (Names("add_dracutmodules"), Names("omit_dracutmodules"));
     }
 
-    [GeneratedRegex(@"^\s*add_dracutmodules\+?=\s*""([^""]*)""\s*(?:#.*)?$")]
-    private static partial Regex AddDracutModules();
+    [GeneratedRegex(@"^\s*(add_dracutmodules|omit_dracutmodules)\+?=\s*""([^""]*)""\s*(?:#.*)?$")]
+    private static partial Regex DracutModulesAssignment();
+
+    private const string DracutFipsRemediation =
+        "Write add_dracutmodules+=\" fips \" to /etc/dracut.conf.d/40-fips.conf and rebuild the initramfs ('dracut -f'); 'fips-mode-setup --enable' does both through fips-finish-install.";
 
     private static CheckOutcome DracutModule(NodeCheckInput input)
     {
@@ -343,15 +414,38 @@ public static partial class LinuxNodeChecks
             return Outcome(present ? CheckStatus.Pass : CheckStatus.Fail, "fips module in the running initramfs", present ? "fips module present" : "fips module absent",
                 "Rebuild the initramfs with the fips module: 'fips-mode-setup --enable' or add_dracutmodules+=\" fips \" and 'dracut -f'.", Ev(lsinitrd, "lsinitrd -m"));
         }
-        var configured = DracutConfigHasFips(f, out var evidence);
-        if (input.IsRhelFamily && input.Os.MajorVersion >= 9)
+        var (configured, omitted) = DracutConfigFips(f, out var evidence);
+        const string Expected = "add_dracutmodules+=\" fips \" in dracut.conf.d";
+        if (omitted)
         {
-            // dracut >= 104 always includes the module; CaC drops this criterion on RHEL 9/10.
-            return configured ? Outcome(CheckStatus.Pass, "fips dracut module", "add_dracutmodules+=\" fips \" configured", "", evidence)
-                : CheckOutcome.NotApplicable($"RHEL {input.Os.MajorVersion}: dracut includes the fips module by default", evidence);
+            return Outcome(CheckStatus.Fail, Expected, "omit_dracutmodules names fips: dracut leaves the module out", DracutFipsRemediation, evidence);
         }
-        return Outcome(configured ? CheckStatus.Pass : CheckStatus.Fail, "add_dracutmodules+=\" fips \" in /etc/dracut.conf.d", configured ? "configured" : "not configured",
-            "Write add_dracutmodules+=\" fips \" to /etc/dracut.conf.d/40-fips.conf and rebuild the initramfs ('dracut -f').", evidence);
+        if (configured)
+        {
+            return Outcome(CheckStatus.Pass, Expected, "configured", "", evidence);
+        }
+        // Sources read for this decision (public): dracut's modules.d/01fips/module-setup.sh on the RHEL branches
+        // (redhat-plumbers/dracut-rhel8 and dracut-rhel9: check() { return 255; }, i.e. "include only when asked";
+        // dracut-rhel10: check() { return 0; }, included by default); dracut.sh selects modules by check() plus
+        // add_dracutmodules / -a and adds nothing for a kernel running with fips=1; crypto-policies' fips-mode-setup
+        // --enable runs fips-finish-install --complete when 'lsinitrd -m' lacks fips, which writes
+        // /etc/dracut.conf.d/40-fips.conf (add_dracutmodules+=" fips ") and runs 'dracut -f --regenerate-all'.
+        if (input.IsRhelFamily && input.Os.MajorVersion >= 10)
+        {
+            // RHEL 10's dracut modules.d/01fips/module-setup.sh: check() { return 0; } — the module is included by default.
+            return Outcome(CheckStatus.Pass, Expected, $"RHEL {input.Os.MajorVersion}: dracut's 01fips check() returns 0, so every initramfs includes the module unless omitted", "", evidence);
+        }
+        if (input.IsRhelFamily && input.Os.MajorVersion == 9)
+        {
+            // RHEL 9's dracut modules.d/01fips/module-setup.sh: check() { return 255; } — included only when asked
+            // (add_dracutmodules or dracut -a fips); fips-mode-setup --enable asks through fips-finish-install's 40-fips.conf.
+            // Whether the initramfs on disk was built with -a fips cannot be read from files: a Warning, not a verdict.
+            return Outcome(CheckStatus.Warning, Expected,
+                "RHEL 9: dracut includes the fips module only when asked (01fips check() returns 255) and no dracut.conf.d file adds it: the next initramfs rebuild "
+                + "(every kernel update) leaves it out; whether the current initramfs has it cannot be seen from files ('lsinitrd -m' on the running node decides)",
+                DracutFipsRemediation, evidence);
+        }
+        return Outcome(CheckStatus.Fail, Expected, "not configured", DracutFipsRemediation, evidence);
     }
 
     private static CheckOutcome SystemFipsFile(NodeCheckInput input)
@@ -376,7 +470,7 @@ public static partial class LinuxNodeChecks
             return CheckOutcome.NotApplicable("the node has no system-wide crypto policies");
         }
         var evidence = Ev(f, CryptoPolicyConfig);
-        var remediation = "Set the FIPS policy: 'update-crypto-policies --set FIPS' (fips-mode-setup --enable does this).";
+        var remediation = $"Set the FIPS policy: '{SetFipsPolicyCommand(f)}' (fips-mode-setup --enable does this, keeping a FIPS-based policy's sub-policies).";
         if (f.Text(CryptoPolicyConfig) is not { } text)
         {
             return Outcome(CheckStatus.Fail, "FIPS[:OSPP|STIG]", "no /etc/crypto-policies/config", remediation, evidence);
@@ -416,7 +510,7 @@ public static partial class LinuxNodeChecks
             evidence.Add(new CheckEvidence(MountInfo, "fips-crypto-policy-overlay bind mount of default-fips-config"));
             return Outcome(CheckStatus.Pass, "configured policy applied", "FIPS policy applied by the boot-time overlay (the on-disk config differs)", "", evidence.ToArray());
         }
-        var remediation = "Apply the configured policy: 'update-crypto-policies --set FIPS' and restart services (or reboot).";
+        var remediation = $"Apply the configured policy: '{SetFipsPolicyCommand(f)}' and restart services (or reboot).";
         if (config is not { Exists: true } || current is not { Exists: true })
         {
             return Outcome(CheckStatus.Fail, "state/current equals config", "config or state/current missing", remediation, evidence.ToArray());
@@ -439,6 +533,24 @@ public static partial class LinuxNodeChecks
             : Outcome(CheckStatus.Fail, "state/current equals config", string.Join("; ", problems), remediation, evidence.ToArray());
     }
 
+    /// <summary>The first non-comment line of a crypto-policies config or state file ("FIPS:OSPP"), upper-cased as update-crypto-policies writes it.</summary>
+    private static string? PolicyLine(string? text) =>
+        text?.Split('\n').Select(l => l.Split('#', 2)[0].Trim()).FirstOrDefault(l => l.Length > 0)?.ToUpperInvariant();
+
+    /// <summary>
+    /// The command that re-applies FIPS without losing what is configured: the configured FIPS-based policy with its
+    /// sub-policies (fips-mode-setup --enable preserves a FIPS-based policy the same way), else plain FIPS.
+    /// </summary>
+    private static string SetFipsPolicyCommand(NodeFacts f)
+    {
+        var configured = PolicyLine(f.Text(CryptoPolicyConfig));
+        var policy = configured is not null && configured.Split(':')[0] == "FIPS" ? configured : "FIPS";
+        return $"update-crypto-policies --set {policy}";
+    }
+
+    [GeneratedRegex(@"^# Policy (\S+) dump")]
+    private static partial Regex PolicyDumpHeader();
+
     private static CheckOutcome CryptoPolicyBackEndLinks(NodeCheckInput input)
     {
         var f = input.Facts;
@@ -446,28 +558,86 @@ public static partial class LinuxNodeChecks
         {
             return CheckOutcome.NotApplicable("the node has no system-wide crypto policies");
         }
-        var checkedLinks = new List<CheckEvidence>();
+        const string Expected = "back-ends generated from the applied FIPS policy";
+        var remediation = $"Run '{SetFipsPolicyCommand(f)}' (it regenerates every back-end; a FIPS policy with sub-policies is written as regular files).";
+        var applied = PolicyLine(f.Text(CryptoPolicyCurrent));
+        var current = f.File(CryptoPolicyCurrent);
+        var evidence = new List<CheckEvidence> { Ev(f, CryptoPolicyCurrent) };
+        var links = new List<string>();
+        var files = new List<FileFact>();
         var wrong = new List<string>();
         foreach (var name in CryptoPolicyBackEndNames)
         {
             var path = $"{CryptoPolicyBackEnds}/{name}.config";
-            if (f.LinkTarget(path) is not { } target)
+            if (f.LinkTarget(path) is { } target)
             {
-                continue;
+                links.Add(name);
+                evidence.Add(new CheckEvidence(path, target));
+                // A pre-built policy directory: FIPS itself, or (should one ship) the applied FIPS-based policy's own.
+                var fipsDir = target == $"/usr/share/crypto-policies/FIPS/{name}.txt"
+                    || (applied is not null && applied.Split(':')[0] == "FIPS" && target == $"/usr/share/crypto-policies/{applied}/{name}.txt");
+                if (!fipsDir)
+                {
+                    wrong.Add($"{name} (links to {target})");
+                }
             }
-            checkedLinks.Add(new CheckEvidence(path, target));
-            if (target != $"/usr/share/crypto-policies/FIPS/{name}.txt")
+            else if (f.File(path) is { Exists: true } file)
             {
-                wrong.Add(name);
+                files.Add(file);
+                evidence.Add(new CheckEvidence(path, "regular file" + (file.ModifiedUnixSeconds is { } m ? $", mtime {m}" : "")));
             }
         }
-        if (checkedLinks.Count == 0)
+        if (links.Count == 0 && files.Count == 0)
         {
-            return Outcome(CheckStatus.Fail, "back-ends link to /usr/share/crypto-policies/FIPS", "no back-end links found", "Run 'update-crypto-policies --set FIPS'.", new CheckEvidence(CryptoPolicyBackEnds, null));
+            return Outcome(CheckStatus.Fail, Expected, "no back-end files found (neither links nor generated files)", remediation, new CheckEvidence(CryptoPolicyBackEnds, null));
         }
-        return wrong.Count == 0
-            ? Outcome(CheckStatus.Pass, "back-ends link to /usr/share/crypto-policies/FIPS", $"{checkedLinks.Count} back-ends point to FIPS", "", checkedLinks.ToArray())
-            : Outcome(CheckStatus.Fail, "back-ends link to /usr/share/crypto-policies/FIPS", "not FIPS: " + string.Join(", ", wrong), "Run 'update-crypto-policies --set FIPS'.", checkedLinks.ToArray());
+        if (files.Count > 0)
+        {
+            // Regular files carry no link to say which policy made them: update-crypto-policies writes them, then
+            // state/current (the policy name) and state/CURRENT.pol (its dump), so the state files attribute them.
+            if (applied is null)
+            {
+                wrong.Add($"{string.Join(", ", files.Select(x => Path.GetFileNameWithoutExtension(x.Path)))} are regular files but {CryptoPolicyCurrent} is missing: no record of which policy generated them");
+            }
+            else if (applied.Split(':')[0] != "FIPS")
+            {
+                wrong.Add($"{string.Join(", ", files.Select(x => Path.GetFileNameWithoutExtension(x.Path)))} were generated for the applied policy {applied}, which is not FIPS-based");
+            }
+            else
+            {
+                var stale = current?.ModifiedUnixSeconds is { } appliedAt
+                    ? files.Where(x => x.ModifiedUnixSeconds is { } m && m > appliedAt).ToList()
+                    : new List<FileFact>();
+                if (stale.Count > 0)
+                {
+                    wrong.Add($"{string.Join(", ", stale.Select(x => Path.GetFileNameWithoutExtension(x.Path)))} modified after {applied} was applied (newer than state/current)");
+                }
+                evidence.Add(Ev(f, CryptoPolicyDump));
+                var dump = f.Text(CryptoPolicyDump) is { } dumpText ? PolicyDumpHeader().Match(dumpText) : null;
+                if (dump is { Success: true } && !string.Equals(dump.Groups[1].Value, applied, StringComparison.OrdinalIgnoreCase))
+                {
+                    wrong.Add($"state/CURRENT.pol dumps {dump.Groups[1].Value} while state/current says {applied}");
+                }
+            }
+        }
+        if (wrong.Count > 0)
+        {
+            return Outcome(CheckStatus.Fail, Expected, "not FIPS: " + string.Join("; ", wrong), remediation, evidence.ToArray());
+        }
+        var timesKnown = current?.ModifiedUnixSeconds is not null && files.All(x => x.ModifiedUnixSeconds is not null);
+        var fresh = timesKnown ? ", none modified since it was applied" : "";
+        var form = (links.Count, files.Count) switch
+        {
+            (> 0, 0) => $"{links.Count} back-ends link to the FIPS policy",
+            (0, _) => $"{files.Count} back-ends are files generated for {applied} (a policy with sub-policies, or with local.d additions, has no pre-built directory to link to){fresh}",
+            _ => $"{links.Count} back-ends link to the FIPS policy, {files.Count} are files generated for {applied}{fresh}",
+        };
+        if (files.Count > 0 && !timesKnown)
+        {
+            return Outcome(CheckStatus.Warning, Expected, form + "; their modification times could not be read, so edits after the policy was applied cannot be ruled out",
+                remediation, evidence.ToArray());
+        }
+        return Outcome(CheckStatus.Pass, Expected, form, "", evidence.ToArray());
     }
 
     private static CheckOutcome Consistency(NodeCheckInput input)

@@ -30,12 +30,20 @@ public sealed class NodeCheckInput
 
     public IReadOnlyDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>();
 
-    /// <summary>The kernel flag: true/false when read, null when absent or offline.</summary>
+    /// <summary>
+    /// The kernel flag: true/false when read; false on a running kernel without the sysctl (no FIPS support, so it
+    /// cannot be in FIPS mode); null when it cannot be known (an offline image, an unreadable or unexpected value).
+    /// </summary>
     public bool? KernelFipsFlag =>
-        Facts.Offline ? null : Facts.Text(LinuxFactCatalog.FipsEnabled)?.Trim() switch
+        Facts.Offline ? null : Facts.File(LinuxFactCatalog.FipsEnabled) switch
         {
-            "1" => true,
-            "0" => false,
+            { State: FileFactState.Absent } => false,
+            { State: FileFactState.Present } file => file.Text.Trim() switch
+            {
+                "1" => true,
+                "0" => false,
+                _ => null,
+            },
             _ => null,
         };
 

@@ -91,7 +91,7 @@ public static class ShellFactScript
         s.Append(CultureInfo.InvariantCulture, $"c() {{ if command -v \"$2\" >/dev/null 2>&1; then echo \"{Marker} c $1\"; eval \"$3\" 2>&1 </dev/null; r=$?; echo; echo \"{Marker} rc $r $1\"; else echo \"{Marker} cm $1\"; fi; }}\n");
 
         s.Append("f");
-        foreach (var file in LinuxFactCatalog.Files.Concat(new[] { LinuxFactCatalog.CryptoPolicyBackEnds + "/nss.config" }))
+        foreach (var file in LinuxFactCatalog.Files)
         {
             s.Append(' ').Append(Quote(file));
         }

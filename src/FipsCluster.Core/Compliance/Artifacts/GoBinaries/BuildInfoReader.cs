@@ -64,7 +64,10 @@ internal static class BuildInfoReader
         }
         if (header < 0)
         {
-            return new Raw(Outcome.NoHeader, null, null, "no Go build info header", false, -1);
+            // Go's own section without its header is damaged, not absent: that is an unreadable file, not a fallback case.
+            return image.BuildInfoSection
+                ? new Raw(Outcome.Corrupt, null, null, "the build info section holds no \"\\xff Go buildinf:\" header", false, range.Offset)
+                : new Raw(Outcome.NoHeader, null, null, "no Go build info header", false, -1);
         }
         var h = data.Slice(header, HeaderSize);
         var headerOffset = range.Offset + header;
@@ -114,6 +117,95 @@ internal static class BuildInfoReader
             return Encoding.UTF8.GetString(mod[16..^16]);
         }
         return "";
+    }
+
+    /// <summary>cmd/go's modinfo sentinels (src/cmd/go/internal/modload/build.go infoStart / infoEnd).</summary>
+    private static ReadOnlySpan<byte> InfoStart => new byte[] { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02, 0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6 };
+
+    private static ReadOnlySpan<byte> InfoEnd => new byte[] { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2 };
+
+    /// <summary>How much of a file is searched for the runtime.modinfo blob and runtime.buildVersion.</summary>
+    private const long MaxFallbackSearch = 1L << 30;
+
+    /// <summary>What a Go binary without a .go.buildinfo header still says about its build.</summary>
+    internal readonly record struct Fallback(string? ModInfo, long ModInfoOffset, string? Version);
+
+    /// <summary>
+    /// For a Go binary whose .go.buildinfo header is missing (a packer or post-link tool dropped the section, as
+    /// esbuild's npm binaries ship; 'go version -m' cannot read them either): the runtime.modinfo string, which the
+    /// linker stores as ordinary read-only data framed by cmd/go's sentinels, and the runtime.buildVersion string
+    /// ("go1.26.5", with its " X:…" experiments). Either may be null.
+    /// </summary>
+    public static Fallback ReadFallback(MappedBinary file)
+    {
+        var data = file.Window(0, MaxFallbackSearch);
+        string? mod = null;
+        long modAt = -1;
+        var start = data.IndexOf(InfoStart);
+        while (start >= 0 && mod is null)
+        {
+            var body = data[(start + InfoStart.Length)..];
+            var end = body.IndexOf(InfoEnd);
+            if (end > 0 && end <= MaxString && body[end - 1] == (byte)'\n' && IsModInfo(body[..end]))
+            {
+                mod = Encoding.UTF8.GetString(body[..end]);
+                modAt = start;
+                break;
+            }
+            var next = body.IndexOf(InfoStart);
+            start = next < 0 ? -1 : start + InfoStart.Length + next;
+        }
+        return new Fallback(mod, modAt, RuntimeVersion(data));
+    }
+
+    /// <summary>modinfo lines start with path, mod, dep, => or build and a tab.</summary>
+    private static bool IsModInfo(ReadOnlySpan<byte> text)
+    {
+        try
+        {
+            var decoded = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(text);
+            return decoded.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .All(l => l.StartsWith("path\t", StringComparison.Ordinal) || l.StartsWith("mod\t", StringComparison.Ordinal) || l.StartsWith("dep\t", StringComparison.Ordinal)
+                    || l.StartsWith("=>\t", StringComparison.Ordinal) || l.StartsWith("build\t", StringComparison.Ordinal));
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex VersionText = new(
+        @"\Ago1\.\d{1,3}(?:\.\d{1,3})?(?:(?:rc|beta)\d{1,3})?(?:b\d{1,3})?(?: X:[a-z0-9,]{1,200})?",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>
+    /// runtime.buildVersion: every "go1.N[.M]" string in the file, less those that are a prefix of a longer one
+    /// ("go1.26" of "go1.26.5"); the version only when exactly one is left, else null (not guessed).
+    /// </summary>
+    private static string? RuntimeVersion(ReadOnlySpan<byte> data)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        ReadOnlySpan<byte> needle = "go1."u8;
+        var at = 0;
+        // A Go binary names its version a handful of times; a file with hundreds of "go1." is not worth reading on.
+        for (var seen = 0; seen < 256 && found.Count <= 16; seen++)
+        {
+            var i = data[at..].IndexOf(needle);
+            if (i < 0)
+            {
+                break;
+            }
+            i += at;
+            var window = data.Slice(i, Math.Min(240, data.Length - i));
+            var text = Encoding.ASCII.GetString(window);
+            if (VersionText.Match(text) is { Success: true } m && (i == 0 || !char.IsAsciiLetterOrDigit((char)data[i - 1])))
+            {
+                found.Add(m.Value);
+            }
+            at = i + needle.Length;
+        }
+        var distinct = found.Where(v => !found.Any(o => o.Length > v.Length && o.StartsWith(v, StringComparison.Ordinal))).ToList();
+        return distinct.Count == 1 ? distinct[0] : null;
     }
 
     private static bool ReadInline(MappedBinary file, ref long pos, long end, out byte[]? value, out string? problem)

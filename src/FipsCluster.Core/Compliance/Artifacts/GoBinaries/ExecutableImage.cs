@@ -43,6 +43,9 @@ internal sealed class ExecutableImage
     /// <summary>Where to search for the "\xff Go buildinf:" header (section, else the first writable data segment).</summary>
     public MappedRange? BuildInfo { get; private set; }
 
+    /// <summary>True when <see cref="BuildInfo"/> is Go's own build info section (ELF .go.buildinfo, Mach-O __go_buildinfo), not a data segment searched for want of one.</summary>
+    public bool BuildInfoSection { get; private set; }
+
     /// <summary>Executable sections (or segments when there are no section headers).</summary>
     public List<MappedRange> Text { get; } = new();
 
@@ -262,6 +265,7 @@ internal sealed class ExecutableImage
             {
                 case ".go.buildinfo":
                     img.BuildInfo ??= Clamp(start, size, s.Offset, s.Size, s.Addr);
+                    img.BuildInfoSection = img.BuildInfo is not null;
                     img.GoHint = true;
                     break;
                 case ".gopclntab":
@@ -524,6 +528,7 @@ internal sealed class ExecutableImage
                     {
                         case "__go_buildinfo":
                             img.BuildInfo ??= sr;
+                            img.BuildInfoSection = true;
                             img.GoHint = true;
                             break;
                         case "__gopclntab":

@@ -160,20 +160,25 @@ public static class GoBinaryAnalyzer
         }
 
         var raw = BuildInfoReader.Read(file, image);
+        BuildInfoReader.Fallback? fallback = null;
         if (raw.Outcome == BuildInfoReader.Outcome.NoHeader)
         {
-            if (image.GoHint)
+            if (!image.GoHint)
             {
-                return Report(path, image, new GoBinaryFacts { IsGo = true, Architecture = image.Architecture, Problem = raw.Problem }, null, null, null);
+                return NotGo(path, image.Format, $"Not a Go binary ({image.Format} {image.Architecture} without Go build info).");
             }
-            return NotGo(path, image.Format, $"Not a Go binary ({image.Format} {image.Architecture} without Go build info).");
+            // A Go binary (its function table or build id says so) whose .go.buildinfo header is gone: judged from
+            // what the linker left elsewhere — runtime.modinfo, runtime.buildVersion — and the crypto markers.
+            fallback = BuildInfoReader.ReadFallback(file);
         }
-        if (raw.Outcome == BuildInfoReader.Outcome.Corrupt)
+        else if (raw.Outcome == BuildInfoReader.Outcome.Corrupt)
         {
             return Report(path, image, new GoBinaryFacts { IsGo = true, Architecture = image.Architecture, Problem = raw.Problem }, null, null, null);
         }
 
-        var info = GoBuildInfo.Parse(raw.Version!, raw.ModInfo!);
+        var info = fallback is { } fb
+            ? GoBuildInfo.Parse(fb.Version ?? UnknownVersion, fb.ModInfo ?? "")
+            : GoBuildInfo.Parse(raw.Version!, raw.ModInfo!);
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in info.Settings)
         {
@@ -231,13 +236,52 @@ public static class GoBinaryAnalyzer
             BoringFunctions = names.BoringFunctions,
             LinksCrypto = linksCrypto,
         };
-        return Report(path, image, facts, info, markers, raw);
+        return fallback is { } without
+            ? Report(path, image, facts, info, markers, null, without)
+            : Report(path, image, facts, info, markers, raw);
     }
 
-    private static GoBinaryReport Report(string path, ExecutableImage image, GoBinaryFacts facts, GoBuildInfo? info, Dictionary<string, ulong>? markers, BuildInfoReader.Raw? raw)
+    /// <summary>The GoVersion of a binary whose runtime.buildVersion could not be told apart (no build info header).</summary>
+    internal const string UnknownVersion = "go (version not recorded)";
+
+    private static GoBinaryReport Report(string path, ExecutableImage image, GoBinaryFacts facts, GoBuildInfo? info, Dictionary<string, ulong>? markers, BuildInfoReader.Raw? raw,
+        BuildInfoReader.Fallback? fallback = null)
     {
         var judgement = GoCryptoVerdict.Judge(facts, path);
         var evidence = new List<CheckEvidence>(judgement.Evidence);
+        var reason = judgement.Reason;
+        var status = judgement.Status;
+        var module = judgement.Module;
+        if (fallback is { ModInfo: null } && module is not (GoCryptoModule.BoringCrypto or GoCryptoModule.BoringCryptoFipsOnly))
+        {
+            // Without runtime.modinfo the build settings (GOFIPS140, GOEXPERIMENT, CGO_ENABLED) are unknown, and only a
+            // linked BoringCrypto settles the module without them.
+            module = GoCryptoModule.Unknown;
+            status = CheckStatus.Unknown;
+            reason = "A Go binary whose build settings are not recorded (no .go.buildinfo, no runtime.modinfo): its crypto module cannot be told"
+                + (facts.Markers.Count > 0 ? $" (sig markers: {string.Join(", ", facts.Markers)})." : ".");
+        }
+        if (fallback is { } fb)
+        {
+            var read = new List<string>();
+            if (fb.ModInfo is not null)
+            {
+                read.Add("its runtime.modinfo blob");
+                evidence.Add(new($"{path} runtime.modinfo", $"at file offset 0x{fb.ModInfoOffset:x} (cmd/go sentinels), {info?.Settings.Count ?? 0} build settings"));
+            }
+            if (fb.Version is not null)
+            {
+                read.Add("its runtime.buildVersion string");
+            }
+            if (facts.Markers.Count > 0 || facts.SigFunctions.Count > 0)
+            {
+                read.Add("its crypto sig markers");
+            }
+            evidence.Add(new($"{path} .go.buildinfo", "absent: no section and no \"\\xff Go buildinf:\" header ('go version -m' cannot read this file)"));
+            reason += read.Count == 0
+                ? " The file has no .go.buildinfo header and no runtime.modinfo blob: nothing beyond its Go structures was readable."
+                : $" The file has no .go.buildinfo header ('go version -m' cannot read it): judged from {string.Join(", ", read)}.";
+        }
         if (markers is { Count: > 0 })
         {
             // Name the address of each marker in place of the bare list.
@@ -270,13 +314,13 @@ public static class GoBinaryAnalyzer
             MainModule = info?.Main?.ToString(),
             Modules = info?.Deps.Select(d => d.ToString()).ToArray() ?? Array.Empty<string>(),
             BuildSettings = facts.Settings,
-            CryptoModule = judgement.Module,
+            CryptoModule = module,
             Fips140ModuleVersion = judgement.Fips140ModuleVersion,
             Markers = facts.Markers.ToArray(),
             BoringSymbols = facts.BoringSymbols,
             Evidence = evidence,
-            Status = judgement.Status,
-            Reason = judgement.Reason,
+            Status = status,
+            Reason = reason,
             Timestamp = DateTimeOffset.UtcNow,
             JudgedBy = Judgement.By,
         };
