@@ -48,12 +48,24 @@ public sealed class ConsoleHostKeyTrust
         var pending = addresses.Keys.ToList();
         var latest = addresses.Keys.ToDictionary(id => id, _ => true, StringComparer.Ordinal);
         var deadline = DateTime.UtcNow + timeout;
+        // The deadline bounds the console requests too: a slow EC2 answer must not stretch the wait past it.
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(_context.Cancellation);
+        expiry.CancelAfter(timeout);
         var delay = FirstPollInterval;
-        while (true)
+        while (!expiry.IsCancellationRequested)
         {
             foreach (var id in pending.ToList())
             {
-                var keys = ConsoleHostKeys.Parse(await ConsoleAsync(id, latest).ConfigureAwait(false));
+                string? console;
+                try
+                {
+                    console = await ConsoleAsync(id, latest, expiry.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!_context.Cancellation.IsCancellationRequested)
+                {
+                    break; // the deadline passed during the request: what is still pending is named below
+                }
+                var keys = ConsoleHostKeys.Parse(console);
                 if (keys.Count == 0)
                 {
                     continue;
@@ -66,7 +78,14 @@ public sealed class ConsoleHostKeyTrust
                 break;
             }
             var wait = deadline - DateTime.UtcNow;
-            await Task.Delay(wait < delay ? wait : delay, _context.Cancellation).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(wait < delay ? wait : delay, expiry.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_context.Cancellation.IsCancellationRequested)
+            {
+                break;
+            }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxPollInterval.Ticks));
         }
         foreach (var id in pending)
@@ -93,12 +112,12 @@ public sealed class ConsoleHostKeyTrust
     }
 
     /// <summary>The decoded console text, or null while there is none. Latest (Nitro) is asked first; other instances get the buffered output.</summary>
-    private async Task<string?> ConsoleAsync(string id, Dictionary<string, bool> latest)
+    private async Task<string?> ConsoleAsync(string id, Dictionary<string, bool> latest, CancellationToken cancellation)
     {
         GetConsoleOutputResponse response;
         try
         {
-            response = await _ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = id, Latest = latest[id] ? true : null }, _context.Cancellation).ConfigureAwait(false);
+            response = await _ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = id, Latest = latest[id] ? true : null }, cancellation).ConfigureAwait(false);
         }
         catch (AmazonEC2Exception ex) when (latest[id] && ex.StatusCode == System.Net.HttpStatusCode.BadRequest)
         {
@@ -106,7 +125,7 @@ public sealed class ConsoleHostKeyTrust
             // the request (400) falls back once to the buffered output, whose own errors then surface as they are.
             latest[id] = false;
             _context.Verbose($"{id}: the latest console output was refused ({ex.ErrorCode}: an instance type without Nitro?); reading the buffered output.");
-            response = await _ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = id }, _context.Cancellation).ConfigureAwait(false);
+            response = await _ec2.GetConsoleOutputAsync(new GetConsoleOutputRequest { InstanceId = id }, cancellation).ConfigureAwait(false);
         }
         if (string.IsNullOrEmpty(response.Output))
         {
