@@ -40,6 +40,7 @@ public sealed partial class DaemonSetNodeProbe
         private readonly ConcurrentDictionary<string, byte> _reading = new(StringComparer.Ordinal); // pods whose log is read
         private readonly ConcurrentQueue<Task> _fetchCreates = new();
         private readonly Channel<Work> _ready = Channel.CreateUnbounded<Work>();
+        private readonly ReportText _text = new(); // the reports' texts, each kept once: a fleet's reports say the same things
         private readonly CancellationTokenSource _stop;
         private int _expected;
 
@@ -316,7 +317,7 @@ public sealed partial class DaemonSetNodeProbe
         {
             NodeArtifactReader.Enrich(facts, _probe._profile, null, _stop.Token);
             _broker?.MarkUnavailable(facts);
-            return NodeComplianceEvaluator.Evaluate(facts, _probe._profile, node, elapsed);
+            return NodeComplianceEvaluator.Evaluate(facts, _probe._profile, node, elapsed, _text);
         }
 
         /// <summary>The pod's log, followed until the script's end (at most one node's bytes), as the script's output; null when it ended first.</summary>
