@@ -139,7 +139,7 @@ try
     // The default profile's cost to a node: bytes it sends, and its CPU (the shell's `times`: user and system of the script's processes).
     // What the module sends: the asking script; its answer names no window when the scan already has them (every node of
     // a homogeneous fleet but the first), all of them for the first.
-    var askingCommand = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.ScriptFor(NodeCheckCatalog.ScopeOf(ComplianceProfiles.Default), askForWindows: true));
+    var askingCommand = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.ScriptFor(NodeCheckCatalog.ScopeOf(ComplianceProfiles.Default), BuildInfoWindows.Ask));
     var bytesPerNode = BenchHost.Run("ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
         "-o", $"UserKnownHostsFile={knownHosts}", "-p", port.ToString(CultureInfo.InvariantCulture), $"fcprobe@{addresses[0]}", "echo | " + askingCommand + " | wc -c").Trim();
     var bytesFirstNode = BenchHost.Run("ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",

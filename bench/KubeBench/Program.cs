@@ -7,8 +7,11 @@
 //        KubeBench --session <kubeconfig>           an open session: import, then one call per "call" line on stdin
 //        KubeBench --serve [nodes] [pods]           only the stub, until Enter (to try other clients by hand)
 //        KubeBench --daemonset [samples=3] [nodes=5000]
-//                                                   -NodeCheck DaemonSet vs -NodeCheck None on the same cluster: every
-//                                                   node's pod replays one real run of the facts script on this host
+//                                                   -NodeCheck DaemonSet vs -NodeCheck None on the same cluster, and the
+//                                                   protocol before issue 19 (every pod sends every window, plain): two
+//                                                   builds of nodes with two binary sets (this host's, and other runc and
+//                                                   shim builds bind-mounted in a private mount namespace: needs root);
+//                                                   each pod replays one real run of its own command on its set
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
@@ -211,81 +214,176 @@ static int Client(string kubeconfig, bool session)
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{importMs:F1}"));
     string? line;
-    while ((line = Console.ReadLine()) is "call" or "call daemonset")
+    while ((line = Console.ReadLine()) is "call" or "call daemonset" or "call daemonset-full")
     {
-        Console.WriteLine(line == "call" ? Call() : CallDaemonSet());
+        Console.WriteLine(line == "call" ? Call() : CallDaemonSet(full: line.EndsWith("-full", StringComparison.Ordinal)));
     }
     return 0;
 
-    // -NodeCheck DaemonSet: figures, then how many node reports came back and with which statuses.
-    string CallDaemonSet()
+    // -NodeCheck DaemonSet: figures, how many node reports came back with which statuses, and a digest of every
+    // node's verdict (status, errors, each check's status, actual and evidence). The cmdlet runs the default protocol;
+    // "full", the protocol before issue 19, is not a parameter of the cmdlet: the engine is called directly (the module
+    // is imported all the same, so both processes start alike).
+    string CallDaemonSet(bool full)
     {
+        // This call's own peak: the peak is reset to what is resident now (after a full collection), then read at the end.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        File.WriteAllText("/proc/self/clear_refs", "5");
+        var residentBefore = StatusKb("VmRSS");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var report = BenchHost.Invoke(runspace, "Test-FipsCluster -Kubeconfig $args[0] -NodeCheck DaemonSet -NodeCheckTimeoutSeconds 3600", kubeconfig).Single();
+        IEnumerable<object> nodes;
+        if (full)
+        {
+            var check = new FipsCluster.Core.Providers.Kubernetes.DaemonSetNodeCheck(FipsCluster.Core.Providers.Kubernetes.DaemonSetNodeProbe.DefaultImage, TimeSpan.FromSeconds(3600)) { ContentAddressed = false };
+            nodes = FipsCluster.Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(kubeconfig, null, FipsCluster.Core.Compliance.ComplianceProfiles.Default,
+                FipsCluster.Core.Operations.OperationContext.None, daemonSet: check).GetAwaiter().GetResult().Nodes;
+        }
+        else
+        {
+            var report = BenchHost.Invoke(runspace, "Test-FipsCluster -Kubeconfig $args[0] -NodeCheck DaemonSet -NodeCheckTimeoutSeconds 3600", kubeconfig).Single();
+            nodes = (IEnumerable<object>)report.Properties["Nodes"].Value;
+        }
         var ms = clock.Elapsed.TotalMilliseconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        var statuses = ((IEnumerable<object>)report.Properties["Nodes"].Value).Select(PSObject.AsPSObject)
-            .GroupBy(n => n.Properties["Status"].Value.ToString()).Select(g => $"{g.Count()} {g.Key}");
-        return string.Create(CultureInfo.InvariantCulture, $"{ms:F1}\t{cpuSeconds:F2}\t{PeakKb()}\t{string.Join(", ", statuses)}");
+        var reports = nodes.Select(PSObject.AsPSObject).ToList();
+        var statuses = reports.GroupBy(n => n.Properties["Status"].Value.ToString()).Select(g => $"{g.Count()} {g.Key}");
+        var peak = PeakKb();
+        var held = GC.GetTotalMemory(forceFullCollection: true) / 1024; // the reports still referenced
+        GC.KeepAlive(reports);
+        return string.Create(CultureInfo.InvariantCulture, $"{ms:F1}\t{cpuSeconds:F2}\t{peak}\t{string.Join(", ", statuses)}\t{VerdictDigest(reports)}\t{residentBefore}\t{held}");
     }
 }
 
-// -NodeCheck DaemonSet at scale against the stub, which plays every kubelet by replaying one real run of the facts
-// script on this host as each pod's log (thousands of real runs would measure these 2 cores, not the probe). The
-// module runs in a child session process, as in the main bench; the baseline is -NodeCheck None on the same cluster.
+// SHA-256 over every node's verdict, node by node: equal digests, identical verdicts.
+static string VerdictDigest(IReadOnlyList<PSObject> nodes)
+{
+    var text = new System.Text.StringBuilder();
+    foreach (var node in nodes.OrderBy(n => n.Properties["ComputerName"].Value.ToString(), StringComparer.Ordinal))
+    {
+        text.Append(node.Properties["ComputerName"].Value).Append(' ').Append(node.Properties["Status"].Value).Append(' ')
+            .AppendJoin(" | ", ((IEnumerable<object>)node.Properties["Errors"].Value).Select(e => e.ToString())).Append('\n');
+        foreach (var check in ((IEnumerable<object>)node.Properties["Checks"].Value).Select(PSObject.AsPSObject))
+        {
+            text.Append("  ").Append(check.Properties["CheckId"].Value).Append(' ').Append(check.Properties["Status"].Value).Append(' ').Append(check.Properties["Actual"].Value).Append('\n');
+            foreach (var evidence in ((IEnumerable<object>)check.Properties["Evidence"].Value).Select(PSObject.AsPSObject))
+            {
+                text.Append("    ").Append(evidence.Properties["Source"].Value).Append(": ").Append(evidence.Properties["Excerpt"].Value).Append('\n');
+            }
+        }
+    }
+    return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())))[..16];
+}
+
+// -NodeCheck DaemonSet at scale against the stub, which plays every kubelet: each pod replays one real run of its own
+// command on its node's binary set (thousands of real runs would measure these 2 cores, not the probe). Even nodes
+// are one build with this host's binaries, odd ones another (kubelet v1.29.7) with other runc and shim builds. The
+// module runs in child session processes: one for -NodeCheck None and DaemonSet, one for the protocol before issue 19,
+// so each peak RSS is its own protocol's.
 static int DaemonSetBench(int samples, int nodeCount)
 {
     var inv = CultureInfo.InvariantCulture;
-    var facts = CaptureFacts();
-    using var api = new KubernetesApiStub { NodeCount = nodeCount, PodCount = 0, NamespaceCount = 1, CacheListings = true, ReplayedNodeLog = facts, PodStartDelay = TimeSpan.FromMilliseconds(50) };
+    using var other = BinarySet.Patched('7');
+    var replay = new NodeLogReplay(i => i % 2 == 1 ? other : BinarySet.Host);
+    using var api = new KubernetesApiStub { NodeCount = nodeCount, PodCount = 0, NamespaceCount = 1, CacheListings = true, ReplayNodeLog = replay.LogOf, PodStartDelay = TimeSpan.FromMilliseconds(50) };
+    foreach (var odd in Enumerable.Range(0, nodeCount).Where(i => i % 2 == 1))
+    {
+        api.KubeletOverrides[odd] = "v1.29.7+fips.0";
+    }
+    var kinds = new[]
+    {
+        ("sending, plain (before)", NodeLogReplay.PodCommand(false)),
+        ("sending, compressed (a build's first node)", NodeLogReplay.PodCommand(true, FipsCluster.Core.Compliance.Node.BuildInfoWindows.Send)),
+        ("digests only, compressed (the others)", NodeLogReplay.PodCommand(true, FipsCluster.Core.Compliance.Node.BuildInfoWindows.Offer)),
+    };
+    // Each kind once per binary set, before anything is timed.
+    var logSizes = kinds.Select(k => (Kind: k.Item1, Bytes: new[] { 0, 1 }.Select(n => replay.LogOf(n, k.Item2).Length).ToArray())).ToList();
     var work = Path.Combine(Path.GetTempPath(), "fc-kubebench-" + Guid.NewGuid().ToString("N")[..6]);
     Directory.CreateDirectory(work);
     var kubeconfig = Path.Combine(work, "kubeconfig");
     File.WriteAllText(kubeconfig, api.Kubeconfig("bench"));
     try
     {
-        var session = Process.Start(new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { "--session", kubeconfig }, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        Process Session() => Process.Start(new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { "--session", kubeconfig }, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        var session = Session();
+        var before = Session();
         var import = session.StandardOutput.ReadLine();
-        (Sample Run, string Nodes, int Requests) Call(string line)
+        before.StandardOutput.ReadLine();
+        DaemonSetRun Call(Process child, string line)
         {
-            var before = api.Requests.Count;
-            session.StandardInput.WriteLine(line);
-            session.StandardInput.Flush();
-            var f = (session.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the session child exited")).Split('\t');
-            return (new Sample(double.Parse(f[0], inv), double.Parse(f[1], inv), long.Parse(f[2], inv)), f[3], api.Requests.Count - before);
+            var (requests, logBytes, apiBytes) = (api.Requests.Count, api.LogBytes, api.ApiBytes);
+            api.CreatedPods.Clear(); // what the API server was sent is not kept here (5,000 pods a run)
+            child.StandardInput.WriteLine(line);
+            child.StandardInput.Flush();
+            var f = (child.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the session child exited")).Split('\t');
+            return new DaemonSetRun(new Sample(double.Parse(f[0], inv), double.Parse(f[1], inv), long.Parse(f[2], inv)), f[3], f.Length > 4 ? f[4] : "",
+                api.Requests.Count - requests, api.LogBytes - logBytes, api.ApiBytes - apiBytes, api.CreatedPods.Count,
+                f.Length > 6 ? long.Parse(f[5], inv) : 0, f.Length > 6 ? long.Parse(f[6], inv) : 0);
         }
-        Call("call"); // warm-up: JIT, the stub's page cache
-        Call("call daemonset");
-        var none = new List<(Sample Run, string Nodes, int Requests)>();
-        var daemonSet = new List<(Sample Run, string Nodes, int Requests)>();
+        Call(session, "call"); // warm-up: JIT, the stub's page cache
+        Call(session, "call daemonset");
+        Call(before, "call daemonset-full");
+        var none = new List<DaemonSetRun>();
+        var daemonSet = new List<DaemonSetRun>();
+        var full = new List<DaemonSetRun>();
         for (var i = 0; i < samples; i++)
         {
-            var steps = new Action[] { () => none.Add(Call("call")), () => daemonSet.Add(Call("call daemonset")) };
+            var steps = new Action[] { () => none.Add(Call(session, "call")), () => daemonSet.Add(Call(session, "call daemonset")), () => full.Add(Call(before, "call daemonset-full")) };
             foreach (var step in i % 2 == 0 ? steps : steps.Reverse())
             {
                 step();
             }
         }
         session.StandardInput.Close();
+        before.StandardInput.Close();
         session.WaitForExit();
+        before.WaitForExit();
+        // Memory as a user meets it: a fresh process imports the module and runs one scan.
+        DaemonSetRun Fresh(string line)
+        {
+            var child = Session();
+            child.StandardOutput.ReadLine();
+            var run = Call(child, line);
+            child.StandardInput.Close();
+            child.WaitForExit();
+            return run;
+        }
+        var freshNone = Fresh("call");
+        var freshDaemonSet = Fresh("call daemonset");
+        var freshFull = Fresh("call daemonset-full");
 
         var baseline = BenchHost.Median(none.Select(r => r.Run.Ms));
-        Console.WriteLine($"Test-FipsCluster -NodeCheck DaemonSet vs -NodeCheck None: {nodeCount:N0} nodes; {samples} samples each, alternating, after a warm-up; {Environment.ProcessorCount} cores");
-        Console.WriteLine($"The API: the tests' in-process stub (real wire protocol); it plays the kubelets: one pod per node, created by the module, goes ContainerCreating -> Running -> Succeeded (watch events)");
-        Console.WriteLine($"and its followed log replays one real run of the facts script on this host ({facts.Length / 1024.0:F0} KiB; {facts.Length * (double)nodeCount / 1048576:F0} MiB for all nodes).");
-        Console.WriteLine($"Module in a child session process (import {import} ms); peak RSS = that process's VmHWM so far.");
+        Console.WriteLine($"Test-FipsCluster -NodeCheck DaemonSet vs -NodeCheck None: {nodeCount:N0} nodes in two builds; {samples} samples each, alternating, after a warm-up; {Environment.ProcessorCount} cores");
+        Console.WriteLine("The API: the tests' in-process stub (real wire protocol); it plays the kubelets: one pod per node, created by the module, goes ContainerCreating -> Running -> Succeeded (watch events)");
+        Console.WriteLine("and its followed log replays one real run of that pod's command on its node's binary set (this host's; other runc and shim builds for the second build). One node's log:");
+        foreach (var (kind, bytes) in logSizes)
+        {
+            Console.WriteLine($"  {kind,-44} {bytes[0] / 1024.0,6:F1} KiB (first build)  {bytes[1] / 1024.0,6:F1} KiB (second build)");
+        }
+        Console.WriteLine($"Module in child session processes (import {import} ms; one runs None and the default protocol, the other the protocol before). Peak RSS of a DaemonSet call: the process's");
+        Console.WriteLine("VmHWM, reset before the call (after a full GC) to what was resident then (\"before\"); \"held\" = managed heap after the call with its reports still referenced. For None: the process's VmHWM so far.");
+        Console.WriteLine("Bytes through the API per node: log = pod-log bytes the stub served; all = every request and response body (pod creates and their echoes, watch events, logs, listings).");
         Console.WriteLine();
-        Console.WriteLine($"{"run",-40} {"median",8} {"min",8} {"max",8} {"ratio",6} {"per node",9} {"CPU",7} {"peak RSS",10} {"requests",9}");
-        void Row(string name, List<(Sample Run, string Nodes, int Requests)> runs)
+        Console.WriteLine($"{"run",-44} {"median",8} {"min",8} {"max",8} {"ratio",6} {"per node",9} {"CPU",7} {"peak RSS",10} {"before",8} {"held",8} {"log/node",10} {"all/node",10} {"requests",9} {"pods",6}");
+        void Row(string name, List<DaemonSetRun> runs)
         {
             var median = BenchHost.Median(runs.Select(r => r.Run.Ms));
-            Console.WriteLine($"{name,-40} {median / 1000,7:F2}s {runs.Min(r => r.Run.Ms) / 1000,7:F2}s {runs.Max(r => r.Run.Ms) / 1000,7:F2}s {median / baseline,6:F1} {median / nodeCount,7:F2}ms {BenchHost.Median(runs.Select(r => r.Run.CpuSeconds)),6:F1}s {runs.Max(r => r.Run.PeakKb) / 1024,6:F0} MiB {runs[0].Requests,9}");
+            Console.WriteLine($"{name,-44} {median / 1000,7:F2}s {runs.Min(r => r.Run.Ms) / 1000,7:F2}s {runs.Max(r => r.Run.Ms) / 1000,7:F2}s {median / baseline,6:F1} {median / nodeCount,7:F2}ms "
+                + $"{BenchHost.Median(runs.Select(r => r.Run.CpuSeconds)),6:F1}s {runs.Max(r => r.Run.PeakKb) / 1024,6:F0} MiB {runs.Max(r => r.ResidentBeforeKb) / 1024,4:F0} MiB {runs.Max(r => r.HeldKb) / 1024,4:F0} MiB "
+                + $"{runs[0].LogBytes / 1024.0 / nodeCount,6:F1} KiB {runs[0].ApiBytes / 1024.0 / nodeCount,6:F1} KiB {runs[0].Requests,9} {runs[0].Pods,6}");
         }
         Row("-NodeCheck None (the API checks only)", none);
         Row("-NodeCheck DaemonSet (+ every host)", daemonSet);
+        Row("  the same, protocol before issue 19", full);
+        Row("-NodeCheck None, fresh process", new List<DaemonSetRun> { freshNone });
+        Row("-NodeCheck DaemonSet, fresh process", new List<DaemonSetRun> { freshDaemonSet });
+        Row("  the same, protocol before issue 19", new List<DaemonSetRun> { freshFull });
         Console.WriteLine();
-        Console.WriteLine($"DaemonSet node reports per run: {string.Join(" | ", daemonSet.Select(r => r.Nodes).Distinct())}; namespaces left: {api.LiveNamespaces.Count}");
+        Console.WriteLine($"DaemonSet node reports per run: {string.Join(" | ", daemonSet.Select(r => r.Nodes).Distinct())}; before: {string.Join(" | ", full.Select(r => r.Nodes).Distinct())}; namespaces left: {api.LiveNamespaces.Count}");
+        var digests = daemonSet.Concat(full).Select(r => r.Verdicts).Distinct().ToList();
+        Console.WriteLine($"Verdicts node by node (SHA-256 of every node's status, errors, checks and evidence): {(digests.Count == 1 ? "identical in every run of both protocols" : "DIFFER: " + string.Join(", ", digests))} ({digests[0]}).");
     }
     finally
     {
@@ -294,21 +392,10 @@ static int DaemonSetBench(int samples, int nodeCount)
     return 0;
 }
 
-// One real run of the facts script (artifact scope, as the default profile asks) on this host.
-static byte[] CaptureFacts()
-{
-    var script = FipsCluster.Core.Compliance.Node.ShellFactScript.ScriptFor(FipsCluster.Core.Compliance.Node.FactScope.All);
-    using var sh = Process.Start(new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-    sh.ErrorDataReceived += (_, _) => { }; // the script's pipelines may complain about closed pipes; only stdout is the facts
-    sh.BeginErrorReadLine();
-    sh.StandardInput.Write(script);
-    sh.StandardInput.Close();
-    using var output = new MemoryStream();
-    sh.StandardOutput.BaseStream.CopyTo(output);
-    sh.WaitForExit();
-    return output.ToArray();
-}
+static long PeakKb() => StatusKb("VmHWM");
 
-static long PeakKb() => long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+static long StatusKb(string field) => long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
 internal readonly record struct Sample(double Ms, double CpuSeconds, long PeakKb);
+
+internal sealed record DaemonSetRun(Sample Run, string Nodes, string Verdicts, int Requests, long LogBytes, long ApiBytes, int Pods, long ResidentBeforeKb = 0, long HeldKb = 0);

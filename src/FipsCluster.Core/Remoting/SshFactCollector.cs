@@ -18,7 +18,7 @@ public sealed class SshFactCollector
     public SshFactCollector(SshOptions options, BuildInfoWindowCache? windows = null)
     {
         _windows = options.Scope.HasFlag(FactScope.Binaries) ? windows : null;
-        _command = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.ScriptFor(options.Scope, askForWindows: _windows is not null));
+        _command = "/bin/sh -c " + ShellFactScript.Quote(ShellFactScript.ScriptFor(options.Scope, _windows is null ? BuildInfoWindows.Send : BuildInfoWindows.Ask));
         _runner = new SshCommandRunner(options);
         _timeout = options.Timeout;
     }

@@ -38,7 +38,9 @@ public sealed class NodeCheckPodTests : IDisposable
         var argv = new System.Collections.Concurrent.ConcurrentBag<string>();
         _api.NodeRunner = (_, command) =>
         {
-            argv.Add(string.Join(' ', command.Take(command.Count - 1))); // all but the script itself
+            // all but the environment (the script) and the command's text
+            argv.Add(string.Join(' ', command.SkipWhile(a => a == "env" || a.StartsWith(DaemonSetNodeProbe.ScriptVariable + "=", StringComparison.Ordinal)).SkipLast(1)));
+            Assert.Equal(new[] { "env", DaemonSetNodeProbe.ScriptVariable + "=" }, command.Take(2).Select(a => a.Contains('=') ? a[..(a.IndexOf('=') + 1)] : a));
             return command;
         };
         var report = await Test(TimeSpan.FromSeconds(60));
@@ -78,11 +80,25 @@ public sealed class NodeCheckPodTests : IDisposable
             Assert.Equal("Enabled", mount.GetProperty("recursiveReadOnly").GetString());
             Assert.False(mount.TryGetProperty("mountPropagation", out _)); // None: required by recursive read-only mounts
 
-            // It ends by itself: the script runs and the container exits (no sleep, no loop after it).
+            // It ends by itself: the script runs and the container exits (no sleep, no loop after it). The script comes
+            // from the run's immutable ConfigMap: the first node of the build (all three are one here; the dry run is
+            // made for it) sends its build-info windows, the others their digests only.
             var command = container.GetProperty("command").EnumerateArray().Select(x => x.GetString()!).ToList();
-            Assert.Equal(new[] { "chroot", "/host", "/bin/sh", "-c" }, command.Take(4));
-            Assert.Equal(FipsCluster.Core.Compliance.Node.ShellFactScript.ScriptFor(FipsCluster.Core.Compliance.Node.FactScope.All), command[4]);
-            Assert.DoesNotContain("sleep", command[4]);
+            Assert.Equal(new[] { "chroot", "/host", "/bin/sh", "-c", $"eval \"${DaemonSetNodeProbe.ScriptVariable}\"" }, command);
+            var variable = Assert.Single(container.GetProperty("env").EnumerateArray());
+            Assert.Equal(DaemonSetNodeProbe.ScriptVariable, variable.GetProperty("name").GetString());
+            var reference = variable.GetProperty("valueFrom").GetProperty("configMapKeyRef");
+            Assert.Equal(DaemonSetNodeProbe.ScriptsConfigMap, reference.GetProperty("name").GetString());
+            Assert.Equal(spec.GetProperty("nodeName").GetString() == "node-0" ? "send" : "offer", reference.GetProperty("key").GetString());
+        }
+        var scripts = Assert.Single(_api.CreatedConfigMaps);
+        Assert.True(scripts.GetProperty("immutable").GetBoolean());
+        foreach (var windows in new[] { FipsCluster.Core.Compliance.Node.BuildInfoWindows.Send, FipsCluster.Core.Compliance.Node.BuildInfoWindows.Offer })
+        {
+            var script = scripts.GetProperty("data").GetProperty(DaemonSetNodeProbe.ScriptKey(windows)).GetString()!;
+            Assert.Equal(DaemonSetNodeProbe.Script(FipsCluster.Core.Compliance.Node.FactScope.All, windows), script);
+            Assert.Contains(FipsCluster.Core.Compliance.Node.ShellFactScript.ScriptFor(FipsCluster.Core.Compliance.Node.FactScope.All, windows), script);
+            Assert.DoesNotContain("sleep", script);
         }
         // The stub's kubelet applied exactly that: its own PID namespace, a read-only mount tree, only sys_chroot, no_new_privs, a real chroot.
         Assert.Equal(3, argv.Count);

@@ -95,6 +95,11 @@ public sealed class LoopbackHttpsServer : IDisposable
 
     public LoopbackHttpsServer(Func<HttpContext, CancellationToken, Task> respond)
     {
+        // The routes read request bodies synchronously and the stub's kubelets start processes: each holds a pool thread.
+        // On two cores the pool would add threads one at a time, stalling every client of the stub for seconds (a real
+        // API server is not in the client's process): start with enough.
+        ThreadPool.GetMinThreads(out var workers, out var ports);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(ports, 64));
         _host = new HostBuilder()
             .ConfigureLogging(logging => logging.ClearProviders())
             .ConfigureWebHost(web => web
@@ -119,6 +124,10 @@ public sealed class LoopbackHttpsServer : IDisposable
                     kestrel.AllowSynchronousIO = true; // the routes read request bodies synchronously
                     kestrel.Limits.MaxRequestBodySize = null;
                     kestrel.Limits.MaxConcurrentConnections = null;
+                    // A test process on a busy machine can be slow to read a request body or to be read from: Kestrel
+                    // would then reset the whole HTTP/2 connection (every request on it fails), which no API server does.
+                    kestrel.Limits.MinRequestBodyDataRate = null;
+                    kestrel.Limits.MinResponseDataRate = null;
                 })
                 .Configure(app => app.Run(context => respond(context, _stopping.Token))))
             .Build();

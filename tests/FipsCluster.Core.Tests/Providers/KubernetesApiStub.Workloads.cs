@@ -35,6 +35,9 @@ public sealed partial class KubernetesApiStub
     /// <summary>Every pod created (not dry runs), as the API server received it.</summary>
     public ConcurrentQueue<JsonElement> CreatedPods { get; } = new();
 
+    /// <summary>Every ConfigMap created, as received.</summary>
+    public ConcurrentQueue<JsonElement> CreatedConfigMaps { get; } = new();
+
     /// <summary>Every pod sent with dryRun=All, as received.</summary>
     public ConcurrentQueue<JsonElement> DryRunPods { get; } = new();
 
@@ -42,11 +45,16 @@ public sealed partial class KubernetesApiStub
     public Func<int, IReadOnlyList<string>, IReadOnlyList<string>> NodeRunner { get; set; } = static (_, command) => command;
 
     /// <summary>
-    /// When set, every node's container "prints" these bytes (one real run of the facts script, captured) and exits,
-    /// instead of a process being started per node: for scale runs, where thousands of processes would measure this
-    /// machine, not the probe.
+    /// When set, node index + the container's command after `chroot /host` → the bytes that container "prints" before
+    /// it exits (a real run captured, e.g. by <see cref="NodeLogReplay"/>), instead of a process being started per pod:
+    /// for scale runs, where thousands of processes would measure this machine, not the probe.
     /// </summary>
-    public byte[]? ReplayedNodeLog { get; set; }
+    public Func<int, IReadOnlyList<string>, byte[]>? ReplayNodeLog { get; set; }
+
+    /// <summary>Bytes of pod logs served (what the API server relays from the kubelets).</summary>
+    public long LogBytes => Interlocked.Read(ref _logBytes);
+
+    private long _logBytes;
 
     /// <summary>Node index → why its pod never starts (e.g. ImagePullBackOff).</summary>
     public Dictionary<int, string> StuckPods { get; } = new();
@@ -71,6 +79,7 @@ public sealed partial class KubernetesApiStub
         public readonly ConcurrentDictionary<string, int> ByName = new(StringComparer.Ordinal);
         public readonly ConcurrentDictionary<System.Threading.Channels.Channel<byte[]>, byte> Watchers = new();
         public readonly CancellationTokenSource Deleted = new();
+        public readonly ConcurrentDictionary<string, Dictionary<string, string>> ConfigMaps = new(StringComparer.Ordinal);
         public int Sequence;
     }
 
@@ -149,6 +158,14 @@ public sealed partial class KubernetesApiStub
             if (parts.Length == 5 && parts[4] == "pods" && method == "POST")
             {
                 return CreatePod(workload, request);
+            }
+            if (parts.Length == 5 && parts[4] == "configmaps" && method == "POST")
+            {
+                var map = JsonDocument.Parse(Body(request)).RootElement.Clone();
+                var name = map.GetProperty("metadata").GetProperty("name").GetString()!;
+                var data = map.TryGetProperty("data", out var entries) ? entries.EnumerateObject().ToDictionary(e => e.Name, e => e.Value.GetString() ?? "") : new Dictionary<string, string>();
+                CreatedConfigMaps.Enqueue(map);
+                return workload.ConfigMaps.TryAdd(name, data) ? (201, map) : (409, Status(409, $"configmaps \"{name}\" already exists"));
             }
             if (parts.Length == 5 && parts[4] == "pods" && method == "GET")
             {
@@ -229,7 +246,28 @@ public sealed partial class KubernetesApiStub
         workload.Pods[key] = run;
         Broadcast(workload, "ADDED", key, run);
         var deadline = received["spec"]!["activeDeadlineSeconds"]?.GetValue<long>();
-        var argv = Kubelet(container, received["spec"]!["hostPID"]?.GetValue<bool>() == true, command);
+        // The container's environment, as the kubelet resolves it (a ConfigMap key that does not exist stops the container from being created).
+        var environment = new List<string>();
+        string? configError = null;
+        foreach (var variable in container["env"]?.AsArray() ?? new JsonArray())
+        {
+            var reference = variable!["valueFrom"]?["configMapKeyRef"];
+            var value = reference is null ? variable["value"]?.GetValue<string>() ?? ""
+                : workload.ConfigMaps.GetValueOrDefault(reference["name"]!.GetValue<string>())?.GetValueOrDefault(reference["key"]!.GetValue<string>());
+            if (value is null)
+            {
+                configError = "CreateContainerConfigError";
+            }
+            environment.Add($"{variable["name"]!.GetValue<string>()}={value}");
+        }
+        // `env NAME=value…` first: the variables reach the command through unshare, setpriv and chroot, as a runtime sets them.
+        var withEnvironment = environment.Count == 0 ? new List<string>() : new[] { "env" }.Concat(environment).ToList();
+        var argv = withEnvironment.Concat(Kubelet(container, received["spec"]!["hostPID"]?.GetValue<bool>() == true, command)).ToList();
+        var containerCommand = withEnvironment.Concat(command.Skip(2)).ToList();
+        if (configError is not null)
+        {
+            run.Stuck ??= configError;
+        }
         if (deadline is { } seconds)
         {
             // The kubelet counts from the pod's start on the node (image pulls included): a pod still there then is stopped.
@@ -250,7 +288,7 @@ public sealed partial class KubernetesApiStub
                 {
                     return;
                 }
-                Start(index, argv, run);
+                Start(index, argv, containerCommand, run);
                 if (workload.Deleted.IsCancellationRequested)
                 {
                     Kill(run); // deleted while it was starting
@@ -420,7 +458,7 @@ public sealed partial class KubernetesApiStub
     }
 
     /// <summary>A followed log: what the container has written, then more as it comes, until it has exited and all is sent, or the namespace goes.</summary>
-    private static async Task FollowAsync(Workload workload, PodRun run, Stream output)
+    private async Task FollowAsync(Workload workload, PodRun run, Stream output)
     {
         var sent = 0;
         try
@@ -429,7 +467,9 @@ public sealed partial class KubernetesApiStub
             {
                 for (var offset = 0; offset < replayed.Length; offset += 65536)
                 {
-                    await output.WriteAsync(replayed.AsMemory(offset, Math.Min(65536, replayed.Length - offset)), workload.Deleted.Token).ConfigureAwait(false);
+                    var chunk = Math.Min(65536, replayed.Length - offset);
+                    await output.WriteAsync(replayed.AsMemory(offset, chunk), workload.Deleted.Token).ConfigureAwait(false);
+                    Interlocked.Add(ref _logBytes, chunk);
                 }
                 await output.FlushAsync(workload.Deleted.Token).ConfigureAwait(false);
                 return; // the container printed its facts and exited
@@ -447,6 +487,7 @@ public sealed partial class KubernetesApiStub
                     await output.WriteAsync(more, workload.Deleted.Token).ConfigureAwait(false);
                     await output.FlushAsync(workload.Deleted.Token).ConfigureAwait(false);
                     sent += more.Length;
+                    Interlocked.Add(ref _logBytes, more.Length);
                 }
                 else if (done)
                 {
@@ -464,11 +505,11 @@ public sealed partial class KubernetesApiStub
     }
 
     /// <summary>The kubelet's part: runs the container's argv (see <see cref="Kubelet"/>) on the machine playing node <paramref name="index"/>.</summary>
-    private void Start(int index, IReadOnlyList<string> command, PodRun run)
+    private void Start(int index, IReadOnlyList<string> command, IReadOnlyList<string> containerCommand, PodRun run)
     {
-        if (ReplayedNodeLog is { } replayed)
+        if (ReplayNodeLog is { } replay)
         {
-            run.Replayed = replayed; // shared by every pod: 5,000 copies would be gigabytes
+            run.Replayed = replay(index, containerCommand); // shared by the pods of one kind: 5,000 copies would be gigabytes
             return;
         }
         var argv = NodeRunner(index, command);

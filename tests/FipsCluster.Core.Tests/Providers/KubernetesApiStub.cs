@@ -49,6 +49,11 @@ public sealed partial class KubernetesApiStub : IDisposable
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Body bytes through the API: requests received and responses sent (watches and followed logs as they are written).</summary>
+    public long ApiBytes => Interlocked.Read(ref _apiBytes);
+
+    private long _apiBytes;
+
     public string GitVersion { get; set; } = "v1.29.6+fips.0";
     public string GoVersion { get; set; } = "go1.22.5 X:boringcrypto";
     public int NodeCount { get; set; } = 3;
@@ -85,6 +90,7 @@ public sealed partial class KubernetesApiStub : IDisposable
         {
             var path = (context.Request.Path.Value ?? "").TrimEnd('/');
             Requests.Enqueue(path + context.Request.QueryString.Value);
+            Interlocked.Add(ref _apiBytes, context.Request.ContentLength ?? 0);
             var request = new StubRequest(context.Request.Method, LoopbackHttpsServer.Query(context.Request), context.Request.Body);
             var (status, body) = Route(request, path) ?? (path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal) && path.EndsWith("/proxy/configz", StringComparison.Ordinal)
                 ? Configz(path)
@@ -100,7 +106,7 @@ public sealed partial class KubernetesApiStub : IDisposable
                 context.Response.StatusCode = status;
                 context.Response.ContentType = streamed.ContentType;
                 using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-                await streamed.Write(context.Response.Body).WaitAsync(gone.Token).ConfigureAwait(false);
+                await streamed.Write(new CountingStream(context.Response.Body, this)).WaitAsync(gone.Token).ConfigureAwait(false);
                 return;
             }
             // byte[]: JSON already serialized (cached pages); PlainText: a pod log.
@@ -108,6 +114,7 @@ public sealed partial class KubernetesApiStub : IDisposable
             context.Response.StatusCode = status;
             context.Response.ContentType = body is PlainText ? "text/plain" : "application/json";
             context.Response.ContentLength = bytes.Length;
+            Interlocked.Add(ref _apiBytes, bytes.Length);
             await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
@@ -216,6 +223,36 @@ public sealed partial class KubernetesApiStub : IDisposable
 
     /// <summary>A body written while it happens (a watch, a followed log).</summary>
     private sealed record StreamedBody(string ContentType, Func<Stream, Task> Write);
+
+    /// <summary>A response stream that counts what is written through it into <see cref="ApiBytes"/>.</summary>
+    private sealed class CountingStream(Stream inner, KubernetesApiStub stub) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            Interlocked.Add(ref stub._apiBytes, count);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref stub._apiBytes, buffer.Length);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
 
     private static object Status(int code, string message) => new { kind = "Status", apiVersion = "v1", status = "Failure", message, code };
 

@@ -3,8 +3,10 @@ namespace FipsCluster.Core.Compliance.Node;
 /// <summary>Judges a node's facts against a profile: runs every selected check of the node's platform and decides.</summary>
 public static class NodeComplianceEvaluator
 {
-    public static NodeComplianceReport Evaluate(NodeFacts facts, ComplianceProfile profile, string computerName, TimeSpan duration)
+    /// <summary>Runs the profile's checks on <paramref name="facts"/>; with <paramref name="text"/> (one per scan), equal texts of a fleet's reports are kept once.</summary>
+    public static NodeComplianceReport Evaluate(NodeFacts facts, ComplianceProfile profile, string computerName, TimeSpan duration, ReportText? text = null)
     {
+        string Text(string value) => text?.Of(value) ?? value;
         var input = new NodeCheckInput(facts, profile);
         var catalogue = (facts.Platform == "windows" ? WindowsNodeChecks.All : LinuxNodeChecks.All)
             .Concat(CommonNodeChecks.All)
@@ -35,10 +37,10 @@ public static class NodeComplianceEvaluator
                 Severity = selected.Severity,
                 Required = selected.Required && outcome.Status is not CheckStatus.Informational,
                 Scope = definition.Scope,
-                Expected = outcome.Expected,
-                Actual = outcome.Actual,
-                Evidence = outcome.Evidence,
-                Remediation = outcome.Remediation,
+                Expected = Text(outcome.Expected),
+                Actual = Text(outcome.Actual),
+                Evidence = text?.Of(outcome.Evidence) ?? outcome.Evidence,
+                Remediation = Text(outcome.Remediation),
                 Standard = profile.Standard,
                 Reference = definition.Reference,
                 Target = computerName,

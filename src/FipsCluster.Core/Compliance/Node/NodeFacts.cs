@@ -91,8 +91,14 @@ public sealed class NodeFacts
 
     public void AddRemoteBinary(RemoteBinaryFact binary) => _binaries[binary.Path] = binary;
 
-    /// <summary>Build-info windows the node sent, with the SHA-256 it offered each under (empty when it could not hash).</summary>
+    /// <summary>Build-info windows the node sent, with the SHA-256 it offered each under (empty when it could not hash), or, sent without an offer, their SHA-256.</summary>
     public List<(string Digest, byte[] Bytes)> ReceivedWindows { get; } = new();
+
+    /// <summary>
+    /// Build-info windows the node offered by digest but neither sent nor found among the windows already known: the
+    /// binary at <c>Path</c> cannot be judged until its window is fetched (the digest is empty when it was not a SHA-256).
+    /// </summary>
+    public List<(long Offset, string Digest, string Path)> MissingWindows { get; } = new();
 
     public void AddKeyFile(KeyFileFact key) => _keys[key.Path] = key;
 

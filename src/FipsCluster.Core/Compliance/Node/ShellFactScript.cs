@@ -1,7 +1,24 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace FipsCluster.Core.Compliance.Node;
+
+/// <summary>How a fact script's binary scan hands over the 64 KiB build-info window of each Go binary it finds.</summary>
+public enum BuildInfoWindows
+{
+    /// <summary>Every window, base64 (local runs, and a node that must be judged on its own); the reader hashes what arrived.</summary>
+    Send,
+
+    /// <summary>Each window's SHA-256 first (<c>@@FC bh</c>), then only the windows the collector asks for on stdin (an SSH session).</summary>
+    Ask,
+
+    /// <summary>
+    /// Each window's SHA-256 only, never the window (a node-check pod: nobody can answer it, and one node of the scan
+    /// sends each distinct window); a node that cannot hash sends its window instead.
+    /// </summary>
+    Offer,
+}
 
 /// <summary>
 /// Gathers all facts of a live Linux node in one process tree: a POSIX sh script rendered from
@@ -15,22 +32,20 @@ public static class ShellFactScript
 {
     private const string Marker = "@@FC";
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(FactScope, bool), string> Scripts = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(FactScope, BuildInfoWindows), string> Scripts = new();
 
     /// <summary>The script that gathers every fact (rendered once).</summary>
     public static string Script => ScriptFor(FactScope.All);
 
     /// <summary>The script for a scope (rendered once each): a profile without NODE-GO-01 never scans a binary, one without PKI checks never lists a PKI directory.</summary>
-    public static string ScriptFor(FactScope scope) => ScriptFor(scope, askForWindows: false);
+    public static string ScriptFor(FactScope scope) => ScriptFor(scope, BuildInfoWindows.Send);
 
     /// <summary>
-    /// With <paramref name="askForWindows"/> (an SSH session, whose stdin the collector answers), the binary scan sends
-    /// each build-info window's SHA-256 first (<c>@@FC bh</c>), then asks (<c>@@FC ask</c>) and sends only the windows
-    /// whose "offset path" lines come back on stdin, up to an empty line: a fleet of identical binaries sends each window
-    /// once. Without it (pod logs, local runs: nobody answers) every window is sent.
+    /// The script for a scope whose binary scan handles the build-info windows as <paramref name="windows"/> says
+    /// (see <see cref="BuildInfoWindows"/>); without a binary scan in the scope every mode is the same script.
     /// </summary>
-    public static string ScriptFor(FactScope scope, bool askForWindows) =>
-        Scripts.GetOrAdd((scope | FactScope.Os, askForWindows && scope.HasFlag(FactScope.Binaries)), key => Render(key.Item1, key.Item2));
+    public static string ScriptFor(FactScope scope, BuildInfoWindows windows) =>
+        Scripts.GetOrAdd((scope | FactScope.Os, scope.HasFlag(FactScope.Binaries) ? windows : BuildInfoWindows.Send), key => Render(key.Item1, key.Item2));
 
     /// <summary>The answer that asks for every window (when the question could not be read in time).</summary>
     public const string AskForAllWindows = "*\n\n";
@@ -64,7 +79,7 @@ public static class ShellFactScript
 
     private static bool IsDigest(string text) => text.Length == 64 && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
-    private static string Render(FactScope scope, bool askForWindows)
+    private static string Render(FactScope scope, BuildInfoWindows windows)
     {
         var s = new StringBuilder();
         s.Append("LC_ALL=C; export LC_ALL; set -f\n");
@@ -127,7 +142,7 @@ public static class ShellFactScript
             else echo '{{Marker}} cm {{LinuxFactCatalog.OpenSslVersionCommand}}'; fi
 
             """);
-        RenderArtifacts(s, scope, askForWindows);
+        RenderArtifacts(s, scope, windows);
         // One process each for all mtimes/devices, all crypto-policy links and all file contents.
         s.Append(CultureInfo.InvariantCulture, $"echo '{Marker} stat'; IFS=$NL; stat -L -c '%Y %d %n'");
         foreach (var file in LinuxFactCatalog.StatFiles)
@@ -141,11 +156,11 @@ public static class ShellFactScript
         return s.ToString();
     }
 
-    private static void RenderArtifacts(StringBuilder s, FactScope scope, bool askForWindows)
+    private static void RenderArtifacts(StringBuilder s, FactScope scope, BuildInfoWindows windows)
     {
         if (scope.HasFlag(FactScope.Binaries))
         {
-            RenderBinaries(s, askForWindows);
+            RenderBinaries(s, windows);
         }
         if (scope.HasFlag(FactScope.KubeEncryption))
         {
@@ -157,7 +172,7 @@ public static class ShellFactScript
         }
     }
 
-    private static void RenderBinaries(StringBuilder s, bool askForWindows)
+    private static void RenderBinaries(StringBuilder s, BuildInfoWindows windows)
     {
         // Component binaries: one grep finds, in all of them, the .go.buildinfo header, the amd64 crypto sig markers
         // and _Cfunc__goboringcrypto_ names; only the buildinfo window is then sent, never the binary.
@@ -171,7 +186,16 @@ public static class ShellFactScript
             if [ -n "$BIN" ]; then IFS=$NL; G=$(LC_ALL=C grep -obUaHP {{Quote(GoBinaryScanPattern)}} $BIN 2>/dev/null); unset IFS; echo '{{Marker}} bins'; printf '%s\n' "$G"
 
             """);
-        if (!askForWindows)
+        if (windows == BuildInfoWindows.Offer)
+        {
+            // Digests only: another node sends each distinct window. A node that cannot hash sends its window instead.
+            s.Append($$"""
+                printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; h=$(tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | sha256sum 2>/dev/null); h=${h%% *}; if [ ${#h} -eq 64 ]; then echo "{{Marker}} bh $o $h $p"; else echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64; fi;; esac; done; fi
+
+                """);
+            return;
+        }
+        if (windows == BuildInfoWindows.Send)
         {
             s.Append($$"""
                 printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
@@ -444,9 +468,15 @@ public static class ShellFactScript
             }
         }
         FlushBuildInfo();
+        // "bh"/"bi" name the match (2 bytes into the header); the window starts at the header.
+        var offeredAt = offered.Select(o => (o.Offset - 2, o.Path)).ToHashSet();
+        foreach (var (path, windows) in buildInfos)
+        {
+            // Sent without an offer (the sending script, or a node that could not hash): hashed here, so the window can serve other nodes.
+            facts.ReceivedWindows.AddRange(windows.Where(w => !offeredAt.Contains((w.Offset, path))).Select(w => (Convert.ToHexString(SHA256.HashData(w.Bytes)).ToLowerInvariant(), w.Bytes)));
+        }
         foreach (var (offset, digest, path) in offered)
         {
-            // "bh"/"bi" name the match (2 bytes into the header); the window starts at the header.
             var sent = buildInfos.GetValueOrDefault(path)?.FirstOrDefault(w => w.Offset == offset - 2).Bytes;
             if (sent is not null)
             {
@@ -459,6 +489,10 @@ public static class ShellFactScript
                     buildInfos[path] = list = new List<(long, byte[])>();
                 }
                 list.Add((offset - 2, known));
+            }
+            else
+            {
+                facts.MissingWindows.Add((offset, IsDigest(digest) ? digest : "", path));
             }
         }
         AddBinaries(facts, binaryLines, buildInfos);

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
@@ -28,6 +26,11 @@ namespace FipsCluster.Core.Providers.Kubernetes;
 /// started again, and activeDeadlineSeconds (the timeout) has the kubelet stop a pod that hangs — also when the client
 /// is gone. A DaemonSet cannot do that (it restarts whatever exits), hence plain pods. Everything lives in the namespace,
 /// which is deleted at the end — also on failure and on Ctrl+C.
+/// </para>
+/// <para>
+/// Every byte of a log crosses the API server, so (<see cref="ContentAddressed"/>) the output is compressed
+/// (<see cref="PodFactsLog"/>) and each distinct build-info window crosses once: the first node of each build sends
+/// its windows, the others only their digests (<see cref="PodWindowBroker"/>).
 /// </para>
 /// </summary>
 public sealed partial class DaemonSetNodeProbe
@@ -72,15 +75,62 @@ public sealed partial class DaemonSetNodeProbe
     /// <summary>Poll interval for the progress and the deadline (the pods themselves are followed by a watch).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Compressed logs and each distinct build-info window sent once per run (the default). Off, every pod sends every
+    /// window, plain — the protocol before issue 19, kept so the benchmark and the verdict tests can compare.
+    /// </summary>
+    public bool ContentAddressed { get; init; } = true;
+
+    /// <summary>How long nodes that wait for their build's representative wait before one of them fetches the windows itself (default: a third of the timeout, at most 10 s).</summary>
+    public TimeSpan RepresentativePatience
+    {
+        get => _patience ?? TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, Timeout.Ticks / 3));
+        init => _patience = value;
+    }
+
+    private readonly TimeSpan? _patience;
+
     /// <summary>The namespace of the last run (for messages and tests).</summary>
     public string? Namespace { get; private set; }
 
     /// <summary>The pods' activeDeadlineSeconds: the timeout, whole seconds, at least one.</summary>
     public long DeadlineSeconds => Math.Max(1, (long)Math.Ceiling(Timeout.TotalSeconds));
 
-    /// <summary>The container command: chroot into the host's root (mounted read-only at /host) and run the facts script; the container then exits.</summary>
-    public static IList<string> Command(FactScope scope) =>
-        new List<string> { "chroot", "/host", "/bin/sh", "-c", ShellFactScript.ScriptFor(scope) };
+    /// <summary>The ConfigMap of a run's scripts (immutable): a pod names its script by key, so its spec — sent, echoed and watched per node — stays small.</summary>
+    public const string ScriptsConfigMap = AppName;
+
+    /// <summary>The container's environment variable that holds its script (from <see cref="ScriptsConfigMap"/>).</summary>
+    public const string ScriptVariable = "FIPSCLUSTER_FACTS";
+
+    /// <summary>
+    /// The container command: chroot into the host's root (mounted read-only at /host) and run the facts script; the
+    /// container then exits. Content-addressed, the script comes from <see cref="ScriptVariable"/> (the pod's
+    /// ConfigMap key decides which); otherwise it is the plain sending script itself, as before issue 19.
+    /// </summary>
+    public static IList<string> Command(FactScope scope, bool contentAddressed) =>
+        new List<string> { "chroot", "/host", "/bin/sh", "-c", contentAddressed ? $"eval \"${ScriptVariable}\"" : ShellFactScript.ScriptFor(scope) };
+
+    /// <summary>
+    /// The script a content-addressed pod runs, its build-info windows as <paramref name="windows"/> says, its output
+    /// compressed when the node can. It first unsets its own variable, so the environment the facts record is the
+    /// container's as it would be without it.
+    /// </summary>
+    public static string Script(FactScope scope, BuildInfoWindows windows) =>
+        $"unset {ScriptVariable}\n" + PodFactsLog.Compressed(ShellFactScript.ScriptFor(scope, windows));
+
+    /// <summary>The key of <see cref="ScriptsConfigMap"/> that holds the script for <paramref name="windows"/>.</summary>
+    public static string ScriptKey(BuildInfoWindows windows) => windows == BuildInfoWindows.Offer ? "offer" : "send";
+
+    /// <summary>What the caller knows of a node from its Node object: its name, and its build (see <see cref="BuildOf"/>).</summary>
+    public sealed record Target(string Name, string Build);
+
+    /// <summary>
+    /// A node's build as its Node object states it: kubelet, container runtime, OS image, kernel and architecture.
+    /// Nodes of one build almost always carry the same component binaries (a node that does not is still judged right:
+    /// see <see cref="PodWindowBroker"/>).
+    /// </summary>
+    public static string BuildOf(V1NodeSystemInfo? info) =>
+        string.Join('\n', info?.KubeletVersion, info?.ContainerRuntimeVersion, info?.OsImage, info?.KernelVersion, info?.Architecture);
 
     [GeneratedRegex("^[^@\\s]+@sha256:[0-9a-f]{64}$")]
     private static partial Regex PinnedImage();
@@ -92,15 +142,16 @@ public sealed partial class DaemonSetNodeProbe
             + "so the code that runs on every node cannot be changed under the check by moving a tag.", image);
 
     /// <summary>
-    /// Creates the namespace, then one pod per node name read from <paramref name="nodes"/> (as the caller lists them),
+    /// Creates the namespace, then one pod per node read from <paramref name="nodes"/> (as the caller lists them),
     /// collects one report per node (nodes whose pod did not report in time get an Error report naming why), and always
     /// deletes the namespace. Returns null when the user declined (-WhatIf / -Confirm).
     /// </summary>
-    public async Task<IReadOnlyList<NodeComplianceReport>?> RunAsync(string clusterName, ChannelReader<string> nodes)
+    public async Task<IReadOnlyList<NodeComplianceReport>?> RunAsync(string clusterName, ChannelReader<Target> nodes)
     {
         var name = NamespacePrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         if (!_context.ShouldProcess($"cluster {clusterName}",
-            $"Create namespace {name} with one short-lived pod per node ({Image}; not privileged: only CAP_SYS_CHROOT, the host's root mounted recursively read-only) that reads the node's FIPS facts and exits, then delete the namespace"))
+            $"Create namespace {name} with one short-lived pod per node ({Image}; not privileged: only CAP_SYS_CHROOT, the host's root mounted recursively read-only) that reads the node's FIPS facts and exits"
+            + (ContentAddressed ? " (its script from an immutable ConfigMap in the namespace)" : "") + ", then delete the namespace"))
         {
             return null;
         }
@@ -113,7 +164,11 @@ public sealed partial class DaemonSetNodeProbe
                 Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedBy, ["pod-security.kubernetes.io/enforce"] = PodSecurityLevel } },
             }, cancellationToken: _context.Cancellation).ConfigureAwait(false);
             _context.Verbose($"Created namespace {name}.");
-            return await CollectAsync(name, nodes).ConfigureAwait(false);
+            if (ContentAddressed)
+            {
+                await CreateScriptsAsync(name).ConfigureAwait(false);
+            }
+            return await new ProbeRun(this, name).CollectAsync(nodes).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {
@@ -126,8 +181,11 @@ public sealed partial class DaemonSetNodeProbe
         }
     }
 
-    /// <summary>The pod that reads <paramref name="node"/>'s facts, bound to it by name (no scheduler: every node, cordoned and tainted ones too).</summary>
-    public V1Pod Pod(string podName, string node)
+    /// <summary>
+    /// The pod that reads <paramref name="node"/>'s facts, its build-info windows as <paramref name="windows"/> says, bound
+    /// to it by name (no scheduler: every node, cordoned and tainted ones too).
+    /// </summary>
+    public V1Pod Pod(string podName, string node, BuildInfoWindows windows = BuildInfoWindows.Send)
     {
         var labels = new Dictionary<string, string> { [AppLabel] = AppName, [ManagedByLabel] = ManagedBy };
         return new V1Pod
@@ -150,7 +208,10 @@ public sealed partial class DaemonSetNodeProbe
                         Name = "facts",
                         Image = Image,
                         ImagePullPolicy = "IfNotPresent",
-                        Command = Command(NodeCheckCatalog.ScopeOf(_profile)),
+                        Command = Command(NodeCheckCatalog.ScopeOf(_profile), ContentAddressed),
+                        Env = ContentAddressed
+                            ? new List<V1EnvVar> { new() { Name = ScriptVariable, ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = ScriptsConfigMap, Key = ScriptKey(windows), Optional = false } } } }
+                            : null,
                         SecurityContext = new V1SecurityContext
                         {
                             Privileged = false,
@@ -179,6 +240,18 @@ public sealed partial class DaemonSetNodeProbe
         };
     }
 
+    /// <summary>The run's scripts, one ConfigMap for all pods, immutable: what a pod runs cannot change once it exists.</summary>
+    private async Task CreateScriptsAsync(string ns)
+    {
+        var scope = NodeCheckCatalog.ScopeOf(_profile);
+        await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = ScriptsConfigMap, Labels = new Dictionary<string, string> { [AppLabel] = AppName, [ManagedByLabel] = ManagedBy } },
+            Immutable = true,
+            Data = new[] { BuildInfoWindows.Send, BuildInfoWindows.Offer }.ToDictionary(ScriptKey, windows => Script(scope, windows)),
+        }, ns, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// A dry-run create of the first pod, so nothing runs before the server has shown it keeps the pod as sent: admission
     /// (RBAC, Pod Security, webhooks) answers here once, and a server without recursive read-only mounts (before 1.30,
@@ -196,285 +269,6 @@ public sealed partial class DaemonSetNodeProbe
                 + "it predates recursive read-only mounts (Kubernetes 1.30 with the RecursiveReadOnlyMounts feature gate; on by default from 1.31). "
                 + "The host's submounts (/proc, /sys, /boot, /var…) would be writable from the pods, so none was created; use -NodeCheck Ssh on this cluster.", ns);
         }
-    }
-
-    /// <summary>
-    /// Pods are created as node names arrive (16 requests at a time) and followed with a watch (one list, then events),
-    /// never re-listed in a loop; each pod whose container runs or has ended has its log read until the script's end
-    /// marker, 16 at a time. A report is credited to the node the pod was created for.
-    /// </summary>
-    private async Task<IReadOnlyList<NodeComplianceReport>> CollectAsync(string ns, ChannelReader<string> nodes)
-    {
-        var clock = Stopwatch.StartNew();
-        var nodeOf = new ConcurrentDictionary<string, string>(StringComparer.Ordinal); // pod → the node it was made for
-        var reports = new ConcurrentDictionary<string, NodeComplianceReport>(StringComparer.Ordinal);
-        var waiting = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var ended = new ConcurrentDictionary<string, string>(StringComparer.Ordinal); // node → how its container ended
-        var reading = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
-        var ready = Channel.CreateUnbounded<(string Node, string Pod, bool Ended)>();
-        var expected = 0;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_context.Cancellation);
-
-        void Report(string node, NodeComplianceReport report)
-        {
-            if (reports.TryAdd(node, report))
-            {
-                waiting.TryRemove(node, out _);
-            }
-        }
-
-        void Seen(V1Pod pod)
-        {
-            if (!nodeOf.TryGetValue(pod.Metadata?.Name ?? "", out var node) || reports.ContainsKey(node))
-            {
-                return;
-            }
-            if (pod.Spec?.NodeName is { Length: > 0 } bound && bound != node)
-            {
-                Report(node, ErrorReport(node, $"{node}: its pod {pod.Metadata?.Name} is bound to {bound}: no report is credited to {node}.", clock.Elapsed, ErrorIds.KubernetesNodeProbeFailed));
-                return;
-            }
-            var phase = pod.Status?.Phase;
-            var state = pod.Status?.ContainerStatuses?.FirstOrDefault(c => c.Name == "facts")?.State;
-            var terminal = phase is "Succeeded" or "Failed";
-            if (terminal)
-            {
-                ended[node] = $"pod {pod.Metadata?.Name} {phase}" + (pod.Status?.Reason is { Length: > 0 } reason ? $" ({reason}{(pod.Status.Message is { Length: > 0 } m ? ": " + m : "")})" : "")
-                    + (state?.Terminated is { } t ? $", container {t.Reason ?? "terminated"} with exit code {t.ExitCode}" : "");
-            }
-            if ((phase == "Running" && state?.Running is not null) || (terminal && state?.Terminated is not null))
-            {
-                if (reading.TryAdd(node, 0))
-                {
-                    ready.Writer.TryWrite((node, pod.Metadata!.Name, terminal));
-                }
-                return;
-            }
-            if (terminal)
-            {
-                // Ended without its container ever running (a deadline while pulling, OutOfcpu at admission, …).
-                Report(node, ErrorReport(node, $"{node}: {ended[node]}" + (waiting.TryGetValue(node, out var before) ? $"; before that, {before}." : "."), clock.Elapsed, ErrorIds.KubernetesNodeProbeFailed));
-                return;
-            }
-            waiting[node] = $"pod {pod.Metadata?.Name} is {phase ?? "unknown"}"
-                + (state?.Waiting?.Reason is { } waitingReason ? $" ({waitingReason}{(state.Waiting.Message is { Length: > 0 } message ? ": " + message : "")})" : "");
-        }
-
-        var watching = WatchPodsAsync(ns, Seen, stop.Token);
-        var creating = CreatePodsAsync(ns, nodes, nodeOf, waiting, (node, why) => Report(node, ErrorReport(node, why, clock.Elapsed, ErrorIds.KubernetesNodeProbeFailed)),
-            () => Interlocked.Increment(ref expected), stop.Token);
-        var readers = Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
-        {
-            await foreach (var (node, pod, done) in ready.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-            {
-                // One node's unreadable, oversized or malformed log is that node's error report; the reader goes on.
-                var report = await ReadFactsOrErrorAsync(ns, node, pod, stop.Token).ConfigureAwait(false);
-                if (report is not null)
-                {
-                    Report(node, report);
-                }
-                else if (done)
-                {
-                    Report(node, ErrorReport(node, $"{node}: {ended.GetValueOrDefault(node, $"pod {pod} ended")} before its facts were complete.", clock.Elapsed, ErrorIds.NodeFactsUnavailable));
-                }
-                else
-                {
-                    // The log ended while the pod looked Running: read it again once the watch shows it ended.
-                    reading.TryRemove(node, out _);
-                    if (ended.ContainsKey(node) && reading.TryAdd(node, 0))
-                    {
-                        ready.Writer.TryWrite((node, pod, true));
-                    }
-                }
-            }
-        }, stop.Token)).ToArray();
-        try
-        {
-            while (true)
-            {
-                var total = Volatile.Read(ref expected);
-                _context.Progress(new OperationProgress("Test-FipsCluster -NodeCheck DaemonSet", $"{reports.Count} of {total} nodes reported",
-                    total > 0 ? (int)(100L * Math.Min(reports.Count, total) / total) : -1));
-                if (creating.IsCompleted)
-                {
-                    await creating.ConfigureAwait(false); // the preflight or the API refused: say so
-                    if (reports.Count >= Volatile.Read(ref expected))
-                    {
-                        break;
-                    }
-                }
-                if (watching.IsFaulted)
-                {
-                    await watching.ConfigureAwait(false); // the API refused the pod list or watch: say so
-                }
-                if (clock.Elapsed >= Timeout)
-                {
-                    foreach (var node in nodeOf.Values.Where(n => !reports.ContainsKey(n)))
-                    {
-                        Report(node, ErrorReport(node, reading.ContainsKey(node)
-                            ? $"{node}: the pod ran but its facts were not complete within {Timeout.TotalSeconds:0.#} s."
-                            : $"{node}: no facts within {Timeout.TotalSeconds:0.#} s: {waiting.GetValueOrDefault(node, "its pod was never seen running")}.", clock.Elapsed));
-                    }
-                    if (!creating.IsCompleted)
-                    {
-                        _context.Warning($"The node list was still being read when the node check's {Timeout.TotalSeconds:0.#} s ran out: nodes listed later have no pod.");
-                    }
-                    break;
-                }
-                await Task.Delay(PollInterval, _context.Cancellation).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            stop.Cancel();
-            ready.Writer.TryComplete();
-            foreach (var task in readers.Append(watching).Append(creating))
-            {
-                try
-                {
-                    await task.ConfigureAwait(false);
-                }
-                catch (Exception) when (stop.IsCancellationRequested)
-                {
-                }
-            }
-        }
-        return reports.Values.OrderBy(r => r.ComputerName, StringComparer.Ordinal).ToList();
-    }
-
-    /// <summary>
-    /// One pod per node name as the names arrive, 16 creates in flight. The first name goes through the dry-run
-    /// preflight; a create the API refuses for one node is that node's error, not the run's.
-    /// </summary>
-    private async Task CreatePodsAsync(string ns, ChannelReader<string> nodes, ConcurrentDictionary<string, string> nodeOf, ConcurrentDictionary<string, string> waiting,
-        Action<string, string> failed, Func<int> counted, CancellationToken cancellation)
-    {
-        using var inFlight = new SemaphoreSlim(16);
-        var creates = new List<Task>();
-        var sequence = 0;
-        await foreach (var node in nodes.ReadAllAsync(cancellation).ConfigureAwait(false))
-        {
-            if (sequence == 0)
-            {
-                await PreflightAsync(ns, node).ConfigureAwait(false);
-            }
-            var podName = $"{AppName}-{sequence++}";
-            nodeOf[podName] = node;
-            waiting[node] = $"pod {podName} was not created yet";
-            counted();
-            await inFlight.WaitAsync(cancellation).ConfigureAwait(false);
-            creates.Add(Task.Run(async () =>
-            {
-                try
-                {
-                    await _client.CoreV1.CreateNamespacedPodAsync(Pod(podName, node), ns, cancellationToken: cancellation).ConfigureAwait(false);
-                    waiting.TryUpdate(node, $"pod {podName} was created", $"pod {podName} was not created yet"); // unless the watch already told more
-                }
-                catch (HttpOperationException ex)
-                {
-                    failed(node, $"{node}: its node-check pod could not be created: HTTP {(int?)ex.Response?.StatusCode} ({ex.Response?.ReasonPhrase ?? ex.Message}).");
-                }
-                finally
-                {
-                    inFlight.Release();
-                }
-            }, cancellation));
-        }
-        await Task.WhenAll(creates).ConfigureAwait(false);
-        _context.Verbose($"Created {sequence} node-check pods in {ns}.");
-    }
-
-    /// <summary>
-    /// One paged list for the resourceVersion, then a watch from it. A watch the server ends (its timeout) resumes from
-    /// the last version seen; one that fails (410 Gone, a dropped connection) starts over with a fresh list.
-    /// </summary>
-    private async Task WatchPodsAsync(string ns, Action<V1Pod> seen, CancellationToken cancellation)
-    {
-        var selector = $"{AppLabel}={AppName}";
-        while (!cancellation.IsCancellationRequested)
-        {
-            string? resourceVersion = null;
-            string? token = null;
-            do
-            {
-                var page = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector, limit: KubernetesClusterCompliance.PageSize, continueParameter: token,
-                    cancellationToken: cancellation).ConfigureAwait(false);
-                foreach (var pod in page.Items)
-                {
-                    seen(pod);
-                }
-                token = page.Metadata?.ContinueProperty;
-                resourceVersion = page.Metadata?.ResourceVersion;
-            }
-            while (!string.IsNullOrEmpty(token));
-            try
-            {
-                while (!cancellation.IsCancellationRequested)
-                {
-                    var events = _client.CoreV1.WatchListNamespacedPodAsync(ns, labelSelector: selector, resourceVersion: resourceVersion, timeoutSeconds: 300,
-                        allowWatchBookmarks: true, cancellationToken: cancellation);
-                    await foreach (var (type, pod) in events.ConfigureAwait(false))
-                    {
-                        resourceVersion = pod.Metadata?.ResourceVersion ?? resourceVersion;
-                        if (type is WatchEventType.Added or WatchEventType.Modified)
-                        {
-                            seen(pod);
-                        }
-                    }
-                }
-            }
-            catch (Exception ex) when (!cancellation.IsCancellationRequested && ex is k8s.Autorest.HttpOperationException or KubernetesException or HttpRequestException or IOException)
-            {
-                _context.Debug($"Pod watch in {ns} ended ({ex.GetType().Name}); listing again.");
-                await Task.Delay(PollInterval, cancellation).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="ReadFactsAsync"/>, where anything that goes wrong with one node's log (too large, malformed, refused by
-    /// the API) is that node's Error report: the reader goes on with the next node.
-    /// </summary>
-    private async Task<NodeComplianceReport?> ReadFactsOrErrorAsync(string ns, string node, string pod, CancellationToken cancellation)
-    {
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            return await ReadFactsAsync(ns, node, pod, clock, cancellation).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellation.IsCancellationRequested && ex is not OutOfMemoryException)
-        {
-            var error = FailureClassifier.Classify(ex, node, node);
-            return ErrorReport(node, error.Message, clock.Elapsed, error.ErrorId);
-        }
-    }
-
-    /// <summary>The pod's log, followed until the script's end marker (at most one node's bytes), judged as the node's facts; null when it ended first.</summary>
-    private async Task<NodeComplianceReport?> ReadFactsAsync(string ns, string node, string pod, Stopwatch clock, CancellationToken cancellation)
-    {
-        ArraySegment<byte> log;
-        try
-        {
-            await using var stream = await _client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: "facts", follow: true, cancellationToken: cancellation).ConfigureAwait(false);
-            // Stops at the end marker: the script is done.
-            log = await Remoting.NodeOutput.ReadAsync(stream, Remoting.NodeReadLimits.FactsBytes, node, "its pod log", cancellation, ShellFactScript.EndsInChunk).ConfigureAwait(false);
-        }
-        catch (HttpOperationException ex) when ((int?)ex.Response?.StatusCode is 400 or 404)
-        {
-            return null; // the container is not started yet, or just restarted
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellation.IsCancellationRequested)
-        {
-            return null; // the log stream broke off: as a log that ended early, the watch brings the pod back
-        }
-        var text = System.Text.Encoding.UTF8.GetString(log);
-        if (!ShellFactScript.IsComplete(text))
-        {
-            return null;
-        }
-        var facts = ShellFactScript.Parse(text, NodeTransport.KubernetesPod, node, cancellation);
-        NodeArtifactReader.Enrich(facts, _profile, null, cancellation);
-        return NodeComplianceEvaluator.Evaluate(facts, _profile, node, clock.Elapsed);
     }
 
     private NodeComplianceReport ErrorReport(string node, string message, TimeSpan elapsed, string errorId = ErrorIds.NodeTimedOut) => new()

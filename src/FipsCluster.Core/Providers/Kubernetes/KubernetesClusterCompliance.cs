@@ -49,8 +49,8 @@ public static class KubernetesClusterCompliance
         string nodeAddressType = "InternalIP")
     {
         // The probe gets the node names as the pages arrive, so each node's pod is created while the rest are still listed.
-        var nodeNames = daemonSet is null ? null : System.Threading.Channels.Channel.CreateUnbounded<string>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var probe = daemonSet is null ? null : new DaemonSetNodeProbe(client, profile, context) { Image = daemonSet.Image, Timeout = daemonSet.Timeout };
+        var nodeNames = daemonSet is null ? null : System.Threading.Channels.Channel.CreateUnbounded<DaemonSetNodeProbe.Target>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var probe = daemonSet is null ? null : new DaemonSetNodeProbe(client, profile, context) { Image = daemonSet.Image, Timeout = daemonSet.Timeout, ContentAddressed = daemonSet.ContentAddressed };
         var probing = probe?.RunAsync(clusterName, nodeNames!.Reader);
         try
         {
@@ -73,7 +73,7 @@ public static class KubernetesClusterCompliance
 
     private static async Task<ClusterComplianceReport> TestApiAsync(IKubernetes client, string clusterName, ComplianceProfile profile, OperationContext context,
         Remoting.SshOptions? nodeSsh, int sshPort, int throttle, Task<IReadOnlyList<NodeComplianceReport>?>? probing,
-        System.Threading.Channels.ChannelWriter<string>? nodeNames, KubernetesClusterExpectations? expected, string nodeAddressType)
+        System.Threading.Channels.ChannelWriter<DaemonSetNodeProbe.Target>? nodeNames, KubernetesClusterExpectations? expected, string nodeAddressType)
     {
         var clock = Stopwatch.StartNew();
         // Node hosts are tested while the node list is still being read: the scan starts with the first page.
@@ -141,7 +141,8 @@ public static class KubernetesClusterCompliance
                     }
                     if (ledger.AddNode(name))
                     {
-                        nodeNames?.TryWrite(name);
+                        // With its build: the probe's first node of each build sends the build-info windows, the others their digests.
+                        nodeNames?.TryWrite(new DaemonSetNodeProbe.Target(name, DaemonSetNodeProbe.BuildOf(node.Status?.NodeInfo)));
                     }
                     if (scanner is not null && nodeSsh is not null)
                     {
@@ -574,6 +575,9 @@ public sealed record DaemonSetNodeCheck
     public string Image { get; }
 
     public TimeSpan Timeout { get; }
+
+    /// <summary>See <see cref="DaemonSetNodeProbe.ContentAddressed"/> (on unless a comparison turns it off).</summary>
+    public bool ContentAddressed { get; init; } = true;
 }
 
 /// <summary>

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using FipsCluster.Core.Compliance.Node;
+using FipsCluster.Core.Providers.Kubernetes;
+using Xunit;
+
+namespace FipsCluster.Core.Tests.Providers;
+
+/// <summary>
+/// What a node-check pod prints, run for real on this host: the digests-only script and the compressed envelope give
+/// the facts the plain sending script gives, in a fraction of the bytes.
+/// </summary>
+public sealed class PodFactsLogTests
+{
+    private static string Run(string script, params string[] before) =>
+        Encoding.UTF8.GetString(BinarySet.Output(before.Concat(new[] { "/bin/sh", "-c", script }).ToList()));
+
+    private static string Describe(RemoteBinaryFact b) =>
+        $"{b.Path} @{b.BuildInfoOffset} {Convert.ToHexString(SHA256.HashData(b.BuildInfo))} {string.Join(",", b.Markers)} {b.BoringSymbols}";
+
+    [Fact]
+    public void The_digests_only_script_sends_no_window_and_with_the_windows_known_gives_the_facts_of_the_sending_script()
+    {
+        Assert.Contains(LinuxFactCatalog.ComponentBinaries, File.Exists); // CI installs dockerd and containerd
+        var sent = ShellFactScript.Parse(Run(ShellFactScript.ScriptFor(FactScope.All, BuildInfoWindows.Send)), NodeTransport.KubernetesPod);
+        var offerOutput = Run(ShellFactScript.ScriptFor(FactScope.All, BuildInfoWindows.Offer));
+        Assert.DoesNotContain("@@FC bi ", offerOutput);
+        Assert.Contains("@@FC bh ", offerOutput);
+        Assert.True(offerOutput.Length * 10 < Run(ShellFactScript.ScriptFor(FactScope.All, BuildInfoWindows.Send)).Length);
+
+        // The sending script's windows are hashed on arrival; with them known, the digests give the same binaries.
+        var known = sent.ReceivedWindows.DistinctBy(w => w.Digest).ToDictionary(w => w.Digest, w => w.Bytes); // /usr/bin/runc is /usr/sbin/runc
+        Assert.All(sent.ReceivedWindows, w => Assert.Equal(Convert.ToHexString(SHA256.HashData(w.Bytes)).ToLowerInvariant(), w.Digest));
+        var offered = ShellFactScript.Parse(offerOutput, NodeTransport.KubernetesPod, "n", known.GetValueOrDefault, CancellationToken.None);
+        Assert.Empty(offered.MissingWindows);
+        Assert.Empty(offered.ReceivedWindows);
+        Assert.Equal(sent.RemoteBinaries.Values.Select(Describe).Order(), offered.RemoteBinaries.Values.Select(Describe).Order());
+
+        // Nothing known: every window is missing, by the digest the node offered, and no binary has one.
+        var alone = ShellFactScript.Parse(offerOutput, NodeTransport.KubernetesPod, "n", _ => null, CancellationToken.None);
+        Assert.Equal(known.Keys.Order(), alone.MissingWindows.Select(w => w.Digest).Distinct().Order());
+        Assert.All(alone.RemoteBinaries.Values, b => Assert.Empty(b.BuildInfo));
+    }
+
+    [Fact]
+    public void The_compressed_envelope_decodes_to_the_plain_output_and_a_node_without_gzip_prints_plain()
+    {
+        var script = ShellFactScript.ScriptFor(FactScope.All, BuildInfoWindows.Offer);
+        var plain = ShellFactScript.Parse(Run(script), NodeTransport.KubernetesPod);
+        var log = Encoding.ASCII.GetBytes(Run(PodFactsLog.Compressed(script)));
+        Assert.StartsWith(PodFactsLog.CompressedStart + "\n", Encoding.ASCII.GetString(log));
+        Assert.EndsWith("\n" + PodFactsLog.CompressedEnd + "\n", Encoding.ASCII.GetString(log));
+        Assert.True(PodFactsLog.EndsInChunk(log, log.Length, 100));
+        Assert.True(log.Length < 24 * 1024, $"{log.Length} bytes");
+        var text = PodFactsLog.Text(log, "n");
+        Assert.True(ShellFactScript.IsComplete(text));
+        var decoded = ShellFactScript.Parse(text, NodeTransport.KubernetesPod);
+        Assert.Equal(plain.Files.Keys.Order(), decoded.Files.Keys.Order());
+        Assert.Equal(plain.RemoteBinaries.Keys.Order(), decoded.RemoteBinaries.Keys.Order());
+        Assert.Equal(plain.MissingWindows.Select(w => w.Digest).Order(), decoded.MissingWindows.Select(w => w.Digest).Order());
+
+        // gzip that does not work (here /bin/false mounted over it): the same script, plain.
+        var gzip = new[] { "/usr/bin/gzip", "/bin/gzip" }.Select(p => new FileInfo(p).ResolveLinkTarget(true)?.FullName ?? p).First(File.Exists);
+        var fallback = Run(PodFactsLog.Compressed(script), "unshare", "-m", "--propagation", "private", "/bin/sh", "-c", "mount --bind /bin/false \"$1\" && shift && exec \"$@\"", "fc", gzip);
+        Assert.DoesNotContain(PodFactsLog.CompressedStart, fallback);
+        Assert.True(ShellFactScript.IsComplete(PodFactsLog.Text(Encoding.UTF8.GetBytes(fallback), "n")));
+        Assert.Equal(plain.Files.Keys.Order(), ShellFactScript.Parse(fallback, NodeTransport.KubernetesPod).Files.Keys.Order());
+    }
+}
