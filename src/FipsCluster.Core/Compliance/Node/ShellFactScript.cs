@@ -61,20 +61,23 @@ public static class ShellFactScript
     public static IReadOnlyList<(long Offset, string Digest, string Path)> OfferedWindows(string output)
     {
         var offered = new List<(long, string, string)>();
-        var catalogue = new HashSet<string>(LinuxFactCatalog.ComponentBinaries, StringComparer.Ordinal);
         foreach (var line in output.Split('\n'))
         {
-            if (!line.StartsWith(Marker + " bh ", StringComparison.Ordinal))
+            if (line.StartsWith(Marker + " bh ", StringComparison.Ordinal) && Offer(line[(Marker.Length + 4)..]) is { } offer && Catalogue.Contains(offer.Path))
             {
-                continue;
-            }
-            var parts = line[(Marker.Length + 4)..].Split(' ', 3);
-            if (parts.Length == 3 && ParseLong(parts[0]) is { } offset && offset > 1 && catalogue.Contains(parts[2]))
-            {
-                offered.Add((offset, IsDigest(parts[1]) ? parts[1] : "", parts[2]));
+                offered.Add((offer.Offset, IsDigest(offer.Digest) ? offer.Digest : "", offer.Path));
             }
         }
         return offered;
+    }
+
+    private static readonly HashSet<string> Catalogue = new(LinuxFactCatalog.ComponentBinaries, StringComparer.Ordinal);
+
+    /// <summary>The "offset digest path" of a "@@FC bh" line, as the script writes it; null for anything else.</summary>
+    private static (long Offset, string Digest, string Path)? Offer(string rest)
+    {
+        var parts = rest.Split(' ', 3);
+        return parts.Length == 3 && ParseLong(parts[0]) is { } offset && offset > 1 ? (offset, parts[1], parts[2]) : null;
     }
 
     private static bool IsDigest(string text) => text.Length == 64 && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
@@ -262,11 +265,7 @@ public static class ShellFactScript
     /// Whether the end marker lies in the last <paramref name="read"/> bytes of <paramref name="buffer"/>[..<paramref name="length"/>]
     /// (or straddles them): a log followed chunk by chunk is checked in constant time per chunk.
     /// </summary>
-    public static bool EndsInChunk(byte[] buffer, int length, int read)
-    {
-        var from = Math.Max(0, length - read - EndLine.Length);
-        return buffer.AsSpan(from, length - from).IndexOf(EndLine) >= 0;
-    }
+    public static bool EndsInChunk(byte[] buffer, int length, int read) => Remoting.NodeOutput.InLastChunk(buffer, length, read, EndLine);
 
     /// <summary>
     /// Parses the script's output into facts, in one pass (time linear in the output; the cancellation token is
@@ -388,15 +387,9 @@ public static class ShellFactScript
                         }
                         break;
                     }
-                    case "bh":
-                    {
-                        var parts = rest.Split(' ', 3);
-                        if (parts.Length == 3 && ParseLong(parts[0]) is { } offset && offset > 1)
-                        {
-                            offered.Add((offset, parts[1], parts[2]));
-                        }
+                    case "bh" when Offer(rest) is { } offer:
+                        offered.Add(offer);
                         break;
-                    }
                     case "key":
                         keyPath = rest;
                         keySkeletons[rest] = new StringBuilder();
