@@ -48,11 +48,11 @@ $spec = [FipsCluster.AwsClusterSpec]@{
     Name = 'lab'; Region = 'us-east-1'; Ami = 'ami-0123456789abcdef0'; KubernetesVersion = '1.33.1+fips.1'
     KubernetesImageRepository = 'docker.io/mesosphere'; EtcdVersion = '3.5.21+fips.1'; EtcdImageRepository = 'docker.io/mesosphere'
 }
-$worker = [FipsCluster.ClusterNodeRecord]@{ Name = 'worker1'; NodeId = 'n0de1d'; Role = 'Worker' }
+$worker = [FipsCluster.FipsClusterNode]@{ Hostname = 'worker1'; NodeId = 'n0de1d'; Role = 'Worker' }
 foreach ($name in 'setme', 'removeme', 'keepme', 'nodes') {
     $null = [FipsCluster.FipsClusterRecord]@{
         Name = $name; Provider = 'Swarm'; ComplianceProfile = 'FIPS-140-3'
-        Endpoints = [string[]]@($deadEngine); Nodes = [FipsCluster.ClusterNodeRecord[]]@($worker)
+        Endpoints = [string[]]@($deadEngine); Nodes = [FipsCluster.FipsClusterNode[]]@($worker)
     } | Add-TestClusterRecord -StorePath $env:FIPSCLUSTER_HOME
 }
 

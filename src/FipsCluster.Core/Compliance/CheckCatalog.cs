@@ -1,4 +1,4 @@
-using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Providers.Swarm;
 using FipsCluster.Core.Compliance.Artifacts;
 using FipsCluster.Core.Compliance.Node;
 using FipsCluster.Core.Providers.Kubernetes;

@@ -1,4 +1,4 @@
-using FipsCluster.Core.Docker;
+using FipsCluster.Core.Providers.Swarm;
 using FipsCluster.Core.Operations;
 
 namespace FipsCluster.Core.Tokens;

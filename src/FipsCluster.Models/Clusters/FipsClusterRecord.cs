@@ -45,7 +45,7 @@ public sealed class FipsClusterRecord
     /// <summary>What the creation preflight found (per node: compliant or the failing checks).</summary>
     public IReadOnlyList<string> CreationEvidence { get; init; } = Array.Empty<string>();
 
-    public IReadOnlyList<ClusterNodeRecord> Nodes { get; init; } = Array.Empty<ClusterNodeRecord>();
+    public IReadOnlyList<FipsClusterNode> Nodes { get; init; } = Array.Empty<FipsClusterNode>();
 
     /// <summary>Checks bypassed with -Force, recorded forever.</summary>
     public IReadOnlyList<ClusterWaiver> Waivers { get; init; } = Array.Empty<ClusterWaiver>();
@@ -58,7 +58,7 @@ public sealed class FipsClusterRecord
     public long Version { get; init; }
 
     /// <summary>This record with other members (and, when given, other cloud resources); the store stamps the version.</summary>
-    public FipsClusterRecord WithNodes(IReadOnlyList<ClusterNodeRecord> nodes, IReadOnlyList<string>? resources = null) => new()
+    public FipsClusterRecord WithNodes(IReadOnlyList<FipsClusterNode> nodes, IReadOnlyList<string>? resources = null) => new()
     {
         Name = Name, Provider = Provider, Fips = Fips, ComplianceProfile = ComplianceProfile, ComplianceProfileHash = ComplianceProfileHash,
         ProfileDefinition = ProfileDefinition, AwsSpec = AwsSpec, Resources = resources ?? Resources, Endpoints = Endpoints, EngineClusterId = EngineClusterId,
@@ -67,53 +67,6 @@ public sealed class FipsClusterRecord
     };
 
     public override string ToString() => $"{Name} ({Provider}, {(Fips ? "FIPS" : "non-FIPS")})";
-}
-
-/// <summary>A member node with the evidence it was admitted (or last checked) on.</summary>
-public sealed class ClusterNodeRecord
-{
-    public string Name { get; init; } = "";
-
-    /// <summary>The engine's node ID, when joined.</summary>
-    public string? NodeId { get; init; }
-
-    public string Role { get; init; } = "";
-
-    public string? Endpoint { get; init; }
-
-    /// <summary>Where the node's evidence was read: an SSH host (host or host:port), or "local".</summary>
-    public string? EvidenceHost { get; init; }
-
-    /// <summary>Swarm: the engine ID that the engine reported and the evidence host's own files confirmed at admission.</summary>
-    public string? EngineId { get; init; }
-
-    public bool? FipsModeEnabled { get; init; }
-
-    public bool Compliant { get; init; }
-
-    /// <summary>The required checks that did not pass when the evidence was taken.</summary>
-    public IReadOnlyList<string> FailedChecks { get; init; } = Array.Empty<string>();
-
-    public DateTimeOffset CheckedAt { get; init; }
-
-    /// <summary>
-    /// Kubernetes on AWS: Initialized (the first control plane ran kubeadm init), Joined, Failed, or null when no join
-    /// was attempted (no SSH credentials, or -SkipJoin).
-    /// </summary>
-    public string? JoinState { get; init; }
-
-    /// <summary>Why the join failed: "ErrorId: message" (never the join command, token or certificate key).</summary>
-    public string? JoinError { get; init; }
-
-    /// <summary>
-    /// AWS: the known_hosts file the module wrote this instance's console-proven host keys to, and the lines it wrote —
-    /// taken out again when the instance is removed (its address may serve another machine next).
-    /// </summary>
-    public string? KnownHostsFile { get; init; }
-
-    public IReadOnlyList<string> KnownHostsLines { get; init; } = Array.Empty<string>();
-
-    public override string ToString() => $"{Name} ({Role})";
 }
 
 /// <summary>A recorded exception: which checks were bypassed, by whom, when and why.</summary>

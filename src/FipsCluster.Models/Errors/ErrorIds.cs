@@ -88,6 +88,8 @@ public static class ErrorIds
     public const string NodeIdentityMismatch = nameof(NodeIdentityMismatch);
     public const string NodeIdentityUnavailable = nameof(NodeIdentityUnavailable);
     public const string FipsClusterNodeNotFound = nameof(FipsClusterNodeNotFound);
+    /// <summary>Parameters (options) of one provider given for a cluster of another (Add-FipsClusterNode -Count on a swarm).</summary>
+    public const string ClusterProviderMismatch = nameof(ClusterProviderMismatch);
 
     // Kubernetes on AWS
     public const string InvalidClusterSpec = nameof(InvalidClusterSpec);

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Providers;
 using FipsCluster.Core.Remoting;
 using FipsCluster.Infrastructure;
 
@@ -11,7 +11,7 @@ namespace FipsCluster.Commands;
 /// not join are taken again (-InstanceId), judged over SSH and joined with kubeadm.
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "FipsClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SwarmSet)]
-[OutputType(typeof(ClusterNodeRecord))]
+[OutputType(typeof(FipsClusterNode))]
 public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
 {
     private const string SwarmSet = "Swarm";
@@ -101,21 +101,16 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
             AddOnAws(Cluster, Array.Empty<string>());
             return;
         }
-        var ssh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy);
-        try
+        var options = new AddSwarmNodeOptions
         {
-            var endpoint = ResolveEndpoint();
-            var member = RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store)
-                .AddNodeAsync(Cluster, endpoint, Role, ComputerName, ssh, ListenAddress, AdvertiseAddress, context));
-            if (member is not null)
-            {
-                WriteObject(member);
-            }
-        }
-        catch (FipsClusterException ex)
-        {
-            WriteFailure(ex);
-        }
+            Engine = ResolveEndpoint(),
+            Role = Role,
+            EvidenceHost = ComputerName,
+            Ssh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
+            ListenAddress = ListenAddress,
+            AdvertiseAddress = AdvertiseAddress,
+        };
+        Add(Cluster, options);
     }
 
     protected override void EndProcessingCore()
@@ -126,21 +121,26 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
         }
     }
 
-    private void AddOnAws(string cluster, IReadOnlyList<string> instanceIds)
+    private void AddOnAws(string cluster, IReadOnlyList<string> instanceIds) => Add(cluster, new AddAwsNodesOptions
+    {
+        Connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl),
+        Count = Count,
+        InstanceIds = instanceIds,
+        // As with New-FipsCluster -Provider AWS, -Credential holds the AWS keys; the nodes are reached with an SSH key.
+        Ssh = SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
+        BootstrapTimeout = BootstrapTimeout,
+    });
+
+    private void Add(string cluster, AddNodesOptions options)
     {
         try
         {
-            // As with New-FipsCluster -Provider AWS, -Credential holds the AWS keys; the nodes are reached with an SSH key.
-            var ssh = SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy)
-                ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument, "Joining AWS instances needs an SSH key: -KeyFilePath, or one in ~/.ssh.", "KeyFilePath");
-            var connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
-            var join = new Core.Providers.Aws.KubeadmJoinOptions { Ssh = ssh, BootstrapTimeout = BootstrapTimeout };
-            var (nodes, failures) = RunCore(context => Core.Providers.Aws.AwsProvisioner.AddNodesAsync(connection, ClusterStoreAccess.Store, cluster, Count, instanceIds, join, context));
-            foreach (var node in nodes ?? Array.Empty<ClusterNodeRecord>())
+            var added = RunCore(context => new ClusterService(ClusterStoreAccess.Store).AddNodesAsync(cluster, options, context));
+            foreach (var node in added.Nodes)
             {
                 WriteObject(node);
             }
-            foreach (var failure in failures)
+            foreach (var failure in added.NodeFailures)
             {
                 WriteFailure(failure);
             }

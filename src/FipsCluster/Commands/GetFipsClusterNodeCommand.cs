@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
 
 namespace FipsCluster.Commands;
@@ -33,8 +33,8 @@ public sealed class GetFipsClusterNodeCommand : FipsCmdlet, IInsecureTransportOp
     {
         try
         {
-            var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
-            foreach (var node in RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).GetNodesAsync(Cluster, context, aws)))
+            var options = new GetNodesOptions { Aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl) };
+            foreach (var node in RunCore(context => new ClusterService(ClusterStoreAccess.Store).GetNodesAsync(Cluster, options, context)))
             {
                 WriteObject(node);
             }

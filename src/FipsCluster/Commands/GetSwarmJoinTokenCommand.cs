@@ -27,7 +27,7 @@ public sealed class GetSwarmJoinTokenCommand : DockerEngineCmdlet
         try
         {
             var record = Cluster is null ? null : ClusterStoreAccess.Store.Get(Cluster);
-            var endpoint = record is null ? ResolveEndpoint() : Core.Docker.DockerEndpoint.Resolve(record.Endpoints[0], DockerCertPath, DockerTlsVerify);
+            var endpoint = record is null ? ResolveEndpoint() : Core.Providers.Swarm.DockerEndpoint.Resolve(record.Endpoints[0], DockerCertPath, DockerTlsVerify);
             var roles = Role.Distinct().ToArray();
             foreach (var engineToken in RunCore(context => EngineJoinTokens.GetAsync(endpoint, roles, context)))
             {

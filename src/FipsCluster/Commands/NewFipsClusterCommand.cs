@@ -1,7 +1,6 @@
 using System.Management.Automation;
-using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
-using FipsCluster.Core.Providers.Aws;
+using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
 
 namespace FipsCluster.Commands;
@@ -151,83 +150,28 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
 
     protected override void EndProcessingCore()
     {
-        if (Provider is FipsClusterProvider.AWS)
-        {
-            CreateOnAws();
-            return;
-        }
-        var request = new NewSwarmClusterRequest
+        var fips = !MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) || Fips.ToBool();
+        NewClusterOptions options = Provider is FipsClusterProvider.AWS ? AwsOptions(fips) : new NewSwarmClusterOptions
         {
             Name = Name,
             Engine = ResolveEndpoint(),
-            Fips = !MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) || Fips.ToBool(),
-            Profile = ComplianceProfile ?? ComplianceProfiles.Default,
+            Fips = fips,
+            Profile = ComplianceProfile,
             ListenAddress = ListenAddress,
             AdvertiseAddress = AdvertiseAddress,
             Description = Description,
             Force = Force,
-            PreflightComputerName = ComputerName,
-            PreflightSsh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
+            EvidenceHost = ComputerName,
+            Ssh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
         };
         try
         {
-            var record = RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).CreateAsync(request, context));
-            if (record is not null)
+            var created = RunCore(context => new ClusterService(ClusterStoreAccess.Store).CreateAsync(options, context));
+            if (created.Record is not null)
             {
-                WriteObject(record);
+                WriteObject(created.Record);
             }
-        }
-        catch (FipsClusterException ex)
-        {
-            ThrowFailure(ex);
-        }
-    }
-
-    private void CreateOnAws()
-    {
-        var spec = new AwsClusterSpec
-        {
-            Name = Name,
-            Region = Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "",
-            Ami = Ami ?? "",
-            Architecture = Architecture,
-            ControlPlaneInstanceType = ControlPlaneInstanceType ?? "",
-            WorkerInstanceType = WorkerInstanceType ?? "",
-            ControlPlaneCount = ControlPlaneCount,
-            WorkerCount = WorkerCount,
-            SubnetId = SubnetId,
-            VpcId = VpcId,
-            SshKeyName = SshKeyName,
-            KubernetesVersion = KubernetesVersion ?? "",
-            KubernetesImageRepository = KubernetesImageRepository,
-            EtcdVersion = EtcdVersion,
-            EtcdImageRepository = EtcdImageRepository,
-            Fips = !MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) || Fips.ToBool(),
-            ComplianceProfile = (ComplianceProfile ?? ComplianceProfiles.Default).Name,
-            ApiAllowedCidrs = ApiAllowedCidr,
-            SshAllowedCidrs = SshAllowedCidr,
-            SshPort = SshPort,
-        };
-        try
-        {
-            var connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl, spec.Region);
-            // -Credential holds the AWS keys here, so the nodes are reached with an SSH key. SSH credentials given
-            // (-UserName, -KeyFilePath, or -VerifyNode) mean: bootstrap the cluster over SSH, unless -SkipJoin.
-            var bound = MyInvocation.BoundParameters;
-            var join = !SkipJoin && (VerifyNode || bound.ContainsKey(nameof(UserName)) || bound.ContainsKey(nameof(KeyFilePath)));
-            var ssh = VerifyNode || join ? SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
-            if ((VerifyNode || join) && ssh is null)
-            {
-                ThrowFailure(new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument, "-VerifyNode and joining the nodes need an SSH key: -KeyFilePath, or one in ~/.ssh.", "KeyFilePath"));
-            }
-            var joinOptions = join ? new KubeadmJoinOptions { Ssh = ssh!, Port = SshPort, BootstrapTimeout = BootstrapTimeout } : null;
-            var (record, failures) = RunCore(context => AwsProvisioner.CreateAsync(connection, ClusterStoreAccess.Store, spec, ComplianceProfile ?? ComplianceProfiles.Default,
-                KeepOnFailure, VerifyNode ? ssh : null, joinOptions, SkipJoin, Force, BootstrapTimeout, context));
-            if (record is not null)
-            {
-                WriteObject(record);
-            }
-            foreach (var failure in failures)
+            foreach (var failure in created.NodeFailures)
             {
                 WriteFailure(failure);
             }
@@ -236,5 +180,47 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
         {
             ThrowFailure(ex);
         }
+    }
+
+    private NewAwsClusterOptions AwsOptions(bool fips)
+    {
+        var bound = MyInvocation.BoundParameters;
+        return new NewAwsClusterOptions
+        {
+            Spec = new AwsClusterSpec
+            {
+                Name = Name,
+                Region = Region ?? "",
+                Ami = Ami ?? "",
+                Architecture = Architecture,
+                ControlPlaneInstanceType = ControlPlaneInstanceType ?? "",
+                WorkerInstanceType = WorkerInstanceType ?? "",
+                ControlPlaneCount = ControlPlaneCount,
+                WorkerCount = WorkerCount,
+                SubnetId = SubnetId,
+                VpcId = VpcId,
+                SshKeyName = SshKeyName,
+                KubernetesVersion = KubernetesVersion ?? "",
+                KubernetesImageRepository = KubernetesImageRepository,
+                EtcdVersion = EtcdVersion,
+                EtcdImageRepository = EtcdImageRepository,
+                Fips = fips,
+                ComplianceProfile = (ComplianceProfile ?? ComplianceProfiles.Default).Name,
+                ApiAllowedCidrs = ApiAllowedCidr,
+                SshAllowedCidrs = SshAllowedCidr,
+                SshPort = SshPort,
+            },
+            Profile = ComplianceProfile,
+            Description = Description,
+            Force = Force,
+            Connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl),
+            KeepOnFailure = KeepOnFailure,
+            VerifyNode = VerifyNode,
+            SkipJoin = SkipJoin,
+            // -Credential holds the AWS keys here, so the nodes are reached with an SSH key.
+            Ssh = SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
+            SshLoginGiven = bound.ContainsKey(nameof(UserName)) || bound.ContainsKey(nameof(KeyFilePath)),
+            BootstrapTimeout = BootstrapTimeout,
+        };
     }
 }

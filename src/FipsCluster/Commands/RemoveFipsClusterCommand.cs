@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
 
 namespace FipsCluster.Commands;
@@ -41,9 +41,8 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet, IInsecureTransportOpt
         {
             try
             {
-                var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
-                RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).RemoveAsync(name, Deprovision,
-                    (target, action) => (Force && !WhatIfRequested) || context.ShouldProcess(target, action), context, aws));
+                var options = new RemoveClusterOptions { Deprovision = Deprovision, Aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl) };
+                RunCore(context => new ClusterService(ClusterStoreAccess.Store).RemoveAsync(name, options with { ShouldProcess = Confirmation(context, Force) }, context));
             }
             catch (FipsClusterException ex)
             {
@@ -51,6 +50,4 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet, IInsecureTransportOpt
             }
         }
     }
-
-    private bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && ((SwitchParameter)w).IsPresent;
 }

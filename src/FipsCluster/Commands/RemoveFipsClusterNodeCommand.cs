@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
 
 namespace FipsCluster.Commands;
@@ -49,19 +49,15 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
     {
         try
         {
-            if (ClusterStoreAccess.Store.Get(Cluster).Provider is FipsClusterProvider.AWS)
+            var options = new RemoveNodeOptions
             {
-                var aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl);
-                var whatIfAws = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var wa) && ((SwitchParameter)wa).IsPresent;
-                var kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig);
-                RunCore(context => Core.Providers.Aws.AwsProvisioner.RemoveNodeAsync(aws, ClusterStoreAccess.Store, Cluster, Node,
-                    (target, action) => (Force && !whatIfAws) || context.ShouldProcess(target, action), context, kubeconfig, Context));
-                return;
-            }
-            var engine = DockerHost is null ? null : ResolveEndpoint();
-            var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && ((SwitchParameter)w).IsPresent;
-            RunCore(context => new SwarmClusterService(ClusterStoreAccess.Store).RemoveNodeAsync(Cluster, Node, engine,
-                (target, action) => (Force && !whatIf) || context.ShouldProcess(target, action), context));
+                Node = Node,
+                NodeEngine = DockerHost is null ? null : ResolveEndpoint(),
+                Aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl),
+                Kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig),
+                KubeContext = Context,
+            };
+            RunCore(context => new ClusterService(ClusterStoreAccess.Store).RemoveNodeAsync(Cluster, options with { ShouldProcess = Confirmation(context, Force) }, context));
         }
         catch (FipsClusterException ex)
         {

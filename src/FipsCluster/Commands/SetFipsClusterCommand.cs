@@ -39,8 +39,15 @@ public sealed class SetFipsClusterCommand : FipsCmdlet
     {
         try
         {
-            var record = new SwarmClusterService(ClusterStoreAccess.Store).SetMutable(Name, Description, Tags, AddTag,
-                MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) ? Fips.ToBool() : null, ComplianceProfile, (target, action) => ShouldProcess(target, action));
+            var record = new ClusterSettings(ClusterStoreAccess.Store).Set(new SetClusterOptions
+            {
+                Name = Name,
+                Description = Description,
+                Tags = Tags,
+                AddTags = AddTag,
+                Fips = MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) ? Fips.ToBool() : null,
+                ComplianceProfile = ComplianceProfile,
+            }, (target, action) => ShouldProcess(target, action));
             if (PassThru)
             {
                 WriteObject(record);

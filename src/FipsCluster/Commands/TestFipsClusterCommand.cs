@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using FipsCluster.Core.Clusters;
+using FipsCluster.Core.Providers;
 using FipsCluster.Core.Remoting;
 using FipsCluster.Infrastructure;
 
@@ -86,35 +86,24 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
 
     protected override void ProcessRecordCore()
     {
-        if (ParameterSetName == KubeconfigSet)
+        var options = new TestClusterOptions
         {
-            if (Name.Length == 0)
-            {
-                try
-                {
-                    TestKubernetes(Profile ?? Core.Compliance.ComplianceProfiles.Default, null);
-                }
-                catch (FipsClusterException ex)
-                {
-                    WriteItemFailure(ex);
-                }
-                return;
-            }
-        }
-        var ssh = Kubeconfig is null ? SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy) : null;
-        foreach (var name in Name)
+            Ssh = SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
+            SshPort = MyInvocation.BoundParameters.ContainsKey(nameof(SshPort)) ? SshPort : null,
+            ThrottleLimit = ThrottleLimit,
+            Kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig),
+            KubeContext = Context,
+            NodeCheck = NodeCheck,
+            DaemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null,
+            NodeAddressType = NodeAddressType,
+            Profile = Profile,
+        };
+        // The Kubeconfig set without a name tests the cluster the kubeconfig reaches, with no record.
+        foreach (var name in Name.Length == 0 ? new string?[] { null } : Name)
         {
             try
             {
-                var record = ClusterStoreAccess.Store.Get(name);
-                if (record.AwsSpec is not null || Kubeconfig is not null)
-                {
-                    // A Kubernetes cluster's record: its API is the evidence, judged against the record's own profile and pins.
-                    TestKubernetes(record.ProfileDefinition ?? Core.Compliance.ComplianceProfiles.Get(record.ComplianceProfile),
-                        Core.Providers.Kubernetes.KubernetesClusterExpectations.FromRecord(record), record.AwsSpec?.SshPort);
-                    continue;
-                }
-                var report = RunCore(context => SwarmClusterCompliance.TestAsync(record, ssh, ThrottleLimit, context));
+                var report = RunCore(context => new ClusterService(ClusterStoreAccess.Store).TestAsync(name, options, context));
                 WriteVerdict(report, report.Compliant);
             }
             catch (FipsClusterException ex)
@@ -122,24 +111,5 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
                 WriteItemFailure(ex);
             }
         }
-    }
-
-    private void TestKubernetes(ComplianceProfile profile, Core.Providers.Kubernetes.KubernetesClusterExpectations? expected, int? recordedSshPort = null)
-    {
-        // A recorded AWS cluster's nodes listen where it was created to (-SshPort of New-FipsCluster), unless told otherwise.
-        var sshPort = MyInvocation.BoundParameters.ContainsKey(nameof(SshPort)) ? SshPort : recordedSshPort ?? SshPort;
-        if (Kubeconfig is null)
-        {
-            throw new FipsClusterException(ErrorIds.KubeconfigRequired, FipsErrorCategory.InvalidArgument,
-                $"Cluster {expected?.ClusterName} runs Kubernetes: pass -Kubeconfig with its admin kubeconfig to test it through its API.", expected?.ClusterName);
-        }
-        var path = GetUnresolvedProviderPathFromPSPath(Kubeconfig);
-        // -NodeCheck Ssh without a key must say so, not quietly judge the cluster without its nodes.
-        var nodeSsh = NodeCheck != "Ssh" ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy)
-            ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
-                "-NodeCheck Ssh needs an SSH key: -KeyFilePath, -Credential, or one in ~/.ssh (id_ecdsa, id_rsa, id_ed25519).", "KeyFilePath");
-        var daemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null;
-        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, sshPort, ThrottleLimit, daemonSet, expected, NodeAddressType));
-        WriteVerdict(report, report.Compliant);
     }
 }

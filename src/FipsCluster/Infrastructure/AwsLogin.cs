@@ -11,5 +11,5 @@ internal static class AwsLogin
 {
     /// <summary>The region is the cluster record's (or New-FipsCluster's -Region); empty lets the provider fill it in.</summary>
     public static AwsConnection Build(PSCredential? credential, string? profileName, string? endpointUrl, string region = "") =>
-        new(region, credential?.UserName, credential?.Password, profileName, endpointUrl);
+        new() { Region = region, AccessKeyId = credential?.UserName, SecretAccessKey = credential?.Password, ProfileName = profileName, EndpointUrl = endpointUrl };
 }

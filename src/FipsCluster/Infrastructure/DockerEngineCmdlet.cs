@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using FipsCluster.Core.Docker;
+using FipsCluster.Core.Providers.Swarm;
 
 namespace FipsCluster.Infrastructure;
 

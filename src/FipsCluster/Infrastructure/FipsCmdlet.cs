@@ -168,6 +168,13 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The "should I?" of a destructive cmdlet: -Force answers yes without asking, except under -WhatIf, which still only says what would happen.</summary>
+    private protected Func<string, string, bool> Confirmation(OperationContext context, bool force)
+    {
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && ((SwitchParameter)w).IsPresent;
+        return (target, action) => (force && !whatIf) || context.ShouldProcess(target, action);
+    }
+
     /// <summary>
     /// The one mapping from whatever failed to a <see cref="FipsClusterException"/> with an id from <see cref="ErrorIds"/>:
     /// PowerShell's own path errors here (Core cannot name PowerShell types), everything else by Core's

@@ -2,8 +2,9 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
-using FipsCluster.Core.Docker;
+using FipsCluster.Core.Providers.Swarm;
 using FipsCluster.Core.Operations;
+using FipsCluster.Core.Providers;
 using FipsCluster.Core.Providers.Aws;
 using FipsCluster.Core.Tests.Providers;
 using Xunit;
@@ -77,7 +78,7 @@ public sealed class ClusterNamesTests : IDisposable
         var store = new FileClusterStore(_home);
         Assert.Equal(ErrorIds.InvalidClusterName, Assert.Throws<FipsClusterException>(() => store.Create(Record(name))).ErrorId);
 
-        var swarm = await Assert.ThrowsAsync<FipsClusterException>(() => new SwarmClusterService(store).CreateAsync(new NewSwarmClusterRequest
+        var swarm = await Assert.ThrowsAsync<FipsClusterException>(() => new ClusterService(store).CreateAsync(new NewSwarmClusterOptions
         {
             Name = name, Engine = DockerEndpoint.Resolve("tcp://127.0.0.1:1"), Profile = ComplianceProfiles.Default,
         }, OperationContext.None));

@@ -1,6 +1,7 @@
 using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
-using FipsCluster.Core.Docker;
+using FipsCluster.Core.Providers;
+using FipsCluster.Core.Providers.Swarm;
 using FipsCluster.Core.Operations;
 using Xunit;
 
@@ -27,10 +28,10 @@ public sealed class SwarmPreflightTests : IDisposable
     [Fact]
     public async Task A_new_cluster_whose_manager_host_is_remote_needs_an_SSH_key_for_its_evidence()
     {
-        var service = new SwarmClusterService(new FileClusterStore(_home));
-        var error = await Assert.ThrowsAsync<FipsClusterException>(() => service.CreateAsync(new NewSwarmClusterRequest
+        var service = new ClusterService(new FileClusterStore(_home));
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => service.CreateAsync(new NewSwarmClusterOptions
         {
-            Name = "c1", Engine = DeadEngine, Profile = ComplianceProfiles.Default, PreflightComputerName = "manager-1.example", PreflightSsh = null,
+            Name = "c1", Engine = DeadEngine, Profile = ComplianceProfiles.Default, EvidenceHost = "manager-1.example", Ssh = null,
         }, OperationContext.None));
         Assert.Equal(ErrorIds.SshKeyFileInvalid, error.ErrorId);
         Assert.Contains("manager-1.example", error.Message);
@@ -45,8 +46,8 @@ public sealed class SwarmPreflightTests : IDisposable
             Name = "c1", Provider = FipsClusterProvider.Swarm, Fips = false, ComplianceProfile = "FIPS-140-3", ComplianceProfileHash = "sha256:abc",
             Endpoints = new[] { "tcp://127.0.0.1:1" }, Description = "",
         });
-        var error = await Assert.ThrowsAsync<FipsClusterException>(() => new SwarmClusterService(store)
-            .AddNodeAsync("c1", DeadEngine, "Worker", "worker-1.example", null, "0.0.0.0:2377", null, OperationContext.None));
+        var error = await Assert.ThrowsAsync<FipsClusterException>(() => new ClusterService(store)
+            .AddNodesAsync("c1", new AddSwarmNodeOptions { Engine = DeadEngine, EvidenceHost = "worker-1.example" }, OperationContext.None));
         Assert.Equal(ErrorIds.SshKeyFileInvalid, error.ErrorId);
         Assert.Empty(store.Get("c1").Nodes);
     }

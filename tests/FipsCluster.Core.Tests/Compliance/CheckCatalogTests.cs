@@ -9,6 +9,7 @@ using FipsCluster.Core.Compliance.Artifacts;
 using FipsCluster.Core.Compliance.Artifacts.Keys;
 using FipsCluster.Core.Operations;
 using FipsCluster.Core.Providers.Kubernetes;
+using FipsCluster.Core.Providers.Swarm;
 using FipsCluster.Core.Tests.Providers;
 using Xunit;
 

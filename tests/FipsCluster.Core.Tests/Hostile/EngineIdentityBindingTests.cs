@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FipsCluster.Core.Clusters;
-using FipsCluster.Core.Docker;
+using FipsCluster.Core.Providers.Swarm;
 using Xunit;
 
 namespace FipsCluster.Core.Tests.Hostile;

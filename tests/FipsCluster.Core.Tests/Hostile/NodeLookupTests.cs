@@ -1,6 +1,7 @@
 using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Operations;
+using FipsCluster.Core.Providers;
 using FipsCluster.Core.Providers.Aws;
 using FipsCluster.Core.Tests.Providers;
 using Xunit;
@@ -29,7 +30,7 @@ public sealed class NodeLookupTests : IDisposable
         _ec2.InstanceAddresses = new[] { "10.0.1.10", "10.0.1.11", "10.0.1.12" };
         _ec2.PublicAddresses = new[] { "203.0.113.10", "203.0.113.11", "203.0.113.12" };
         _store = new FileClusterStore(Path.Combine(_dir, "store"));
-        _connection = new AwsConnection("us-east-1", "AKIAFIPSCLUSTERTEST", FipsCluster.Core.Tokens.SecretText.ToSecureString("not-a-real-secret"), null, _ec2.Url);
+        _connection = new AwsConnection { Region = "us-east-1", AccessKeyId = "AKIAFIPSCLUSTERTEST", SecretAccessKey = FipsCluster.Core.Tokens.SecretText.ToSecureString("not-a-real-secret"), EndpointUrl = _ec2.Url };
         _kubeconfig = Path.Combine(_dir, "kubeconfig");
         File.WriteAllText(_kubeconfig, _api.Kubeconfig("prod"));
         for (var i = 0; i < 4; i++)
@@ -50,7 +51,7 @@ public sealed class NodeLookupTests : IDisposable
     }
 
     /// <summary>A cluster of three instances (no SSH), and the worker whose private address is 10.0.1.11.</summary>
-    private async Task<ClusterNodeRecord> Cluster()
+    private async Task<FipsClusterNode> Cluster()
     {
         using var ec2 = Ec2ClientFactory.Create(_connection);
         var record = await new AwsProvisioner(ec2, _store).CreateAsync(new AwsClusterSpec
@@ -63,9 +64,9 @@ public sealed class NodeLookupTests : IDisposable
         return worker;
     }
 
-    private Task<bool> Remove(ClusterNodeRecord node, List<string> verbose) =>
-        AwsProvisioner.RemoveNodeAsync(_connection, _store, "prod", node.NodeId!, (_, _) => true,
-            new OperationContext { Verbose = m => { lock (verbose) { verbose.Add(m); } } }, _kubeconfig);
+    private Task<bool> Remove(FipsClusterNode node, List<string> verbose) =>
+        new ClusterService(_store).RemoveNodeAsync("prod", new RemoveNodeOptions { Node = node.NodeId!, Aws = _connection, Kubeconfig = _kubeconfig },
+            new OperationContext { Verbose = m => { lock (verbose) { verbose.Add(m); } } });
 
     [Fact]
     public async Task The_Node_is_found_by_InternalIP_never_by_the_public_address_reported_as_another_type()

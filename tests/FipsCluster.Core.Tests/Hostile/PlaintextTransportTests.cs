@@ -2,7 +2,7 @@ using Amazon.EC2;
 using Amazon.Runtime;
 using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
-using FipsCluster.Core.Docker;
+using FipsCluster.Core.Providers.Swarm;
 using FipsCluster.Core.Operations;
 using FipsCluster.Core.Providers.Aws;
 using FipsCluster.Core.Providers.Kubernetes;

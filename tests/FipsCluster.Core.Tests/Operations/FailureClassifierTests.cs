@@ -188,7 +188,7 @@ public sealed class FailureClassifierTests
 /// <summary>The EC2 client the module builds: definitive failures fail at once, throttling is still retried.</summary>
 public sealed class Ec2ClientFactoryTests
 {
-    private static AwsConnection To(string url) => new("us-east-1", "AKIAFIPSCLUSTERTEST", SecretText.ToSecureString("not-a-real-secret"), null, url);
+    private static AwsConnection To(string url) => new() { Region = "us-east-1", AccessKeyId = "AKIAFIPSCLUSTERTEST", SecretAccessKey = SecretText.ToSecureString("not-a-real-secret"), EndpointUrl = url };
 
     [Fact]
     public async Task A_refused_connection_fails_at_once_and_names_the_endpoint()

@@ -414,7 +414,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         var again = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1] | Where-Object JoinState -eq Failed | " +
             $"Add-FipsClusterNode {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1] -Verbose", _ec2.Url, AwsKeys());
         Assert.True(again.Errors.Count == 0, string.Join("\n", again.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
-        var rejoined = again.SingleOf("FipsCluster.ClusterNodeRecord");
+        var rejoined = again.SingleOf("FipsCluster.FipsClusterNode");
         Assert.Equal(nodes.Addresses[1], (string)rejoined.Endpoint);
         Assert.Equal("Joined", (string)rejoined.JoinState);
         Assert.Null((string?)rejoined.JoinError);
@@ -431,7 +431,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Equal(launchesBefore, _ec2.Requests.Count(r => r.Action == "RunInstances"));
         var added = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
         Assert.Empty(added.Errors);
-        var records = added.Of("FipsCluster.ClusterNodeRecord");
+        var records = added.Of("FipsCluster.FipsClusterNode");
         Assert.Equal(new[] { nodes.Addresses[2], nodes.Addresses[3] }, records.Select(r => (string)r.Endpoint).Order());
         Assert.All(records, r => Assert.Equal("Joined", (string)r.JoinState));
         Assert.All(records, r => Assert.Equal("Worker", (string)r.Role));
@@ -498,7 +498,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         // A FIPS cluster: the new worker (this host, not in FIPS mode) is judged, refused, and recorded as such.
         var refused = _ps.Run($"Add-FipsClusterNode aws1 -Count 1 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
         Assert.StartsWith("NodeNotFipsCompliant,", Assert.Single(refused.ErrorIds));
-        var worker = refused.SingleOf("FipsCluster.ClusterNodeRecord");
+        var worker = refused.SingleOf("FipsCluster.FipsClusterNode");
         Assert.Equal("Failed", (string)worker.JoinState);
         Assert.False((bool)worker.Compliant);
         Assert.Contains("LNX-FIPS-01", ((IEnumerable<dynamic>)worker.FailedChecks).Select(c => (string)c));
@@ -510,7 +510,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
         Assert.Contains(CloudInitFailure(fips: true, "KubeadmInitFailed"), error.Exception.Message);
-        Assert.Empty(result.Of("FipsCluster.ClusterNodeRecord"));
+        Assert.Empty(result.Of("FipsCluster.FipsClusterNode"));
         Assert.Equal(4, _ec2.Instances.Count);
         Assert.Equal(2, _ec2.Instances.Values.Count(i => i.State == "terminated")); // the two launched by this call
         Assert.Equal(2, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());

@@ -84,7 +84,7 @@ public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFi
             // Evidence from the FIPS node itself: admitted, joined, recorded.
             var admitted = _ps.Run(Add, nodeEngine, _nodes.FipsNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, nodeAddress);
             Assert.Empty(admitted.Errors);
-            var member = admitted.SingleOf("FipsCluster.ClusterNodeRecord");
+            var member = admitted.SingleOf("FipsCluster.FipsClusterNode");
             Assert.True((bool)member.Compliant);
             Assert.Equal(nodeEngineId, (string)member.EngineId);
             Assert.True((bool?)member.FipsModeEnabled);

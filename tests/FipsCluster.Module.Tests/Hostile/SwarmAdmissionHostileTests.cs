@@ -110,7 +110,7 @@ public sealed class SwarmAdmissionHostileTests : IClassFixture<ModuleFixture>, I
             // The engine on the machine the evidence comes from is admitted.
             var admitted = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[4] -AdvertiseAddress $args[4] " + Ssh, nodeEngine, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.FipsNode);
             Assert.Empty(admitted.Errors);
-            Assert.Equal(Id(nodeEngine), (string)admitted.SingleOf("FipsCluster.ClusterNodeRecord").EngineId);
+            Assert.Equal(Id(nodeEngine), (string)admitted.SingleOf("FipsCluster.FipsClusterNode").EngineId);
             Assert.Equal(2, Members().Length);
         }
         finally

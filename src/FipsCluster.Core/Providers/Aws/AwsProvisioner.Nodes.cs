@@ -59,22 +59,22 @@ public sealed partial class AwsProvisioner
     private readonly Dictionary<string, (string File, IReadOnlyList<string> Lines)> _knownHostsLines = new(StringComparer.Ordinal);
 
     /// <summary>An instance as the cluster record keeps it: its evidence (when taken), how its join went, the known_hosts lines written for it.</summary>
-    private ClusterNodeRecord NodeRecord(string id, string role, IReadOnlyDictionary<string, string> addresses,
-        IReadOnlyDictionary<string, NodeComplianceReport> evidence, IReadOnlyDictionary<string, KubeadmJoinOutcome> joined, ClusterNodeRecord? previous = null)
+    private FipsClusterNode NodeRecord(string cluster, string id, string role, IReadOnlyDictionary<string, string> addresses,
+        IReadOnlyDictionary<string, NodeComplianceReport> evidence, IReadOnlyDictionary<string, KubeadmJoinOutcome> joined, FipsClusterNode? previous = null)
     {
         var outcome = joined.GetValueOrDefault(id);
         var hostKeys = _knownHostsLines.TryGetValue(id, out var written) ? written : (previous?.KnownHostsFile, previous?.KnownHostsLines ?? Array.Empty<string>());
         // Evidence taken in this run replaces what was recorded before; without it the earlier evidence stands.
         var report = evidence.GetValueOrDefault(id);
-        return new ClusterNodeRecord
+        return new FipsClusterNode
         {
-            Name = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id) ?? previous?.Endpoint,
+            Cluster = cluster, Hostname = id, NodeId = id, Role = role, Endpoint = addresses.GetValueOrDefault(id) ?? previous?.Endpoint,
             EvidenceHost = report is null ? previous?.EvidenceHost : report.ComputerName,
-            Compliant = report?.Compliant ?? previous?.Compliant ?? false,
+            Compliant = report?.Compliant ?? previous?.Compliant,
             FipsModeEnabled = report is null ? previous?.FipsModeEnabled : report.FipsModeEnabled,
             FailedChecks = report is null ? previous?.FailedChecks ?? Array.Empty<string>()
                 : report.Status is ComplianceStatus.Error ? new[] { "EVIDENCE: " + string.Join("; ", report.Errors) } : report.Findings.Select(f => f.CheckId).ToArray(),
-            CheckedAt = report?.Timestamp ?? previous?.CheckedAt ?? DateTimeOffset.UtcNow,
+            CheckedAt = report?.Timestamp ?? previous?.CheckedAt,
             JoinState = outcome?.State ?? previous?.JoinState,
             JoinError = outcome is null ? previous?.JoinError : JoinError(outcome),
             KnownHostsFile = hostKeys.Item1, KnownHostsLines = hostKeys.Item2,
@@ -82,7 +82,7 @@ public sealed partial class AwsProvisioner
     }
 
     /// <summary>Takes the known_hosts lines written for these nodes out again; returns what was removed, for the user.</summary>
-    private static IEnumerable<string> ForgetHostKeys(IEnumerable<ClusterNodeRecord> nodes) =>
+    internal static IEnumerable<string> ForgetHostKeys(IEnumerable<FipsClusterNode> nodes) =>
         ForgetHostKeys(nodes.Where(n => n.KnownHostsFile is not null).Select(n => (n.KnownHostsFile!, n.KnownHostsLines)));
 
     private static IEnumerable<string> ForgetHostKeys(IEnumerable<(string File, IReadOnlyList<string> Lines)> written) =>
@@ -102,24 +102,7 @@ public sealed partial class AwsProvisioner
     /// fresh token from the control plane that ran kubeadm init. A failure before the record is written terminates
     /// the instances launched by this call. Returns the nodes' records (null under -WhatIf).
     /// </summary>
-    public static async Task<(IReadOnlyList<ClusterNodeRecord>? Nodes, IReadOnlyList<FipsClusterException> NodeFailures)> AddNodesAsync(AwsConnection connection, IClusterStore store,
-        string clusterName, int count, IReadOnlyList<string> instanceIds, KubeadmJoinOptions join, OperationContext context)
-    {
-        var record = store.Get(clusterName);
-        if (record.Provider is not FipsClusterProvider.AWS || record.AwsSpec is null)
-        {
-            throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidOperation, $"'{record.Name}' is a {record.Provider} cluster, not one on AWS.", record.Name);
-        }
-        join = join with { Port = record.AwsSpec.SshPort }; // the instances' sshd port is the cluster's, as recorded
-        return await Ec2ClientFactory.UseAsync(connection with { Region = record.AwsSpec.Region }, async ec2 =>
-        {
-            var provisioner = new AwsProvisioner(ec2, store) { Verify = join.Ssh, VerifyPort = record.AwsSpec.SshPort, Join = join, HostKeyTimeout = join.BootstrapTimeout };
-            var nodes = await provisioner.AddNodesAsync(record, count, instanceIds, context).ConfigureAwait(false);
-            return (nodes, provisioner.NodeFailures);
-        }, context.Cancellation).ConfigureAwait(false);
-    }
-
-    public async Task<IReadOnlyList<ClusterNodeRecord>?> AddNodesAsync(FipsClusterRecord record, int count, IReadOnlyList<string> instanceIds, OperationContext context)
+    public async Task<IReadOnlyList<FipsClusterNode>?> AddNodesAsync(FipsClusterRecord record, int count, IReadOnlyList<string> instanceIds, OperationContext context)
     {
         var spec = AwsClusterSpecDefaults.Completed(record.AwsSpec!);
         var first = record.Nodes.FirstOrDefault(n => n.JoinState == KubeadmJoinOutcome.Initialized && n.NodeId is not null)
@@ -179,8 +162,8 @@ public sealed partial class AwsProvisioner
                 activity, context).ConfigureAwait(false);
 
             Progress(context, activity, "Recording the nodes", 95);
-            var added = launched.Select(id => NodeRecord(id, "Worker", addresses, evidence, joined)).ToList();
-            var redone = again.ToDictionary(n => n.NodeId!, n => NodeRecord(n.NodeId!, n.Role, addresses, evidence, joined, n), StringComparer.Ordinal);
+            var added = launched.Select(id => NodeRecord(record.Name, id, "Worker", addresses, evidence, joined)).ToList();
+            var redone = again.ToDictionary(n => n.NodeId!, n => NodeRecord(record.Name, n.NodeId!, n.Role, addresses, evidence, joined, n), StringComparer.Ordinal);
             _store.Update(record.Name, r => r.WithNodes(
                 r.Nodes.Select(n => n.NodeId is not null && redone.TryGetValue(n.NodeId, out var updated) ? updated : n).Concat(added).ToArray(),
                 r.Resources.Concat(launched.Where(id => !r.Resources.Contains(id))).ToArray()));
@@ -197,80 +180,5 @@ public sealed partial class AwsProvisioner
             throw new FipsClusterException(ErrorIds.ProvisioningFailed, FipsErrorCategory.ResourceUnavailable,
                 $"Adding nodes to '{record.Name}' failed ({Cause(ex)}); terminated: {string.Join(", ", removed)}.", record.Name, ex);
         }
-    }
-
-    /// <summary>
-    /// Remove-FipsClusterNode for an AWS cluster: terminates one recorded instance and drops it from the record (and its
-    /// resources). The control plane that ran kubeadm init is refused: without it there is no cluster (Remove-FipsCluster
-    /// -Deprovision removes everything). Returns false when ShouldProcess declined.
-    /// </summary>
-    public static async Task<bool> RemoveNodeAsync(AwsConnection connection, IClusterStore store, string clusterName, string node, Func<string, string, bool> shouldProcess, OperationContext context,
-        string? kubeconfigPath = null, string? kubeContext = null)
-    {
-        var record = store.Get(clusterName);
-        var member = record.Nodes.FirstOrDefault(n => n.NodeId == node || string.Equals(n.Name, node, StringComparison.OrdinalIgnoreCase) || n.Endpoint == node)
-            ?? throw new FipsClusterException(ErrorIds.FipsClusterNodeNotFound, FipsErrorCategory.ObjectNotFound, $"Cluster '{record.Name}' has no node '{node}'.", node);
-        if (member.JoinState == KubeadmJoinOutcome.Initialized)
-        {
-            throw new FipsClusterException(ErrorIds.ClusterNodeRequired, FipsErrorCategory.InvalidOperation,
-                $"{member.NodeId} is the control plane that ran kubeadm init: the cluster cannot lose it. Remove-FipsCluster -Deprovision removes the whole cluster.", member.NodeId)
-            {
-                RecommendedAction = "Remove-FipsCluster " + record.Name + " -Deprovision",
-            };
-        }
-        if (kubeconfigPath is not null)
-        {
-            _ = Kubernetes.KubeconfigClient.Load(kubeconfigPath, kubeContext, context); // unusable (or plaintext) before anything is terminated
-        }
-        if (!shouldProcess($"{member.NodeId} ({member.Endpoint})", $"Terminate the instance and remove it from cluster '{record.Name}'"))
-        {
-            return false;
-        }
-        Amazon.EC2.Model.Instance? described = null;
-        await Ec2ClientFactory.UseAsync(connection with { Region = record.AwsSpec?.Region ?? connection.Region }, async ec2 =>
-        {
-            if (kubeconfigPath is not null)
-            {
-                // Its Node is found by what the instance is (zone, private address), read while it still exists.
-                var response = await ec2.DescribeInstancesAsync(new Amazon.EC2.Model.DescribeInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation).ConfigureAwait(false);
-                described = response.Reservations?.SelectMany(r => r.Instances ?? new List<Amazon.EC2.Model.Instance>()).FirstOrDefault(i => i.InstanceId == member.NodeId);
-            }
-            return await ec2.TerminateInstancesAsync(new Amazon.EC2.Model.TerminateInstancesRequest { InstanceIds = new List<string> { member.NodeId! } }, context.Cancellation).ConfigureAwait(false);
-        }, context.Cancellation).ConfigureAwait(false);
-        store.Update(record.Name, r => r.WithNodes(r.Nodes.Where(n => n.NodeId != member.NodeId).ToArray(), r.Resources.Where(id => id != member.NodeId).ToArray()));
-        foreach (var forgotten in ForgetHostKeys(new[] { member }))
-        {
-            context.Verbose($"{member.NodeId}: removed {forgotten}.");
-        }
-        if (kubeconfigPath is not null)
-        {
-            // Not by the recorded address: that is the public one when the instance has it, which a kubeadm Node never reports.
-            var identity = new Kubernetes.InstanceIdentity(member.NodeId!, described?.Placement?.AvailabilityZone, described?.PrivateIpAddress);
-            try
-            {
-                var deleted = await Kubernetes.KubernetesNodeCleanup.DeleteInstanceNodeAsync(kubeconfigPath, kubeContext, identity, context).ConfigureAwait(false);
-                context.Verbose(deleted is null
-                    ? $"No Node of '{record.Name}' is {member.NodeId} (by spec.providerID, or by InternalIP {identity.PrivateAddress ?? "(unknown)"}); nothing to delete."
-                    : $"Deleted Node {deleted} ({member.NodeId}) from '{record.Name}'.");
-            }
-            catch (FipsClusterException ex) when (ex.ErrorId is ErrorIds.KubernetesNodeAmbiguous)
-            {
-                // Not a guess, and not a warning: the removal is done, this part of it is the user's to decide.
-                throw new FipsClusterException(ex.ErrorId, ex.Category, $"{member.NodeId} was terminated and removed from '{record.Name}', but its Node object was not deleted: {ex.Message}", ex.Target, ex)
-                {
-                    RecommendedAction = ex.RecommendedAction,
-                };
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The instance is gone either way: a refused or unreachable API is worth a warning, not a failure.
-                context.Warning($"{member.NodeId} was terminated, but its Node object could not be deleted ({Operations.FailureClassifier.Classify(ex).Message}): delete it with kubectl delete node.");
-            }
-        }
-        else if (member.JoinState == KubeadmJoinOutcome.Joined)
-        {
-            context.Warning($"{member.NodeId} had joined '{record.Name}': its Node object stays NotReady until deleted (pass -Kubeconfig, or kubectl delete node <its hostname>).");
-        }
-        return true;
     }
 }

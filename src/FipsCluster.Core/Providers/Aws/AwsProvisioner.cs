@@ -26,26 +26,6 @@ public sealed partial class AwsProvisioner
         _store = store;
     }
 
-    /// <summary>
-    /// Checks the spec, then creates the EC2 client for the connection, provisions, and disposes the client. Returns the
-    /// record (null under -WhatIf) and the nodes that did not join, each as an error to report on its own. A spec that
-    /// cannot be provisioned fails before any credential is resolved or any request is sent.
-    /// </summary>
-    public static async Task<(FipsClusterRecord? Record, IReadOnlyList<FipsClusterException> NodeFailures)> CreateAsync(AwsConnection connection, IClusterStore store,
-        AwsClusterSpec spec, ComplianceProfile profile, bool keepOnFailure, Remoting.SshOptions? verify, KubeadmJoinOptions? join, bool skipJoin, bool allowSshFromEverywhere, TimeSpan bootstrapTimeout, OperationContext context)
-    {
-        ValidateRequest(store, spec, allowSshFromEverywhere);
-        return await Ec2ClientFactory.UseAsync(connection, async ec2 =>
-        {
-            var provisioner = new AwsProvisioner(ec2, store)
-            {
-                Verify = verify, VerifyPort = spec.SshPort, Join = join, SkipJoin = skipJoin, AllowSshFromEverywhere = allowSshFromEverywhere, HostKeyTimeout = bootstrapTimeout,
-            };
-            var record = await provisioner.CreateAsync(spec, profile, keepOnFailure, context).ConfigureAwait(false);
-            return (record, provisioner.NodeFailures);
-        }, context.Cancellation).ConfigureAwait(false);
-    }
-
     /// <summary>With SSH options, the cluster is bootstrapped over SSH after boot: kubeadm init awaited, the other nodes joined.</summary>
     public KubeadmJoinOptions? Join { get; init; }
 
@@ -72,14 +52,13 @@ public sealed partial class AwsProvisioner
     /// <summary>The first wait between two polls of the instances' console output.</summary>
     public TimeSpan ConsolePollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The record's description.</summary>
+    public string Description { get; init; } = "";
+
     /// <summary>What can be refused without AWS: the name, a clash in the store, the spec, the ingress networks.</summary>
-    private static void ValidateRequest(IClusterStore store, AwsClusterSpec spec, bool allowSshFromEverywhere)
+    internal static void ValidateRequest(IClusterStore store, AwsClusterSpec spec, bool allowSshFromEverywhere)
     {
-        ClusterNames.Validate(spec.Name);
-        if (store.Names().Contains(spec.Name.ToLowerInvariant(), StringComparer.Ordinal))
-        {
-            throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{spec.Name}' already exists.", spec.Name);
-        }
+        ClusterRecords.RequireNewName(store, spec.Name);
         AwsClusterSpecValidator.Validate(spec);
         AwsIngress.Validate(spec, allowSshFromEverywhere);
     }
@@ -151,7 +130,7 @@ public sealed partial class AwsProvisioner
                 context.Warning($"The nodes of '{spec.Name}' were not joined: give SSH credentials (-UserName, -KeyFilePath) to join them over SSH, or -SkipJoin if you join them yourself.");
             }
             Progress(context, spec, "Recording the cluster", 95);
-            ClusterNodeRecord Node(string id, string role) => NodeRecord(id, role, addresses, evidence, joined);
+            FipsClusterNode Node(string id, string role) => NodeRecord(spec.Name, id, role, addresses, evidence, joined);
             return _store.Create(new FipsClusterRecord
             {
                 Name = spec.Name,
@@ -160,6 +139,7 @@ public sealed partial class AwsProvisioner
                 ComplianceProfile = profile.Name,
                 ComplianceProfileHash = Judgement.ProfileHash(profile),
                 ProfileDefinition = profile,
+                Description = Description,
                 AwsSpec = spec,
                 Resources = new[] { groupId }.Concat(controlPlane).Concat(workers).ToArray(),
                 Endpoints = new[] { $"ec2:{spec.Region}" },
@@ -365,34 +345,6 @@ public sealed partial class AwsProvisioner
         }, CancellationToken.None).ConfigureAwait(false);
         // The instances' addresses may serve other machines next: their recorded host keys go too.
         return removed.Concat(ForgetHostKeys(record.Nodes)).ToList();
-    }
-
-    /// <summary>The recorded instances as EC2 sees them now (state, address), merged with the recorded evidence.</summary>
-    public static async Task<IReadOnlyList<FipsClusterNode>> DescribeNodesAsync(AwsConnection connection, FipsClusterRecord record, OperationContext context)
-    {
-        var ids = record.Nodes.Select(n => n.NodeId).OfType<string>().ToList();
-        var response = await Ec2ClientFactory.UseAsync(connection, ec2 => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = ids }, context.Cancellation), context.Cancellation)
-            .ConfigureAwait(false);
-        var instances = response.Reservations?.SelectMany(r => r.Instances ?? new List<Instance>()).ToDictionary(i => i.InstanceId) ?? new Dictionary<string, Instance>();
-        return record.Nodes.Select(n =>
-        {
-            var instance = n.NodeId is null ? null : instances.GetValueOrDefault(n.NodeId);
-            return new FipsClusterNode
-            {
-                Cluster = record.Name,
-                NodeId = n.NodeId ?? "",
-                Hostname = instance?.PrivateDnsName is { Length: > 0 } dns ? dns : instance?.PrivateIpAddress ?? n.Name,
-                Role = n.Role,
-                State = instance?.State?.Name?.Value ?? "unknown",
-                Address = instance?.PublicIpAddress ?? instance?.PrivateIpAddress,
-                Recorded = true,
-                Compliant = n.EvidenceHost is null ? null : n.Compliant,
-                FipsModeEnabled = n.FipsModeEnabled,
-                FailedChecks = n.FailedChecks,
-                CheckedAt = n.CheckedAt,
-                JoinState = n.JoinState,
-            };
-        }).ToList();
     }
 
     /// <summary>Deprovisioning needs no store.</summary>

@@ -1,4 +1,3 @@
-using System.Security;
 using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
@@ -7,15 +6,9 @@ using FipsCluster.Core.Tokens;
 
 namespace FipsCluster.Core.Providers.Aws;
 
-/// <summary>How to reach EC2, in types the cmdlet layer may name (no AWS SDK type crosses into the module's default load context).</summary>
-public sealed record AwsConnection(string Region, string? AccessKeyId, SecureString? SecretAccessKey, string? ProfileName, string? EndpointUrl);
-
 /// <summary>An EC2 client as AWS.Tools users expect: explicit keys, a named profile, or the default credential chain; -EndpointUrl for other endpoints.</summary>
 public static class Ec2ClientFactory
 {
-    public static IAmazonEC2 Create(AwsConnection connection) =>
-        Create(connection.Region, connection.AccessKeyId, connection.SecretAccessKey, connection.ProfileName, connection.EndpointUrl);
-
     /// <summary>
     /// Runs <paramref name="work"/> with a client for the connection and disposes it; whatever EC2 (or the way to it)
     /// throws arrives classified and names the endpoint, e.g. "EC2 at http://127.0.0.1:1: The endpoint cannot be reached".
@@ -29,28 +22,41 @@ public static class Ec2ClientFactory
         }
         catch (Exception ex) when (ex is not FipsClusterException && !(ex is OperationCanceledException && cancellation.IsCancellationRequested))
         {
-            var where = connection.EndpointUrl is { Length: > 0 } url ? url : $"ec2.{connection.Region}";
-            throw Operations.FailureClassifier.Classify(ex, where, $"EC2 at {where}", connection.SecretAccessKey is { } secret ? new[] { secret } : null);
+            var where = connection.ToString();
+            throw Operations.FailureClassifier.Classify(ex, where, $"EC2 at {where}", connection.Secrets);
         }
     }
 
-    public static IAmazonEC2 Create(string region, string? accessKeyId, SecureString? secretAccessKey, string? profileName, string? endpointUrl)
+    /// <summary>The client's configuration: the endpoint URL, or the region (and its FIPS endpoint when asked) as the SDK resolves it.</summary>
+    public static AmazonEC2Config Config(AwsConnection connection)
     {
         var config = new AmazonEC2Config { MaxErrorRetry = 5 };
-        if (endpointUrl is { Length: > 0 })
+        if (connection.EndpointUrl is { Length: > 0 } endpointUrl)
         {
             config.ServiceURL = endpointUrl;
-            config.AuthenticationRegion = region;
+            config.AuthenticationRegion = connection.Region;
         }
         else
         {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(connection.Region);
+            config.UseFIPSEndpoint = connection.UseFipsEndpoint;
         }
-        if (accessKeyId is { Length: > 0 } && secretAccessKey is not null)
+        return config;
+    }
+
+    public static IAmazonEC2 Create(AwsConnection connection)
+    {
+        var config = Config(connection);
+        if (connection.AccessKeyId is { Length: > 0 } accessKeyId && connection.SecretAccessKey is { } secretAccessKey)
         {
-            return SecretText.Use(secretAccessKey, secret => new Ec2Client(new BasicAWSCredentials(accessKeyId, new string(secret)), config));
+            // The SDK keeps credentials as strings: they are revealed here, into its credentials object, and nowhere else.
+            var secret = SecretText.Reveal(secretAccessKey);
+            AWSCredentials credentials = connection.SessionToken is { } sessionToken
+                ? new SessionAWSCredentials(accessKeyId, secret, SecretText.Reveal(sessionToken))
+                : new BasicAWSCredentials(accessKeyId, secret);
+            return new Ec2Client(credentials, config);
         }
-        if (profileName is { Length: > 0 })
+        if (connection.ProfileName is { Length: > 0 } profileName)
         {
             if (!new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var credentials))
             {
@@ -65,10 +71,10 @@ public static class Ec2ClientFactory
         catch (AmazonClientException ex)
         {
             throw new FipsClusterException(ErrorIds.AwsCredentialsUnavailable, FipsErrorCategory.AuthenticationError,
-                "No AWS credentials were found: none in -Credential or -ProfileName, the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, the default profile, a web identity or an instance role.",
-                "Credential", ex)
+                "No AWS credentials were found: none in -AwsCredential, -AccessKey/-SecretKey or -ProfileName, the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, the default profile, a web identity or an instance role.",
+                "AwsCredential", ex)
             {
-                RecommendedAction = "Give -Credential (access key ID as user name, secret access key as password) or -ProfileName, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+                RecommendedAction = "Give -AwsCredential (access key ID as user name, secret access key as password), -AccessKey and -SecretKey, or -ProfileName, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
             };
         }
     }

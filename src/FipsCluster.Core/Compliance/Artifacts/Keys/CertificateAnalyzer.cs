@@ -119,7 +119,7 @@ public static class CertificateAnalyzer
         };
         if (swarm is not null)
         {
-            checks.Add(Result(Clusters.SwarmClusterChecks.FipsMarker, SwarmCheck(swarm.Value, options.ExpectFips, evidenceSource), options.ExpectFips == true, standard, profile, target));
+            checks.Add(Result(Providers.Swarm.SwarmClusterChecks.FipsMarker, SwarmCheck(swarm.Value, options.ExpectFips, evidenceSource), options.ExpectFips == true, standard, profile, target));
         }
 
         return new CertificateReport

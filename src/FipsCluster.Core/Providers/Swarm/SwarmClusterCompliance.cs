@@ -4,11 +4,10 @@ using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Compliance.Artifacts;
 using FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 using FipsCluster.Core.Compliance.Artifacts.Keys;
-using FipsCluster.Core.Docker;
 using FipsCluster.Core.Operations;
 using FipsCluster.Core.Remoting;
 
-namespace FipsCluster.Core.Clusters;
+namespace FipsCluster.Core.Providers.Swarm;
 
 /// <summary>
 /// Test-FipsCluster for Swarm clusters: every member's host re-judged against the cluster's own profile, and the

@@ -1,4 +1,4 @@
-namespace FipsCluster.Core.Docker;
+namespace FipsCluster.Core.Providers.Swarm;
 
 /// <summary>
 /// What a Docker engine says about itself in GET /info and GET /version: its engine ID, host name, data root and

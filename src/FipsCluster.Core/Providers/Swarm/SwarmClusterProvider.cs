@@ -1,59 +1,43 @@
-using System.Security.Cryptography;
-using System.Text;
+using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
-using FipsCluster.Core.Docker;
 using FipsCluster.Core.Operations;
 using FipsCluster.Core.Remoting;
 using FipsCluster.Core.Tokens;
 using FipsCluster.Core.Compliance.Node;
 
-namespace FipsCluster.Core.Clusters;
-
-/// <summary>What New-FipsCluster -Provider Swarm asks for.</summary>
-public sealed class NewSwarmClusterRequest
-{
-    public required string Name { get; init; }
-    public required DockerEndpoint Engine { get; init; }
-    public bool Fips { get; init; } = true;
-    public required ComplianceProfile Profile { get; init; }
-    public string ListenAddress { get; init; } = "0.0.0.0:2377";
-    public string? AdvertiseAddress { get; init; }
-    public string Description { get; init; } = "";
-
-    /// <summary>Creates the cluster although required preflight checks failed, recording a waiver that names them.</summary>
-    public bool Force { get; init; }
-
-    /// <summary>The manager host's evidence over SSH; null = the local machine (a local engine).</summary>
-    public SshOptions? PreflightSsh { get; init; }
-    public string? PreflightComputerName { get; init; }
-}
+namespace FipsCluster.Core.Providers.Swarm;
 
 /// <summary>
 /// Creates and manages Swarm-provider clusters: the FIPS identity lives in the module's record (fixed at birth,
 /// MAC-protected), and membership is gated on evidence. Upstream engines cannot run swarmkit in FIPS mode, so the
 /// module is what enforces it.
 /// </summary>
-public sealed class SwarmClusterService
+public sealed class SwarmClusterProvider : IClusterProvider
 {
     private readonly IClusterStore _store;
 
-    public SwarmClusterService(IClusterStore store) => _store = store;
+    public SwarmClusterProvider(IClusterStore store) => _store = store;
+
+    public async Task<ClusterCreation> CreateAsync(NewClusterOptions options, OperationContext context)
+    {
+        var request = options as NewSwarmClusterOptions
+            ?? throw new ArgumentException($"{options.GetType().Name} are not a Swarm cluster's options.", nameof(options));
+        return new ClusterCreation(await CreateAsync(request, context).ConfigureAwait(false), Array.Empty<FipsClusterException>());
+    }
 
     /// <summary>Null when ShouldProcess declined (-WhatIf / -Confirm No): nothing was changed.</summary>
-    public async Task<FipsClusterRecord?> CreateAsync(NewSwarmClusterRequest request, OperationContext context)
+    public async Task<FipsClusterRecord?> CreateAsync(NewSwarmClusterOptions request, OperationContext context)
     {
-        ClusterNames.Validate(request.Name);
-        if (_store.Names().Contains(request.Name.ToLowerInvariant(), StringComparer.Ordinal))
-        {
-            throw new FipsClusterException(ErrorIds.FipsClusterExists, FipsErrorCategory.InvalidOperation, $"A cluster named '{request.Name}' already exists.", request.Name);
-        }
+        ClusterRecords.RequireNewName(_store, request.Name);
+        var profile = request.Profile ?? ComplianceProfiles.Default;
 
         // 1. Evidence: the engine's identity confirmed on the evidence host, the manager host against the cluster's
         // profile, and the engine's own account of itself.
         context.Progress(new OperationProgress($"New-FipsCluster {request.Name}", "Preflight: confirming the engine's host"));
-        var (identity, identitySource) = await BindAsync(request.Engine, request.PreflightComputerName, request.PreflightSsh, context).ConfigureAwait(false);
+        var source = new EvidenceSource(request.EvidenceHost, request.Ssh, request.SshPort);
+        var (identity, identitySource) = await BindAsync(request.Engine, source, context).ConfigureAwait(false);
         context.Progress(new OperationProgress($"New-FipsCluster {request.Name}", "Preflight: testing the manager host"));
-        var report = await PreflightAsync(request, context).ConfigureAwait(false);
+        var report = await PreflightAsync(request.Name, profile, source, context).ConfigureAwait(false);
         using var engine = new DockerEngineClient(request.Engine, context);
         var (engineVersion, goVersion) = await engine.GetVersionAsync().ConfigureAwait(false);
         var (state, _, engineName) = await engine.GetSwarmStateAsync().ConfigureAwait(false);
@@ -69,7 +53,7 @@ public sealed class SwarmClusterService
         {
             $"{report.ComputerName}: {report.Status} against {report.Profile}" + (failing.Count > 0 ? "; failing " + string.Join(", ", failing) : ""),
             $"engine {engineName} Docker {engineVersion}, {goVersion}",
-            $"engine ID {identity.Id}, confirmed on {request.PreflightComputerName ?? "this machine"} ({identitySource})",
+            $"engine ID {identity.Id}, confirmed on {request.EvidenceHost ?? "this machine"} ({identitySource})",
         };
         evidence.AddRange(report.Findings.Select(f => $"{f.CheckId}: {f.Actual}"));
         var waivers = new List<ClusterWaiver>();
@@ -96,7 +80,7 @@ public sealed class SwarmClusterService
         }
 
         // 2. The change: a new swarm, then the record. -WhatIf stops here.
-        var action = $"Initialize a swarm ({(request.Fips ? "FIPS" : "non-FIPS")} cluster '{request.Name}', profile {request.Profile.Name}, listen {request.ListenAddress})";
+        var action = $"Initialize a swarm ({(request.Fips ? "FIPS" : "non-FIPS")} cluster '{request.Name}', profile {profile.Name}, listen {request.ListenAddress})";
         if (!context.ShouldProcess(request.Engine.ToString(), action))
         {
             return null;
@@ -112,9 +96,9 @@ public sealed class SwarmClusterService
                 Name = request.Name,
                 Provider = FipsClusterProvider.Swarm,
                 Fips = request.Fips,
-                ComplianceProfile = request.Profile.Name,
-                ComplianceProfileHash = Judgement.ProfileHash(request.Profile),
-                ProfileDefinition = request.Profile,
+                ComplianceProfile = profile.Name,
+                ComplianceProfileHash = Judgement.ProfileHash(profile),
+                ProfileDefinition = profile,
                 Endpoints = new[] { request.Engine.ToString() },
                 EngineClusterId = swarm.Id,
                 RootCaDigest = digest,
@@ -123,13 +107,14 @@ public sealed class SwarmClusterService
                 Waivers = waivers,
                 Nodes = new[]
                 {
-                    new ClusterNodeRecord
+                    new FipsClusterNode
                     {
-                        Name = engineName ?? report.ComputerName,
+                        Cluster = request.Name,
+                        Hostname = engineName ?? report.ComputerName,
                         NodeId = nodeId,
                         Role = "Manager",
                         Endpoint = request.Engine.ToString(),
-                        EvidenceHost = request.PreflightComputerName ?? "local",
+                        EvidenceHost = request.EvidenceHost ?? "local",
                         EngineId = identity.Id,
                         FipsModeEnabled = report.FipsModeEnabled,
                         Compliant = report.Compliant,
@@ -153,17 +138,25 @@ public sealed class SwarmClusterService
         }
     }
 
-    private static async Task<NodeComplianceReport> PreflightAsync(NewSwarmClusterRequest request, OperationContext context, HostEndpoint? endpoint = null)
+    /// <summary>Where a host's evidence is read: this machine (no host), or a host over SSH.</summary>
+    private sealed record EvidenceSource(string? Host, SshOptions? Ssh, int? SshPort)
     {
-        var scanner = new NodeScanner(request.Profile, 1, request.PreflightSsh?.Timeout ?? TimeSpan.FromSeconds(60), context);
-        switch (request.PreflightComputerName, request.PreflightSsh)
+        public HostEndpoint Endpoint => HostEndpoint.Parse(Host!, SshPort ?? 22);
+
+        public string Name => Host ?? "this machine";
+    }
+
+    private static async Task<NodeComplianceReport> PreflightAsync(string clusterName, ComplianceProfile profile, EvidenceSource source, OperationContext context)
+    {
+        var scanner = new NodeScanner(profile, 1, source.Ssh?.Timeout ?? TimeSpan.FromSeconds(60), context);
+        switch (source.Host, source.Ssh)
         {
             case (null, _):
                 scanner.AddLocal();
                 break;
             case ({ } host, { } ssh):
                 scanner.PrepareSsh(ssh);
-                scanner.AddSsh(host, endpoint?.Port ?? 22, ssh);
+                scanner.AddSsh(host, source.SshPort ?? 22, ssh);
                 break;
             case ({ } host, null):
                 throw NoSshLogin(host);
@@ -175,26 +168,26 @@ public sealed class SwarmClusterService
             report = result.Report;
         }
         context.Cancellation.ThrowIfCancellationRequested();
-        return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.InvalidResult, "The preflight produced no report.", request.Name);
+        return report ?? throw new FipsClusterException(ErrorIds.NodeFactsUnavailable, FipsErrorCategory.InvalidResult, "The preflight produced no report.", clusterName);
     }
 
     /// <summary>Never this machine's evidence recorded for another host.</summary>
     private static FipsClusterException NoSshLogin(string host) =>
         new(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
-            $"The evidence for {host} is read over SSH, and no SSH key was given or found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519): use -KeyFilePath or -Credential.", "KeyFilePath");
+            $"The evidence for {host} is read over SSH, and no SSH key was given or found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519): use -KeyFilePath or -SshCredential.", "KeyFilePath");
 
     /// <summary>
     /// Confirms, before any evidence is read, that the evidence host is the engine's machine: the engine ID the engine
     /// reports must be the one the host's own files hold (over SSH with the evidence's login, or this machine's for an
     /// engine on a local socket). Read-only on both sides, so -WhatIf runs it too.
     /// </summary>
-    private static async Task<(EngineIdentity Identity, string Source)> BindAsync(DockerEndpoint engine, string? evidenceHost, SshOptions? ssh, OperationContext context)
+    private static async Task<(EngineIdentity Identity, string Source)> BindAsync(DockerEndpoint engine, EvidenceSource source, OperationContext context)
     {
-        if (evidenceHost is not null && ssh is null)
+        if (source.Host is { } evidenceHost && source.Ssh is null)
         {
             throw NoSshLogin(evidenceHost);
         }
-        if (evidenceHost is null && engine.Transport == DockerTransport.Tcp)
+        if (source.Host is null && engine.Transport == DockerTransport.Tcp)
         {
             // Refused before the engine is contacted: nothing it could answer makes this machine's evidence its own.
             EngineHostIdentity.RequireSameMachine(engine, new EngineIdentity("", null, null, "", null), null, "this machine");
@@ -202,19 +195,20 @@ public sealed class SwarmClusterService
         using var client = new DockerEngineClient(engine, context);
         var identity = await client.GetIdentityAsync().ConfigureAwait(false);
         HostEngineIdentity host;
-        if (evidenceHost is null)
+        if (source.Host is null)
         {
             host = EngineHostIdentity.ReadLocal(identity);
         }
         else
         {
-            var runner = new SshCommandRunner(ssh!);
+            var ssh = source.Ssh!;
+            var runner = new SshCommandRunner(ssh);
             runner.Retrying += message => context.Verbose(message);
-            runner.HostKeyAccepted += (name, fingerprint) => context.Warning($"Trusted a new host key for {name} ({fingerprint}) and recorded it in {ssh!.KnownHostsPath}.");
-            host = await EngineHostIdentity.ReadOverSshAsync(runner, HostEndpoint.Parse(evidenceHost, 22), identity, context.Cancellation).ConfigureAwait(false);
+            runner.HostKeyAccepted += (name, fingerprint) => context.Warning($"Trusted a new host key for {name} ({fingerprint}) and recorded it in {ssh.KnownHostsPath}.");
+            host = await EngineHostIdentity.ReadOverSshAsync(runner, source.Endpoint, identity, context.Cancellation).ConfigureAwait(false);
         }
-        EngineHostIdentity.RequireSameMachine(engine, identity, host, evidenceHost ?? "this machine");
-        context.Verbose($"{engine}: engine ID {identity.Id} confirmed on {evidenceHost ?? "this machine"} ({host.Source}).");
+        EngineHostIdentity.RequireSameMachine(engine, identity, host, source.Name);
+        context.Verbose($"{engine}: engine ID {identity.Id} confirmed on {source.Name} ({host.Source}).");
         return (identity, host.Source);
     }
 
@@ -223,18 +217,15 @@ public sealed class SwarmClusterService
     /// node that fails (nothing is joined), a non-FIPS cluster admits it and records its mode. Then the node's engine
     /// joins with the manager's token and the evidence is recorded.
     /// </summary>
-    public async Task<ClusterNodeRecord?> AddNodeAsync(string clusterName, DockerEndpoint nodeEngine, string role, string? evidenceHost, SshOptions? ssh,
-        string listenAddress, string? advertiseAddress, OperationContext context)
+    public async Task<NodeAddition> AddNodesAsync(FipsClusterRecord record, AddNodesOptions options, OperationContext context)
     {
-        var record = _store.Get(clusterName);
-        var profile = record.ProfileDefinition ?? ComplianceProfiles.Get(record.ComplianceProfile);
-        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Confirming that {evidenceHost ?? "this machine"} is the engine's host"));
-        var (identity, _) = await BindAsync(nodeEngine, evidenceHost, ssh, context).ConfigureAwait(false);
-        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Gathering evidence from {evidenceHost ?? "this machine"}"));
-        var report = await PreflightAsync(new NewSwarmClusterRequest
-        {
-            Name = record.Name, Engine = nodeEngine, Profile = profile, PreflightSsh = ssh, PreflightComputerName = evidenceHost,
-        }, context, evidenceHost is null ? null : HostEndpoint.Parse(evidenceHost, 22)).ConfigureAwait(false);
+        var add = ClusterProviders.Require<AddSwarmNodeOptions>(record, options);
+        var profile = ClusterRecords.ProfileOf(record);
+        var source = new EvidenceSource(add.EvidenceHost, add.Ssh, add.SshPort);
+        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Confirming that {source.Name} is the engine's host"));
+        var (identity, _) = await BindAsync(add.Engine, source, context).ConfigureAwait(false);
+        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Gathering evidence from {source.Name}"));
+        var report = await PreflightAsync(record.Name, profile, source, context).ConfigureAwait(false);
         var failing = report.Status is ComplianceStatus.Error
             ? new List<string> { "EVIDENCE: " + string.Join("; ", report.Errors) }
             : report.Findings.Select(f => f.CheckId).ToList();
@@ -247,45 +238,40 @@ public sealed class SwarmClusterService
                 RecommendedAction = "Bring the node into FIPS mode (Test-FipsNode shows each failing check and its remediation), then add it again.",
             };
         }
-        if (!context.ShouldProcess(nodeEngine.ToString(), $"Join cluster '{record.Name}' as {role}"))
+        if (!context.ShouldProcess(add.Engine.ToString(), $"Join cluster '{record.Name}' as {add.Role}"))
         {
-            return null;
+            return new NodeAddition(Array.Empty<FipsClusterNode>(), Array.Empty<FipsClusterException>());
         }
         using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
         var managers = await manager.GetRemoteManagersAsync().ConfigureAwait(false);
         var swarm = await manager.InspectSwarmAsync().ConfigureAwait(false);
-        var token = swarm.TokenFor(role == "Manager" ? SwarmNodeRole.Manager : SwarmNodeRole.Worker)
-            ?? throw new FipsClusterException(ErrorIds.JoinTokenUnavailable, FipsErrorCategory.InvalidOperation, $"The manager of '{record.Name}' gave no {role} join token.", record.Name);
-        using var node = new DockerEngineClient(nodeEngine, context);
-        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Joining {nodeEngine}"));
-        await node.JoinSwarmAsync(listenAddress, advertiseAddress, managers, token).ConfigureAwait(false);
+        var token = swarm.TokenFor(add.Role == "Manager" ? SwarmNodeRole.Manager : SwarmNodeRole.Worker)
+            ?? throw new FipsClusterException(ErrorIds.JoinTokenUnavailable, FipsErrorCategory.InvalidOperation, $"The manager of '{record.Name}' gave no {add.Role} join token.", record.Name);
+        using var node = new DockerEngineClient(add.Engine, context);
+        context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Joining {add.Engine}"));
+        await node.JoinSwarmAsync(add.ListenAddress, add.AdvertiseAddress, managers, token).ConfigureAwait(false);
         var (_, nodeId, engineName) = await node.GetSwarmStateAsync().ConfigureAwait(false);
-        var member = new ClusterNodeRecord
+        var member = new FipsClusterNode
         {
-            Name = engineName ?? report.ComputerName,
+            Cluster = record.Name,
+            Hostname = engineName ?? report.ComputerName,
             NodeId = nodeId,
-            Role = role,
-            Endpoint = nodeEngine.ToString(),
-            EvidenceHost = evidenceHost ?? "local",
+            Role = add.Role,
+            Endpoint = add.Engine.ToString(),
+            EvidenceHost = add.EvidenceHost ?? "local",
             EngineId = identity.Id,
             FipsModeEnabled = report.FipsModeEnabled,
             Compliant = report.Compliant,
             FailedChecks = failing,
             CheckedAt = report.Timestamp,
         };
-        _store.Update(record.Name, r => With(r, nodes: r.Nodes.Append(member).ToArray()));
-        return member;
+        _store.Update(record.Name, r => r.WithNodes(r.Nodes.Append(member).ToArray()));
+        return new NodeAddition(new[] { member }, Array.Empty<FipsClusterException>());
     }
 
     /// <summary>The engine's members merged with the recorded evidence (a node the module never admitted shows Recorded = false).</summary>
-    public async Task<IReadOnlyList<FipsClusterNode>> GetNodesAsync(string clusterName, OperationContext context, Providers.Aws.AwsConnection? aws = null)
+    public async Task<IReadOnlyList<FipsClusterNode>> GetNodesAsync(FipsClusterRecord record, GetNodesOptions options, OperationContext context)
     {
-        var record = _store.Get(clusterName);
-        if (record.Provider is FipsClusterProvider.AWS)
-        {
-            var connection = (aws ?? new Providers.Aws.AwsConnection("", null, null, null, null)) with { Region = record.AwsSpec?.Region ?? "" };
-            return await Providers.Aws.AwsProvisioner.DescribeNodesAsync(connection, record, context).ConfigureAwait(false);
-        }
         using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
         var swarm = await manager.InspectSwarmAsync().ConfigureAwait(false);
         var nodes = await manager.ListNodesAsync().ConfigureAwait(false);
@@ -306,6 +292,9 @@ public sealed class SwarmClusterService
                 // As swarmkit issues node certificates (ca/certificates.go): CN = node ID, OU = role, O = cluster ID.
                 CertificateSubject = $"CN={node.Id}, OU=swarm-{role.ToLowerInvariant()}, O={swarm.Id}",
                 CertificateFipsMarker = swarm.Id.StartsWith("FIPS.", StringComparison.Ordinal),
+                Endpoint = recorded?.Endpoint,
+                EvidenceHost = recorded?.EvidenceHost,
+                EngineId = recorded?.EngineId,
                 Recorded = recorded is not null,
                 Compliant = recorded?.Compliant,
                 FipsModeEnabled = recorded?.FipsModeEnabled,
@@ -316,78 +305,37 @@ public sealed class SwarmClusterService
     }
 
     /// <summary>Removes a member: the managers forget it (DELETE /nodes/{id}), its engine leaves when given, the record drops it.</summary>
-    public async Task<bool> RemoveNodeAsync(string clusterName, string node, DockerEndpoint? nodeEngine, Func<string, string, bool> shouldProcess, OperationContext context)
+    public async Task<bool> RemoveNodeAsync(FipsClusterRecord record, RemoveNodeOptions options, OperationContext context)
     {
-        var record = _store.Get(clusterName);
+        RefuseKubernetes(record, options.Kubeconfig);
+        var shouldProcess = options.ShouldProcess ?? context.ShouldProcess;
         using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
         var members = await manager.ListNodesAsync().ConfigureAwait(false);
-        var member = members.FirstOrDefault(m => m.Id == node || string.Equals(m.Hostname, node, StringComparison.OrdinalIgnoreCase))
-            ?? throw new FipsClusterException(ErrorIds.FipsClusterNodeNotFound, FipsErrorCategory.ObjectNotFound, $"Cluster '{record.Name}' has no node '{node}'.", node);
+        var member = members.FirstOrDefault(m => m.Id == options.Node || string.Equals(m.Hostname, options.Node, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FipsClusterException(ErrorIds.FipsClusterNodeNotFound, FipsErrorCategory.ObjectNotFound, $"Cluster '{record.Name}' has no node '{options.Node}'.", options.Node);
         if (!shouldProcess($"{member.Hostname} ({member.Id})", $"Remove from cluster '{record.Name}'"))
         {
             return false;
         }
-        if (nodeEngine is not null)
+        if (options.NodeEngine is not null)
         {
-            using var engine = new DockerEngineClient(nodeEngine, context);
+            using var engine = new DockerEngineClient(options.NodeEngine, context);
             await engine.LeaveSwarmAsync(force: true).ConfigureAwait(false);
         }
         await manager.RemoveNodeAsync(member.Id, force: true).ConfigureAwait(false);
-        _store.Update(record.Name, r => With(r, nodes: r.Nodes.Where(n => n.NodeId != member.Id).ToArray()));
+        _store.Update(record.Name, r => r.WithNodes(r.Nodes.Where(n => n.NodeId != member.Id).ToArray()));
         return true;
     }
 
-    /// <summary>A copy of a record with its node list replaced (everything else, FIPS mode first, is carried over).</summary>
-    private static FipsClusterRecord With(FipsClusterRecord r, IReadOnlyList<ClusterNodeRecord> nodes) => r.WithNodes(nodes);
-
-    /// <summary>Changes the mutable properties only; FIPS mode and profile are fixed at creation, in either direction.</summary>
-    public FipsClusterRecord SetMutable(string name, string? description, IReadOnlyList<string>? tags, IReadOnlyList<string>? addTags, bool? fips, string? profile, Func<string, string, bool> shouldProcess)
-    {
-        var current = _store.Get(name);
-        if (fips is { } wantedFips && wantedFips != current.Fips || profile is not null && !string.Equals(profile, current.ComplianceProfile, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new FipsClusterException(ErrorIds.FipsModeImmutable, FipsErrorCategory.InvalidOperation,
-                $"Cluster '{current.Name}' was created {(current.Fips ? "FIPS" : "non-FIPS")} with profile {current.ComplianceProfile}; FIPS mode and profile are fixed at creation and cannot be changed.", name)
-            {
-                RecommendedAction = "Create a new cluster with the wanted FIPS mode and profile, and move the workloads.",
-            };
-        }
-        if (!shouldProcess(current.Name, "Update description/tags"))
-        {
-            return current;
-        }
-        return _store.Update(name, r => new FipsClusterRecord
-        {
-            Name = r.Name, Provider = r.Provider, Fips = r.Fips, ComplianceProfile = r.ComplianceProfile, ComplianceProfileHash = r.ComplianceProfileHash,
-            ProfileDefinition = r.ProfileDefinition, AwsSpec = r.AwsSpec, Resources = r.Resources, Endpoints = r.Endpoints, EngineClusterId = r.EngineClusterId, RootCaDigest = r.RootCaDigest, CreationEvidence = r.CreationEvidence,
-            Nodes = r.Nodes, Waivers = r.Waivers,
-            Description = description ?? r.Description,
-            Tags = (tags ?? r.Tags).Concat((addTags ?? Array.Empty<string>()).Where(t => !(tags ?? r.Tags).Contains(t))).ToArray(),
-        });
-    }
-
     /// <summary>Removes the record; with deprovision, the engine leaves (and so ends) the swarm first.</summary>
-    public async Task<bool> RemoveAsync(string name, bool deprovision, Func<string, string, bool> shouldProcess, OperationContext context, Providers.Aws.AwsConnection? aws = null)
+    public async Task<bool> RemoveAsync(FipsClusterRecord record, RemoveClusterOptions options, OperationContext context)
     {
-        var record = _store.Get(name);
-        var aws1 = record.Provider is FipsClusterProvider.AWS;
-        if (!shouldProcess(record.Name, deprovision
-                ? aws1 ? $"Remove the cluster record, terminate its instances and delete its security group ({string.Join(", ", record.Resources)})" : "Remove the cluster record and tear down its swarm"
-                : "Remove the cluster record (the cluster keeps running)"))
+        var shouldProcess = options.ShouldProcess ?? context.ShouldProcess;
+        if (!shouldProcess(record.Name, options.Deprovision ? "Remove the cluster record and tear down its swarm" : "Remove the cluster record (the cluster keeps running)"))
         {
             return false;
         }
-        if (deprovision && aws1)
-        {
-            var connection = aws ?? new Providers.Aws.AwsConnection(record.AwsSpec?.Region ?? "", null, null, null, null);
-            if (connection.Region.Length == 0)
-            {
-                connection = connection with { Region = record.AwsSpec?.Region ?? "" };
-            }
-            var removed = await Providers.Aws.AwsProvisioner.DeprovisionAsync(connection, record).ConfigureAwait(false);
-            context.Verbose($"Removed: {string.Join(", ", removed)}.");
-        }
-        else if (deprovision)
+        if (options.Deprovision)
         {
             foreach (var endpoint in record.Endpoints)
             {
@@ -395,6 +343,23 @@ public sealed class SwarmClusterService
                 await engine.LeaveSwarmAsync(force: true).ConfigureAwait(false);
             }
         }
-        return _store.Delete(name);
+        return _store.Delete(record.Name);
+    }
+
+    /// <summary>Every member's host re-judged over SSH (or locally) and the swarm's own evidence; a swarm has no kubeconfig.</summary>
+    public Task<ClusterComplianceReport> TestAsync(FipsClusterRecord record, TestClusterOptions options, OperationContext context)
+    {
+        RefuseKubernetes(record, options.Kubeconfig);
+        return SwarmClusterCompliance.TestAsync(record, options.Ssh, options.ThrottleLimit, context);
+    }
+
+    /// <summary>A kubeconfig given for a swarm would judge some other cluster's API against this record: refused, not ignored.</summary>
+    private static void RefuseKubernetes(FipsClusterRecord record, string? kubeconfig)
+    {
+        if (kubeconfig is not null)
+        {
+            throw new FipsClusterException(ErrorIds.ClusterProviderMismatch, FipsErrorCategory.InvalidArgument,
+                $"'{record.Name}' is a Swarm cluster: it has no Kubernetes API, so -Kubeconfig does not apply to it.", record.Name);
+        }
     }
 }

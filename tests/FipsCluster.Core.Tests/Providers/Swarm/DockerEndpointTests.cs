@@ -1,4 +1,4 @@
-using FipsCluster.Core.Docker;
+using FipsCluster.Core.Providers.Swarm;
 using Xunit;
 
 namespace FipsCluster.Core.Tests.Docker;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace FipsCluster.Core.Docker;
+namespace FipsCluster.Core.Providers.Swarm;
 
 public enum DockerTransport
 {

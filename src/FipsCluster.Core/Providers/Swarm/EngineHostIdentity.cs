@@ -1,10 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using FipsCluster.Core.Docker;
 using FipsCluster.Core.Remoting;
 
-namespace FipsCluster.Core.Clusters;
+namespace FipsCluster.Core.Providers.Swarm;
 
 /// <summary>An engine ID as a host's own files show it, and the file it came from.</summary>
 public sealed record HostEngineIdentity(string Id, string Source);

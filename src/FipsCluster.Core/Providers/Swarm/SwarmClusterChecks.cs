@@ -1,6 +1,6 @@
 using FipsCluster.Core.Compliance;
 
-namespace FipsCluster.Core.Clusters;
+namespace FipsCluster.Core.Providers.Swarm;
 
 /// <summary>The checks Test-FipsCluster runs on a Swarm cluster, described once; SwarmClusterCompliance reports them from here.</summary>
 public static class SwarmClusterChecks

@@ -9,7 +9,7 @@ using System.Text;
 using System.Text.Json;
 using FipsCluster.Core.Operations;
 
-namespace FipsCluster.Core.Docker;
+namespace FipsCluster.Core.Providers.Swarm;
 
 /// <summary>
 /// A small client for the Docker Engine API over a unix socket, a named pipe or TCP (with mutual TLS).

@@ -2,7 +2,7 @@ using System.Security;
 using System.Text.Json;
 using FipsCluster.Core.Tokens;
 
-namespace FipsCluster.Core.Docker;
+namespace FipsCluster.Core.Providers.Swarm;
 
 /// <summary>What GET /swarm returns that the module uses. The join tokens are held as SecureStrings.</summary>
 public sealed class SwarmInspect
