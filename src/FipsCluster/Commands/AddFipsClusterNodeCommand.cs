@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using FipsCluster.Core.Providers;
-using FipsCluster.Core.Remoting;
 using FipsCluster.Infrastructure;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Commands;
 
@@ -10,6 +10,11 @@ namespace FipsCluster.Commands;
 /// an admitted node's engine joins the swarm. AWS: more workers are launched (-Count), or recorded instances that did
 /// not join are taken again (-InstanceId), judged over SSH and joined with kubeadm.
 /// </summary>
+/// <remarks>
+/// One parameter set per way of adding (Swarm, AwsLaunch, AwsInstance): a swarm's parameters with an AWS one are a
+/// parameter-binding error. Which provider a cluster has is in its record, so an AWS set given for a swarm (or the
+/// Swarm set for an AWS cluster) is refused by the provider with ClusterProviderMismatch.
+/// </remarks>
 [Cmdlet(VerbsCommon.Add, "FipsClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SwarmSet)]
 [OutputType(typeof(FipsClusterNode))]
 public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
@@ -18,19 +23,27 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
     private const string AwsLaunchSet = "AwsLaunch";
     private const string AwsInstanceSet = "AwsInstance";
 
+    private readonly SwarmMemberParameters _swarm;
+    private readonly SshParameters _ssh;
+    private readonly AwsParameters _aws;
+
+    public AddFipsClusterNodeCommand()
+        : base(SwarmSet)
+    {
+        _swarm = Blocks.Add<SwarmMemberParameters>(SwarmSet);
+        _ssh = Blocks.Add<SshParameters>();
+        _aws = Blocks.Add<AwsParameters>(AwsLaunchSet, AwsInstanceSet);
+    }
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterName", "Name")]
+    [Alias("Cluster")]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "";
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string ClusterName { get; set; } = "";
 
     [Parameter(ParameterSetName = SwarmSet)]
     [ValidateSet("Worker", "Manager")]
     public string Role { get; set; } = "Worker";
-
-    /// <summary>The node's host for the evidence (SSH); without it, the local machine is the evidence.</summary>
-    [Parameter(ParameterSetName = SwarmSet)]
-    [ValidateNotNullOrEmpty]
-    public string? ComputerName { get; set; }
 
     /// <summary>AWS: how many worker instances to launch and join.</summary>
     [Parameter(Mandatory = true, ParameterSetName = AwsLaunchSet)]
@@ -43,74 +56,40 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
     [ValidateNotNullOrEmpty]
     public string[] InstanceId { get; set; } = Array.Empty<string>();
 
-    [Parameter(ParameterSetName = AwsLaunchSet)]
-    [Parameter(ParameterSetName = AwsInstanceSet)]
-    public string? ProfileName { get; set; }
-
-    [Parameter(ParameterSetName = AwsLaunchSet)]
-    [Parameter(ParameterSetName = AwsInstanceSet)]
-    public string? EndpointUrl { get; set; }
-
     /// <summary>AWS: how long each node's cloud-init, and its host keys on the console, may take.</summary>
     [Parameter(ParameterSetName = AwsLaunchSet)]
     [Parameter(ParameterSetName = AwsInstanceSet)]
-    [ValidateRange("00:00:01", "1.00:00:00")]
-    public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromMinutes(20);
-
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    public string? UserName { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KnownHostsPath { get; set; }
-
-    [Parameter]
-    public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
-
-    [Parameter(ParameterSetName = SwarmSet)]
-    [ValidateNotNullOrEmpty]
-    public string ListenAddress { get; set; } = "0.0.0.0:2377";
-
-    [Parameter(ParameterSetName = SwarmSet)]
-    public string? AdvertiseAddress { get; set; }
+    [ValidateRange(1, 86400)]
+    public int BootstrapTimeoutSeconds { get; set; } = 1200;
 
     /// <summary>AWS: instances piped in, per cluster, joined together in EndProcessing (one bootstrap token for all).</summary>
     private readonly Dictionary<string, List<string>> _instances = new(StringComparer.OrdinalIgnoreCase);
 
     protected override void ProcessRecordCore()
     {
-        if (ParameterSetName == AwsInstanceSet)
+        switch (ParameterSetName)
         {
-            if (!_instances.TryGetValue(Cluster, out var ids))
-            {
-                _instances[Cluster] = ids = new List<string>();
-            }
-            ids.AddRange(InstanceId);
-            return;
+            case AwsInstanceSet:
+                if (!_instances.TryGetValue(ClusterName, out var ids))
+                {
+                    _instances[ClusterName] = ids = new List<string>();
+                }
+                ids.AddRange(InstanceId);
+                return;
+            case AwsLaunchSet:
+                AddOnAws(ClusterName, Array.Empty<string>());
+                return;
         }
-        if (ParameterSetName == AwsLaunchSet)
-        {
-            AddOnAws(Cluster, Array.Empty<string>());
-            return;
-        }
-        var options = new AddSwarmNodeOptions
+        Add(ClusterName, () => new AddSwarmNodeOptions
         {
             Engine = ResolveEndpoint(),
             Role = Role,
-            EvidenceHost = ComputerName,
-            Ssh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
-            ListenAddress = ListenAddress,
-            AdvertiseAddress = AdvertiseAddress,
-        };
-        Add(Cluster, options);
+            EvidenceHost = _swarm.ComputerName,
+            Ssh = _swarm.ComputerName is null ? null : _ssh.ToOptions(this),
+            SshPort = _ssh.GivenSshPort,
+            ListenAddress = _swarm.ListenAddress,
+            AdvertiseAddress = _swarm.AdvertiseAddress,
+        });
     }
 
     protected override void EndProcessingCore()
@@ -121,21 +100,21 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
         }
     }
 
-    private void AddOnAws(string cluster, IReadOnlyList<string> instanceIds) => Add(cluster, new AddAwsNodesOptions
+    private void AddOnAws(string cluster, IReadOnlyList<string> instanceIds) => Add(cluster, () => new AddAwsNodesOptions
     {
-        Connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl),
+        Connection = _aws.ToConnection(),
         Count = Count,
         InstanceIds = instanceIds,
-        // As with New-FipsCluster -Provider AWS, -Credential holds the AWS keys; the nodes are reached with an SSH key.
-        Ssh = SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
-        BootstrapTimeout = BootstrapTimeout,
+        Ssh = _ssh.ToOptions(this),
+        BootstrapTimeout = TimeSpan.FromSeconds(BootstrapTimeoutSeconds),
     });
 
-    private void Add(string cluster, AddNodesOptions options)
+    private void Add(string cluster, Func<AddNodesOptions> options)
     {
         try
         {
-            var added = RunCore(context => new ClusterService(ClusterStoreAccess.Store).AddNodesAsync(cluster, options, context));
+            var given = options();
+            var added = RunCore(context => new ClusterService(ClusterStoreAccess.Store).AddNodesAsync(cluster, given, context));
             foreach (var node in added.Nodes)
             {
                 WriteObject(node);

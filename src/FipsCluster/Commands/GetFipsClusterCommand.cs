@@ -11,6 +11,7 @@ public sealed class GetFipsClusterCommand : FipsCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [Alias("ClusterName")]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string[]? Name { get; set; }
 
     protected override void ProcessRecordCore()

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Commands;
 
@@ -9,21 +10,15 @@ namespace FipsCluster.Commands;
 [OutputType(typeof(FipsClusterNode))]
 public sealed class GetFipsClusterNodeCommand : FipsCmdlet, IInsecureTransportOptIn
 {
+    private readonly AwsParameters _aws;
+
+    public GetFipsClusterNodeCommand() => _aws = Blocks.Add<AwsParameters>();
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterName", "Name")]
+    [Alias("Cluster")]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "";
-
-    /// <summary>AWS clusters: the access key ID (user name) and secret access key (password).</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    public string? ProfileName { get; set; }
-
-    [Parameter]
-    public string? EndpointUrl { get; set; }
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string ClusterName { get; set; } = "";
 
     /// <summary>Accept plaintext or unverified transport (see <see cref="IInsecureTransportOptIn"/>), with a warning.</summary>
     [Parameter]
@@ -33,8 +28,8 @@ public sealed class GetFipsClusterNodeCommand : FipsCmdlet, IInsecureTransportOp
     {
         try
         {
-            var options = new GetNodesOptions { Aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl) };
-            foreach (var node in RunCore(context => new ClusterService(ClusterStoreAccess.Store).GetNodesAsync(Cluster, options, context)))
+            var options = new GetNodesOptions { Aws = _aws.ToConnection() };
+            foreach (var node in RunCore(context => new ClusterService(ClusterStoreAccess.Store).GetNodesAsync(ClusterName, options, context)))
             {
                 WriteObject(node);
             }

@@ -1,26 +1,71 @@
 using System.Management.Automation;
-using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Commands;
 
-/// <summary>Creates a cluster whose FIPS mode is fixed at birth: preflights the manager host, initializes the swarm, writes the record.</summary>
-[Cmdlet(VerbsCommon.New, "FipsCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+/// <summary>
+/// Creates a cluster whose FIPS mode is fixed at birth: a swarm (-Provider Swarm: preflight of the manager host, swarm
+/// init, record) or Kubernetes on EC2 (-Provider AWS, or a piped AwsClusterSpec: instances, kubeadm over SSH, record).
+/// </summary>
+/// <remarks>
+/// Each provider's parameters are offered only for that provider (dynamic parameters keyed on -Provider, in the
+/// parameter sets Swarm, Aws and Spec), so -Provider Swarm -Ami … is a parameter-binding error and Tab after
+/// -Provider Swarm offers the swarm's parameters alone. Without -Provider (help, Get-Command, a piped spec) every
+/// parameter is declared in its set.
+/// </remarks>
+[Cmdlet(VerbsCommon.New, "FipsCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SwarmSet)]
 [OutputType(typeof(FipsClusterRecord))]
 public sealed class NewFipsClusterCommand : DockerEngineCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0)]
+    private const string SwarmSet = "Swarm";
+    private const string AwsSet = "Aws";
+    private const string SpecSet = "Spec";
+
+    private readonly SwarmMemberParameters _swarm;
+    private readonly SshParameters _ssh;
+    private readonly AwsParameters _aws;
+    private readonly AwsClusterParameters _cluster;
+    private readonly AwsBootstrapParameters _bootstrap;
+    private FipsClusterProvider? _provider;
+
+    public NewFipsClusterCommand()
+        : base(SwarmSet)
+    {
+        // The engine parameters (the base's) are declared for the Swarm set; below, each block is offered for its provider.
+        _swarm = Blocks.Add<SwarmMemberParameters>(() => _provider is null or FipsClusterProvider.Swarm, SwarmSet);
+        _ssh = Blocks.Add<SshParameters>(SwarmSet, AwsSet, SpecSet);
+        _aws = Blocks.Add<AwsParameters>(() => _provider is null or FipsClusterProvider.AWS, AwsSet, SpecSet);
+        _cluster = Blocks.Add<AwsClusterParameters>(() => _provider is null or FipsClusterProvider.AWS, AwsSet);
+        _bootstrap = Blocks.Add<AwsBootstrapParameters>(() => _provider is null or FipsClusterProvider.AWS, AwsSet, SpecSet);
+    }
+
+    private protected override bool EngineParametersOffered => _provider is null or FipsClusterProvider.Swarm;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SwarmSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = AwsSet)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
-    /// <summary>An enum: any casing binds (aws, AWS), and PowerShell completes the names.</summary>
-    [Parameter(Mandatory = true)]
-    public FipsClusterProvider Provider { get; set; }
+    /// <summary>An enum: any casing binds (aws, AWS), and PowerShell completes the names. Its value decides which parameters are offered.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SwarmSet)]
+    [Parameter(Mandatory = true, ParameterSetName = AwsSet)]
+    public FipsClusterProvider Provider
+    {
+        get => _provider ?? FipsClusterProvider.Swarm;
+        set => _provider = value;
+    }
 
-    /// <summary>FIPS mode (the default); -Fips:$false creates a non-FIPS cluster.</summary>
-    [Parameter]
-    public SwitchParameter Fips { get; set; }
+    /// <summary>A cluster spec (from Export-FipsClusterManifest's input, or built as [FipsCluster.AwsClusterSpec]@{...}): an AWS cluster.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SpecSet)]
+    [Alias("Spec")]
+    public AwsClusterSpec? InputObject { get; set; }
+
+    /// <summary>Enabled (the default) or Disabled. Fixed at creation.</summary>
+    [Parameter(ParameterSetName = SwarmSet)]
+    [Parameter(ParameterSetName = AwsSet)]
+    public FipsMode FipsMode { get; set; } = FipsMode.Enabled;
 
     [Parameter]
     [ComplianceProfileTransformation]
@@ -28,144 +73,16 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
     public ComplianceProfile? ComplianceProfile { get; set; }
 
     [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string ListenAddress { get; set; } = "0.0.0.0:2377";
-
-    [Parameter]
-    public string? AdvertiseAddress { get; set; }
-
-    [Parameter]
     public string Description { get; set; } = "";
 
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>The manager's host for the preflight evidence (SSH); without it the local machine is checked.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ComputerName { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    public string? UserName { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KnownHostsPath { get; set; }
-
-    // AWS (DKP flags and EC2 placement).
-    [Parameter]
-    public string? Ami { get; set; }
-
-    [Parameter]
-    public string? KubernetesVersion { get; set; }
-
-    [Parameter]
-    public string? KubernetesImageRepository { get; set; }
-
-    [Parameter]
-    public string? EtcdVersion { get; set; }
-
-    [Parameter]
-    public string? EtcdImageRepository { get; set; }
-
-    [Parameter]
-    public string? Region { get; set; }
-
-    [Parameter]
-    public string? ProfileName { get; set; }
-
-    [Parameter]
-    public string? EndpointUrl { get; set; }
-
-    [Parameter]
-    [ValidateSet("x86_64", "arm64")]
-    public string Architecture { get; set; } = "x86_64";
-
-    [Parameter]
-    [ValidateRange(1, 7)]
-    public int ControlPlaneCount { get; set; } = 1;
-
-    [Parameter]
-    [ValidateRange(0, 1000)]
-    public int WorkerCount { get; set; }
-
-    /// <summary>AWS: empty means the -Architecture default (m5.xlarge, or m7g.xlarge for arm64).</summary>
-    [Parameter]
-    public string? ControlPlaneInstanceType { get; set; }
-
-    /// <summary>AWS: empty means the -Architecture default (m5.2xlarge, or m7g.2xlarge for arm64).</summary>
-    [Parameter]
-    public string? WorkerInstanceType { get; set; }
-
-    [Parameter]
-    public string? SshKeyName { get; set; }
-
-    [Parameter]
-    public string? SubnetId { get; set; }
-
-    [Parameter]
-    public string? VpcId { get; set; }
-
-    [Parameter]
-    public SwitchParameter KeepOnFailure { get; set; }
-
-    /// <summary>AWS: checks each instance with Test-FipsNode over SSH after boot (-UserName, -KeyFilePath, -KnownHostsPath) and records the evidence.</summary>
-    [Parameter]
-    public SwitchParameter VerifyNode { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int SshPort { get; set; } = 22;
-
-    /// <summary>AWS: do not bootstrap the cluster over SSH even though SSH credentials are given.</summary>
-    [Parameter]
-    public SwitchParameter SkipJoin { get; set; }
-
-    /// <summary>AWS: networks (CIDR) allowed to reach the Kubernetes API (6443). Default: none outside the cluster.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[] ApiAllowedCidr { get; set; } = Array.Empty<string>();
-
-    /// <summary>AWS: networks (CIDR) allowed to reach SSH (-SshPort), e.g. this host's address as a /32. A /0 needs -Force.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[] SshAllowedCidr { get; set; } = Array.Empty<string>();
-
-    /// <summary>AWS: how host keys of the new instances are verified (Strict: through their EC2 console output; AcceptNew: trust on first use). Both record them.</summary>
-    [Parameter]
-    public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
-
-    /// <summary>AWS: how long a node's cloud-init (on the first control plane: kubeadm init) may take. Default 20 minutes.</summary>
-    [Parameter]
-    [ValidateRange("00:00:01", "1.00:00:00")]
-    public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromMinutes(20);
-
-    protected override void EndProcessingCore()
+    protected override void ProcessRecordCore()
     {
-        var fips = !MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) || Fips.ToBool();
-        NewClusterOptions options = Provider is FipsClusterProvider.AWS ? AwsOptions(fips) : new NewSwarmClusterOptions
-        {
-            Name = Name,
-            Engine = ResolveEndpoint(),
-            Fips = fips,
-            Profile = ComplianceProfile,
-            ListenAddress = ListenAddress,
-            AdvertiseAddress = AdvertiseAddress,
-            Description = Description,
-            Force = Force,
-            EvidenceHost = ComputerName,
-            Ssh = ComputerName is null ? null : SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
-        };
         try
         {
+            var options = Options();
             var created = RunCore(context => new ClusterService(ClusterStoreAccess.Store).CreateAsync(options, context));
             if (created.Record is not null)
             {
@@ -178,49 +95,49 @@ public sealed class NewFipsClusterCommand : DockerEngineCmdlet
         }
         catch (FipsClusterException ex)
         {
+            // One cluster from parameters: its failure ends the command. A piped spec's fails that spec alone.
+            if (ParameterSetName == SpecSet)
+            {
+                WriteFailure(ex);
+                return;
+            }
             ThrowFailure(ex);
         }
     }
 
-    private NewAwsClusterOptions AwsOptions(bool fips)
+    private NewClusterOptions Options() => ParameterSetName switch
     {
-        var bound = MyInvocation.BoundParameters;
-        return new NewAwsClusterOptions
+        SpecSet => AwsOptions(InputObject!),
+        _ when Provider is FipsClusterProvider.AWS =>
+            AwsOptions(_cluster.ToSpec(Name, FipsMode is FipsMode.Enabled, (ComplianceProfile ?? Core.Compliance.ComplianceProfiles.Default).Name, _ssh.SshPort)),
+        _ => new NewSwarmClusterOptions
         {
-            Spec = new AwsClusterSpec
-            {
-                Name = Name,
-                Region = Region ?? "",
-                Ami = Ami ?? "",
-                Architecture = Architecture,
-                ControlPlaneInstanceType = ControlPlaneInstanceType ?? "",
-                WorkerInstanceType = WorkerInstanceType ?? "",
-                ControlPlaneCount = ControlPlaneCount,
-                WorkerCount = WorkerCount,
-                SubnetId = SubnetId,
-                VpcId = VpcId,
-                SshKeyName = SshKeyName,
-                KubernetesVersion = KubernetesVersion ?? "",
-                KubernetesImageRepository = KubernetesImageRepository,
-                EtcdVersion = EtcdVersion,
-                EtcdImageRepository = EtcdImageRepository,
-                Fips = fips,
-                ComplianceProfile = (ComplianceProfile ?? ComplianceProfiles.Default).Name,
-                ApiAllowedCidrs = ApiAllowedCidr,
-                SshAllowedCidrs = SshAllowedCidr,
-                SshPort = SshPort,
-            },
+            Name = Name,
+            Engine = ResolveEndpoint(),
+            Fips = FipsMode is FipsMode.Enabled,
             Profile = ComplianceProfile,
+            ListenAddress = _swarm.ListenAddress,
+            AdvertiseAddress = _swarm.AdvertiseAddress,
             Description = Description,
             Force = Force,
-            Connection = AwsLogin.Build(Credential, ProfileName, EndpointUrl),
-            KeepOnFailure = KeepOnFailure,
-            VerifyNode = VerifyNode,
-            SkipJoin = SkipJoin,
-            // -Credential holds the AWS keys here, so the nodes are reached with an SSH key.
-            Ssh = SshLoginOptions.Build(this, null, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
-            SshLoginGiven = bound.ContainsKey(nameof(UserName)) || bound.ContainsKey(nameof(KeyFilePath)),
-            BootstrapTimeout = BootstrapTimeout,
-        };
-    }
+            EvidenceHost = _swarm.ComputerName,
+            Ssh = _swarm.ComputerName is null ? null : _ssh.ToOptions(this),
+            SshPort = _ssh.GivenSshPort,
+        },
+    };
+
+    private NewAwsClusterOptions AwsOptions(AwsClusterSpec spec) => new()
+    {
+        Spec = spec,
+        Profile = ComplianceProfile,
+        Description = Description,
+        Force = Force,
+        Connection = _aws.ToConnection(),
+        KeepOnFailure = _bootstrap.KeepOnFailure,
+        VerifyNode = _bootstrap.VerifyNode,
+        SkipJoin = _bootstrap.SkipJoin,
+        Ssh = _ssh.ToOptions(this),
+        SshLoginGiven = _ssh.IsBound(nameof(SshParameters.UserName)) || _ssh.IsBound(nameof(SshParameters.KeyFilePath)) || _ssh.IsBound(nameof(SshParameters.SshCredential)),
+        BootstrapTimeout = TimeSpan.FromSeconds(_bootstrap.BootstrapTimeoutSeconds),
+    };
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Commands;
 
@@ -9,9 +10,14 @@ namespace FipsCluster.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveFipsClusterCommand : FipsCmdlet, IInsecureTransportOptIn
 {
+    private readonly AwsParameters _aws;
+
+    public RemoveFipsClusterCommand() => _aws = Blocks.Add<AwsParameters>();
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     [Parameter]
@@ -19,17 +25,6 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet, IInsecureTransportOpt
 
     [Parameter]
     public SwitchParameter Force { get; set; }
-
-    /// <summary>AWS clusters: the access key ID (user name) and secret access key (password).</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    public string? ProfileName { get; set; }
-
-    [Parameter]
-    public string? EndpointUrl { get; set; }
 
     /// <summary>Accept plaintext or unverified transport (see <see cref="IInsecureTransportOptIn"/>), with a warning.</summary>
     [Parameter]
@@ -41,7 +36,7 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet, IInsecureTransportOpt
         {
             try
             {
-                var options = new RemoveClusterOptions { Deprovision = Deprovision, Aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl) };
+                var options = new RemoveClusterOptions { Deprovision = Deprovision, Aws = _aws.ToConnection() };
                 RunCore(context => new ClusterService(ClusterStoreAccess.Store).RemoveAsync(name, options with { ShouldProcess = Confirmation(context, Force) }, context));
             }
             catch (FipsClusterException ex)

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FipsCluster.Core.Providers;
 using FipsCluster.Infrastructure;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Commands;
 
@@ -12,10 +13,15 @@ namespace FipsCluster.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
 {
+    private readonly AwsParameters _aws;
+
+    public RemoveFipsClusterNodeCommand() => _aws = Blocks.Add<AwsParameters>();
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterName")]
+    [Alias("Cluster")]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "";
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
+    public string ClusterName { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("NodeId", "Hostname")]
@@ -25,17 +31,6 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>AWS clusters: the access key ID (user name) and secret access key (password).</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    public string? ProfileName { get; set; }
-
-    [Parameter]
-    public string? EndpointUrl { get; set; }
-
     /// <summary>AWS: the cluster's kubeconfig, to delete the removed machine's Node object too.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -43,6 +38,7 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
     public string? Context { get; set; }
 
     protected override void ProcessRecordCore()
@@ -53,11 +49,11 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
             {
                 Node = Node,
                 NodeEngine = DockerHost is null ? null : ResolveEndpoint(),
-                Aws = AwsLogin.Build(Credential, ProfileName, EndpointUrl),
+                Aws = _aws.ToConnection(),
                 Kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig),
                 KubeContext = Context,
             };
-            RunCore(context => new ClusterService(ClusterStoreAccess.Store).RemoveNodeAsync(Cluster, options with { ShouldProcess = Confirmation(context, Force) }, context));
+            RunCore(context => new ClusterService(ClusterStoreAccess.Store).RemoveNodeAsync(ClusterName, options with { ShouldProcess = Confirmation(context, Force) }, context));
         }
         catch (FipsClusterException ex)
         {

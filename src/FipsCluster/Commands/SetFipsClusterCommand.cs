@@ -12,6 +12,7 @@ public sealed class SetFipsClusterCommand : FipsCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string Name { get; set; } = "";
 
     [Parameter]
@@ -24,13 +25,15 @@ public sealed class SetFipsClusterCommand : FipsCmdlet
     [Parameter]
     public string[]? AddTag { get; set; }
 
-    /// <summary>Accepted only to refuse it with FipsModeImmutable: the FIPS mode of a cluster never changes.</summary>
+    /// <summary>Accepted only to refuse a different mode with FipsModeImmutable: the FIPS mode of a cluster never changes.</summary>
     [Parameter]
-    public SwitchParameter Fips { get; set; }
+    public FipsMode FipsMode { get; set; }
 
     /// <summary>Accepted only to refuse a different profile with FipsModeImmutable.</summary>
     [Parameter]
-    public string? ComplianceProfile { get; set; }
+    [ComplianceProfileTransformation]
+    [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -45,8 +48,8 @@ public sealed class SetFipsClusterCommand : FipsCmdlet
                 Description = Description,
                 Tags = Tags,
                 AddTags = AddTag,
-                Fips = MyInvocation.BoundParameters.ContainsKey(nameof(Fips)) ? Fips.ToBool() : null,
-                ComplianceProfile = ComplianceProfile,
+                Fips = MyInvocation.BoundParameters.ContainsKey(nameof(FipsMode)) ? FipsMode is FipsMode.Enabled : null,
+                ComplianceProfile = ComplianceProfile?.Name,
             }, (target, action) => ShouldProcess(target, action));
             if (PassThru)
             {

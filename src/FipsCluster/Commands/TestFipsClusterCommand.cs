@@ -2,6 +2,7 @@ using System.Management.Automation;
 using FipsCluster.Core.Providers;
 using FipsCluster.Core.Remoting;
 using FipsCluster.Infrastructure;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Commands;
 
@@ -14,10 +15,15 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
     private const string RecordSet = "Record";
     private const string KubeconfigSet = "Kubeconfig";
 
+    private readonly SshParameters _ssh;
+
+    public TestFipsClusterCommand() => _ssh = Blocks.Add<SshParameters>();
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = RecordSet)]
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = KubeconfigSet)]
     [Alias("ClusterName")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>A live Kubernetes cluster, through its API (with a record: the AWS cluster's API, judged against what the record pins).</summary>
@@ -26,6 +32,8 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
     public string? Kubeconfig { get; set; }
 
     [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
     public string? Context { get; set; }
 
     /// <summary>-NodeCheck Ssh: which of each node's addresses to reach it at (its status.addresses type).</summary>
@@ -48,32 +56,11 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
     [ValidateRange(1, 3600)]
     public int NodeCheckTimeoutSeconds { get; set; } = 300;
 
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int SshPort { get; set; } = 22;
-
+    /// <summary>A cluster without a record (-Kubeconfig alone): the profile to judge it with. A recorded cluster is judged with its own.</summary>
     [Parameter(ParameterSetName = KubeconfigSet)]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
-    public ComplianceProfile? Profile { get; set; }
-
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
-    [Parameter]
-    public string? UserName { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? KnownHostsPath { get; set; }
-
-    [Parameter]
-    public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
     [Parameter]
     [ValidateRange(1, 1024)]
@@ -88,15 +75,15 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
     {
         var options = new TestClusterOptions
         {
-            Ssh = SshLoginOptions.Build(this, Credential, UserName, KeyFilePath, null, KnownHostsPath, HostKeyPolicy),
-            SshPort = MyInvocation.BoundParameters.ContainsKey(nameof(SshPort)) ? SshPort : null,
+            Ssh = _ssh.ToOptions(this),
+            SshPort = _ssh.GivenSshPort,
             ThrottleLimit = ThrottleLimit,
             Kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig),
             KubeContext = Context,
             NodeCheck = NodeCheck,
             DaemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null,
             NodeAddressType = NodeAddressType,
-            Profile = Profile,
+            Profile = ComplianceProfile,
         };
         // The Kubeconfig set without a name tests the cluster the kubeconfig reaches, with no record.
         foreach (var name in Name.Length == 0 ? new string?[] { null } : Name)

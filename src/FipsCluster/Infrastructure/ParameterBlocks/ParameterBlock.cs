@@ -71,18 +71,25 @@ public abstract class ParameterBlock
 /// <summary>The parameter blocks a cmdlet is made of, offered to PowerShell as its dynamic parameters.</summary>
 public sealed class ParameterBlockSet
 {
-    private readonly List<(ParameterBlock Block, string[] Sets)> _blocks = new();
+    private readonly List<(ParameterBlock Block, string[] Sets, Func<bool>? Offered)> _blocks = new();
     private RuntimeDefinedParameterDictionary? _parameters;
 
     /// <summary>Adds a block whose parameters join <paramref name="sets"/> (none: every parameter set of the cmdlet).</summary>
-    public T Add<T>(params string[] sets) where T : ParameterBlock, new()
+    public T Add<T>(params string[] sets) where T : ParameterBlock, new() => Add<T>(null, sets);
+
+    /// <summary>
+    /// Adds a block that the cmdlet offers only while <paramref name="offered"/> says so, asked each time PowerShell asks
+    /// for the parameters — after the static ones are bound, so New-FipsCluster -Provider Swarm offers no AWS parameter
+    /// (given anyway, it is a parameter-binding error, and Tab does not offer it).
+    /// </summary>
+    public T Add<T>(Func<bool>? offered, params string[] sets) where T : ParameterBlock, new()
     {
         if (_parameters is not null)
         {
             throw new InvalidOperationException("Blocks are added in the cmdlet's constructor, before PowerShell asks for its parameters.");
         }
         var block = new T();
-        _blocks.Add((block, sets));
+        _blocks.Add((block, sets, offered));
         return block;
     }
 
@@ -95,11 +102,16 @@ public sealed class ParameterBlockSet
             {
                 return null;
             }
-            if (_parameters is null)
+            // Conditional blocks are asked again each time; the dictionary PowerShell binds into is the last one answered.
+            if (_parameters is null || _blocks.Any(b => b.Offered is not null))
             {
                 _parameters = new RuntimeDefinedParameterDictionary();
-                foreach (var (block, sets) in _blocks)
+                foreach (var (block, sets, offered) in _blocks)
                 {
+                    if (offered is not null && !offered())
+                    {
+                        continue;
+                    }
                     foreach (var parameter in block.Declare(sets))
                     {
                         _parameters.Add(parameter.Name, parameter);
@@ -117,7 +129,7 @@ public sealed class ParameterBlockSet
         {
             return;
         }
-        foreach (var (block, _) in _blocks)
+        foreach (var (block, _, _) in _blocks)
         {
             block.Accept(_parameters);
         }
