@@ -61,7 +61,7 @@ public sealed class ErrorMappingTests : IClassFixture<ModuleFixture>, IDisposabl
             $"<Response><Errors><Error><Code>AuthFailure</Code><Message>key {AwsSecret} was not accepted</Message></Error></Errors><RequestID>r1</RequestID></Response>");
         var result = _ps.Run("New-FipsCluster -Name masked1 -Provider AWS -Region us-east-1 -Ami ami-0123456789abcdef0 -KubernetesVersion v1.29.6+fips.0 " +
             "-KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere " +
-            "-EndpointUrl $args[0] -Credential ([pscredential]::new('AKIAFIPSCLUSTERTEST', $args[1])) -WhatIf", ec2.Url, Secure(AwsSecret));
+            "-EndpointUrl $args[0] -AwsCredential ([pscredential]::new('AKIAFIPSCLUSTERTEST', $args[1])) -WhatIf", ec2.Url, Secure(AwsSecret));
         // New-FipsCluster's failures end the command (statement-terminating: in a script it lands in the error stream).
         var record = Assert.Single(result.Errors.Concat(result.Terminating is null ? Array.Empty<System.Management.Automation.ErrorRecord>() : new[] { result.Terminating.ErrorRecord }));
         Assert.StartsWith("AwsAuthenticationFailed,", record.FullyQualifiedErrorId);

@@ -27,13 +27,13 @@ BeforeDiscovery {
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a local engine whose ID this machine does not hold'; Id = 'NodeIdentityUnavailable'
            Run = 'Add-FipsClusterNode -Cluster swarm1 -DockerHost $f.UnknownEngine -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: an http:// EC2 endpoint whose console would vouch for host keys'; Id = 'InsecureTransportRefused'
-           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -Confirm:$false' }
+           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -KeyFilePath $f.GarbageKey -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: the EC2 endpoint refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
-           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
+           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: no credentials anywhere'; Id = 'AwsCredentialsUnavailable'; NoAws = $true
            Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -KeyFilePath $f.GarbageKey -Confirm:$false' }
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: keys EC2 does not accept'; Id = 'AwsAuthenticationFailed'
-           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.Ec2AuthFailureUrl -Credential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
+           Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.Ec2AuthFailureUrl -AwsCredential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
 
         # Compare-FipsComplianceReport
         @{ Cmdlet = 'Compare-FipsComplianceReport'; Case = 'an object that is not a report'; Id = 'InvalidComplianceReport'
@@ -116,13 +116,13 @@ BeforeDiscovery {
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'the same, accepted with -AllowInsecureTransport: the manager is down'; Id = 'DockerEngineUnreachable'
            Run = 'Get-FipsClusterNode -Cluster swarmtcp -AllowInsecureTransport' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'AWS: the EC2 endpoint refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
-           Run = 'Get-FipsClusterNode -Cluster aws1 -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential' }
+           Run = 'Get-FipsClusterNode -Cluster aws1 -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'AWS: no credentials anywhere'; Id = 'AwsCredentialsUnavailable'; NoAws = $true
            Run = 'Get-FipsClusterNode -Cluster aws1' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'AWS: keys EC2 does not accept'; Id = 'AwsAuthenticationFailed'
-           Run = 'Get-FipsClusterNode -Cluster aws1 -EndpointUrl $f.Ec2AuthFailureUrl -Credential $f.AwsCredential' }
+           Run = 'Get-FipsClusterNode -Cluster aws1 -EndpointUrl $f.Ec2AuthFailureUrl -AwsCredential $f.AwsCredential' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'AWS: an endpoint whose certificate is not trusted'; Id = 'TlsHandshakeFailed'; MaxSeconds = 5
-           Run = 'Get-FipsClusterNode -Cluster aws1 -EndpointUrl $f.TlsUrl -Credential $f.AwsCredential' }
+           Run = 'Get-FipsClusterNode -Cluster aws1 -EndpointUrl $f.TlsUrl -AwsCredential $f.AwsCredential' }
 
         # Get-FipsComplianceProfile
         @{ Cmdlet = 'Get-FipsComplianceProfile'; Case = 'a profile name that does not exist'; Id = 'ComplianceProfileNotFound'
@@ -150,17 +150,17 @@ BeforeDiscovery {
 
         # New-FipsCluster: it creates one cluster, so its failures end the command.
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: the engine is down'; Id = 'DockerEngineUnreachable'; Terminating = $true
-           Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadSocket -Confirm:$false' }
+           Run = 'New-FipsCluster -Name s2 -Provider Swarm -FipsMode Disabled -DockerHost $f.DeadSocket -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: a name that is not a DNS-1123 label, before the engine is asked'; Id = 'InvalidClusterName'; Terminating = $true
-           Run = 'New-FipsCluster -Name Prod -Provider Swarm -Fips:$false -DockerHost $f.DeadSocket -Confirm:$false' }
+           Run = 'New-FipsCluster -Name Prod -Provider Swarm -FipsMode Disabled -DockerHost $f.DeadSocket -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: a name that is not a DNS-1123 label, before any credential is looked for'; Id = 'InvalidClusterName'; Terminating = $true; NoAws = $true
            Run = '$spec = $f.AwsSpec; New-FipsCluster -Name my_cluster @spec -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'Swarm: an engine on tcp:// without TLS'; Id = 'InsecureTransportRefused'; Terminating = $true
-           Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.DeadDocker -ComputerName 127.0.0.1 -KeyFilePath $f.SshKey -Confirm:$false' }
+           Run = 'New-FipsCluster -Name s2 -Provider Swarm -FipsMode Disabled -DockerHost $f.DeadDocker -ComputerName 127.0.0.1 -KeyFilePath $f.SshKey -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = "Swarm: this machine's evidence for an engine reached over tcp"; Id = 'NodeIdentityMismatch'; Terminating = $true
-           Run = 'New-FipsCluster -Name s2 -Provider Swarm -Fips:$false -DockerHost $f.TlsDocker -DockerTlsVerify -DockerCertPath $f.DockerCertPath -Confirm:$false' }
+           Run = 'New-FipsCluster -Name s2 -Provider Swarm -FipsMode Disabled -DockerHost $f.TlsDocker -DockerTlsVerify -DockerCertPath $f.DockerCertPath -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: an http:// EC2 endpoint whose console would vouch for host keys (no request sent)'; Id = 'InsecureTransportRefused'; Terminating = $true
-           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -KeyFilePath $f.SshKey -Confirm:$false' }
+           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -KeyFilePath $f.SshKey -Confirm:$false' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: a bad CIDR is refused before any credential is looked for'; Id = 'InvalidIngressCidr'; Terminating = $true; NoAws = $true
            Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -ApiAllowedCidr 10.0.0.0/33 -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: an incomplete spec is refused before any credential is looked for'; Id = 'InvalidClusterSpec'; Terminating = $true; NoAws = $true
@@ -172,11 +172,11 @@ BeforeDiscovery {
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: no credentials anywhere'; Id = 'AwsCredentialsUnavailable'; Terminating = $true; NoAws = $true
            Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: the EC2 endpoint refuses connections (promptly)'; Id = 'EndpointUnreachable'; Terminating = $true; MaxSeconds = 5
-           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -WhatIf' }
+           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: keys EC2 does not accept'; Id = 'AwsAuthenticationFailed'; Terminating = $true
-           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.Ec2AuthFailureUrl -Credential $f.AwsCredential -WhatIf' }
+           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.Ec2AuthFailureUrl -AwsCredential $f.AwsCredential -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: an endpoint whose certificate is not trusted'; Id = 'TlsHandshakeFailed'; Terminating = $true; MaxSeconds = 5
-           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.TlsUrl -Credential $f.AwsCredential -WhatIf' }
+           Run = '$spec = $f.AwsSpec; New-FipsCluster -Name a2 @spec -EndpointUrl $f.TlsUrl -AwsCredential $f.AwsCredential -WhatIf' }
 
         # New-SwarmJoinToken
         @{ Cmdlet = 'New-SwarmJoinToken'; Case = 'a root CA file that does not exist'; Id = 'RootCertificateNotFound'
@@ -188,7 +188,7 @@ BeforeDiscovery {
         @{ Cmdlet = 'Remove-FipsCluster'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Remove-FipsCluster -Name nosuch -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsCluster'; Case = 'AWS: deprovisioning through an endpoint that refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
-           Run = 'Remove-FipsCluster -Name aws1 -Deprovision -Force -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false'
+           Run = 'Remove-FipsCluster -Name aws1 -Deprovision -Force -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -Confirm:$false'
            # Nothing lost: the record stays while its instances may still run.
            After = '(Get-FipsCluster -Name aws1).Name | Should -Be aws1' }
         @{ Cmdlet = 'Remove-FipsCluster'; Case = 'AWS: deprovisioning without credentials'; Id = 'AwsCredentialsUnavailable'; NoAws = $true
@@ -203,22 +203,22 @@ BeforeDiscovery {
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a node the cluster does not have'; Id = 'FipsClusterNodeNotFound'
            Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0ffffffffffffffff -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'AWS: terminating through an endpoint that refuses connections'; Id = 'EndpointUnreachable'; MaxSeconds = 5
-           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false' }
+           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
            Run = 'Remove-FipsClusterNode -Cluster swarm1 -Node manager1 -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a swarm whose manager is on tcp:// without TLS'; Id = 'InsecureTransportRefused'
            Run = 'Remove-FipsClusterNode -Cluster swarmtcp -Node manager1 -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'AWS: a kubeconfig on http://, refused before anything is terminated'; Id = 'InsecureTransportRefused'
-           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -Kubeconfig $f.Kubeconfig.Unauthorized -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false'
+           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -Kubeconfig $f.Kubeconfig.Unauthorized -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -Confirm:$false'
            After = '(Get-FipsCluster -Name aws1).Nodes.NodeId | Should -Contain i-0000000000000000b' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'AWS: a kubeconfig that cannot be used, refused before anything is terminated'; Id = 'InvalidKubeconfig'
-           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -Kubeconfig $f.Garbage -EndpointUrl $f.DeadUrl -Credential $f.AwsCredential -Confirm:$false' }
+           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -Force -Kubeconfig $f.Garbage -EndpointUrl $f.DeadUrl -AwsCredential $f.AwsCredential -Confirm:$false' }
 
         # Set-FipsCluster
         @{ Cmdlet = 'Set-FipsCluster'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Set-FipsCluster -Name nosuch -Description x -Confirm:$false' }
         @{ Cmdlet = 'Set-FipsCluster'; Case = 'a change of FIPS mode'; Id = 'FipsModeImmutable'
-           Run = 'Set-FipsCluster -Name swarm1 -Fips -Confirm:$false' }
+           Run = 'Set-FipsCluster -Name swarm1 -FipsMode Enabled -Confirm:$false' }
         @{ Cmdlet = 'Set-FipsCluster'; Case = 'a record edited on disk'; Id = 'FipsClusterRecordTampered'
            Run = 'Set-FipsCluster -Name tampered -Description x -Confirm:$false' }
 

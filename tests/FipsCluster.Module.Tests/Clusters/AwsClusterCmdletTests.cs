@@ -46,7 +46,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             secret.AppendChar(c);
         }
         var credential = new PSCredential("AKIAFIPSCLUSTERTEST", secret);
-        return _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+        return _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -AwsCredential $args[1] -Ami ami-0123456789abcdef0 " +
             "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere -Verbose " + extra,
             _ec2.Url, credential);
     }
@@ -60,7 +60,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         {
             secret.AppendChar(c);
         }
-        var whatIf = _ps.Run("New-FipsCluster -Name graviton -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0fedcba9876543210 " +
+        var whatIf = _ps.Run("New-FipsCluster -Name graviton -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -AwsCredential $args[1] -Ami ami-0fedcba9876543210 " +
             "-Architecture arm64 -KubernetesVersion v1.31.2+fips.0 -EtcdVersion 3.5.15+fips.0 -WorkerCount 2 -WhatIf -Verbose", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
         Assert.Empty(whatIf.Errors);
         var text = whatIf.HostText.Replace("\n", "", StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Contains("kind: KubeadmControlPlane", _ps.Run("Export-FipsClusterManifest -Name aws1").Output.Single().ToString());
 
         // FIPS mode stays fixed for AWS clusters too.
-        Assert.StartsWith("FipsModeImmutable,", Assert.Single(_ps.Run("Set-FipsCluster aws1 -Fips:$false").ErrorIds));
+        Assert.StartsWith("FipsModeImmutable,", Assert.Single(_ps.Run("Set-FipsCluster aws1 -FipsMode Disabled").ErrorIds));
 
         var secret = new SecureString();
         foreach (var c in Secret)
@@ -101,13 +101,13 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             secret.AppendChar(c);
         }
         // The instances as EC2 sees them now.
-        var nodes = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret)).Of("FipsCluster.FipsClusterNode");
+        var nodes = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret)).Of("FipsCluster.FipsClusterNode");
         Assert.Equal(3, nodes.Count);
         Assert.All(nodes, n => Assert.Equal("running", (string)n.State));
         Assert.Equal(new[] { "ControlPlane", "Worker", "Worker" }, nodes.Select(n => (string)n.Role));
 
         // Deprovision: every recorded instance terminated, the group deleted, the record gone.
-        var removed = _ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
+        var removed = _ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
         Assert.Empty(removed.Errors);
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
         Assert.Empty(_ec2.SecurityGroups);
@@ -138,7 +138,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             secret.AppendChar(c);
         }
 
-        var result = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1] | Test-FipsNode -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -TimeoutSeconds 5",
+        var result = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -AwsCredential $args[1] | Test-FipsNode -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -TimeoutSeconds 5",
             _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret), key, EmptyKnownHosts, closedPort);
 
         Assert.Null(result.Terminating);
@@ -323,7 +323,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         using var nodes = new KubeadmNodes(_nodes, 2);
         _ec2.InstanceAddresses = nodes.Addresses;
         nodes.CloudInit("error", nodes.Addresses[0]);
-        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)} -Fips:${fips.ToString().ToLowerInvariant()}");
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)} -FipsMode {(fips ? "Enabled" : "Disabled")}");
         var error = Assert.Single(result.Errors); // terminating for the statement
         Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
         var expected = CloudInitFailure(fips, "KubeadmInitFailed");
@@ -350,7 +350,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         using var nodes = new KubeadmNodes(_nodes, 2);
         _ec2.InstanceAddresses = nodes.Addresses;
         nodes.CloudInit("error", nodes.Addresses[1]);
-        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)} -Fips:${fips.ToString().ToLowerInvariant()}");
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)} -FipsMode {(fips ? "Enabled" : "Disabled")}");
         Assert.Null(result.Terminating);
         var error = Assert.Single(result.Errors);
         Assert.StartsWith(CloudInitFailure(fips, "KubeadmJoinFailed") + ",", error.FullyQualifiedErrorId);
@@ -371,7 +371,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         {
             secret.AppendChar(c);
         }
-        var stopping = _ps.RunAndStop("New-FipsCluster -Name aws4 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+        var stopping = _ps.RunAndStop("New-FipsCluster -Name aws4 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -AwsCredential $args[1] -Ami ami-0123456789abcdef0 " +
             "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere " +
             $"-ControlPlaneCount 1 -WorkerCount 1 {Ssh(nodes)}", TimeSpan.FromSeconds(4), _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
         Assert.True(stopping < TimeSpan.FromSeconds(2), $"stopping took {stopping}");
@@ -406,13 +406,13 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Directory.CreateDirectory(Path.GetDirectoryName(EmptyKnownHosts)!);
         File.WriteAllText(EmptyKnownHosts, "# mine\n" + foreign + "\n");
         // Non-FIPS: this host plays the instances and is not in FIPS mode (a FIPS cluster's refusal is tested below).
-        var created = New($"-ControlPlaneCount 1 -WorkerCount 1 {ssh} -Fips:$false");
+        var created = New($"-ControlPlaneCount 1 -WorkerCount 1 {ssh} -FipsMode Disabled");
         Assert.StartsWith("KubeadmJoinFailed,", Assert.Single(created.Errors).FullyQualifiedErrorId);
         nodes.FailJoin(); // whatever broke it is fixed
 
         // Join again what failed: piped from Get-FipsClusterNode (Cluster and NodeId bind by property name).
-        var again = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1] | Where-Object JoinState -eq Failed | " +
-            $"Add-FipsClusterNode {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1] -Verbose", _ec2.Url, AwsKeys());
+        var again = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -AwsCredential $args[1] | Where-Object JoinState -eq Failed | " +
+            $"Add-FipsClusterNode {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -AwsCredential $args[1] -Verbose", _ec2.Url, AwsKeys());
         Assert.True(again.Errors.Count == 0, string.Join("\n", again.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
         var rejoined = again.SingleOf("FipsCluster.FipsClusterNode");
         Assert.Equal(nodes.Addresses[1], (string)rejoined.Endpoint);
@@ -426,10 +426,10 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
 
         // Two more workers: launched like the others, keys proven through the console, judged, joined, recorded.
         var launchesBefore = _ec2.Requests.Count(r => r.Action == "RunInstances");
-        var whatIf = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1] -WhatIf", _ec2.Url, AwsKeys());
+        var whatIf = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -AwsCredential $args[1] -WhatIf", _ec2.Url, AwsKeys());
         Assert.Contains("What if:", whatIf.HostText);
         Assert.Equal(launchesBefore, _ec2.Requests.Count(r => r.Action == "RunInstances"));
-        var added = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        var added = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys());
         Assert.Empty(added.Errors);
         var records = added.Of("FipsCluster.FipsClusterNode");
         Assert.Equal(new[] { nodes.Addresses[2], nodes.Addresses[3] }, records.Select(r => (string)r.Endpoint).Order());
@@ -472,7 +472,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             var kubeconfig = Path.Combine(_home + "-ssh", "kubeconfig");
             File.WriteAllText(kubeconfig, api.Kubeconfig("aws1"));
             var removedWorker = (string)records.Single(r => (string)r.Endpoint == nodes.Addresses[3]).NodeId;
-            var removal = _ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -Kubeconfig $args[3] -EndpointUrl $args[0] -Credential $args[1] -Verbose", _ec2.Url, AwsKeys(), removedWorker, kubeconfig);
+            var removal = _ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -Kubeconfig $args[3] -EndpointUrl $args[0] -AwsCredential $args[1] -Verbose", _ec2.Url, AwsKeys(), removedWorker, kubeconfig);
             Assert.Empty(removal.Errors);
             Assert.Empty(removal.Warnings);
             Assert.Equal(new[] { "node-1" }, api.DeletedNodes);
@@ -480,7 +480,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             Assert.Equal("terminated", _ec2.Instances[removedWorker].State);
         }
         Assert.Equal(6 + 2, File.ReadAllLines(EmptyKnownHosts).Length);
-        Assert.Empty(_ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys()).Errors);
+        Assert.Empty(_ps.Run("Remove-FipsCluster aws1 -Deprovision -Force -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys()).Errors);
         Assert.Equal(4, _ec2.Instances.Count);
         Assert.All(_ec2.Instances.Values, i => Assert.Equal("terminated", i.State));
         Assert.Equal(new[] { "# mine", foreign }, File.ReadAllLines(EmptyKnownHosts));
@@ -496,7 +496,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Empty(New($"-ControlPlaneCount 1 -WorkerCount 0 {ssh}").Errors);
 
         // A FIPS cluster: the new worker (this host, not in FIPS mode) is judged, refused, and recorded as such.
-        var refused = _ps.Run($"Add-FipsClusterNode aws1 -Count 1 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        var refused = _ps.Run($"Add-FipsClusterNode aws1 -Count 1 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys());
         Assert.StartsWith("NodeNotFipsCompliant,", Assert.Single(refused.ErrorIds));
         var worker = refused.SingleOf("FipsCluster.FipsClusterNode");
         Assert.Equal("Failed", (string)worker.JoinState);
@@ -506,7 +506,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Equal(2, ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster aws1").SingleOf("FipsCluster.FipsClusterRecord").Nodes).Count());
 
         nodes.CloudInit("error", nodes.Addresses[0]); // the control plane is broken now
-        var result = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        var result = _ps.Run($"Add-FipsClusterNode aws1 -Count 2 {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys());
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("ProvisioningFailed,", error.FullyQualifiedErrorId);
         Assert.Contains(CloudInitFailure(fips: true, "KubeadmInitFailed"), error.Exception.Message);
@@ -517,16 +517,16 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.DoesNotContain(nodes.Calls, c => c.Arguments.StartsWith("join", StringComparison.Ordinal));
 
         // An instance the record does not hold is named, and nothing is called.
-        var unknown = _ps.Run($"Add-FipsClusterNode aws1 -InstanceId i-0000000000000dead {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys());
+        var unknown = _ps.Run($"Add-FipsClusterNode aws1 -InstanceId i-0000000000000dead {ssh.Replace("-SshPort " + nodes.Port, "")} -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys());
         Assert.StartsWith("FipsClusterNodeNotFound,", Assert.Single(unknown.ErrorIds));
 
         // The refused worker is terminated and forgotten; the control plane that ran kubeadm init cannot be removed alone.
         var refusedId = (string)worker.NodeId;
-        Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -WhatIf -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
+        Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -WhatIf -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
         Assert.Equal("running", _ec2.Instances[refusedId].State);
         var refusedAddress = (string)worker.Endpoint;
         Assert.Contains($"[{refusedAddress}]:", File.ReadAllText(EmptyKnownHosts));
-        Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
+        Assert.Empty(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys(), refusedId).Errors);
         Assert.Equal("terminated", _ec2.Instances[refusedId].State);
         Assert.DoesNotContain($"[{refusedAddress}]:", File.ReadAllText(EmptyKnownHosts)); // its address may serve another machine next
         Assert.Contains($"[{nodes.Addresses[0]}]:", File.ReadAllText(EmptyKnownHosts));
@@ -534,7 +534,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.Single((IEnumerable<dynamic>)left.Nodes);
         Assert.DoesNotContain(refusedId, (IEnumerable<string>)left.Resources);
         var controlPlane = (string)((IEnumerable<dynamic>)left.Nodes).Single().NodeId;
-        Assert.StartsWith("ClusterNodeRequired,", Assert.Single(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -EndpointUrl $args[0] -Credential $args[1]", _ec2.Url, AwsKeys(), controlPlane).ErrorIds));
+        Assert.StartsWith("ClusterNodeRequired,", Assert.Single(_ps.Run("Remove-FipsClusterNode aws1 $args[2] -Force -EndpointUrl $args[0] -AwsCredential $args[1]", _ec2.Url, AwsKeys(), controlPlane).ErrorIds));
         Assert.Equal("running", _ec2.Instances[controlPlane].State);
     }
 
@@ -567,7 +567,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         _ec2.InstanceAddresses = nodes.Addresses;
         var ssh = Ssh(nodes);
         _ec2.ConsoleByAddress.TryRemove(nodes.Addresses[2], out _);
-        var result = New($"-ControlPlaneCount 1 -WorkerCount 2 {ssh} -BootstrapTimeout 00:00:04");
+        var result = New($"-ControlPlaneCount 1 -WorkerCount 2 {ssh} -BootstrapTimeoutSeconds 4");
         Assert.Null(result.Terminating);
         var silent = _ec2.Instances.Keys.Single(id => ((IEnumerable<dynamic>)result.SingleOf("FipsCluster.FipsClusterRecord").Nodes).Any(n => (string)n.NodeId == id && (string)n.Endpoint == nodes.Addresses[2]));
         Assert.Contains(result.Warnings, w => w.Message.Contains(silent, StringComparison.Ordinal) && w.Message.Contains("printed no SSH host keys", StringComparison.Ordinal));
@@ -615,7 +615,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         {
             secret.AppendChar(c);
         }
-        var stopping = _ps.RunAndStop("New-FipsCluster -Name aws3 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+        var stopping = _ps.RunAndStop("New-FipsCluster -Name aws3 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -AwsCredential $args[1] -Ami ami-0123456789abcdef0 " +
             "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere",
             TimeSpan.FromSeconds(1.5), _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
         Assert.True(stopping < TimeSpan.FromSeconds(2), $"stopping took {stopping}");

@@ -50,7 +50,7 @@ public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, IC
         {
             secret.AppendChar(c);
         }
-        var created = _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+        var created = _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -AwsCredential $args[1] -Ami ami-0123456789abcdef0 " +
             "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere -ControlPlaneCount 1 -WorkerCount 0",
             _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret));
         Assert.Empty(created.Errors);
@@ -84,7 +84,7 @@ public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, IC
             secret.AppendChar(c);
         }
         // Created with its sshd on another port (no join: this test is about the later check).
-        Assert.Empty(_ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+        Assert.Empty(_ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -AwsCredential $args[1] -Ami ami-0123456789abcdef0 " +
             $"-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere -SkipJoin -SshPort {_nodes.PlainPort}",
             _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret)).Errors);
         _api.NodeCount = 1;

@@ -82,7 +82,7 @@ public sealed class FipsClusterLifecycleTests : IClassFixture<ModuleFixture>, ID
         Assert.False((bool)manager.Compliant);
 
         // FIPS mode and profile are fixed; the description is not.
-        var immutable = _ps.Run("Set-FipsCluster lab -Fips:$false");
+        var immutable = _ps.Run("Set-FipsCluster lab -FipsMode Disabled");
         Assert.Equal("FipsModeImmutable,FipsCluster.Commands.SetFipsClusterCommand", Assert.Single(immutable.ErrorIds));
         var profile = _ps.Run("Set-FipsCluster lab -ComplianceProfile FIPS-140-2");
         Assert.Equal("FipsModeImmutable,FipsCluster.Commands.SetFipsClusterCommand", Assert.Single(profile.ErrorIds));
@@ -100,7 +100,7 @@ public sealed class FipsClusterLifecycleTests : IClassFixture<ModuleFixture>, ID
     public void Eight_runspaces_adding_and_removing_nodes_and_updating_the_same_cluster_lose_no_update()
     {
         _docker.RequireEngines();
-        Assert.NotEmpty(New("busy", "-Fips:$false").Of(Record));
+        Assert.NotEmpty(New("busy", "-FipsMode Disabled").Of(Record));
         // A non-FIPS cluster hands out the engine's own v1 tokens.
         Assert.Equal(_docker.Docker(_docker.ClusterHost, "swarm", "join-token", "-q", "worker").Trim(),
             _ps.Run("Get-SwarmJoinToken -Cluster busy -Role Worker -AsPlainText").Output.Single().ToString());

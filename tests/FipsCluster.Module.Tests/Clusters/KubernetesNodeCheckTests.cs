@@ -34,7 +34,7 @@ public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDi
     private dynamic Run(string address, int port)
     {
         _api.NodeAddress = address;
-        var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -Profile (Get-FipsComplianceProfile -Path $args[5])",
+        var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[5])",
             _kubeconfig, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, port, Profile());
         Assert.Empty(result.Errors);
         return result.SingleOf("FipsCluster.ClusterComplianceReport");
@@ -60,7 +60,7 @@ public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDi
             Assert.Empty(_api.CreatedNamespaces);
             Assert.DoesNotContain((IEnumerable<dynamic>)whatIf.SingleOf("FipsCluster.ClusterComplianceReport").Checks, c => (string)c.CheckId == "K8S-NODE-01");
 
-            var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck DaemonSet -NodeCheckTimeoutSeconds 60 -Verbose -Profile (Get-FipsComplianceProfile -Path $args[1])", _kubeconfig, Profile());
+            var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck DaemonSet -NodeCheckTimeoutSeconds 60 -Verbose -ComplianceProfile (Get-FipsComplianceProfile -Path $args[1])", _kubeconfig, Profile());
             Assert.Empty(result.Errors);
             var report = result.SingleOf("FipsCluster.ClusterComplianceReport");
             var nodes = ((IEnumerable<dynamic>)report.Nodes).ToDictionary(n => (string)n.ComputerName);
@@ -114,7 +114,7 @@ public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDi
         _api.NodeCount = 1;
         _api.NodeAddress = "10.255.255.1"; // the private address, not reachable from where the admin sits
         _api.NodeExternalAddress = "127.0.0.1";
-        var script = "Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -NodeAddressType ExternalIP -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -Profile (Get-FipsComplianceProfile -Path $args[5])";
+        var script = "Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -NodeAddressType ExternalIP -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[5])";
         var report = _ps.Run(script, _kubeconfig, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.PlainPort, Profile()).SingleOf("FipsCluster.ClusterComplianceReport");
         var node = Assert.Single((IEnumerable<dynamic>)report.Nodes);
         Assert.Equal($"127.0.0.1:{_nodes.PlainPort}", (string)node.ComputerName);

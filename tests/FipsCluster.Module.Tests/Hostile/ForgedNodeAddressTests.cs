@@ -35,7 +35,7 @@ public sealed class ForgedNodeAddressTests : IClassFixture<ModuleFixture>, IDisp
 
     private dynamic Test()
     {
-        var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -Profile (Get-FipsComplianceProfile -Path $args[4])",
+        var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[4])",
             _kubeconfig, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _kubeconfig + ".profile.yaml");
         Assert.Empty(result.Errors);
         return result.SingleOf("FipsCluster.ClusterComplianceReport");

@@ -123,7 +123,7 @@ public sealed class KnownHostsInjectionTests : IClassFixture<ModuleFixture>, IDi
         foreach (var port in new[] { _loopback6!.Port, 22 })
         {
             var result = _ps.Run("Test-FipsCluster -Kubeconfig $args[0] -NodeCheck Ssh -UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] " +
-                "-HostKeyPolicy AcceptNew -Profile (Get-FipsComplianceProfile -Path $args[5])", kubeconfig, _nodes.UserName, _nodes.KeyFile, knownHosts, port, profile);
+                "-HostKeyPolicy AcceptNew -ComplianceProfile (Get-FipsComplianceProfile -Path $args[5])", kubeconfig, _nodes.UserName, _nodes.KeyFile, knownHosts, port, profile);
             Assert.Equal(before, File.ReadAllBytes(knownHosts));
             var report = result.SingleOf("FipsCluster.ClusterComplianceReport");
             var node = Assert.Single((IEnumerable<dynamic>)report.Nodes);

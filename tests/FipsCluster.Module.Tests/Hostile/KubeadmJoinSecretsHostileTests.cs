@@ -59,7 +59,7 @@ public sealed class KubeadmJoinSecretsHostileTests : IClassFixture<ModuleFixture
         {
             secretKey.AppendChar(c);
         }
-        var result = _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -Credential $args[1] -Ami ami-0123456789abcdef0 " +
+        var result = _ps.Run("New-FipsCluster -Name aws1 -Provider AWS -Region us-east-1 -EndpointUrl $args[0] -AwsCredential $args[1] -Ami ami-0123456789abcdef0 " +
             "-KubernetesVersion v1.29.6+fips.0 -KubernetesImageRepository docker.io/mesosphere -EtcdVersion 3.5.10+fips.0 -EtcdImageRepository docker.io/mesosphere " +
             "-ControlPlaneCount 3 -WorkerCount 1 -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -SshPort $args[5] -Verbose -Debug " +
             // The EC2 stub is http://: its console vouches for host keys only when the user says so (as with any http:// emulator).

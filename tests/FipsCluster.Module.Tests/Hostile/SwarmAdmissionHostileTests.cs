@@ -140,12 +140,12 @@ public sealed class SwarmAdmissionHostileTests : IClassFixture<ModuleFixture>, I
             Assert.Equal("inactive", State(onThisHost));
             Assert.Equal("FipsClusterNotFound,FipsCluster.Commands.GetFipsClusterCommand", Assert.Single(_ps.Run("Get-FipsCluster wrong").Errors).FullyQualifiedErrorId);
 
-            var tcp = _ps.Run("New-FipsCluster -Name wrong -Provider Swarm -Fips:$false -DockerHost $args[0] -DockerTlsVerify -DockerCertPath $args[1]", "tcp://127.0.0.1:1", _home);
+            var tcp = _ps.Run("New-FipsCluster -Name wrong -Provider Swarm -FipsMode Disabled -DockerHost $args[0] -DockerTlsVerify -DockerCertPath $args[1]", "tcp://127.0.0.1:1", _home);
             Assert.Equal("NodeIdentityMismatch,FipsCluster.Commands.NewFipsClusterCommand", Assert.Single(tcp.Errors).FullyQualifiedErrorId);
 
             // The same engine with this machine's evidence (a local socket, this host's engine ID): the binding holds
             // and the cluster is created (non-FIPS: this host is not FIPS), its manager's engine ID recorded.
-            var local = _ps.Run("New-FipsCluster -Name right -Provider Swarm -Fips:$false -DockerHost $args[0] -ListenAddress 127.0.0.1:$($args[1]) -AdvertiseAddress 127.0.0.1", onThisHost, 40000 + Random.Shared.Next(0, 20000));
+            var local = _ps.Run("New-FipsCluster -Name right -Provider Swarm -FipsMode Disabled -DockerHost $args[0] -ListenAddress 127.0.0.1:$($args[1]) -AdvertiseAddress 127.0.0.1", onThisHost, 40000 + Random.Shared.Next(0, 20000));
             Assert.Empty(local.Errors);
             var manager = ((IEnumerable<dynamic>)local.SingleOf(Record).Nodes).Single();
             Assert.Equal(Id(onThisHost), (string)manager.EngineId);
