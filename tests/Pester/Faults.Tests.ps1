@@ -35,6 +35,11 @@ BeforeDiscovery {
         @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS: keys EC2 does not accept'; Id = 'AwsAuthenticationFailed'
            Run = 'Add-FipsClusterNode -Cluster aws1 -Count 1 -EndpointUrl $f.Ec2AuthFailureUrl -AwsCredential $f.AwsCredential -KeyFilePath $f.GarbageKey -AllowInsecureTransport -Confirm:$false' }
 
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'AWS parameters for a swarm'; Id = 'ClusterProviderMismatch'; NoAws = $true
+           Run = 'Add-FipsClusterNode -Cluster swarm1 -Count 1 -KeyFilePath $f.GarbageKey -Confirm:$false' }
+        @{ Cmdlet = 'Add-FipsClusterNode'; Case = 'a swarm engine for an AWS cluster'; Id = 'ClusterProviderMismatch'
+           Run = 'Add-FipsClusterNode -Cluster aws1 -DockerHost $f.DeadSocket -Confirm:$false' }
+
         # Compare-FipsComplianceReport
         @{ Cmdlet = 'Compare-FipsComplianceReport'; Case = 'an object that is not a report'; Id = 'InvalidComplianceReport'
            Run = 'Compare-FipsComplianceReport -ReferenceReport $f.Report -DifferenceReport ([datetime]::UnixEpoch)' }
@@ -166,7 +171,7 @@ BeforeDiscovery {
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: an incomplete spec is refused before any credential is looked for'; Id = 'InvalidClusterSpec'; Terminating = $true; NoAws = $true
            Run = 'New-FipsCluster -Name a2 -Provider AWS -Region us-east-1 -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = '-Provider aws (any casing) is AWS'; Id = 'InvalidClusterSpec'; Terminating = $true; NoAws = $true
-           Run = 'New-FipsCluster -Name a2 -Provider aws -Region us-east-1 -DockerHost $f.DeadDocker -WhatIf' }
+           Run = 'New-FipsCluster -Name a2 -Provider aws -Region us-east-1 -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: a name the store already has'; Id = 'FipsClusterExists'; Terminating = $true; NoAws = $true
            Run = '$spec = $f.AwsSpec; New-FipsCluster -Name aws1 @spec -WhatIf' }
         @{ Cmdlet = 'New-FipsCluster'; Case = 'AWS: no credentials anywhere'; Id = 'AwsCredentialsUnavailable'; Terminating = $true; NoAws = $true
@@ -198,6 +203,8 @@ BeforeDiscovery {
            After = '(Get-FipsCluster -Name swarmtcp).Name | Should -Be swarmtcp' }
 
         # Remove-FipsClusterNode
+        @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a swarm engine for an AWS cluster'; Id = 'ClusterProviderMismatch'
+           Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -DockerHost $f.DeadSocket -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Remove-FipsClusterNode -Cluster nosuch -Node n1 -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a node the cluster does not have'; Id = 'FipsClusterNodeNotFound'
@@ -243,6 +250,8 @@ BeforeDiscovery {
            Run = 'Test-FipsCertificate -Path $f.Garbage' }
 
         # Test-FipsCluster
+        @{ Cmdlet = 'Test-FipsCluster'; Case = 'a kubeconfig for a swarm'; Id = 'ClusterProviderMismatch'
+           Run = 'Test-FipsCluster swarm1 -Kubeconfig $f.Garbage' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Test-FipsCluster -Name nosuch' }
         @{ Cmdlet = 'Test-FipsCluster'; Case = 'a kubeconfig that does not exist'; Id = 'InvalidKubeconfig'
