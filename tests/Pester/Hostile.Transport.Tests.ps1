@@ -33,7 +33,7 @@ BeforeAll {
         Name = 'hostile1'; Provider = 'AWS'; Region = 'us-east-1'; Ami = 'ami-0123456789abcdef0'; KubernetesVersion = 'v1.29.6+fips.0'
         KubernetesImageRepository = 'docker.io/mesosphere'; EtcdVersion = '3.5.10+fips.0'; EtcdImageRepository = 'docker.io/mesosphere'
         EndpointUrl = "http://127.0.0.1:$script:closed"; KeyFilePath = $script:sshKey; KnownHostsPath = (Join-Path $TestDrive 'known_hosts')
-        Credential = [pscredential]::new('AKIAHOSTILETEST00000', (ConvertTo-SecureString -String 'not-a-real-secret' -AsPlainText -Force))
+        AwsCredential = [pscredential]::new('AKIAHOSTILETEST00000', (ConvertTo-SecureString -String 'not-a-real-secret' -AsPlainText -Force))
     }
 }
 
