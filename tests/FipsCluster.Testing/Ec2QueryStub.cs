@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security;
 using System.Text;
 
-namespace FipsCluster.Core.Tests.Providers;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// An in-process HTTP server on loopback that speaks the EC2 Query protocol — form-encoded Action requests, XML

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Xunit;
 
-namespace FipsCluster.Module.Tests.Harness;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// Real SSH nodes for Test-FipsNode, started with the scripts in tests/Infrastructure:
@@ -208,7 +208,7 @@ public sealed class SshNodesFixture : IDisposable
         {
             return;
         }
-        if (TestPaths.InCi)
+        if (TestEnvironment.InCi)
         {
             Assert.Fail("CI=true and the SSH test nodes cannot run: " + Unavailable);
         }
@@ -263,7 +263,7 @@ public sealed class SshNodesFixture : IDisposable
     }
 
     private void Script(string name, params string[] args) =>
-        Run(Path.Combine(TestPaths.RepoRoot, "tests", "Infrastructure", name), args);
+        Run(Path.Combine(TestEnvironment.RepoRoot, "tests", "Infrastructure", name), args);
 
     private static void Run(string file, params string[] args)
     {
@@ -330,9 +330,4 @@ public sealed class SshNodesFixture : IDisposable
             Console.Error.WriteLine($"{script} stop failed: {ex.Message}");
         }
     }
-}
-
-[CollectionDefinition("ssh")]
-public sealed class SshCollection : ICollectionFixture<SshNodesFixture>
-{
 }

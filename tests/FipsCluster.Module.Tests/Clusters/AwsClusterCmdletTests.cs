@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Security;
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
