@@ -145,7 +145,10 @@ start() {
   w=$(fc_abspath "$w")
   stop "$w"
   remove_netns "$name"
-  rm -rf "$w/etc-up" "$w/etc-work" "$w/boot" "$w/bin" "$w/known_hosts" "$w/address"
+  if ip -o -4 addr show | awk '{print $4}' | grep -q "^${subnet//./\\.}\.1/"; then
+    fc_die "$subnet.1 is already assigned on this host; pick another --subnet"
+  fi
+  rm -rf "${w:?}/etc-up" "${w:?}/etc-work" "${w:?}/boot" "${w:?}/bin" "${w:?}/known_hosts" "${w:?}/address"
   : >"$w/sshd.log"
   : >"$w/commands.log"
   chmod 0644 "$w/commands.log"
