@@ -282,7 +282,7 @@ BeforeDiscovery {
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
            Run = 'Test-FipsNode -ComputerName $f.DeadSsh -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'password login to an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
-           Run = 'Test-FipsNode -ComputerName $f.DeadSsh -Credential $f.SshCredential -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3' }
+           Run = 'Test-FipsNode -ComputerName $f.DeadSsh -SshCredential $f.SshCredential -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'a port that does not speak SSH'; Id = 'SshConnectionFailed'; MaxSeconds = 8
            Run = 'Test-FipsNode -ComputerName $f.NotSsh -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -TimeoutSeconds 1' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'a key file that is not a key'; Id = 'SshKeyFileInvalid'

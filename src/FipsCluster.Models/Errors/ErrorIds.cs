@@ -45,6 +45,7 @@ public static class ErrorIds
     public const string SshKeyFileInvalid = nameof(SshKeyFileInvalid);
     public const string SshConnectionFailed = nameof(SshConnectionFailed);
     public const string KnownHostsUnreadable = nameof(KnownHostsUnreadable);
+    public const string SshLoginConflict = nameof(SshLoginConflict);
 
     // Go binaries
     public const string BinaryNotFound = nameof(BinaryNotFound);
@@ -110,6 +111,7 @@ public static class ErrorIds
     public const string ManifestWriteFailed = nameof(ManifestWriteFailed);
     public const string ProvisioningFailed = nameof(ProvisioningFailed);
     public const string AwsCredentialsUnavailable = nameof(AwsCredentialsUnavailable);
+    public const string AwsCredentialsConflict = nameof(AwsCredentialsConflict);
     public const string InvalidKubeconfig = nameof(InvalidKubeconfig);
     public const string InvalidIngressCidr = nameof(InvalidIngressCidr);
     public const string KubeadmInitFailed = nameof(KubeadmInitFailed);

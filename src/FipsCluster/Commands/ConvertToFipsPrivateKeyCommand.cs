@@ -54,7 +54,7 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
     [Parameter]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
-    public ComplianceProfile? Profile { get; set; }
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
     protected override void BeginProcessingCore()
     {
@@ -73,7 +73,7 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
             try
             {
                 var result = PrivateKeyConverter.Convert(resolved, Passphrase, NewPassphrase ?? Passphrase, Backup, (target, action) => ShouldProcess(target, action),
-                    Iterations, (Profile ?? ComplianceProfiles.Default).Standard, Force, WriteWarning);
+                    Iterations, (ComplianceProfile ?? ComplianceProfiles.Default).Standard, Force, WriteWarning);
                 if (result is not null)
                 {
                     if (result.BackupPath is { } backup)

@@ -87,7 +87,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
         Assert.DoesNotContain(Secret, whatIf.AllText + created.AllText);
         // The stored cluster renders exactly what its instances were given.
         var workerData = _ec2.Requests.Where(r => r.Action == "RunInstances").Select(r => r.Parameters).Single(p => p["TagSpecification.1.Tag.3.Value"] == "worker")["UserData"];
-        var exported = _ps.Run("Get-FipsCluster aws1 | Export-FipsClusterManifest -Format CloudInit -Role Worker");
+        var exported = _ps.Run("Get-FipsCluster aws1 | Export-FipsClusterManifest -ManifestKind CloudInit -MachineRole Worker");
         Assert.Empty(exported.Errors);
         Assert.Equal(Ec2QueryStub.UserDataText(workerData), exported.Output.Single().ToString());
         Assert.Contains("kind: KubeadmControlPlane", _ps.Run("Export-FipsClusterManifest -Name aws1").Output.Single().ToString());
@@ -138,7 +138,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
             secret.AppendChar(c);
         }
 
-        var result = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1] | Test-FipsNode -KeyFilePath $args[2] -KnownHostsPath $args[3] -Port $args[4] -TimeoutSeconds 5",
+        var result = _ps.Run("Get-FipsClusterNode aws1 -EndpointUrl $args[0] -Credential $args[1] | Test-FipsNode -KeyFilePath $args[2] -KnownHostsPath $args[3] -SshPort $args[4] -TimeoutSeconds 5",
             _ec2.Url, new PSCredential("AKIAFIPSCLUSTERTEST", secret), key, EmptyKnownHosts, closedPort);
 
         Assert.Null(result.Terminating);
