@@ -123,7 +123,7 @@ public sealed record AddSwarmNodeOptions : AddNodesOptions
     public required DockerEndpoint Engine { get; init; }
 
     /// <summary>Worker or Manager.</summary>
-    public string Role { get; init; } = "Worker";
+    public SwarmNodeRole Role { get; init; } = SwarmNodeRole.Worker;
 
     /// <summary>The node's host, whose evidence is read over SSH; null: this machine.</summary>
     public string? EvidenceHost { get; init; }

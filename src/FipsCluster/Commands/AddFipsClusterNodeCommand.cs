@@ -41,9 +41,10 @@ public sealed class AddFipsClusterNodeCommand : DockerEngineCmdlet
     [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string ClusterName { get; set; } = "";
 
+    /// <summary>The swarm role the node joins as: the same type as the token cmdlets' -Role.</summary>
     [Parameter(ParameterSetName = SwarmSet)]
     [ValidateSet("Worker", "Manager")]
-    public string Role { get; set; } = "Worker";
+    public SwarmNodeRole Role { get; set; } = SwarmNodeRole.Worker;
 
     /// <summary>AWS: how many worker instances to launch and join.</summary>
     [Parameter(Mandatory = true, ParameterSetName = AwsLaunchSet)]

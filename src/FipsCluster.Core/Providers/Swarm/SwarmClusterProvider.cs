@@ -245,7 +245,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
         using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
         var managers = await manager.GetRemoteManagersAsync().ConfigureAwait(false);
         var swarm = await manager.InspectSwarmAsync().ConfigureAwait(false);
-        var token = swarm.TokenFor(add.Role == "Manager" ? SwarmNodeRole.Manager : SwarmNodeRole.Worker)
+        var token = swarm.TokenFor(add.Role is SwarmNodeRole.Manager ? SwarmNodeRole.Manager : SwarmNodeRole.Worker)
             ?? throw new FipsClusterException(ErrorIds.JoinTokenUnavailable, FipsErrorCategory.InvalidOperation, $"The manager of '{record.Name}' gave no {add.Role} join token.", record.Name);
         using var node = new DockerEngineClient(add.Engine, context);
         context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Joining {add.Engine}"));
@@ -256,7 +256,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
             Cluster = record.Name,
             Hostname = engineName ?? report.ComputerName,
             NodeId = nodeId,
-            Role = add.Role,
+            Role = add.Role is SwarmNodeRole.Manager ? "Manager" : "Worker",
             Endpoint = add.Engine.ToString(),
             EvidenceHost = add.EvidenceHost ?? "local",
             EngineId = identity.Id,
