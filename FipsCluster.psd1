@@ -1,7 +1,10 @@
 @{
     # The module version lives here and nowhere else: Directory.Build.props reads it for the assemblies.
     ModuleVersion          = '0.1.0'
-    RootModule             = 'FipsCluster.dll'
+    # The DSC resources' classes: DSC engines find class-based resources only in a script root module, whose base
+    # name is their type prefix (FipsCluster/FipsNode). The cmdlets come from the nested assembly.
+    RootModule             = 'FipsCluster.psm1'
+    NestedModules          = @('FipsCluster.dll')
     GUID                   = '5d0f7c1e-2a4b-4f0e-9c53-8e6f3b1a7d42'
     Author                 = 'FipsCluster contributors'
     CompanyName            = 'FipsCluster'
@@ -40,6 +43,7 @@
     FunctionsToExport      = @()
     VariablesToExport      = @()
     AliasesToExport        = @()
+    DscResourcesToExport   = @('FipsNode', 'FipsBinary', 'FipsCluster')
     PrivateData            = @{
         PSData = @{
             Tags         = @('FIPS', 'FIPS140', 'Compliance', 'Security', 'Kubernetes', 'DockerSwarm', 'Docker', 'AWS', 'ClusterAPI', 'Linux', 'Windows', 'PSEdition_Core')
