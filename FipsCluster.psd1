@@ -19,6 +19,7 @@
         'Compare-FipsComplianceReport'
         'ConvertFrom-SwarmJoinToken'
         'ConvertTo-FipsPrivateKey'
+        'Enable-FipsMode'
         'Export-FipsClusterManifest'
         'Export-FipsComplianceReport'
         'Get-FipsCluster'

@@ -275,8 +275,9 @@ public sealed partial class KubernetesApiStub
             {
                 if (!t.IsCanceled && run.Phase is "Pending" or "Running")
                 {
-                    Kill(run);
+                    // The phase first: the killed process's own exit must not report the end as a plain failure.
                     End(workload, key, run, "Failed", "DeadlineExceeded", 137);
+                    Kill(run);
                 }
             }, TaskScheduler.Default);
         }

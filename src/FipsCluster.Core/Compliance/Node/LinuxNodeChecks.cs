@@ -268,7 +268,7 @@ public static partial class LinuxNodeChecks
     }
 
     [GeneratedRegex(@"(^|\s|"")fips=1(\s|""|$)")]
-    private static partial Regex FipsToken();
+    internal static partial Regex FipsToken();
 
     private static CheckOutcome PersistentBootEntries(NodeCheckInput input)
     {
@@ -356,7 +356,7 @@ public static partial class LinuxNodeChecks
         return !assignments.Any(l => FipsToken().IsMatch(l));
     }
 
-    private static IEnumerable<string> OptionsLines(string entry) =>
+    internal static IEnumerable<string> OptionsLines(string entry) =>
         entry.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("options", StringComparison.Ordinal) && (l.Length == 7 || char.IsWhiteSpace(l[7])));
 
     private static CheckOutcome KernelHmac(NodeCheckInput input)
@@ -381,7 +381,7 @@ public static partial class LinuxNodeChecks
     /// then every *.conf of /etc/dracut.conf.d and /usr/lib/dracut/dracut.conf.d in name order, a name in /etc
     /// replacing the same name in /usr/lib (dropindirs_sort): every file counts, not only 40-fips.conf.
     /// </summary>
-    private static (bool Added, bool Omitted) DracutConfigFips(NodeFacts f, out CheckEvidence[] evidence)
+    internal static (bool Added, bool Omitted) DracutConfigFips(NodeFacts f, out CheckEvidence[] evidence)
     {
         var etc = f.FilesIn(DracutConfD, ".conf").ToList();
         var etcNames = etc.Select(c => Path.GetFileName(c.Path)).ToHashSet(StringComparer.Ordinal);
@@ -534,18 +534,20 @@ public static partial class LinuxNodeChecks
     }
 
     /// <summary>The first non-comment line of a crypto-policies config or state file ("FIPS:OSPP"), upper-cased as update-crypto-policies writes it.</summary>
-    private static string? PolicyLine(string? text) =>
+    internal static string? PolicyLine(string? text) =>
         text?.Split('\n').Select(l => l.Split('#', 2)[0].Trim()).FirstOrDefault(l => l.Length > 0)?.ToUpperInvariant();
 
     /// <summary>
     /// The command that re-applies FIPS without losing what is configured: the configured FIPS-based policy with its
     /// sub-policies (fips-mode-setup --enable preserves a FIPS-based policy the same way), else plain FIPS.
     /// </summary>
-    private static string SetFipsPolicyCommand(NodeFacts f)
+    private static string SetFipsPolicyCommand(NodeFacts f) => $"update-crypto-policies --set {FipsPolicyToApply(f)}";
+
+    /// <summary>The FIPS policy to apply: the configured FIPS-based policy with its sub-policies (as fips-mode-setup --enable keeps it), else FIPS.</summary>
+    internal static string FipsPolicyToApply(NodeFacts f)
     {
         var configured = PolicyLine(f.Text(CryptoPolicyConfig));
-        var policy = configured is not null && configured.Split(':')[0] == "FIPS" ? configured : "FIPS";
-        return $"update-crypto-policies --set {policy}";
+        return configured is not null && configured.Split(':')[0] == "FIPS" ? configured : "FIPS";
     }
 
     [GeneratedRegex(@"^# Policy (\S+) dump")]
