@@ -1,8 +1,12 @@
-# FipsCluster's DSC resources: FipsNode, FipsBinary and FipsCluster, for PSDesiredStateConfiguration 2.x, Azure
-# Machine Configuration and Microsoft DSC v3's PowerShell adapter. They are the module's root module because the
-# engines find class-based resources only by parsing a module's script root module (DSC v3 types them
-# '<root module base name>/<class>': FipsCluster/FipsNode); the cmdlets come from the nested FipsCluster.dll, loaded
-# before this file, and every resource method calls them: the resources hold no FIPS knowledge of their own.
+# FipsCluster's root module: the cmdlets (FipsCluster.dll, imported here) and the DSC resources FipsNode, FipsBinary
+# and FipsCluster for PSDesiredStateConfiguration 2.x, Azure Machine Configuration and Microsoft DSC v3's PowerShell
+# adapter. The resources live here because the engines find class-based resources only by parsing a module's script
+# root module (DSC v3 types them '<root module base name>/<class>': FipsCluster/FipsNode). Every resource method
+# calls the cmdlets: the resources hold no FIPS knowledge of their own.
+
+# The cmdlets. Imported by this file rather than listed as NestedModules: the DSC engines' class cache refuses a
+# module with a binary nested module. The manifest's CmdletsToExport exports them.
+Import-Module -Name (Join-Path $PSScriptRoot 'FipsCluster.dll')
 
 # One reason a resource is not in the desired state, as Azure Machine Configuration reads it: Code is
 # '<resource>:<resource>:<id>' (a check id such as LNX-FIPS-01, or an error id), Phrase says why in words.
