@@ -44,6 +44,38 @@ BeforeAll {
         $Path
     }
 
+    # Two real Go builds of one program: the standard library's crypto, and BoringCrypto (a FIPS 140 module).
+    $source = Join-Path $TestDrive 'gosrc'
+    $null = New-Item -ItemType Directory $source
+    Set-Content -LiteralPath (Join-Path $source 'go.mod') -Value "module example.com/dscfixture`n`ngo 1.19"
+    Set-Content -LiteralPath (Join-Path $source 'main.go') -Value @'
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+)
+
+func main() { fmt.Printf("%x\n", sha256.Sum256([]byte("fips"))) }
+'@
+    $script:bin = Join-Path $TestDrive 'bin'
+    $null = New-Item -ItemType Directory $script:bin
+    $go = (Get-Command go -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+    foreach ($build in @{ Name = 'std'; Experiment = '' }, @{ Name = 'boring'; Experiment = 'boringcrypto' }) {
+        $start = [Diagnostics.ProcessStartInfo]::new($go)
+        foreach ($argument in 'build', '-o', (Join-Path $script:bin $build.Name), '.') { $start.ArgumentList.Add($argument) }
+        $start.WorkingDirectory = $source
+        $start.Environment['GOEXPERIMENT'] = $build.Experiment
+        $start.Environment['CGO_ENABLED'] = '1'
+        $start.Environment['GOFLAGS'] = '-mod=mod'
+        $start.RedirectStandardError = $true
+        $start.UseShellExecute = $false
+        $process = [Diagnostics.Process]::Start($start)
+        $stderr = $process.StandardError.ReadToEnd()
+        $process.WaitForExit()
+        if ($process.ExitCode -ne 0) { throw "go build ($($build.Name)) failed: $stderr" }
+    }
+
     $script:savedHome = $env:FIPSCLUSTER_HOME
     $env:FIPSCLUSTER_HOME = Join-Path $TestDrive 'store'
     $script:savedMachineStatus = $global:DSCMachineStatus
@@ -220,38 +252,8 @@ Describe 'FipsNode on targets it cannot change' {
 
 Describe 'FipsBinary' {
     BeforeAll {
-        # Two real Go builds of one program: the standard library's crypto, and BoringCrypto (a FIPS 140 module).
-        $source = Join-Path $TestDrive 'gosrc'
-        $null = New-Item -ItemType Directory $source
-        Set-Content -LiteralPath (Join-Path $source 'go.mod') -Value "module example.com/dscfixture`n`ngo 1.19"
-        Set-Content -LiteralPath (Join-Path $source 'main.go') -Value @'
-package main
-
-import (
-	"crypto/sha256"
-	"fmt"
-)
-
-func main() { fmt.Printf("%x\n", sha256.Sum256([]byte("fips"))) }
-'@
-        $script:bin = Join-Path $TestDrive 'bin'
         $script:boringOnly = Join-Path $TestDrive 'boring-only'
-        $null = New-Item -ItemType Directory $script:bin, $script:boringOnly
-        $go = (Get-Command go -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
-        foreach ($build in @{ Name = 'std'; Experiment = '' }, @{ Name = 'boring'; Experiment = 'boringcrypto' }) {
-            $start = [Diagnostics.ProcessStartInfo]::new($go)
-            foreach ($argument in 'build', '-o', (Join-Path $script:bin $build.Name), '.') { $start.ArgumentList.Add($argument) }
-            $start.WorkingDirectory = $source
-            $start.Environment['GOEXPERIMENT'] = $build.Experiment
-            $start.Environment['CGO_ENABLED'] = '1'
-            $start.Environment['GOFLAGS'] = '-mod=mod'
-            $start.RedirectStandardError = $true
-            $start.UseShellExecute = $false
-            $process = [Diagnostics.Process]::Start($start)
-            $stderr = $process.StandardError.ReadToEnd()
-            $process.WaitForExit()
-            if ($process.ExitCode -ne 0) { throw "go build ($($build.Name)) failed: $stderr" }
-        }
+        $null = New-Item -ItemType Directory $script:boringOnly
         Copy-Item (Join-Path $script:bin 'boring') $script:boringOnly
         Set-Content -LiteralPath (Join-Path $script:boringOnly 'README') -Value 'not a program'
     }
@@ -355,5 +357,97 @@ Describe 'FipsCluster' {
         $resource.Get().Reasons.Code | Should -Be 'FipsCluster:FipsCluster:FipsClusterRecordTampered'
         $resource.Test() | Should -BeFalse
         { $resource.Set() } | Should -Throw -ErrorId 'FipsClusterRecordTampered,FipsCluster.Commands.GetFipsClusterCommand'
+    }
+}
+
+Describe 'The examples of about_FipsCluster_DSC' {
+    BeforeAll {
+        $topic = Get-Content -Raw (Join-Path (Split-Path $script:manifestPath) 'en-US/about_FipsCluster_DSC.help.txt')
+        # An example's code as a user copies it: the lines from '#region <Name>' to '#endregion', unindented.
+        function Get-ExampleCode([string] $Name) {
+            $match = [regex]::Match($topic, "(?ms)^( +)#region $Name\r?\n.*?^\1#endregion")
+            if (-not $match.Success) { throw "about_FipsCluster_DSC has no '#region $Name' example" }
+            $indent = $match.Groups[1].Value.Length
+            ($match.Value -split '\r?\n' | ForEach-Object { if ($_.Length -ge $indent) { $_.Substring($indent) } else { $_.TrimStart() } }) -join "`n"
+        }
+        $script:runbook = Join-Path $TestDrive 'Enable-FipsImage.ps1'
+        Set-Content -LiteralPath $script:runbook -Value (Get-ExampleCode 'Runbook')
+        $script:configuration = Get-ExampleCode 'Configuration'
+        $script:exampleModules = New-ModuleHome (Join-Path $TestDrive 'example-modules')
+
+        # The runbook as Azure Automation starts one: a fresh pwsh, the module found by name, the parameters given.
+        function Invoke-Runbook([string] $ImageRoot) {
+            $run = Invoke-ChildPwsh -Script "& '$($script:runbook)' -ImageRoot '$ImageRoot'" -Environment @{ PSModulePath = $script:exampleModules }
+            $json = $run.Output -split '\r?\n' | Where-Object { $_.StartsWith('{') } | Select-Object -Last 1
+            [pscustomobject]@{ ExitCode = $run.ExitCode; Errors = $run.Errors; Output = $run.Output; Result = if ($json) { $json | ConvertFrom-Json } }
+        }
+    }
+
+    It 'Example 1, the runbook, makes a non-FIPS RHEL 9 image FIPS and reports what it changed' {
+        $image = Copy-Image 'rhel9-image-nonfips'
+        $run = Invoke-Runbook $image
+        $run.Errors | Should -BeNullOrEmpty
+        $run.ExitCode | Should -Be 0
+        $run.Result.Image | Should -Be $image
+        $run.Result.Failed | Should -Contain 'LNX-FIPS-08'
+        $run.Result.Changed | Should -Contain '/etc/crypto-policies/config'
+        $run.Result.Compliant | Should -BeTrue
+        (Test-FipsNode -LiteralPath $image).Compliant | Should -BeTrue
+        $run.Output | Should -Match 'At first boot: '
+
+        $again = Invoke-Runbook $image
+        $again.ExitCode | Should -Be 0
+        $again.Result.Failed | Should -BeNullOrEmpty
+        $again.Result.Changed | Should -BeNullOrEmpty
+        $again.Result.Compliant | Should -BeTrue
+    }
+
+    It 'Example 1, the runbook, fails the job on an image it cannot make FIPS (Debian)' {
+        $image = Copy-Image 'debian12'
+        $run = Invoke-Runbook $image
+        $run.ExitCode | Should -Not -Be 0
+        $run.Errors | Should -Match 'FipsModeUnsupported|Debian'
+        $run.Result | Should -BeNullOrEmpty
+    }
+
+    It 'Example 2, the configuration: each resource block applied in order as an engine does (Test, Set, Test)' {
+        # The Configuration keyword needs PSDesiredStateConfiguration, which cannot be installed here. Each resource block
+        # is turned into the properties its compiler would record (its body evaluated in the configuration's scope, with
+        # the configuration's parameters), and the resources are applied in order as Invoke-DscResource does.
+        $image = Copy-Image 'rhel9-image-nonfips'
+        $tools = Join-Path $image 'usr/local/bin'
+        $null = New-Item -ItemType Directory -Force $tools
+        Copy-Item (Join-Path $script:bin 'boring') $tools
+
+        $blocks = [Collections.Generic.List[object]]::new()
+        $record = {
+            param([string] $Type, [string] $Name, [scriptblock] $Body)
+            $properties = & ([scriptblock]::Create("@{`n$Body`n}"))
+            $blocks.Add([pscustomobject]@{ Type = $Type; Name = $Name; Properties = $properties })
+        }
+        function FipsNode([string] $Name, [scriptblock] $Body) { & $record 'FipsNode' $Name $Body }
+        function FipsBinary([string] $Name, [scriptblock] $Body) { & $record 'FipsBinary' $Name $Body }
+        function FipsCluster([string] $Name, [scriptblock] $Body) { & $record 'FipsCluster' $Name $Body }
+        $definition = $script:configuration -replace '(?m)^Configuration (\w+) \{', 'function $1 {' `
+            -replace '(?m)^\s*Import-DscResource -ModuleName FipsCluster\s*$', '' -replace '(?m)^(\s*)Node \S+ \{', '$1& {'
+        . ([scriptblock]::Create($definition))
+        FipsImage -ImageRoot $image -BinaryFolder $tools
+
+        @($blocks.Type) | Should -Be @('FipsNode', 'FipsBinary')
+        $blocks[1].Properties.DependsOn | Should -Be '[FipsNode]Image'
+        $applied = foreach ($block in $blocks) {
+            $settings = $block.Properties.Clone()
+            $settings.Remove('DependsOn')
+            $instance = New-DscInstance $block.Type $settings
+            $before = $instance.Test()
+            if (-not $before) { $instance.Set() }
+            [pscustomobject]@{ Resource = "[$($block.Type)]$($block.Name)"; Before = $before; After = $instance.Test() }
+        }
+        $applied[0].Resource | Should -Be '[FipsNode]Image'
+        $applied[0].Before | Should -BeFalse
+        $applied[0].After | Should -BeTrue
+        $applied[1].Resource | Should -Be '[FipsBinary]Tools'
+        $applied[1].Before | Should -BeTrue
+        $applied[1].After | Should -BeTrue
     }
 }
