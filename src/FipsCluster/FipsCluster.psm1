@@ -5,8 +5,9 @@
 # calls the cmdlets: the resources hold no FIPS knowledge of their own.
 
 # The cmdlets. Imported by this file rather than listed as NestedModules: the DSC engines' class cache refuses a
-# module with a binary nested module. The manifest's CmdletsToExport exports them.
-Import-Module -Name (Join-Path $PSScriptRoot 'FipsCluster.dll')
+# module with a binary nested module. The manifest's CmdletsToExport exports them. Only the engine's own cmdlets
+# are used here (no Join-Path): hosts such as the SDK's default session state may have nothing else.
+Import-Module -Name ([IO.Path]::Combine($PSScriptRoot, 'FipsCluster.dll'))
 
 # One reason a resource is not in the desired state, as Azure Machine Configuration reads it: Code is
 # '<resource>:<resource>:<id>' (a check id such as LNX-FIPS-01, or an error id), Phrase says why in words.
@@ -103,7 +104,8 @@ class FipsNode {
         $parameters = $this.TargetParameters($true)
         if ($this.ComplianceProfile) { $parameters.ComplianceProfile = $this.ComplianceProfile }
         $problems = @()
-        $report = Test-FipsNode @parameters -ErrorAction SilentlyContinue -ErrorVariable problems | Select-Object -First 1
+        # One target, one report. (No Select-Object: the resources use only the engine's Core cmdlets.)
+        $report = @(Test-FipsNode @parameters -ErrorAction SilentlyContinue -ErrorVariable problems)[0]
 
         $state = [FipsNode]::new()
         foreach ($property in 'Target', 'UserName', 'KeyFilePath', 'KnownHostsPath', 'SshPort', 'HostKeyPolicy') {
@@ -139,7 +141,7 @@ class FipsNode {
     [void] Set() {
         $parameters = $this.TargetParameters($false)
         if ($this.ComplianceProfile) { $parameters.ComplianceProfile = $this.ComplianceProfile }
-        $change = Enable-FipsMode @parameters -Confirm:$false -ErrorAction Stop | Select-Object -First 1
+        $change = @(Enable-FipsMode @parameters -Confirm:$false -ErrorAction Stop)[0]
         if ($change.RebootRequired) {
             $this.RebootRequired = $true
             # PSDesiredStateConfiguration 2.x and Machine Configuration reboot when a Set leaves this at 1.
@@ -263,8 +265,7 @@ class FipsCluster {
 
     [FipsCluster] Get() {
         $problems = @()
-        $record = Get-FipsCluster -Name ([Management.Automation.WildcardPattern]::Escape($this.Name)) -ErrorAction SilentlyContinue -ErrorVariable problems |
-            Select-Object -First 1
+        $record = @(Get-FipsCluster -Name ([Management.Automation.WildcardPattern]::Escape($this.Name)) -ErrorAction SilentlyContinue -ErrorVariable problems)[0]
         $state = [FipsCluster]::new()
         foreach ($property in 'Name', 'DockerHost', 'ListenAddress', 'AdvertiseAddress') { $state.$property = $this.$property }
         $found = [Collections.Generic.List[FipsReason]]::new()

@@ -164,34 +164,7 @@ public sealed class DscV3ResourceManifestTests : IClassFixture<DscV3ResourceMani
         return JsonNode.Parse(lines[0])!;
     }
 
-    /// <summary>Runs an operation as DSC does: the declared executable from PATH with the declared arguments, in the manifest's folder, the input on stdin.</summary>
-    private (int ExitCode, string StdOut, string StdErr) Run(string operation, string input)
-    {
-        var declared = _manifest[operation]!;
-        var start = new ProcessStartInfo(_pwsh.Resolve((string)declared["executable"]!))
-        {
-            WorkingDirectory = Path.GetDirectoryName(ManifestPath)!,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in declared["args"]!.AsArray())
-        {
-            start.ArgumentList.Add((string)arg!);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{operation} did not finish in 3 minutes");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private (int ExitCode, string StdOut, string StdErr) Run(string operation, string input) => _pwsh.RunOperation(operation, input);
 
     /// <summary>
     /// `pwsh` for the manifest's executable: the repository's pinned PowerShell (a dotnet tool, so not on every PATH)
@@ -222,6 +195,35 @@ public sealed class DscV3ResourceManifestTests : IClassFixture<DscV3ResourceMani
             var launcher = Path.Combine(_bin, "pwsh");
             File.WriteAllText(launcher, $"#!/bin/sh\nexec \"{dotnet}\" \"{Path.Combine(home, "pwsh.dll")}\" \"$@\"\n");
             File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        /// <summary>Runs an operation as DSC does: the declared executable from PATH with the declared arguments, in the manifest's folder, the input on stdin.</summary>
+        public (int ExitCode, string StdOut, string StdErr) RunOperation(string operation, string input)
+        {
+            var declared = JsonNode.Parse(File.ReadAllText(ManifestPath))![operation]!;
+            var start = new ProcessStartInfo(Resolve((string)declared["executable"]!))
+            {
+                WorkingDirectory = Path.GetDirectoryName(ManifestPath)!,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in declared["args"]!.AsArray())
+            {
+                start.ArgumentList.Add((string)arg!);
+            }
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"{operation} did not finish in 3 minutes");
+            }
+            return (process.ExitCode, stdout.Result, stderr.Result);
         }
 
         /// <summary>The executable as a PATH search finds it, with the launcher's folder first.</summary>
