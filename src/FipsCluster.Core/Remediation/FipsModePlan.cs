@@ -54,4 +54,4 @@ public sealed class FipsModePlan
 }
 
 /// <summary>A step of a plan and how to carry it out (returns the backup's path, or null).</summary>
-internal sealed record PlannedStep(FipsModeStep Step, Func<CancellationToken, Task<string?>> Apply);
+internal sealed record PlannedStep(FipsModeStep Step, Func<CancellationToken, Task<string?>> Apply, string? Verb = null);

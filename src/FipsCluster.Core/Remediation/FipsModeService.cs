@@ -58,7 +58,7 @@ public sealed class FipsModeService
             return Result(plan, Array.Empty<FipsModeStep>(), plan.Verdict, plan.FirstBootSteps,
                 "FIPS mode is already configured: nothing was changed" + (plan.RebootPending ? "; the node must reboot to run in FIPS mode" : "") + ".");
         }
-        var action = "Enable FIPS mode (" + plan.Method + "): " + string.Join("; ", plan.PlannedSteps.Select(s => $"{Verb(s.Step.Kind)} {s.Step.Path}"));
+        var action = "Enable FIPS mode (" + plan.Method + "): " + string.Join("; ", plan.PlannedSteps.Select(s => $"{s.Verb ?? Verb(s.Step.Kind)} {s.Step.Path}"));
         if (!context.ShouldProcess(target.Name, action))
         {
             return null;
@@ -75,7 +75,7 @@ public sealed class FipsModeService
         foreach (var step in plan.PlannedSteps)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            context.Verbose($"{target.Name}: {Verb(step.Step.Kind)} {step.Step.Path} ({step.Step.Description}).");
+            context.Verbose($"{target.Name}: {step.Verb ?? Verb(step.Step.Kind)} {step.Step.Path} ({step.Step.Description}).");
             string? backup;
             try
             {

@@ -93,7 +93,7 @@ internal static class ImageFipsPlanner
         if (facts.Text(CryptoPolicyDump) is { } dump && !dump.StartsWith($"# Policy {policy} dump", StringComparison.OrdinalIgnoreCase))
         {
             steps.Add(new PlannedStep(new FipsModeStep { Kind = FipsModeStepKind.File, Path = CryptoPolicyDump, Description = "set aside the dump of the previous policy", State = FipsModeStepState.Planned },
-                _ => Task.FromResult<string?>(writer.MoveAside(CryptoPolicyDump))));
+                _ => Task.FromResult<string?>(writer.MoveAside(CryptoPolicyDump)), "move aside (.bak)"));
         }
     }
 
