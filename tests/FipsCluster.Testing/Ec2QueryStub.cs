@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security;
 using System.Text;
 
-namespace FipsCluster.Core.Tests.Providers;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// An in-process HTTP server on loopback that speaks the EC2 Query protocol — form-encoded Action requests, XML
@@ -449,14 +449,7 @@ public sealed class Ec2QueryStub : IDisposable
     private static (int, string) Error(int status, string code, string message) =>
         (status, $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code><Message>{SecurityElement.Escape(message)}</Message></Error></Errors><RequestID>{Guid.NewGuid()}</RequestID></Response>");
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => LoopbackPort.Free();
 
     public void Dispose()
     {

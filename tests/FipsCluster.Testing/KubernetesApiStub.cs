@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 
-namespace FipsCluster.Core.Tests.Providers;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// An in-process HTTPS server on loopback (Kestrel, a certificate from the process's own <see cref="TestCertificateAuthority"/>)

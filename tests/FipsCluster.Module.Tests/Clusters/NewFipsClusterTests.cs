@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Security;
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
@@ -8,7 +7,7 @@ namespace FipsCluster.Module.Tests.Clusters;
 
 /// <summary>New-FipsCluster -Provider AWS through the engine and the real AWSSDK.EC2 client, against the EC2 Query server.</summary>
 [Collection("dockerd")] // shares FIPSCLUSTER_HOME handling with the other cluster tests (run one at a time)
-public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
+public sealed class NewFipsClusterTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
 {
     private readonly SshNodesFixture _nodes;
     private const string Secret = "Aws-Secret-7d1c0e-never-shown";
@@ -16,7 +15,7 @@ public sealed class AwsClusterCmdletTests : IClassFixture<ModuleFixture>, IClass
     private readonly Ec2QueryStub _ec2 = new();
     private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public AwsClusterCmdletTests(ModuleFixture module, SshNodesFixture nodes)
+    public NewFipsClusterTests(ModuleFixture module, SshNodesFixture nodes)
     {
         _ps = module.Session;
         _nodes = nodes;

@@ -4,11 +4,11 @@ using Xunit;
 namespace FipsCluster.Module.Tests.Artifacts;
 
 /// <summary>Certificates reach Test-FipsCertificate from the pipeline as objects and as files.</summary>
-public sealed class CertificatePipelineTests : IClassFixture<ModuleFixture>
+public sealed class TestFipsCertificateTests : IClassFixture<ModuleFixture>
 {
     private readonly PsSession _ps;
 
-    public CertificatePipelineTests(ModuleFixture module) => _ps = module.Session;
+    public TestFipsCertificateTests(ModuleFixture module) => _ps = module.Session;
 
     private const string NewCertificate =
         "function New-Cert([int] $Bits, [string] $Subject) { $rsa = [System.Security.Cryptography.RSA]::Create($Bits); " +

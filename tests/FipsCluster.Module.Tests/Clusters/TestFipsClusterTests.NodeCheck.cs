@@ -1,4 +1,3 @@
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
@@ -10,14 +9,14 @@ namespace FipsCluster.Module.Tests.Clusters;
 /// each under the pod's security context).
 /// </summary>
 [Collection("ssh")]
-public sealed class KubernetesNodeCheckTests : IClassFixture<ModuleFixture>, IDisposable
+public sealed class TestFipsClusterNodeCheckTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private readonly SshNodesFixture _nodes;
     private readonly PsSession _ps;
     private readonly KubernetesApiStub _api = new();
     private readonly string _kubeconfig = Path.Combine(Path.GetTempPath(), "fc-kubeconfig-" + Guid.NewGuid().ToString("N")[..6]);
 
-    public KubernetesNodeCheckTests(SshNodesFixture nodes, ModuleFixture module)
+    public TestFipsClusterNodeCheckTests(SshNodesFixture nodes, ModuleFixture module)
     {
         _nodes = nodes;
         _ps = module.Session;

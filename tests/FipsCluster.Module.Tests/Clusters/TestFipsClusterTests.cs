@@ -1,17 +1,16 @@
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
 namespace FipsCluster.Module.Tests.Clusters;
 
 /// <summary>Test-FipsCluster -Kubeconfig through the engine, against the Kubernetes REST server.</summary>
-public sealed class KubernetesClusterCmdletTests : IClassFixture<ModuleFixture>, IDisposable
+public sealed class TestFipsClusterTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private readonly PsSession _ps;
     private readonly KubernetesApiStub _api = new();
     private readonly string _kubeconfig = Path.Combine(Path.GetTempPath(), "fc-kubeconfig-" + Guid.NewGuid().ToString("N")[..6]);
 
-    public KubernetesClusterCmdletTests(ModuleFixture module)
+    public TestFipsClusterTests(ModuleFixture module)
     {
         _ps = module.Session;
         File.WriteAllText(_kubeconfig, _api.Kubeconfig());

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Security;
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
@@ -11,7 +10,7 @@ namespace FipsCluster.Module.Tests.Clusters;
 /// against the record's profile and pins.
 /// </summary>
 [Collection("dockerd")] // shares FIPSCLUSTER_HOME handling with the other cluster tests (run one at a time)
-public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
+public sealed class TestFipsClusterAwsTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
 {
     private readonly SshNodesFixture _nodes;
     private readonly PsSession _ps;
@@ -20,7 +19,7 @@ public sealed class AwsClusterComplianceTests : IClassFixture<ModuleFixture>, IC
     private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly string _kubeconfig;
 
-    public AwsClusterComplianceTests(ModuleFixture module, SshNodesFixture nodes)
+    public TestFipsClusterAwsTests(ModuleFixture module, SshNodesFixture nodes)
     {
         _ps = module.Session;
         _nodes = nodes;

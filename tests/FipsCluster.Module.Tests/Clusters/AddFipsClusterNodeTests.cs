@@ -10,14 +10,14 @@ namespace FipsCluster.Module.Tests.Clusters;
 /// admitted on the FIPS node's own evidence. (Evidence from one machine for another's engine: Hostile/SwarmAdmissionHostileTests.)
 /// </summary>
 [Collection("dockerd")]
-public sealed class SwarmAdmissionTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
+public sealed class AddFipsClusterNodeTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
 {
     private readonly DockerSwarmFixture _docker;
     private readonly SshNodesFixture _nodes;
     private readonly PsSession _ps;
     private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public SwarmAdmissionTests(DockerSwarmFixture docker, SshNodesFixture nodes, ModuleFixture module)
+    public AddFipsClusterNodeTests(DockerSwarmFixture docker, SshNodesFixture nodes, ModuleFixture module)
     {
         _docker = docker;
         _nodes = nodes;

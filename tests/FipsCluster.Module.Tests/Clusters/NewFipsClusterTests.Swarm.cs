@@ -7,14 +7,14 @@ namespace FipsCluster.Module.Tests.Clusters;
 
 /// <summary>New/Get/Set/Remove-FipsCluster against a real dockerd, with the store in a temporary FIPSCLUSTER_HOME.</summary>
 [Collection("dockerd")]
-public sealed class FipsClusterLifecycleTests : IClassFixture<ModuleFixture>, IDisposable
+public sealed class NewFipsClusterSwarmTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private const string Record = "FipsCluster.FipsClusterRecord";
     private readonly DockerSwarmFixture _docker;
     private readonly PsSession _ps;
     private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public FipsClusterLifecycleTests(DockerSwarmFixture docker, ModuleFixture module)
+    public NewFipsClusterSwarmTests(DockerSwarmFixture docker, ModuleFixture module)
     {
         _docker = docker;
         _ps = module.Session;

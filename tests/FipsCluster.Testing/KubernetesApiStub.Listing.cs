@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 
-namespace FipsCluster.Core.Tests.Providers;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// API discovery and cluster-wide listings (what kubectl needs), for the large-cluster benchmark: /api, /apis,

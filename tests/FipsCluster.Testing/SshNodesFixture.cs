@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Xunit;
 
-namespace FipsCluster.Module.Tests.Harness;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// Real SSH nodes for Test-FipsNode, started with the scripts in tests/Infrastructure:
@@ -202,18 +201,7 @@ public sealed class SshNodesFixture : IDisposable
     /// <summary>The fixture's working folder (traversable by the sshd login user).</summary>
     public string WorkDirectory => _work;
 
-    public void Require()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-        if (TestPaths.InCi)
-        {
-            Assert.Fail("CI=true and the SSH test nodes cannot run: " + Unavailable);
-        }
-        Skip.If(true, Unavailable);
-    }
+    public void Require() => TestEnvironment.Require(Unavailable, "the SSH test nodes cannot run");
 
     private static string? Missing()
     {
@@ -253,38 +241,12 @@ public sealed class SshNodesFixture : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => LoopbackPort.Free();
 
     private void Script(string name, params string[] args) =>
-        Run(Path.Combine(TestPaths.RepoRoot, "tests", "Infrastructure", name), args);
+        Run(Path.Combine(TestEnvironment.RepoRoot, "tests", "Infrastructure", name), args);
 
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(300)))
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 300 s");
-        }
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}{stdout.Result}");
-        }
-    }
+    private static void Run(string file, params string[] args) => ProcessRunner.RunChecked(file, args);
 
     public void Dispose()
     {
@@ -330,9 +292,4 @@ public sealed class SshNodesFixture : IDisposable
             Console.Error.WriteLine($"{script} stop failed: {ex.Message}");
         }
     }
-}
-
-[CollectionDefinition("ssh")]
-public sealed class SshCollection : ICollectionFixture<SshNodesFixture>
-{
 }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FipsCluster.Core.Tests.Providers;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// A certificate authority made for this test process (never written to disk, never trusted by the machine): the stubs'

@@ -1,4 +1,3 @@
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
@@ -10,14 +9,14 @@ namespace FipsCluster.Module.Tests.Clusters;
 /// accepts TLS 1.3 ChaCha20, and the probe says so.
 /// </summary>
 [Collection("tls")]
-public sealed class KubernetesEtcdProbeTests : IClassFixture<ModuleFixture>, IDisposable
+public sealed class TestFipsClusterEtcdProbeTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private readonly TlsServersFixture _servers;
     private readonly PsSession _ps;
     private readonly KubernetesApiStub _api = new();
     private readonly string _kubeconfig = Path.Combine(Path.GetTempPath(), "fc-kubeconfig-" + Guid.NewGuid().ToString("N")[..6]);
 
-    public KubernetesEtcdProbeTests(TlsServersFixture servers, ModuleFixture module)
+    public TestFipsClusterEtcdProbeTests(TlsServersFixture servers, ModuleFixture module)
     {
         _servers = servers;
         _ps = module.Session;

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace FipsCluster.Core.Tests.Providers;
+namespace FipsCluster.Testing;
 
 /// <summary>
 /// Namespaces, pods and logs for Test-FipsCluster -NodeCheck DaemonSet. The stub plays the kubelets too: for each pod it
