@@ -292,7 +292,8 @@ Describe 'FipsBinary' {
         $std = Join-Path $script:bin 'std'
         $hash = (Get-FileHash -LiteralPath $std).Hash
         $resource = New-DscInstance FipsBinary @{ Path = $std }
-        $failure = { $resource.Set() } | Should -Throw -ErrorId 'DscSetNotPossible' -PassThru
+        $failure = { $resource.Set() } | Should -Throw -PassThru
+        $failure.FullyQualifiedErrorId | Should -BeExactly 'DscSetNotPossible' -Because 'a class method throws the record as it is made'
         $failure.Exception.Message | Should -BeLike "*only audits*$std*Standard*"
         $failure.CategoryInfo.Category | Should -Be 'NotImplemented'
         (Get-FileHash -LiteralPath $std).Hash | Should -Be $hash

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FipsCluster.Module.Tests.Harness;
@@ -179,17 +178,11 @@ public sealed class DscV3ResourceManifestTests : IClassFixture<DscV3ResourceMani
         {
             _bin = Path.Combine(_root, "bin");
             Directory.CreateDirectory(_bin);
-            var info = new ProcessStartInfo("dotnet") { WorkingDirectory = TestPaths.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { "tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-Command", "[Console]::Out.Write($PSHOME)" })
+            var home = ProcessRunner.RunChecked("dotnet", new[] { "tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-Command", "[Console]::Out.Write($PSHOME)" },
+                workingDirectory: TestPaths.RepoRoot).Trim();
+            if (!File.Exists(Path.Combine(home, "pwsh.dll")))
             {
-                info.ArgumentList.Add(arg);
-            }
-            using var process = Process.Start(info)!;
-            var home = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            if (process.ExitCode != 0 || !File.Exists(Path.Combine(home, "pwsh.dll")))
-            {
-                throw new InvalidOperationException("the repository's pwsh did not start: " + process.StandardError.ReadToEnd());
+                throw new InvalidOperationException($"the repository's pwsh reports $PSHOME '{home}', which has no pwsh.dll");
             }
             var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
             var launcher = Path.Combine(_bin, "pwsh");
@@ -201,29 +194,9 @@ public sealed class DscV3ResourceManifestTests : IClassFixture<DscV3ResourceMani
         public (int ExitCode, string StdOut, string StdErr) RunOperation(string operation, string input)
         {
             var declared = JsonNode.Parse(File.ReadAllText(ManifestPath))![operation]!;
-            var start = new ProcessStartInfo(Resolve((string)declared["executable"]!))
-            {
-                WorkingDirectory = Path.GetDirectoryName(ManifestPath)!,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in declared["args"]!.AsArray())
-            {
-                start.ArgumentList.Add((string)arg!);
-            }
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardInput.Write(input);
-            process.StandardInput.Close();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"{operation} did not finish in 3 minutes");
-            }
-            return (process.ExitCode, stdout.Result, stderr.Result);
+            var result = ProcessRunner.Run(Resolve((string)declared["executable"]!), declared["args"]!.AsArray().Select(a => (string)a!),
+                workingDirectory: Path.GetDirectoryName(ManifestPath)!, input: input, timeout: TimeSpan.FromMinutes(3));
+            return (result.ExitCode, result.Output, result.Error);
         }
 
         /// <summary>The executable as a PATH search finds it, with the launcher's folder first.</summary>

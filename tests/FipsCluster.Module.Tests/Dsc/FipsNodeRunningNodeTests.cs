@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
@@ -108,7 +107,7 @@ public sealed class FipsNodeRunningNodeTests : IClassFixture<FipsNodeRunningNode
                 _started = true;
                 Address = File.ReadAllText(Path.Combine(NodeDir, "address")).Trim();
             }
-            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
             {
                 Unavailable = ex.Message;
             }
@@ -129,37 +128,11 @@ public sealed class FipsNodeRunningNodeTests : IClassFixture<FipsNodeRunningNode
         public void Reboot() => Run(Script, "reboot", NodeDir);
 
         /// <summary>Skips without the simulated node, except under CI=true, where that fails.</summary>
-        public void Require()
-        {
-            if (Unavailable is null)
-            {
-                return;
-            }
-            Assert.False(TestPaths.InCi, "CI=true and the simulated RHEL node cannot run: " + Unavailable);
-            Skip.If(true, Unavailable);
-        }
+        public void Require() => TestEnvironment.Require(Unavailable, "the simulated RHEL node cannot run");
 
         private static string Script => Path.Combine(TestPaths.RepoRoot, "tests", "Infrastructure", "rhel-node.sh");
 
-        private static void Run(string file, params string[] args)
-        {
-            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in args)
-            {
-                start.ArgumentList.Add(a);
-            }
-            using var p = Process.Start(start)!;
-            var error = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(TimeSpan.FromSeconds(300)))
-            {
-                p.Kill(true);
-            }
-            if (p.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {error.Result}");
-            }
-        }
+        private static void Run(string file, params string[] args) => ProcessRunner.RunChecked(file, args);
 
         public void Dispose()
         {
