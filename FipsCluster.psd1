@@ -1,7 +1,11 @@
 @{
     # The module version lives here and nowhere else: Directory.Build.props reads it for the assemblies.
     ModuleVersion          = '0.1.0'
-    RootModule             = 'FipsCluster.dll'
+    # The DSC resources' classes: DSC engines find class-based resources only in a script root module, whose base
+    # name is their type prefix (FipsCluster/FipsNode). The root module imports the cmdlets' FipsCluster.dll itself:
+    # listed under NestedModules, a binary module makes PowerShell's DscClassCache (PSDesiredStateConfiguration 2.x,
+    # Machine Configuration) refuse the whole module with ConfigurationNotSupportedInPowerShellCore.
+    RootModule             = 'FipsCluster.psm1'
     GUID                   = '5d0f7c1e-2a4b-4f0e-9c53-8e6f3b1a7d42'
     Author                 = 'FipsCluster contributors'
     CompanyName            = 'FipsCluster'
@@ -40,7 +44,10 @@
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
-    AliasesToExport        = @()
+    # No AliasesToExport (the module has none): with every export list explicit, Get-Module -ListAvailable takes a
+    # shortcut that leaves ExportedDscResources empty, and PSDesiredStateConfiguration's Get-DscResource then skips
+    # the module.
+    DscResourcesToExport   = @('FipsNode', 'FipsBinary', 'FipsCluster')
     PrivateData            = @{
         PSData = @{
             Tags         = @('FIPS', 'FIPS140', 'Compliance', 'Security', 'Kubernetes', 'DockerSwarm', 'Docker', 'AWS', 'ClusterAPI', 'Linux', 'Windows', 'PSEdition_Core')

@@ -1,7 +1,8 @@
 // Writes the package's NuGet manifest (.nuspec) from the module manifest, so FipsCluster.psd1 stays the only home
 // of the version, description, tags, URLs and release notes. The tags are the ones the PowerShell Gallery gives a
 // module: PSModule, PSEdition_<edition>, PSIncludes_Cmdlet, and PSCmdlet_<name> plus PSCommand_<name> for every
-// exported cmdlet (Find-PSResource -CommandName searches the latter).
+// exported cmdlet (Find-PSResource -CommandName searches the latter), PSIncludes_DscResource and PSDscResource_<name>
+// for every exported DSC resource (Find-PSResource -DscResourceName).
 using System.Collections;
 using System.Management.Automation.Language;
 using System.Xml.Linq;
@@ -68,6 +69,11 @@ internal static class Nuspec
             // The gallery's command tags (and Find-PSResource -CommandName) need the names themselves.
             throw new InvalidDataException("CmdletsToExport must list the cmdlets by name, not by wildcard");
         }
+        var dscResources = ModuleManifest.Strings(manifest, "DscResourcesToExport");
+        if (dscResources.Any(c => c.Contains('*')))
+        {
+            throw new InvalidDataException("DscResourcesToExport must list the resources by name, not by wildcard");
+        }
         var version = ModuleManifest.Required(manifest, "ModuleVersion");
         if (psData["Prerelease"] is string { Length: > 0 } prerelease)
         {
@@ -79,6 +85,8 @@ internal static class Nuspec
             .Concat(cmdlets.Length > 0 ? new[] { "PSIncludes_Cmdlet" } : Array.Empty<string>())
             .Concat(cmdlets.Select(c => "PSCmdlet_" + c))
             .Concat(cmdlets.Select(c => "PSCommand_" + c))
+            .Concat(dscResources.Length > 0 ? new[] { "PSIncludes_DscResource" } : Array.Empty<string>())
+            .Concat(dscResources.Select(r => "PSDscResource_" + r))
             .Distinct(StringComparer.OrdinalIgnoreCase);
 
         XElement? Optional(string element, object? value) =>

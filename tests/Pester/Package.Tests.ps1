@@ -54,8 +54,9 @@ Describe 'FipsCluster.<version>.nupkg' {
     }
 
     It 'holds the module at its root, as Install-PSResource expects' {
-        foreach ($file in 'FipsCluster.psd1', 'FipsCluster.dll', 'FipsCluster.Models.dll', 'FipsCluster.Format.ps1xml',
-            'FipsCluster.Types.ps1xml', 'LICENSE', 'en-US/FipsCluster.dll-Help.xml', 'dependencies/FipsCluster.Core.dll') {
+        foreach ($file in 'FipsCluster.psd1', 'FipsCluster.psm1', 'FipsCluster.dll', 'FipsCluster.Models.dll', 'FipsCluster.Format.ps1xml',
+            'FipsCluster.Types.ps1xml', 'LICENSE', 'en-US/FipsCluster.dll-Help.xml', 'dependencies/FipsCluster.Core.dll',
+            'FipsCluster.FipsNode.dsc.resource.json', 'FipsCluster.FipsNode.dsc.ps1') {
             $script:entries | Should -Contain $file
         }
         $script:entries | Where-Object { $_ -like 'lib/*' -or $_ -like 'content/*' } | Should -BeNullOrEmpty
@@ -74,7 +75,7 @@ Describe 'FipsCluster.<version>.nupkg' {
         $script:nuspec.dependencies | Should -BeNullOrEmpty
     }
 
-    It 'carries the PowerShell Gallery tags, a PSCmdlet_ and PSCommand_ tag per exported cmdlet' {
+    It 'carries the PowerShell Gallery tags, a PSCmdlet_ and PSCommand_ tag per exported cmdlet, a PSDscResource_ tag per DSC resource' {
         $tags = $script:nuspec.tags -split ' '
         foreach ($tag in @('PSModule', 'PSEdition_Core', 'PSIncludes_Cmdlet') + $script:psData.Tags) {
             $tags | Should -Contain $tag
@@ -82,6 +83,11 @@ Describe 'FipsCluster.<version>.nupkg' {
         foreach ($cmdlet in $script:manifest.CmdletsToExport) {
             $tags | Should -Contain "PSCmdlet_$cmdlet"
             $tags | Should -Contain "PSCommand_$cmdlet"
+        }
+        $script:manifest.DscResourcesToExport | Should -Not -BeNullOrEmpty
+        $tags | Should -Contain 'PSIncludes_DscResource'
+        foreach ($resource in $script:manifest.DscResourcesToExport) {
+            $tags | Should -Contain "PSDscResource_$resource"
         }
         $tags | Group-Object | Where-Object Count -gt 1 | Should -BeNullOrEmpty
     }
@@ -119,6 +125,7 @@ $ProgressPreference = 'SilentlyContinue'
 $result = [ordered]@{ VisibleBefore = @(Get-Module -ListAvailable FipsCluster).Count }
 Register-PSResourceRepository -Name FipsClusterTestFeed -Uri $env:FIPSCLUSTER_TEST_FEED -Trusted
 Install-PSResource FipsCluster -Repository FipsClusterTestFeed -TrustRepository -Scope CurrentUser
+$result.DscResources = @((Get-Module -ListAvailable FipsCluster).ExportedDscResources)
 Import-Module FipsCluster
 $module = Get-Module FipsCluster
 $result.ModuleBase = $module.ModuleBase
@@ -144,6 +151,10 @@ $result | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath $env:FIPSCLUSTER_TE
         $script:result.VisibleBefore | Should -Be 0 -Because 'the child must see neither the user''s modules nor out/'
         $script:result.Version | Should -BeExactly $script:version
         $script:result.ModuleBase | Should -BeExactly (Join-Path $script:modules "FipsCluster/$($script:version)")
+    }
+
+    It 'exposes the DSC resources as Get-Module -ListAvailable reports them (what Get-DscResource reads)' {
+        $script:result.DscResources | Should -Be @('FipsNode', 'FipsBinary', 'FipsCluster')
     }
 
     It 'runs Test-FipsNode: one report of the local machine' {

@@ -141,6 +141,10 @@ public static class ErrorIds
     public const string PathAccessDenied = nameof(PathAccessDenied);
     public const string FileOperationFailed = nameof(FileOperationFailed);
 
+    // DSC resources (FipsCluster.psm1)
+    /// <summary>A DSC resource's Set cannot bring the desired state: FipsBinary only audits, a cluster record that differs stays as it is.</summary>
+    public const string DscSetNotPossible = nameof(DscSetNotPossible);
+
     // Module plumbing
     public const string DependencyLoadFailed = nameof(DependencyLoadFailed);
     public const string OperationTimedOut = nameof(OperationTimedOut);
