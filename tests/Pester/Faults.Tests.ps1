@@ -112,6 +112,8 @@ BeforeDiscovery {
            Run = 'Invoke-BrokenInstall' }
 
         # Get-FipsClusterNode
+        @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'AWS parameters for a swarm'; Id = 'ClusterProviderMismatch'
+           Run = 'Get-FipsClusterNode -Cluster swarm1 -EndpointUrl http://127.0.0.1:1' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'
            Run = 'Get-FipsClusterNode -Cluster nosuch' }
         @{ Cmdlet = 'Get-FipsClusterNode'; Case = 'a swarm whose manager is down'; Id = 'DockerEngineUnreachable'
@@ -202,7 +204,13 @@ BeforeDiscovery {
            Run = 'Remove-FipsCluster -Name swarmtcp -Deprovision -Force -Confirm:$false'
            After = '(Get-FipsCluster -Name swarmtcp).Name | Should -Be swarmtcp' }
 
+        @{ Cmdlet = 'Remove-FipsCluster'; Case = 'AWS parameters for a swarm'; Id = 'ClusterProviderMismatch'
+           Run = 'Remove-FipsCluster -Name swarm1 -Region us-east-1 -Force -Confirm:$false'
+           After = '(Get-FipsCluster -Name swarm1).Name | Should -Be swarm1' }
+
         # Remove-FipsClusterNode
+        @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'AWS parameters for a swarm'; Id = 'ClusterProviderMismatch'
+           Run = 'Remove-FipsClusterNode -Cluster swarm1 -Node n1 -ProfileName ops -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a swarm engine for an AWS cluster'; Id = 'ClusterProviderMismatch'
            Run = 'Remove-FipsClusterNode -Cluster aws1 -Node i-0000000000000000b -DockerHost $f.DeadSocket -Force -Confirm:$false' }
         @{ Cmdlet = 'Remove-FipsClusterNode'; Case = 'a cluster that does not exist'; Id = 'FipsClusterNotFound'

@@ -158,8 +158,8 @@ public sealed record AddAwsNodesOptions : AddNodesOptions
 /// <summary>What Get-FipsClusterNode may need to see the members now.</summary>
 public sealed record GetNodesOptions
 {
-    /// <summary>AWS: how to reach EC2 (the region is the record's).</summary>
-    public AwsConnection Aws { get; init; } = new();
+    /// <summary>AWS: how to reach EC2 (the region is the record's); null when none was given (the SDK's default chain). A swarm refuses one.</summary>
+    public AwsConnection? Aws { get; init; }
 }
 
 /// <summary>Remove-FipsClusterNode.</summary>
@@ -171,8 +171,8 @@ public sealed record RemoveNodeOptions
     /// <summary>Swarm: the node's own engine, which leaves the swarm first; null: the managers only forget it.</summary>
     public DockerEndpoint? NodeEngine { get; init; }
 
-    /// <summary>AWS: how to reach EC2 (the region is the record's).</summary>
-    public AwsConnection Aws { get; init; } = new();
+    /// <summary>AWS: how to reach EC2 (the region is the record's); null when none was given (the SDK's default chain). A swarm refuses one.</summary>
+    public AwsConnection? Aws { get; init; }
 
     /// <summary>AWS: the cluster's kubeconfig, to delete the removed machine's Node object too.</summary>
     public string? Kubeconfig { get; init; }
@@ -189,8 +189,8 @@ public sealed record RemoveClusterOptions
     /// <summary>Also tear down what the cluster runs on (Swarm: the engines leave; AWS: instances and security group go).</summary>
     public bool Deprovision { get; init; }
 
-    /// <summary>AWS: how to reach EC2 (the region is the record's).</summary>
-    public AwsConnection Aws { get; init; } = new();
+    /// <summary>AWS: how to reach EC2 (the region is the record's); null when none was given (the SDK's default chain). A swarm refuses one.</summary>
+    public AwsConnection? Aws { get; init; }
 
     /// <summary>Asked before anything is removed; null: the context's ShouldProcess.</summary>
     public Func<string, string, bool>? ShouldProcess { get; init; }

@@ -28,7 +28,7 @@ public sealed class GetFipsClusterNodeCommand : FipsCmdlet, IInsecureTransportOp
     {
         try
         {
-            var options = new GetNodesOptions { Aws = _aws.ToConnection() };
+            var options = new GetNodesOptions { Aws = _aws.AnyBound ? _aws.ToConnection() : null };
             foreach (var node in RunCore(context => new ClusterService(ClusterStoreAccess.Store).GetNodesAsync(ClusterName, options, context)))
             {
                 WriteObject(node);

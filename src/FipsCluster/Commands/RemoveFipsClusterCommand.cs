@@ -36,7 +36,7 @@ public sealed class RemoveFipsClusterCommand : FipsCmdlet, IInsecureTransportOpt
         {
             try
             {
-                var options = new RemoveClusterOptions { Deprovision = Deprovision, Aws = _aws.ToConnection() };
+                var options = new RemoveClusterOptions { Deprovision = Deprovision, Aws = _aws.AnyBound ? _aws.ToConnection() : null };
                 RunCore(context => new ClusterService(ClusterStoreAccess.Store).RemoveAsync(name, options with { ShouldProcess = Confirmation(context, Force) }, context));
             }
             catch (FipsClusterException ex)

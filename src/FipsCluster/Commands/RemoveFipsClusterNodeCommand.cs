@@ -49,7 +49,7 @@ public sealed class RemoveFipsClusterNodeCommand : DockerEngineCmdlet
             {
                 Node = Node,
                 NodeEngine = DockerHost is null ? null : ResolveEndpoint(),
-                Aws = _aws.ToConnection(),
+                Aws = _aws.AnyBound ? _aws.ToConnection() : null,
                 Kubeconfig = Kubeconfig is null ? null : GetUnresolvedProviderPathFromPSPath(Kubeconfig),
                 KubeContext = Context,
             };

@@ -147,8 +147,8 @@ public sealed class AwsClusterProvider : IClusterProvider
         record.AwsSpec ?? throw new FipsClusterException(ErrorIds.InvalidClusterSpec, FipsErrorCategory.InvalidData, $"The record of AWS cluster '{record.Name}' has no spec.", record.Name);
 
     /// <summary>EC2 in the cluster's own region, through its FIPS endpoint when the cluster is FIPS and the region has one.</summary>
-    private static AwsConnection Connection(AwsConnection given, FipsClusterRecord record) =>
-        given.WithRegion(record.AwsSpec?.Region, record.Name).ForCluster(record.Fips);
+    private static AwsConnection Connection(AwsConnection? given, FipsClusterRecord record) =>
+        (given ?? new AwsConnection()).WithRegion(record.AwsSpec?.Region, record.Name).ForCluster(record.Fips);
 
     /// <summary>The spec as provisioned: its region resolved, and the name of the profile it is judged against.</summary>
     private static AwsClusterSpec Resolved(AwsClusterSpec spec, string region, string profile) =>

@@ -272,6 +272,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
     /// <summary>The engine's members merged with the recorded evidence (a node the module never admitted shows Recorded = false).</summary>
     public async Task<IReadOnlyList<FipsClusterNode>> GetNodesAsync(FipsClusterRecord record, GetNodesOptions options, OperationContext context)
     {
+        RefuseAws(record, awsGiven: options.Aws is not null);
         using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
         var swarm = await manager.InspectSwarmAsync().ConfigureAwait(false);
         var nodes = await manager.ListNodesAsync().ConfigureAwait(false);
@@ -308,6 +309,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
     public async Task<bool> RemoveNodeAsync(FipsClusterRecord record, RemoveNodeOptions options, OperationContext context)
     {
         RefuseKubernetes(record, options.Kubeconfig);
+        RefuseAws(record, awsGiven: options.Aws is not null);
         var shouldProcess = options.ShouldProcess ?? context.ShouldProcess;
         using var manager = new DockerEngineClient(DockerEndpoint.Resolve(record.Endpoints[0]), context);
         var members = await manager.ListNodesAsync().ConfigureAwait(false);
@@ -330,6 +332,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
     /// <summary>Removes the record; with deprovision, the engine leaves (and so ends) the swarm first.</summary>
     public async Task<bool> RemoveAsync(FipsClusterRecord record, RemoveClusterOptions options, OperationContext context)
     {
+        RefuseAws(record, awsGiven: options.Aws is not null);
         var shouldProcess = options.ShouldProcess ?? context.ShouldProcess;
         if (!shouldProcess(record.Name, options.Deprovision ? "Remove the cluster record and tear down its swarm" : "Remove the cluster record (the cluster keeps running)"))
         {
@@ -351,6 +354,16 @@ public sealed class SwarmClusterProvider : IClusterProvider
     {
         RefuseKubernetes(record, options.Kubeconfig);
         return SwarmClusterCompliance.TestAsync(record, options.Ssh, options.ThrottleLimit, context);
+    }
+
+    /// <summary>AWS keys or a region given for a swarm would be ignored, so a wrong cluster name would go unnoticed: refused.</summary>
+    private static void RefuseAws(FipsClusterRecord record, bool awsGiven)
+    {
+        if (awsGiven)
+        {
+            throw new FipsClusterException(ErrorIds.ClusterProviderMismatch, FipsErrorCategory.InvalidArgument,
+                $"'{record.Name}' is a Swarm cluster: the AWS parameters (-AwsCredential, -AccessKey, -ProfileName, -Region, -EndpointUrl...) do not apply to it.", record.Name);
+        }
     }
 
     /// <summary>A kubeconfig given for a swarm would judge some other cluster's API against this record: refused, not ignored.</summary>
