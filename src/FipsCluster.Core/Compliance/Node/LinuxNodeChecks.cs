@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using static FipsCluster.Core.Compliance.CheckResults;
 using static FipsCluster.Core.Compliance.Node.LinuxFactCatalog;
 
 namespace FipsCluster.Core.Compliance.Node;
@@ -174,9 +175,6 @@ public static partial class LinuxNodeChecks
         var trimmed = text.Trim();
         return trimmed.Length <= max ? trimmed : trimmed[..max] + "…";
     }
-
-    private static CheckOutcome Outcome(CheckStatus status, string expected, string actual, string remediation, params CheckEvidence[] evidence) =>
-        new(status, expected, actual, evidence, status is CheckStatus.Pass or CheckStatus.NotApplicable or CheckStatus.Informational ? "" : remediation);
 
     private const string EnableFips = "Enable FIPS mode (RHEL 8/9: 'fips-mode-setup --enable'; RHEL 10: install with fips=1; Ubuntu: 'pro enable fips-updates') and reboot.";
 

@@ -85,12 +85,7 @@ public static class KubernetesClusterCompliance
         }
         var checks = new List<CheckResult>();
         void Add(CheckInfo check, CheckStatus status, string expected, string actual, string remediation, params CheckEvidence[] evidence) =>
-            checks.Add(new CheckResult
-            {
-                CheckId = check.Id, Title = check.Title, Scope = check.Scope, Status = status, Severity = check.Severity ?? CheckSeverity.High, Required = status is not CheckStatus.Informational,
-                Expected = expected, Actual = actual, Evidence = evidence, Remediation = status is CheckStatus.Pass ? "" : remediation,
-                Standard = profile.Standard, Reference = check.Reference, Target = clusterName,
-            });
+            checks.Add(CheckResults.Create(check, new CheckOutcome(status, expected, actual, evidence, remediation), new CheckSubject(clusterName, profile.Standard, profile)));
 
         // The API server's own account of its build: runtime.Version() and the DKP +fips build tag.
         try
@@ -354,17 +349,14 @@ public static class KubernetesClusterCompliance
             return;
         }
         var flag = checks[index];
+        var subject = new CheckSubject(flag.Target, flag.Standard);
         var worst = controlPlanes.Any(x => x.Check.Status is CheckStatus.Fail) || flag.Status is CheckStatus.Fail ? CheckStatus.Fail
             : controlPlanes.Any(x => x.Check.Status is not (CheckStatus.Pass or CheckStatus.Warning)) ? CheckStatus.Error : CheckStatus.Pass;
-        checks[index] = new CheckResult
-        {
-            CheckId = flag.CheckId, Title = flag.Title, Scope = flag.Scope, Severity = flag.Severity, Required = true, Standard = flag.Standard, Reference = flag.Reference, Target = flag.Target,
-            Status = worst,
-            Expected = "secrets encrypted first with aescbc, aesgcm or kms on every control plane",
-            Actual = string.Join("; ", controlPlanes.Select(x => $"{x.Node}: {x.Check.Actual}")) + (flag.Status is CheckStatus.Fail ? "; " + flag.Actual : ""),
-            Remediation = worst is CheckStatus.Pass ? "" : controlPlanes.Select(x => x.Check.Remediation).FirstOrDefault(r => r.Length > 0) ?? flag.Remediation,
-            Evidence = controlPlanes.SelectMany(x => x.Check.Evidence.Select(e => new CheckEvidence($"{x.Node} {e.Source}", e.Excerpt))).ToArray(),
-        };
+        checks[index] = CheckResults.Create(KubernetesClusterChecks.EncryptionAtRest, new CheckOutcome(worst,
+            "secrets encrypted first with aescbc, aesgcm or kms on every control plane",
+            string.Join("; ", controlPlanes.Select(x => $"{x.Node}: {x.Check.Actual}")) + (flag.Status is CheckStatus.Fail ? "; " + flag.Actual : ""),
+            controlPlanes.SelectMany(x => x.Check.Evidence.Select(e => new CheckEvidence($"{x.Node} {e.Source}", e.Excerpt))).ToArray(),
+            controlPlanes.Select(x => x.Check.Remediation).FirstOrDefault(r => r.Length > 0) ?? flag.Remediation), subject);
     }
 
     /// <summary>
