@@ -139,7 +139,10 @@ public sealed class TestFipsClusterCommand : FipsVerdictCmdlet, IInsecureTranspo
             ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
                 "-NodeCheck Ssh needs an SSH key: -KeyFilePath, -Credential, or one in ~/.ssh (id_ecdsa, id_rsa, id_ed25519).", "KeyFilePath");
         var daemonSet = NodeCheck == "DaemonSet" ? new Core.Providers.Kubernetes.DaemonSetNodeCheck(NodeCheckImage, TimeSpan.FromSeconds(NodeCheckTimeoutSeconds)) : null;
-        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, profile, context, nodeSsh, sshPort, ThrottleLimit, daemonSet, expected, NodeAddressType));
+        var report = RunCore(context => Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(path, Context, new Core.Providers.Kubernetes.KubernetesClusterTestOptions(profile)
+        {
+            NodeSsh = nodeSsh, SshPort = sshPort, ThrottleLimit = ThrottleLimit, DaemonSet = daemonSet, Expected = expected, NodeAddressType = NodeAddressType,
+        }, context));
         WriteVerdict(report, report.Compliant);
     }
 }
