@@ -285,25 +285,8 @@ public sealed class ImageRoot
     }
 
     /// <summary>The path that was asked for, as far as it resolved, completed lexically (readlink -m).</summary>
-    private static string Lexical(List<string> resolved, Stack<string> pending, string? current = null)
-    {
-        var parts = new List<string>(resolved);
-        foreach (var part in (current is null ? pending : pending.Prepend(current)))
-        {
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-            }
-            else if (part != ".")
-            {
-                parts.Add(part);
-            }
-        }
-        return "/" + string.Join('/', parts);
-    }
+    private static string Lexical(List<string> resolved, Stack<string> pending, string? current = null) =>
+        LexicalPath.Resolve(resolved, current is null ? pending : pending.Prepend(current));
 
     /// <summary>A read-only view of a stream that ends after a number of bytes.</summary>
     private sealed class BoundedStream(Stream inner, long limit) : Stream
