@@ -146,7 +146,10 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     [Fact]
     public async Task A_cluster_record_pins_exact_builds_so_drift_to_another_fips_build_is_a_finding()
     {
-        var pins = new KubernetesClusterExpectations("aws1", FipsClusterProvider.AWS, true, "v1.29.6+fips.0", "docker.io/mesosphere", "docker.io/mesosphere", "3.5.10+fips.0");
+        var pins = new KubernetesClusterExpectations("aws1", FipsClusterProvider.AWS, true, "v1.29.6+fips.0")
+        {
+            KubernetesImageRepository = "docker.io/mesosphere", EtcdImageRepository = "docker.io/mesosphere", EtcdVersion = "3.5.10+fips.0",
+        };
         async Task<Dictionary<string, CheckResult>> Pinned() =>
             (await KubernetesClusterCompliance.TestAsync(_client, "aws1", new KubernetesClusterTestOptions(ComplianceProfiles.Default) { Expected = pins }, OperationContext.None)).Checks.ToDictionary(c => c.CheckId);
 

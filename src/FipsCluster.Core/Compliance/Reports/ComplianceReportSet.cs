@@ -71,7 +71,7 @@ public sealed class ComplianceReportSet
         .OrderBy(t => t.Rank).ThenByDescending(t => t.FailingChecks).ThenBy(t => t.DisplayName, StringComparer.Ordinal).ToList();
 
     /// <summary>The check columns of a group of targets: in the order the reports list them (the profile's order), each once.</summary>
-    public static IReadOnlyList<CheckColumn> ColumnsOf(IEnumerable<JudgedTarget> targets)
+    internal static IReadOnlyList<CheckColumn> ColumnsOf(IEnumerable<JudgedTarget> targets)
     {
         var columns = new Dictionary<string, CheckColumn>(StringComparer.Ordinal);
         foreach (var check in targets.SelectMany(t => t.Checks))
@@ -201,7 +201,7 @@ public sealed class ComplianceReportSet
 }
 
 /// <summary>One check as a column of the matrix and a Rule of the benchmark: what the first report that names it says about it.</summary>
-public sealed record CheckColumn(string CheckId, string Title, CheckSeverity Severity, string Standard, string Reference, string Expected, string Remediation);
+internal sealed record CheckColumn(string CheckId, string Title, CheckSeverity Severity, string Standard, string Reference, string Expected, string Remediation);
 
 /// <summary>How the targets judged by one profile (or one kind of artifact check) came out.</summary>
 public sealed record ProfileSummary(string Profile, IReadOnlyList<string> Hashes, int Compliant, int NonCompliant, int Error)

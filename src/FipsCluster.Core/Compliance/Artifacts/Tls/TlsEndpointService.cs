@@ -7,7 +7,7 @@ using static FipsCluster.Core.Compliance.CheckResults;
 namespace FipsCluster.Core.Compliance.Artifacts.Tls;
 
 /// <summary>Probes one endpoint and judges it: protocol versions, cipher suites, and the certificate chain.</summary>
-public static class TlsEndpointService
+internal static class TlsEndpointService
 {
     /// <summary>Judges a certificate the server presented; supplied by the caller so certificate rules live in one place.</summary>
     public delegate CertificateReport CertificateJudge(X509Certificate2 certificate, string source);
