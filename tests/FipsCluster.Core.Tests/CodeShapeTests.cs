@@ -25,10 +25,6 @@ public sealed class CodeShapeTests
         ["FipsCluster.Core.Clusters.SwarmClusterService.AddNodeAsync/8"] = "wt-prov",
         ["FipsCluster.Core.Clusters.SwarmClusterService.SetMutable/7"] = "wt-prov",
         ["FipsCluster.Core.Docker.SwarmNodeInfo..ctor/7"] = "wt-prov",
-        // Branch wt-split: not done in time. Its callers (KubeadmBootstrapper, EngineHostIdentity) are reworked by
-        // wt-prov; an SshCommand record (command, input, timeout, what) belongs there after both merge.
-        ["FipsCluster.Core.Remoting.SshCommandRunner.RunAsync/6"] = "wt-split, after wt-prov",
-        ["FipsCluster.Core.Remoting.SshCommandRunner.RunAsync/7"] = "wt-split, after wt-prov",
     };
 
     /// <summary>Source files over <see cref="MaxLines"/> lines, relative to the repository root.</summary>
