@@ -8,6 +8,9 @@ namespace FipsCluster.Core.Compliance.Node;
 /// <summary>The Linux checks of the system-wide crypto policy: RHEL's /etc/system-fips, the configured and applied policy and its sub-policies, and the back-end links each library reads (catalogued in <see cref="LinuxNodeChecks"/>).</summary>
 internal static partial class LinuxCryptoPolicyChecks
 {
+    internal static bool UsesCryptoPolicies(NodeCheckInput input) =>
+        input.Facts.Exists(CryptoPolicyConfig) || input.Facts.DirectoryExists(CryptoPolicyBackEnds) || (input.IsRhelFamily && input.Os.MajorVersion >= 8);
+
     internal static CheckOutcome SystemFipsFile(NodeCheckInput input)
     {
         var f = input.Facts;
@@ -18,9 +21,6 @@ internal static partial class LinuxCryptoPolicyChecks
         var exists = f.Exists(SystemFips);
         return Outcome(exists ? CheckStatus.Pass : CheckStatus.Fail, "present", exists ? "present" : "absent", "Run 'fips-mode-setup --enable' (it creates /etc/system-fips).", Ev(f, SystemFips));
     }
-
-    internal static bool UsesCryptoPolicies(NodeCheckInput input) =>
-        input.Facts.Exists(CryptoPolicyConfig) || input.Facts.DirectoryExists(CryptoPolicyBackEnds) || (input.IsRhelFamily && input.Os.MajorVersion >= 8);
 
     internal static CheckOutcome CryptoPolicyConfigured(NodeCheckInput input)
     {

@@ -9,6 +9,12 @@ internal static class MachOReader
     private const int MaxLoadCommands = 1 << 16;
     private const int MaxFatArches = 64;
 
+    /// <summary>Mach-O cputype values (CPU_TYPE_*, with CPU_ARCH_ABI64 for the 64-bit ones) as Go names the architectures.</summary>
+    private static readonly Dictionary<uint, string> CpuTypes = new()
+    {
+        [0x01000007] = "amd64", [7] = "386", [0x0100000C] = "arm64", [12] = "arm", [0x01000012] = "ppc64", [18] = "ppc",
+    };
+
     /// <summary>A fat (universal) file's first slice; null when the file is not a fat Mach-O after all (a Java class has the same magic).</summary>
     internal static ExecutableImage? ReadFat(MappedBinary f)
     {
@@ -44,16 +50,7 @@ internal static class MachOReader
         var is64 = (be ? h[3] : h[0]) == 0xCF;
         var img = new ExecutableImage(format) { BigEndian = be, AddressSize = is64 ? 8 : 4 };
         var cpu = U32(h, 4, be);
-        img.Architecture = cpu switch
-        {
-            0x01000007 => "amd64",
-            7 => "386",
-            0x0100000C => "arm64",
-            12 => "arm",
-            0x01000012 => "ppc64",
-            18 => "ppc",
-            _ => $"macho-cpu-0x{cpu:x}",
-        };
+        img.Architecture = CpuTypes.GetValueOrDefault(cpu) ?? $"macho-cpu-0x{cpu:x}";
         var commands = Math.Min(U32(h, 16, be), MaxLoadCommands);
         var at = start + (is64 ? 32 : 28);
         var end = Math.Min(start + size, at + U32(h, 20, be));
