@@ -16,6 +16,7 @@
         'Compare-FipsComplianceReport'
         'ConvertFrom-SwarmJoinToken'
         'ConvertTo-FipsPrivateKey'
+        'Enable-FipsMode'
         'Export-FipsClusterManifest'
         'Export-FipsComplianceReport'
         'Get-FipsCluster'

@@ -55,7 +55,7 @@ try
     (double Seconds, int Ok) Module(bool osOnly = true)
     {
         var clock = Stopwatch.StartNew();
-        var output = BenchHost.Invoke(runspace, "Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KnownHostsPath $args[2] -ThrottleLimit $args[3] -TimeoutSeconds 300 -ErrorAction SilentlyContinue -Profile $(if ($args[4]) { Get-FipsComplianceProfile -Path $args[4] } else { 'FIPS-140-3' })",
+        var output = BenchHost.Invoke(runspace, "Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KnownHostsPath $args[2] -ThrottleLimit $args[3] -TimeoutSeconds 300 -ErrorAction SilentlyContinue -ComplianceProfile $(if ($args[4]) { Get-FipsComplianceProfile -Path $args[4] } else { 'FIPS-140-3' })",
             targets, key, knownHosts, throttle, osOnly ? osProfile : "");
         var seconds = clock.Elapsed.TotalSeconds;
         return (seconds, output.Count(o => o.Properties["Status"].Value.ToString() != "Error"));
@@ -132,7 +132,7 @@ try
 
     // One node at a time: what the module adds to a node over SSH.NET's own connect + exec (report Duration vs raw).
     var sample = addresses.Take(Math.Min(10, nodes)).ToArray();
-    var moduleDurations = sample.Select(a => BenchHost.Invoke(runspace, "(Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KnownHostsPath $args[2] -Profile (Get-FipsComplianceProfile -Path $args[3])).Duration.TotalMilliseconds",
+    var moduleDurations = sample.Select(a => BenchHost.Invoke(runspace, "(Test-FipsNode -ComputerName $args[0] -UserName fcprobe -KeyFilePath $args[1] -KnownHostsPath $args[2] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3])).Duration.TotalMilliseconds",
         $"{a}:{port}", key, knownHosts, osProfile).Single()).Select(o => Convert.ToDouble(o.BaseObject, CultureInfo.InvariantCulture)).ToList();
     var rawDurations = sample.Select(a => RawNode(a).GetAwaiter().GetResult()).ToList();
 

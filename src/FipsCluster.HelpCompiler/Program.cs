@@ -21,6 +21,9 @@ AssemblyLoadContext.Default.Resolving += (context, name) =>
 var assembly = Assembly.LoadFrom(modulePath);
 var problems = new List<string>();
 var commands = new List<XElement>();
+// Parameter blocks (SSH login, AWS account) are described once, in en-US/_<Block>.md; a cmdlet's page may say more.
+var blockHelp = Directory.GetFiles(args[1], "_*.md").Select(f => HelpMarkdown.Parse(File.ReadAllText(f)))
+    .SelectMany(d => d.Parameters).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
 foreach (var type in assembly.GetExportedTypes().Where(t => t.GetCustomAttribute<CmdletAttribute>() is not null).OrderBy(t => t.Name))
 {
     var cmdlet = type.GetCustomAttribute<CmdletAttribute>()!;
@@ -32,7 +35,7 @@ foreach (var type in assembly.GetExportedTypes().Where(t => t.GetCustomAttribute
         continue;
     }
     var doc = HelpMarkdown.Parse(File.ReadAllText(file));
-    commands.Add(Maml.Command(type, cmdlet, name, doc, problems));
+    commands.Add(Maml.Command(type, cmdlet, name, doc, blockHelp, problems));
 }
 if (problems.Count > 0)
 {
@@ -159,11 +162,19 @@ internal static class Maml
 
     private sealed record Param(string Name, Type Type, ParameterAttribute Attribute, string[] Aliases, string[] ValidValues, bool IsSwitch);
 
-    public static XElement Command(Type type, CmdletAttribute cmdlet, string name, HelpMarkdown doc, List<string> problems)
+    public static XElement Command(Type type, CmdletAttribute cmdlet, string name, HelpMarkdown doc, IReadOnlyDictionary<string, string> blockHelp, List<string> problems)
     {
         if (string.IsNullOrWhiteSpace(doc.Synopsis)) problems.Add($"{name}: no SYNOPSIS");
         if (string.IsNullOrWhiteSpace(doc.Description)) problems.Add($"{name}: no DESCRIPTION");
         if (doc.Examples.Count < 2) problems.Add($"{name}: {doc.Examples.Count} examples; at least 2 are required");
+        for (var i = 0; i < doc.Examples.Count; i++)
+        {
+            // Get-Help -Examples reads as a sequence: "Example 1: ...", "Example 2: ...", in order.
+            if (!doc.Examples[i].Title.StartsWith($"Example {i + 1}: ", StringComparison.Ordinal))
+            {
+                problems.Add($"{name}: example {i + 1} is titled '{doc.Examples[i].Title}'; examples are titled 'Example N: ...', numbered 1..n in order");
+            }
+        }
 
         var parameters = new List<Param>();
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -175,6 +186,25 @@ internal static class Maml
                     property.GetCustomAttributes<AliasAttribute>().SelectMany(a => a.AliasNames).ToArray(),
                     property.GetCustomAttributes<ValidateSetAttribute>().SelectMany(v => v.ValidValues).ToArray(),
                     property.PropertyType == typeof(SwitchParameter)));
+            }
+        }
+        var ownDocumented = doc.Parameters.Keys.ToList();
+        // Dynamic parameters: the cmdlet's parameter blocks, as PowerShell itself asks for them.
+        if (Activator.CreateInstance(type) is IDynamicParameters dynamic && dynamic.GetDynamicParameters() is RuntimeDefinedParameterDictionary blocks)
+        {
+            foreach (var parameter in blocks.Values)
+            {
+                foreach (var attribute in parameter.Attributes.OfType<ParameterAttribute>().Where(a => !a.DontShow))
+                {
+                    parameters.Add(new Param(parameter.Name, parameter.ParameterType, attribute,
+                        parameter.Attributes.OfType<AliasAttribute>().SelectMany(a => a.AliasNames).ToArray(),
+                        parameter.Attributes.OfType<ValidateSetAttribute>().SelectMany(v => v.ValidValues).ToArray(),
+                        parameter.ParameterType == typeof(SwitchParameter)));
+                }
+                if (blockHelp.TryGetValue(parameter.Name, out var shared))
+                {
+                    doc.Parameters.TryAdd(parameter.Name, shared);
+                }
             }
         }
         if (cmdlet.SupportsShouldProcess)
@@ -191,7 +221,7 @@ internal static class Maml
                 problems.Add($"{name}: parameter -{p} is not described");
             }
         }
-        foreach (var documented in doc.Parameters.Keys.Where(k => parameters.All(p => !p.Name.Equals(k, StringComparison.OrdinalIgnoreCase))))
+        foreach (var documented in ownDocumented.Where(k => parameters.All(p => !p.Name.Equals(k, StringComparison.OrdinalIgnoreCase))))
         {
             problems.Add($"{name}: help describes -{documented}, which the cmdlet does not have");
         }

@@ -32,6 +32,8 @@ public sealed class CodeShapeTests
     {
         // Branch wt-prov splits the AWS provisioner by provider job; empty this after merging it.
         ["src/FipsCluster.Core/Providers/Aws/AwsProvisioner.cs"] = "wt-prov",
+        // Enable-FipsMode (branch wt-enable, merged into main after wt-split branched): 457 lines; not split here.
+        ["src/FipsCluster.Core/Remediation/FipsModeService.cs"] = "wt-enable",
     };
 
     [Fact]

@@ -282,7 +282,7 @@ BeforeDiscovery {
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
            Run = 'Test-FipsNode -ComputerName $f.DeadSsh -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'password login to an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
-           Run = 'Test-FipsNode -ComputerName $f.DeadSsh -Credential $f.SshCredential -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3' }
+           Run = 'Test-FipsNode -ComputerName $f.DeadSsh -SshCredential $f.SshCredential -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'a port that does not speak SSH'; Id = 'SshConnectionFailed'; MaxSeconds = 8
            Run = 'Test-FipsNode -ComputerName $f.NotSsh -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -TimeoutSeconds 1' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'a key file that is not a key'; Id = 'SshKeyFileInvalid'
@@ -295,6 +295,18 @@ BeforeDiscovery {
            Run = 'Test-FipsNode -ComputerName "[::1" -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts' }
         @{ Cmdlet = 'Test-FipsNode'; Case = 'an address that carries a known_hosts line'; Id = 'InvalidNodeTarget'
            Run = 'Test-FipsNode -ComputerName $f.InjectedAddress -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -HostKeyPolicy AcceptNew' }
+
+        # Enable-FipsMode
+        @{ Cmdlet = 'Enable-FipsMode'; Case = 'an image root that does not exist'; Id = 'InvalidRootPath'
+           Run = 'Enable-FipsMode -Root $f.Missing -Confirm:$false' }
+        @{ Cmdlet = 'Enable-FipsMode'; Case = 'a Debian image (no validated modules)'; Id = 'FipsModeUnsupported'
+           Run = 'Enable-FipsMode -Root $f.DebianImage -Confirm:$false' }
+        @{ Cmdlet = 'Enable-FipsMode'; Case = 'an SSH port that is closed'; Id = 'NodeUnreachable'; MaxSeconds = 8
+           Run = 'Enable-FipsMode -ComputerName $f.DeadSsh -UserName fault -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -TimeoutSeconds 3 -Confirm:$false' }
+        @{ Cmdlet = 'Enable-FipsMode'; Case = 'a key file that is not a key'; Id = 'SshKeyFileInvalid'
+           Run = 'Enable-FipsMode -ComputerName $f.DeadSsh -UserName fault -KeyFilePath $f.GarbageKey -KnownHostsPath $f.KnownHosts -Confirm:$false' }
+        @{ Cmdlet = 'Enable-FipsMode'; Case = 'a password and a key login at once'; Id = 'SshLoginConflict'
+           Run = 'Enable-FipsMode -ComputerName $f.DeadSsh -SshCredential $f.SshCredential -KeyFilePath $f.SshKey -KnownHostsPath $f.KnownHosts -Confirm:$false' }
 
         # Test-FipsPrivateKey
         @{ Cmdlet = 'Test-FipsPrivateKey'; Case = 'a key file that does not exist'; Id = 'PrivateKeyFileNotFound'
@@ -530,6 +542,7 @@ BeforeAll {
         NotSsh = "127.0.0.1:$tls"
         Missing = Join-Path $TestDrive 'no-such-file'
         HugeImage = $hugeImage
+        DebianImage = (Copy-Item -Recurse -PassThru (Join-Path $PSScriptRoot '../FipsCluster.Core.Tests/Fixtures/Roots/debian12') (Join-Path $TestDrive 'debian12-image') | Select-Object -First 1).FullName
         Garbage = $garbage
         GarbageYaml = $garbageYaml
         GarbageKey = $garbageKey

@@ -56,7 +56,7 @@ Describe 'Canonical hosts' {
         @{ Target = '127.0.0.1' }, @{ Target = '[::1]:1' }, @{ Target = 'localhost:1' }
     ) {
         # Port 1 is closed: reaching it (NodeUnreachable) proves the address was accepted and used.
-        $report = Test-FipsNode -ComputerName $Target -Port 1 -UserName probe -KeyFilePath $script:sshKey -KnownHostsPath $script:knownHosts -TimeoutSeconds 3 -ErrorAction SilentlyContinue
+        $report = Test-FipsNode -ComputerName $Target -SshPort 1 -UserName probe -KeyFilePath $script:sshKey -KnownHostsPath $script:knownHosts -TimeoutSeconds 3 -ErrorAction SilentlyContinue
         $report.ErrorId | Should -Be 'NodeUnreachable'
         [IO.File]::ReadAllBytes($script:knownHosts) | Should -Be $script:before
     }

@@ -105,7 +105,7 @@ Describe 'Test-FipsNode pipeline input: host names and addresses' {
 
     It 'takes an EC2 instance (AWS.Tools) by its PrivateIpAddress, before its public DNS name' {
         $instance = [pscustomobject]@{ InstanceId = 'i-0abc'; PublicDnsName = 'ec2-203-0-113-7.compute-1.amazonaws.com'; PrivateIpAddress = '127.0.0.1'; PublicIpAddress = '203.0.113.7' }
-        $report = $instance | Test-FipsNode @ssh -Port $closedPort -ErrorVariable errs -ErrorAction SilentlyContinue
+        $report = $instance | Test-FipsNode @ssh -SshPort $closedPort -ErrorVariable errs -ErrorAction SilentlyContinue
         $report.Transport | Should -Be 'Ssh'
         $report.ComputerName | Should -Be '127.0.0.1'
         $report.ErrorId | Should -Be 'NodeUnreachable'
@@ -114,7 +114,7 @@ Describe 'Test-FipsNode pipeline input: host names and addresses' {
 
     It 'takes a cluster node by its Address before its Hostname' {
         $node = [FipsCluster.FipsClusterNode]@{ Cluster = 'c1'; Hostname = 'worker-1.invalid'; Address = '127.0.0.1'; Role = 'Worker' }
-        $report = $node | Test-FipsNode @ssh -Port $closedPort -ErrorAction SilentlyContinue
+        $report = $node | Test-FipsNode @ssh -SshPort $closedPort -ErrorAction SilentlyContinue
         $report.ComputerName | Should -Be '127.0.0.1'
         $report.ErrorId | Should -Be 'NodeUnreachable'
     }

@@ -20,6 +20,7 @@ BeforeAll {
     $script:scenarios = [ordered]@{
         'Add-FipsClusterNode'        = 'Add-FipsClusterNode -Cluster nodes -DockerHost $deadEngine -Confirm:$false'
         'ConvertTo-FipsPrivateKey'   = 'ConvertTo-FipsPrivateKey -Path $keyPath -NewPassphrase $newPassphrase -Iterations 1000 -Force -Confirm:$false'
+        'Enable-FipsMode'            = 'Enable-FipsMode -Root $rhelImage -Confirm:$false'
         'Export-FipsClusterManifest' = 'Export-FipsClusterManifest -InputObject $spec -Path $manifestPath -Confirm:$false'
         'Export-FipsComplianceReport' = '$report | Export-FipsComplianceReport -Path $reportPath -Force -Confirm:$false'
         'New-FipsCluster'            = 'New-FipsCluster -Name fresh -Provider Swarm -DockerHost $deadEngine -Force -Confirm:$false'
@@ -42,6 +43,8 @@ $keyPath = Join-Path $work 'node.key'
 Set-Content $keyPath ([Security.Cryptography.ECDsa]::Create([Security.Cryptography.ECCurve+NamedCurves]::nistP256).ExportPkcs8PrivateKeyPem())
 $newPassphrase = ConvertTo-SecureString 'runbook passphrase 1' -AsPlainText -Force
 $manifestPath = Join-Path $work 'cluster.yaml'
+$rhelImage = Join-Path $work 'rhel9-image'
+Copy-Item -Recurse -LiteralPath (Join-Path $env:FC_TEST_FIXTURES 'rhel9-image-nonfips') -Destination $rhelImage
 $reportPath = Join-Path $work 'report.html'
 $report = [FipsCluster.NodeComplianceReport]@{ ComputerName = 'runbook-node'; Profile = 'FIPS-140-3'; Status = 'Compliant'; Compliant = $true }
 $spec = [FipsCluster.AwsClusterSpec]@{
@@ -111,6 +114,7 @@ $result | ConvertTo-Json -Depth 6 | Set-Content -LiteralPath $env:FC_TEST_RESULT
         FC_TEST_HELPERS    = Join-Path $PSScriptRoot 'TestHelpers.psm1'
         FC_TEST_MANIFEST   = (Resolve-Path $script:manifest).Path
         FC_TEST_WORK       = $work
+        FC_TEST_FIXTURES   = Join-Path $PSScriptRoot '../FipsCluster.Core.Tests/Fixtures/Roots'
         FC_TEST_RESULT     = $resultFile
         FC_TEST_SCENARIOS  = $script:scenarios | ConvertTo-Json -Compress
     }

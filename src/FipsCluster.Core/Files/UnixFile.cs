@@ -240,6 +240,41 @@ internal static class UnixFile
         return new FileEntry(kind, size, mtime, (UnixFileMode)(mode & 0xFFF), device, inode, true);
     }
 
+    /// <summary>The owner (uid, gid) of an entry, links not followed; null where statx is unavailable or the entry is missing.</summary>
+    public static unsafe (uint Uid, uint Gid)? Owner(string path)
+    {
+        if (_noStatx)
+        {
+            return null;
+        }
+        var buffer = stackalloc byte[256];
+        try
+        {
+            if (NativeStatx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;
+        }
+        return (*(uint*)(buffer + 20), *(uint*)(buffer + 24)); // struct statx: stx_uid, stx_gid
+    }
+
+    /// <summary>Sets the owner of an entry, links not followed (lchown(2)); throws <see cref="IOException"/> on failure.</summary>
+    public static void SetOwner(string path, uint uid, uint gid)
+    {
+        if (NativeLchown(path, uid, gid) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno is 1 or 13 ? new UnauthorizedAccessException($"{path}: changing the owner was not permitted") : new IOException($"{path}: lchown failed (errno {errno})");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    private static extern int NativeLchown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
+
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern unsafe int NativeStatx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte* buffer);
 

@@ -10,9 +10,39 @@ public interface IWindowsRegistry
     string? ReadValue(string path);
 }
 
-/// <summary>The real registry (Windows only).</summary>
-public sealed class WindowsRegistry : IWindowsRegistry
+/// <summary>A registry that can also be changed (Enable-FipsMode sets the FIPS algorithm policy through it).</summary>
+public interface IWindowsRegistryEditor : IWindowsRegistry
 {
+    /// <summary>Sets a DWORD value (HKLM\...\Key\Name), creating the key when missing.</summary>
+    void SetDword(string path, int value);
+}
+
+/// <summary>The real registry (Windows only).</summary>
+public sealed class WindowsRegistry : IWindowsRegistryEditor
+{
+    [SupportedOSPlatform("windows")]
+    private static void Write(string path, int value)
+    {
+        var split = path.LastIndexOf('\\');
+        var key = path[..split];
+        const string hklm = @"HKLM\";
+        if (!key.StartsWith(hklm, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Only HKLM values are written: {path}", nameof(path));
+        }
+        using var opened = Microsoft.Win32.Registry.LocalMachine.CreateSubKey(key[hklm.Length..], writable: true);
+        opened.SetValue(path[(split + 1)..], value, Microsoft.Win32.RegistryValueKind.DWord);
+    }
+
+    public void SetDword(string path, int value)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The Windows registry exists only on Windows.");
+        }
+        Write(path, value);
+    }
+
     [SupportedOSPlatform("windows")]
     private static string? Read(string path)
     {

@@ -45,6 +45,7 @@ public static class ErrorIds
     public const string SshKeyFileInvalid = nameof(SshKeyFileInvalid);
     public const string SshConnectionFailed = nameof(SshConnectionFailed);
     public const string KnownHostsUnreadable = nameof(KnownHostsUnreadable);
+    public const string SshLoginConflict = nameof(SshLoginConflict);
 
     // Go binaries
     public const string BinaryNotFound = nameof(BinaryNotFound);
@@ -89,11 +90,28 @@ public static class ErrorIds
     public const string NodeIdentityUnavailable = nameof(NodeIdentityUnavailable);
     public const string FipsClusterNodeNotFound = nameof(FipsClusterNodeNotFound);
 
+    // Enable-FipsMode
+    /// <summary>The target's operating system has no FIPS mode the module can enable (Debian, RHEL 7, unknown): the message names why.</summary>
+    public const string FipsModeUnsupported = nameof(FipsModeUnsupported);
+    /// <summary>FIPS mode can only be chosen when the system is installed or its image built (RHEL 10, a running image-mode host).</summary>
+    public const string FipsModeInstallTimeOnly = nameof(FipsModeInstallTimeOnly);
+    /// <summary>Ubuntu Pro FIPS needs an attached machine (pro attach), and this one is not.</summary>
+    public const string UbuntuProNotAttached = nameof(UbuntuProNotAttached);
+    /// <summary>An offline image lacks what its configuration needs (the FIPS crypto policy files, a writable tree).</summary>
+    public const string FipsModeImageIncomplete = nameof(FipsModeImageIncomplete);
+    /// <summary>A command that enables FIPS mode on a running node failed (its exit status and output are in the message).</summary>
+    public const string FipsModeCommandFailed = nameof(FipsModeCommandFailed);
+    /// <summary>Changing the node needs root, and sudo -n was refused (no sudo, or it asks for a password).</summary>
+    public const string FipsModePrivilegeRequired = nameof(FipsModePrivilegeRequired);
+    /// <summary>A restarted node did not come back (with a new boot) within the timeout.</summary>
+    public const string NodeRestartTimedOut = nameof(NodeRestartTimedOut);
+
     // Kubernetes on AWS
     public const string InvalidClusterSpec = nameof(InvalidClusterSpec);
     public const string ManifestWriteFailed = nameof(ManifestWriteFailed);
     public const string ProvisioningFailed = nameof(ProvisioningFailed);
     public const string AwsCredentialsUnavailable = nameof(AwsCredentialsUnavailable);
+    public const string AwsCredentialsConflict = nameof(AwsCredentialsConflict);
     public const string InvalidKubeconfig = nameof(InvalidKubeconfig);
     public const string InvalidIngressCidr = nameof(InvalidIngressCidr);
     public const string KubeadmInitFailed = nameof(KubeadmInitFailed);

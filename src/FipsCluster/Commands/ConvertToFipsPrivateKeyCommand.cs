@@ -54,7 +54,7 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
     [Parameter]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
-    public ComplianceProfile? Profile { get; set; }
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
     protected override void BeginProcessingCore()
     {
@@ -75,7 +75,7 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
                 var options = new PrivateKeyConversionOptions
                 {
                     Passphrase = Passphrase, NewPassphrase = NewPassphrase ?? Passphrase, Backup = Backup, Iterations = Iterations,
-                    Standard = (Profile ?? ComplianceProfiles.Default).Standard, Force = Force, Warning = WriteWarning,
+                    Standard = (ComplianceProfile ?? ComplianceProfiles.Default).Standard, Force = Force, Warning = WriteWarning,
                 };
                 var result = PrivateKeyConverter.Convert(resolved, options, (target, action) => ShouldProcess(target, action));
                 if (result is not null)

@@ -26,19 +26,20 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
+    /// <summary>Which document: the Cluster API objects, kubeadm's configuration, or one machine's cloud-init user data.</summary>
     [Parameter]
     [ValidateSet("ClusterAPI", "Kubeadm", "CloudInit")]
-    public string Format { get; set; } = "ClusterAPI";
+    public string ManifestKind { get; set; } = "ClusterAPI";
 
     /// <summary>Cluster API version of the core and kubeadm kinds: v1beta2 (default) or v1beta1 for DKP 2.x-era management clusters.</summary>
     [Parameter]
     [ValidateSet("v1beta2", "v1beta1")]
     public string ApiVersion { get; set; } = "v1beta2";
 
-    /// <summary>Which node's user data -Format CloudInit renders.</summary>
+    /// <summary>Which machine's user data -ManifestKind CloudInit renders (not -Role: that is a swarm node's role).</summary>
     [Parameter]
     [ValidateSet("ControlPlane", "Worker")]
-    public string Role { get; set; } = "ControlPlane";
+    public string MachineRole { get; set; } = "ControlPlane";
 
     /// <summary>The file to write; wildcards, as Out-File's -FilePath, must match exactly one existing file.</summary>
     [Parameter(ParameterSetName = SpecSet)]
@@ -69,10 +70,10 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
             {
                 WriteVerbose($"'{spec.Name}': default {applied}.");
             }
-            var text = Format switch
+            var text = ManifestKind switch
             {
                 "Kubeadm" => KubeadmRenderer.Render(spec),
-                "CloudInit" => CloudInitRenderer.Render(spec, Role),
+                "CloudInit" => CloudInitRenderer.Render(spec, MachineRole),
                 _ => ClusterApiRenderer.Render(spec, ApiVersion),
             };
             var output = LiteralPath ?? Path;
@@ -89,7 +90,7 @@ public sealed class ExportFipsClusterManifestCommand : FipsCmdlet
             }
             var target = resolved.Paths[0];
             var withDefaults = defaults.Count > 0 ? " with the defaults: " + string.Join("; ", defaults) : "";
-            if (ShouldProcess(target, $"Write the {Format} manifest of cluster '{spec.Name}'{withDefaults}"))
+            if (ShouldProcess(target, $"Write the {ManifestKind} manifest of cluster '{spec.Name}'{withDefaults}"))
             {
                 File.WriteAllText(target, text);
                 WriteObject(new FileInfo(target));

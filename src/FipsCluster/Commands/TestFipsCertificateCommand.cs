@@ -40,12 +40,12 @@ public sealed class TestFipsCertificateCommand : FipsVerdictCmdlet
     [Parameter]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
-    public ComplianceProfile? Profile { get; set; }
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
 
     private CertificateCheckOptions Options => new()
     {
-        Profile = Profile ?? ComplianceProfiles.Default,
+        Profile = ComplianceProfile ?? ComplianceProfiles.Default,
         ExpectFips = ExpectFips.IsPresent ? true : null,
     };
 

@@ -4,6 +4,7 @@ using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Operations;
 using FipsCluster.Core.Remoting;
 using FipsCluster.Infrastructure;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Commands;
 
@@ -20,8 +21,11 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
     private const string LocalSet = "Local";
     private const string RootSet = "Root";
     private const string RootInputSet = "RootInput";
-    private const string SshKeySet = "SshKey";
-    private const string SshPasswordSet = "SshPassword";
+    private const string SshSet = "Ssh";
+
+    private readonly SshParameters _login;
+
+    public TestFipsNodeCommand() => _login = Blocks.Add<SshParameters>(SshSet);
 
     private NodeScanner? _scanner;
     private SshOptions? _ssh; // built with the first SSH node: PowerShell binds piped names only after BeginProcessing
@@ -35,8 +39,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
     /// has wins, so the order says what is preferred: addresses before names, and for EC2 instances (AWS.Tools) the
     /// private address first, as Test-FipsCluster reaches Kubernetes nodes by InternalIP.
     /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SshKeySet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SshPasswordSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SshSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("CN", "Address", "IPAddress", "PrivateIpAddress", "PublicIpAddress", "HostName", "PrivateDnsName", "PublicDnsName")]
     [HostNameTransformation(typeof(TestFipsNodeCommand))]
     [ValidateNotNullOrEmpty]
@@ -61,35 +64,6 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ParameterSetName = SshPasswordSet)]
-    [Credential]
-    public PSCredential Credential { get; set; } = PSCredential.Empty;
-
-    [Parameter(ParameterSetName = SshKeySet)]
-    public string? UserName { get; set; }
-
-    [Parameter(ParameterSetName = SshKeySet)]
-    [Alias("IdentityFilePath")]
-    [ValidateNotNullOrEmpty]
-    public string? KeyFilePath { get; set; }
-
-    [Parameter(ParameterSetName = SshKeySet)]
-    public System.Security.SecureString? KeyPassphrase { get; set; }
-
-    [Parameter(ParameterSetName = SshKeySet)]
-    [Parameter(ParameterSetName = SshPasswordSet)]
-    [ValidateRange(1, 65535)]
-    public int Port { get; set; } = 22;
-
-    [Parameter(ParameterSetName = SshKeySet)]
-    [Parameter(ParameterSetName = SshPasswordSet)]
-    public HostKeyPolicy HostKeyPolicy { get; set; } = HostKeyPolicy.Strict;
-
-    [Parameter(ParameterSetName = SshKeySet)]
-    [Parameter(ParameterSetName = SshPasswordSet)]
-    [ValidateNotNullOrEmpty]
-    public string? KnownHostsPath { get; set; }
-
     [Parameter]
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 32;
@@ -101,7 +75,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
     [Parameter]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
-    public ComplianceProfile? Profile { get; set; }
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
 
     protected override void BeginProcessingCore()
@@ -112,7 +86,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
             Verbose = text => _messages.Enqueue((false, text)),
             Warning = text => _messages.Enqueue((true, text)),
         };
-        _scanner = new NodeScanner(Profile ?? ComplianceProfiles.Default, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), context);
+        _scanner = new NodeScanner(ComplianceProfile ?? ComplianceProfiles.Default, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSeconds), context);
     }
 
     protected override void ProcessRecordCore()
@@ -135,7 +109,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
                 {
                     foreach (var name in ComputerName)
                     {
-                        _scanner!.AddSsh(name.Trim(), Port, ssh);
+                        _scanner!.AddSsh(name.Trim(), _login.SshPort, ssh);
                     }
                 }
                 break;
@@ -254,10 +228,7 @@ public sealed class TestFipsNodeCommand : FipsVerdictCmdlet
         }
         try
         {
-            var options = SshLoginOptions.Build(this, ParameterSetName is SshPasswordSet ? Credential : null, UserName, KeyFilePath, KeyPassphrase,
-                KnownHostsPath, HostKeyPolicy, TimeSpan.FromSeconds(TimeoutSeconds))
-                ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
-                    "No SSH key given and none found in ~/.ssh (id_ecdsa, id_rsa, id_ed25519). Use -KeyFilePath or -Credential. No SSH node of this command was tested.", "KeyFilePath");
+            var options = _login.RequireOptions(this, "Testing nodes over SSH", TimeSpan.FromSeconds(TimeoutSeconds));
             _scanner!.PrepareSsh(options);
             return _ssh = options;
         }

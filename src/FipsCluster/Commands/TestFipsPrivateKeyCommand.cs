@@ -32,7 +32,7 @@ public sealed class TestFipsPrivateKeyCommand : FipsVerdictCmdlet
     [Parameter]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
-    public ComplianceProfile? Profile { get; set; }
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
 
     protected override void ProcessRecordCore()
@@ -41,7 +41,7 @@ public sealed class TestFipsPrivateKeyCommand : FipsVerdictCmdlet
         {
             try
             {
-                var report = PrivateKeyAnalyzer.Analyze(path, Profile ?? ComplianceProfiles.Default);
+                var report = PrivateKeyAnalyzer.Analyze(path, ComplianceProfile ?? ComplianceProfiles.Default);
                 WriteVerdict(report, report.Status is CheckStatus.Pass or CheckStatus.Warning);
             }
             catch (FipsClusterException ex)

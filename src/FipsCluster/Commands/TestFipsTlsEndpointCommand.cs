@@ -29,7 +29,7 @@ public sealed class TestFipsTlsEndpointCommand : FipsVerdictCmdlet
     [Parameter]
     [ComplianceProfileTransformation]
     [ArgumentCompleter(typeof(ComplianceProfileCompleter))]
-    public ComplianceProfile? Profile { get; set; }
+    public ComplianceProfile? ComplianceProfile { get; set; }
 
 
     protected override void ProcessRecordCore()
@@ -48,7 +48,7 @@ public sealed class TestFipsTlsEndpointCommand : FipsVerdictCmdlet
             }
             try
             {
-                var report = RunCore(context => ArtifactChecks.TestTlsEndpointAsync(endpoint.Host, endpoint.Port, Profile ?? ComplianceProfiles.Default, TimeSpan.FromSeconds(TimeoutSeconds), context));
+                var report = RunCore(context => ArtifactChecks.TestTlsEndpointAsync(endpoint.Host, endpoint.Port, ComplianceProfile ?? ComplianceProfiles.Default, TimeSpan.FromSeconds(TimeoutSeconds), context));
                 WriteVerdict(report, report.Status is CheckStatus.Pass);
             }
             catch (FipsClusterException ex)

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security;
 using FipsCluster.Core.Operations;
+using FipsCluster.Infrastructure.ParameterBlocks;
 
 namespace FipsCluster.Infrastructure;
 
@@ -16,8 +17,14 @@ namespace FipsCluster.Infrastructure;
 /// from BeginProcessing or EndProcessing it ends the command (terminating) — except in the Test-* cmdlets, which never
 /// end with a terminating error of their own: they report the failure and, with -Quiet, still answer one $false.
 /// </remarks>
-public abstract class FipsCmdlet : PSCmdlet, IDisposable
+public abstract class FipsCmdlet : PSCmdlet, IDynamicParameters, IDisposable
 {
+    /// <summary>The parameter groups declared once and shared across cmdlets (SSH login, AWS account); added in constructors.</summary>
+    private protected ParameterBlockSet Blocks { get; } = new();
+
+    /// <summary>The blocks' parameters: PowerShell lists, binds, completes and documents them as the cmdlet's own.</summary>
+    public object? GetDynamicParameters() => Blocks.Parameters;
+
     private readonly CancellationTokenSource _stopping = new();
 
     // The Test-* contract (see FipsVerdictCmdlet): true only when at least one item was judged and every one passed.
@@ -94,6 +101,7 @@ public abstract class FipsCmdlet : PSCmdlet, IDisposable
     {
         try
         {
+            Blocks.Accept();
             phase();
         }
         catch (CommandAbandonedException)

@@ -7,7 +7,7 @@ namespace FipsCluster.Core.Tests.Hostile;
 /// <summary>
 /// Issue 13, finding 10: the kubeadm token and certificate key were on kubeadm's command line on the joining node, and
 /// remote output quoted in errors was cut to 400 characters before it was redacted, so a secret cut in half escaped
-/// redaction. The join over SSH is exercised end to end in the module tests (AwsClusterCmdletTests, HostileKubeadmJoinTests).
+/// redaction. The join over SSH is exercised end to end in the module tests (NewFipsClusterTests, KubeadmJoinSecretsHostileTests).
 /// </summary>
 public sealed class KubeadmSecretHandlingTests
 {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security;
 using FipsCluster.Core.Compliance.Artifacts.Keys;
 using FipsCluster.Core.Tests.Artifacts.Keys;
@@ -60,15 +59,8 @@ public sealed class PrivateKeyRewriteHostileTests
 
     private static (int Code, string Out) Run(string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output);
+        var result = ProcessRunner.Run(file, args);
+        return (result.ExitCode, result.Output);
     }
 
     /// <summary>What the service (daemon, not root) can read of the key.</summary>

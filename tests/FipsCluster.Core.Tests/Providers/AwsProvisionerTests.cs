@@ -73,7 +73,7 @@ public sealed class AwsProvisionerTests : IDisposable
                 .ToDictionary(kv => kv.Value, kv => p[kv.Key[..^4] + ".Value"]);
             Assert.Equal("prod", tags["fipscluster.io/cluster"]);
             Assert.Equal("true", tags["fipscluster.io/fips"]);
-            // What is sent is byte-identical to Export-FipsClusterManifest -Format CloudInit.
+            // What is sent is byte-identical to Export-FipsClusterManifest -ManifestKind CloudInit.
             // (gzip-compressed for EC2's 16 KB limit, which cloud-init undoes).
             Assert.Equal(CloudInitRenderer.Render(spec, role == "control-plane" ? "ControlPlane" : "Worker"), Ec2QueryStub.UserDataText(p["UserData"]));
         }

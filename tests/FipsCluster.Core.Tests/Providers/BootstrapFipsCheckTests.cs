@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -336,19 +335,7 @@ public sealed class BootstrapFipsCheckTests : IDisposable
 
     private static (int Exit, string Output, string Error) RunProcess(string program, IDictionary<string, string>? env, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-        {
-            start.Environment[k] = v;
-        }
-        using var p = Process.Start(start)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        p.WaitForExit(120_000);
-        return (p.ExitCode, output.Result, error.Result);
+        var (code, output, error) = ProcessRunner.Run(program, args, environment: env?.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)), timeout: TimeSpan.FromMinutes(2));
+        return (code, output, error);
     }
 }

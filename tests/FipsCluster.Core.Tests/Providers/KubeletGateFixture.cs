@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using FipsCluster.Core.Tests.Artifacts.GoBinaries;
 using Xunit;
@@ -84,18 +83,7 @@ public sealed class KubeletGateFixture : IDisposable
     public Dictionary<string, string> Binaries { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Skips the calling test when a tool or fixture is missing — or fails it under CI=true.</summary>
-    public void Require()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-        if (GoToolchainFixture.InCi)
-        {
-            Assert.Fail("CI=true and the kubelet gate fixtures are unavailable: " + Unavailable);
-        }
-        Skip.If(true, Unavailable);
-    }
+    public void Require() => TestEnvironment.Require(Unavailable, "the kubelet gate fixtures are unavailable");
 
     private void Build()
     {
@@ -154,69 +142,17 @@ public sealed class KubeletGateFixture : IDisposable
         }
     }
 
-    private static Dictionary<string, string> GoEnvironment(Dictionary<string, string> extra)
-    {
-        var cache = Path.Combine(Path.GetTempPath(), "fc-cache");
-        var env = new Dictionary<string, string>
-        {
-            ["GOCACHE"] = Path.Combine(cache, "gocache"),
-            ["GOPATH"] = Path.Combine(cache, "gopath"),
-            ["GOFLAGS"] = "-mod=mod",
-            ["GO111MODULE"] = "on",
-            ["GOPROXY"] = "off",
-            ["GOTOOLCHAIN"] = "local",
-            ["GOEXPERIMENT"] = "",
-            ["GOFIPS140"] = "off",
-            ["CGO_ENABLED"] = "0",
-            ["GOOS"] = "linux",
-            ["GOARCH"] = "amd64",
-        };
-        foreach (var (k, v) in extra)
-        {
-            env[k] = v;
-        }
-        return env;
-    }
+    /// <summary>The gate's builds target linux/amd64 unless one asks otherwise, with the FIPS module off by default.</summary>
+    private static readonly Dictionary<string, string> PinnedTarget = new() { ["GOFIPS140"] = "off", ["GOOS"] = "linux", ["GOARCH"] = "amd64" };
+
+    private static Dictionary<string, string?> GoEnvironment(Dictionary<string, string> extra) => GoBuildEnvironment.Create(PinnedTarget.Concat(extra));
 
     /// <summary>Runs a program; returns stdout, throws with stderr on failure.</summary>
-    public static string Run(string program, string workDir, IDictionary<string, string>? env, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-        {
-            start.Environment[k] = v;
-        }
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(900_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{program} {string.Join(' ', args)} timed out");
-        }
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(program)} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result.Trim()}");
-        }
-        return stdout.Result;
-    }
+    public static string Run(string program, string workDir, IDictionary<string, string?>? env, params string[] args) =>
+        ProcessRunner.RunChecked(program, args, workDir, env, timeout: TimeSpan.FromMinutes(15));
 
-    /// <summary>A file of this repository (tests/Infrastructure/…), found from the test assembly upwards.</summary>
-    public static string RepositoryFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FipsCluster.sln")))
-            {
-                return Path.Combine(dir.FullName, relative);
-            }
-        }
-        throw new FileNotFoundException("the repository root (FipsCluster.sln) is not above " + AppContext.BaseDirectory);
-    }
+    /// <summary>A file of this repository (tests/Infrastructure/…).</summary>
+    public static string RepositoryFile(string relative) => TestEnvironment.RepositoryFile(relative);
 
     public static string? Which(string tool)
     {

@@ -140,27 +140,7 @@ public sealed class BuildInfoWindowTests : IDisposable
         Assert.Equal((false, null), cache.Claim(digest)); // known now: nobody asks again
     }
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FipsCluster.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("FipsCluster.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepoRoot() => TestEnvironment.RepoRoot;
 
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var error = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: {error.Result}");
-    }
+    private static void Run(string file, params string[] args) => ProcessRunner.RunChecked(file, args);
 }

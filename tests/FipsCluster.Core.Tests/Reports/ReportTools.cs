@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FipsCluster.Core.Compliance.Reports;
 using Xunit;
 
@@ -31,20 +30,7 @@ internal static class ReportTools
 
     public static (int ExitCode, string Output, string Error) Run(string file, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{Path.GetFileName(file)} did not finish within {timeout.TotalSeconds} s");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error.Result);
+        var (code, output, error) = ProcessRunner.Run(file, arguments, timeout: timeout);
+        return (code, output, error);
     }
 }

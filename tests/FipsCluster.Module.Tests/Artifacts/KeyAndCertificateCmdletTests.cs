@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
@@ -32,20 +31,7 @@ public sealed class KeyAndCertificateCmdletTests : IClassFixture<ModuleFixture>,
         return secure;
     }
 
-    private static string OpenSsl(params string[] args)
-    {
-        var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var output = p.StandardOutput.ReadToEnd();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"openssl {string.Join(' ', args)}: {error}");
-        return output;
-    }
+    private static string OpenSsl(params string[] args) => ProcessRunner.RunChecked("openssl", args);
 
     [SkippableFact]
     public void A_real_swarms_node_certificate_names_its_cluster_and_role_and_is_not_marked_FIPS()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
@@ -131,17 +130,5 @@ public sealed class TestFipsBinaryAndNodeArtifactTests : IClassFixture<ModuleFix
         Assert.Equal("NotApplicable", checks["NODE-GO-01"].Status.ToString());
     }
 
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err.Result);
-    }
+    private static void Run(string file, params string[] args) => ProcessRunner.RunChecked(file, args);
 }

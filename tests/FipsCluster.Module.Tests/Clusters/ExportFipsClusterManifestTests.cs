@@ -21,8 +21,8 @@ public sealed class ExportFipsClusterManifestTests : IClassFixture<ModuleFixture
         Assert.Contains("apiVersion: controlplane.cluster.x-k8s.io/v1beta2", capi);
         Assert.Contains("imageTag: v3.5.10_fips.0", capi);
         Assert.Contains("apiVersion: controlplane.cluster.x-k8s.io/v1beta1", _ps.Run(Spec + "Export-FipsClusterManifest $spec -ApiVersion v1beta1").Output.Single().ToString());
-        Assert.StartsWith("apiVersion: kubeadm.k8s.io/v1beta3", _ps.Run(Spec + "Export-FipsClusterManifest $spec -Format Kubeadm").Output.Single().ToString()); // Kubernetes 1.29
-        var cloudInit = _ps.Run(Spec + "Export-FipsClusterManifest $spec -Format CloudInit -Role Worker").Output.Single().ToString();
+        Assert.StartsWith("apiVersion: kubeadm.k8s.io/v1beta3", _ps.Run(Spec + "Export-FipsClusterManifest $spec -ManifestKind Kubeadm").Output.Single().ToString()); // Kubernetes 1.29
+        var cloudInit = _ps.Run(Spec + "Export-FipsClusterManifest $spec -ManifestKind CloudInit -MachineRole Worker").Output.Single().ToString();
         Assert.StartsWith("#cloud-config\n", cloudInit);
         Assert.Contains("ExecStartPre=/usr/local/bin/fips-kubelet-check", cloudInit);
         Assert.DoesNotContain("kubeadm\n  - init", cloudInit);
@@ -55,7 +55,7 @@ public sealed class ExportFipsClusterManifestTests : IClassFixture<ModuleFixture
     [Fact]
     public void A_FIPS_spec_without_repositories_renders_DKPs_FIPS_builds_and_says_so_in_Verbose_and_WhatIf()
     {
-        var rendered = _ps.Run(OpenSpec + "$spec | Export-FipsClusterManifest -Format Kubeadm -Verbose");
+        var rendered = _ps.Run(OpenSpec + "$spec | Export-FipsClusterManifest -ManifestKind Kubeadm -Verbose");
         Assert.Empty(rendered.Errors);
         var kubeadm = rendered.Output.Single().ToString();
         Assert.StartsWith("apiVersion: kubeadm.k8s.io/v1beta4", kubeadm);
@@ -72,7 +72,7 @@ public sealed class ExportFipsClusterManifestTests : IClassFixture<ModuleFixture
 
         // Given repositories are used as given, and nothing is said.
         var given = _ps.Run(OpenSpec + "$spec.KubernetesImageRepository = 'registry.example.internal/fips'; $spec.EtcdImageRepository = 'registry.example.internal/fips'; " +
-            "$spec | Export-FipsClusterManifest -Format Kubeadm -Verbose");
+            "$spec | Export-FipsClusterManifest -ManifestKind Kubeadm -Verbose");
         Assert.Contains("imageRepository: registry.example.internal/fips", given.Output.Single().ToString());
         Assert.DoesNotContain(given.Verbose, v => v.Message.Contains("mesosphere", StringComparison.Ordinal));
     }

@@ -65,39 +65,13 @@ public sealed class DockerSwarmFixture : IDisposable
     public int SwarmPort { get; }
 
     /// <summary>Skips the calling test when dockerd is missing — or fails it under CI=true.</summary>
-    public void RequireEngines()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-        if (TestPaths.InCi)
-        {
-            Assert.Fail("CI=true and the Docker engine cannot run: " + Unavailable);
-        }
-        Skip.If(true, Unavailable);
-    }
+    public void RequireEngines() => TestEnvironment.Require(Unavailable, "the Docker engine cannot run");
 
     /// <summary>Runs the real docker CLI against an engine; returns (exit code, stdout, stderr).</summary>
     public (int ExitCode, string Out, string Err) TryDocker(string host, params string[] args)
     {
-        var start = new ProcessStartInfo(DockerCli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-H");
-        start.ArgumentList.Add(host);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        start.Environment.Remove("DOCKER_HOST");
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(90)))
-        {
-            p.Kill(true);
-            throw new TimeoutException($"docker {string.Join(' ', args)} did not finish");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        var (code, stdout, stderr) = ProcessRunner.Run(DockerCli, new[] { "-H", host }.Concat(args), environment: NoDockerHost, timeout: TimeSpan.FromSeconds(90));
+        return (code, stdout, stderr);
     }
 
     public string Docker(string host, params string[] args)
@@ -185,12 +159,10 @@ public sealed class DockerSwarmFixture : IDisposable
 
     private static string SafeRead(string path) => File.Exists(path) ? File.ReadAllText(path) : "(no log)";
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPort.Free();
+
+    /// <summary>The CLI talks to the engine named by -H only.</summary>
+    private static readonly Dictionary<string, string?> NoDockerHost = new() { ["DOCKER_HOST"] = null };
 
     public void Dispose()
     {

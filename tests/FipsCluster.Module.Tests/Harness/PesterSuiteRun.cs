@@ -1,4 +1,3 @@
-using FipsCluster.Core.Tests.Providers;
 
 namespace FipsCluster.Module.Tests.Harness;
 

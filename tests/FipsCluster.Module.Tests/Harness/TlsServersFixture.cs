@@ -70,18 +70,7 @@ public sealed class TlsServersFixture : IDisposable
     public int StrictPort { get; }
     public int EtcdPort { get; }
 
-    public void Require()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-        if (TestPaths.InCi)
-        {
-            Assert.Fail("CI=true and the TLS test servers cannot run: " + Unavailable);
-        }
-        Skip.If(true, Unavailable);
-    }
+    public void Require() => TestEnvironment.Require(Unavailable, "the TLS test servers cannot run");
 
     private string P(string name) => Path.Combine(_work, name);
 
@@ -100,22 +89,7 @@ public sealed class TlsServersFixture : IDisposable
         _servers.Add(p);
     }
 
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(start)!;
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} failed: {err.Result}");
-        }
-    }
+    private static void Run(string file, params string[] args) => ProcessRunner.RunChecked(file, args);
 
     private static void WaitForPort(int port)
     {
@@ -136,14 +110,7 @@ public sealed class TlsServersFixture : IDisposable
         throw new TimeoutException($"nothing listens on 127.0.0.1:{port}");
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => LoopbackPort.Free();
 
     public void Dispose()
     {

@@ -1,4 +1,3 @@
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 
@@ -66,7 +65,7 @@ public sealed class KnownHostsInjectionTests : IClassFixture<ModuleFixture>, IDi
     }
 
     private PsResult TestNode(string target, string knownHosts, string policy) =>
-        _ps.Run("Test-FipsNode -ComputerName $args[0] -Port $args[1] -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -HostKeyPolicy $args[5] -TimeoutSeconds 10",
+        _ps.Run("Test-FipsNode -ComputerName $args[0] -SshPort $args[1] -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -HostKeyPolicy $args[5] -TimeoutSeconds 10",
             target, _loopback6!.Port, _nodes.UserName, _nodes.KeyFile, knownHosts, policy);
 
     [SkippableFact]

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Security;
 using System.Text.RegularExpressions;
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 

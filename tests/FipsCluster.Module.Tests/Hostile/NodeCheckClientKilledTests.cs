@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FipsCluster.Core.Tests.Providers;
 using FipsCluster.Module.Tests.Harness;
 using Xunit;
 

@@ -98,7 +98,7 @@ public sealed class TestFipsNodeLocalTests : IClassFixture<ModuleFixture>, IDisp
 
         var yaml = Path.Combine(_temp, "site.yaml");
         File.WriteAllText(yaml, "name: Site\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: Critical }\n  - { id: OS-PROV-01, required: false, severity: Low }\n");
-        var result = _ps.Run("Test-FipsNode -Profile (Get-FipsComplianceProfile -Path $args[0])", yaml);
+        var result = _ps.Run("Test-FipsNode -ComplianceProfile (Get-FipsComplianceProfile -Path $args[0])", yaml);
         var report = result.SingleOf(Report);
         Assert.Equal("Site", (string)report.Profile);
         var checks = ((IEnumerable<dynamic>)report.Checks).ToList();
@@ -112,8 +112,8 @@ public sealed class TestFipsNodeLocalTests : IClassFixture<ModuleFixture>, IDisp
         Assert.Contains("LNX-NOPE-99", broken.Errors[0].ToString());
 
         // A profile name binds through the transformation; a wrong one is a binding error that lists the built-ins.
-        Assert.Equal("FIPS-140-2", (string)_ps.Run("Test-FipsNode -Profile FIPS-140-2").SingleOf(Report).Profile);
-        var wrong = _ps.Run("Test-FipsNode -Profile NoSuch");
+        Assert.Equal("FIPS-140-2", (string)_ps.Run("Test-FipsNode -ComplianceProfile FIPS-140-2").SingleOf(Report).Profile);
+        var wrong = _ps.Run("Test-FipsNode -ComplianceProfile NoSuch");
         Assert.StartsWith("ParameterArgumentTransformationError", Assert.Single(wrong.ErrorIds));
         Assert.Contains("FIPS-140-3", wrong.AllText);
     }
@@ -121,7 +121,7 @@ public sealed class TestFipsNodeLocalTests : IClassFixture<ModuleFixture>, IDisp
     [Fact]
     public void The_FIPS_140_2_profile_says_the_CMVP_sunset_as_information_that_never_decides()
     {
-        var report = _ps.Run("Test-FipsNode -Profile FIPS-140-2").SingleOf(Report);
+        var report = _ps.Run("Test-FipsNode -ComplianceProfile FIPS-140-2").SingleOf(Report);
         var sunset = ((IEnumerable<dynamic>)report.Checks).Single(c => (string)c.CheckId == "PROFILE-140-2-SUNSET");
         Assert.Equal("Informational", sunset.Status.ToString());
         Assert.False((bool)sunset.Required);

@@ -226,8 +226,8 @@ public sealed class TestFipsNodeSshTests : IClassFixture<ModuleFixture>
         _nodes.Require();
         const string password = "Pw-7f3a9c1e-never-shown";
         var result = _ps.Run("$c = [pscredential]::new('fcprobe', $args[1]); "
-            + "Test-FipsNode -ComputerName $args[0] -Credential $c -KnownHostsPath $args[2] -Verbose -Debug | Out-Default; "
-            + "Test-FipsNode -ComputerName $args[0] -Credential $c -KnownHostsPath $args[2]",
+            + "Test-FipsNode -ComputerName $args[0] -SshCredential $c -KnownHostsPath $args[2] -Verbose -Debug | Out-Default; "
+            + "Test-FipsNode -ComputerName $args[0] -SshCredential $c -KnownHostsPath $args[2]",
             _nodes.PlainNode, Secure(password), _nodes.KnownHosts);
         Assert.Equal("SshAuthenticationFailed", (string)result.SingleOf(Report).ErrorId);
         Assert.DoesNotContain(password, result.AllText);

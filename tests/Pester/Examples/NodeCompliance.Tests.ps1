@@ -11,7 +11,7 @@
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../../../out/FipsCluster/FipsCluster.psd1') -Force
     $parameters = @{ ErrorAction = 'SilentlyContinue' }
-    if ($env:FIPS_PROFILE) { $parameters.Profile = Get-FipsComplianceProfile -Path $env:FIPS_PROFILE -ErrorAction Stop }
+    if ($env:FIPS_PROFILE) { $parameters.ComplianceProfile = Get-FipsComplianceProfile -Path $env:FIPS_PROFILE -ErrorAction Stop }
     $nodes = @($env:FIPS_NODES -split ',' | Where-Object { $_ })
     if ($nodes.Count -gt 0) {
         $parameters.ComputerName = $nodes

@@ -101,11 +101,13 @@ internal static partial class LinuxCryptoPolicyChecks
     /// The command that re-applies FIPS without losing what is configured: the configured FIPS-based policy with its
     /// sub-policies (fips-mode-setup --enable preserves a FIPS-based policy the same way), else plain FIPS.
     /// </summary>
-    internal static string SetFipsPolicyCommand(NodeFacts f)
+    internal static string SetFipsPolicyCommand(NodeFacts f) => $"update-crypto-policies --set {FipsPolicyToApply(f)}";
+
+    /// <summary>The FIPS policy to apply: the configured FIPS-based policy with its sub-policies (as fips-mode-setup --enable keeps it), else FIPS.</summary>
+    internal static string FipsPolicyToApply(NodeFacts f)
     {
         var configured = PolicyLine(f.Text(CryptoPolicyConfig));
-        var policy = configured is not null && configured.Split(':')[0] == "FIPS" ? configured : "FIPS";
-        return $"update-crypto-policies --set {policy}";
+        return configured is not null && configured.Split(':')[0] == "FIPS" ? configured : "FIPS";
     }
 
     [GeneratedRegex(@"^# Policy (\S+) dump")]

@@ -8,7 +8,14 @@ using FipsCluster.Core.Tokens;
 namespace FipsCluster.Core.Providers.Aws;
 
 /// <summary>How to reach EC2, in types the cmdlet layer may name (no AWS SDK type crosses into the module's default load context).</summary>
-public sealed record AwsConnection(string Region, string? AccessKeyId, SecureString? SecretAccessKey, string? ProfileName, string? EndpointUrl);
+public sealed record AwsConnection(string Region, string? AccessKeyId, SecureString? SecretAccessKey, string? ProfileName, string? EndpointUrl)
+{
+    /// <summary>The session token of temporary credentials (with the access key pair).</summary>
+    public SecureString? SessionToken { get; init; }
+
+    /// <summary>Asks for the region's FIPS endpoints whatever the cluster's mode (a FIPS cluster uses them anyway where the region has them).</summary>
+    public bool UseFipsEndpoint { get; init; }
+}
 
 /// <summary>An EC2 client as AWS.Tools users expect: explicit keys, a named profile, or the default credential chain; -EndpointUrl for other endpoints.</summary>
 public static class Ec2ClientFactory

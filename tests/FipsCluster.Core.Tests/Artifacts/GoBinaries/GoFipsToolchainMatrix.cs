@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace FipsCluster.Core.Tests.Artifacts.GoBinaries;
@@ -65,31 +64,10 @@ public sealed class GoFipsToolchainMatrix : IDisposable
 
     public GoMatrixBuild this[string toolchain, string name] => Builds.Single(b => b.Toolchain == toolchain && b.Name == name);
 
-    public void Require()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-        if (GoToolchainFixture.InCi)
-        {
-            Assert.Fail("CI=true and the Go toolchain matrix cannot be built: " + Unavailable);
-        }
-        Skip.If(true, Unavailable);
-    }
+    public void Require() => TestEnvironment.Require(Unavailable, "the Go toolchain matrix cannot be built");
 
-    /// <summary>The repository root, found upwards from the test output (tests/Infrastructure lives there).</summary>
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "tests", "Infrastructure", "go-toolchain.sh")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("tests/Infrastructure/go-toolchain.sh not found above " + AppContext.BaseDirectory);
-    }
+    /// <summary>The repository root (tests/Infrastructure lives there).</summary>
+    public static string RepoRoot() => TestEnvironment.RepoRoot;
 
     private static string Toolchain(string version)
     {
@@ -201,27 +179,7 @@ public sealed class GoFipsToolchainMatrix : IDisposable
         return dir;
     }
 
-    private static Dictionary<string, string> GoEnvironment(Dictionary<string, string> extra)
-    {
-        var cache = Path.Combine(Path.GetTempPath(), "fc-cache");
-        var env = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["GOCACHE"] = Path.Combine(cache, "gocache"),
-            ["GOPATH"] = Path.Combine(cache, "gopath"),
-            ["GOFLAGS"] = "-mod=mod",
-            ["GO111MODULE"] = "on",
-            ["GOPROXY"] = "off",
-            ["GOTOOLCHAIN"] = "local",
-            ["GOEXPERIMENT"] = "",
-            ["CGO_ENABLED"] = "0",
-            ["GOFIPS140"] = "",
-        };
-        foreach (var (k, v) in extra)
-        {
-            env[k] = v;
-        }
-        return env;
-    }
+    private static Dictionary<string, string?> GoEnvironment(Dictionary<string, string> extra) => GoBuildEnvironment.Create(extra);
 
     private static string? FindSystemGo()
     {
@@ -236,29 +194,10 @@ public sealed class GoFipsToolchainMatrix : IDisposable
         return null;
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(string program, string workDir, Dictionary<string, string>? env, params string[] args)
+    private static (int Code, string Stdout, string Stderr) Run(string program, string workDir, Dictionary<string, string?>? env, params string[] args)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        start.Environment.Remove("GOOS");
-        start.Environment.Remove("GOARCH");
-        start.Environment.Remove("GOROOT");
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-        {
-            start.Environment[k] = v;
-        }
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(900_000))
-        {
-            p.Kill(true);
-            return (-1, "", $"{program} {string.Join(' ', args)} timed out");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        var (code, stdout, stderr) = ProcessRunner.Run(program, args, workDir, env, timeout: TimeSpan.FromMinutes(15));
+        return (code, stdout, stderr);
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace FipsCluster.Core.Tests.Artifacts.GoBinaries;
@@ -70,61 +69,16 @@ public sealed class GoToolchainFixture : IDisposable
     /// <summary>Fixture name → path.</summary>
     public Dictionary<string, string> Binaries { get; } = new(StringComparer.Ordinal);
 
-    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    public static bool InCi => TestEnvironment.InCi;
 
     public string this[string name] => Binaries[name];
 
     /// <summary>Skips the calling test when go is missing — or fails it under CI=true.</summary>
-    public void RequireGo()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-        if (InCi)
-        {
-            Assert.Fail("CI=true and the Go fixtures cannot be built: " + Unavailable);
-        }
-        Skip.If(true, Unavailable);
-    }
+    public void RequireGo() => TestEnvironment.Require(Unavailable, "the Go fixtures cannot be built");
 
     /// <summary>Runs go with the fixture environment; returns stdout, throws on failure.</summary>
-    public string RunGo(string workDir, IDictionary<string, string>? env, params string[] args)
-    {
-        var start = new ProcessStartInfo(Go!) { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        var cache = Path.Combine(Path.GetTempPath(), "fc-cache");
-        start.Environment["GOCACHE"] = Path.Combine(cache, "gocache");
-        start.Environment["GOPATH"] = Path.Combine(cache, "gopath");
-        start.Environment["GOFLAGS"] = "-mod=mod";
-        start.Environment["GO111MODULE"] = "on";
-        start.Environment["GOPROXY"] = "off";
-        start.Environment["GOTOOLCHAIN"] = "local";
-        start.Environment["GOEXPERIMENT"] = "";
-        start.Environment["CGO_ENABLED"] = "0";
-        start.Environment.Remove("GOOS");
-        start.Environment.Remove("GOARCH");
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-        {
-            start.Environment[k] = v;
-        }
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(600_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException("go " + string.Join(' ', args) + " timed out");
-        }
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"go {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
-        }
-        return stdout.Result;
-    }
+    public string RunGo(string workDir, IDictionary<string, string>? env, params string[] args) =>
+        ProcessRunner.RunChecked(Go!, args, workDir, GoBuildEnvironment.Create(env), timeout: TimeSpan.FromMinutes(10));
 
     private void Build()
     {
