@@ -238,8 +238,9 @@ static int Client(string kubeconfig, bool session)
         if (full)
         {
             var check = new FipsCluster.Core.Providers.Kubernetes.DaemonSetNodeCheck(FipsCluster.Core.Providers.Kubernetes.DaemonSetNodeProbe.DefaultImage, TimeSpan.FromSeconds(3600)) { ContentAddressed = false };
-            nodes = FipsCluster.Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(kubeconfig, null, FipsCluster.Core.Compliance.ComplianceProfiles.Default,
-                FipsCluster.Core.Operations.OperationContext.None, daemonSet: check).GetAwaiter().GetResult().Nodes;
+            nodes = FipsCluster.Core.Providers.Kubernetes.KubernetesClusterCompliance.TestAsync(kubeconfig, null,
+                new FipsCluster.Core.Providers.Kubernetes.KubernetesClusterTestOptions(FipsCluster.Core.Compliance.ComplianceProfiles.Default) { DaemonSet = check },
+                FipsCluster.Core.Operations.OperationContext.None).GetAwaiter().GetResult().Nodes;
         }
         else
         {

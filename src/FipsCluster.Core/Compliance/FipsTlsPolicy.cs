@@ -58,6 +58,9 @@ public static class FipsTlsPolicy
 
     public static bool IsStrict(TlsCipherSuite suite) => StrictTls12.Contains(suite) || StrictTls13.Contains(suite);
 
+    /// <summary>Whether a suite named as Go and OpenSSL configuration name it (IANA names) is strictly approved; an unknown name is not.</summary>
+    public static bool IsStrict(string suiteName) => Enum.TryParse<TlsCipherSuite>(suiteName, out var suite) && IsStrict(suite);
+
     public static bool IsAcceptable(TlsCipherSuite suite) => AcceptableTls12.Contains(suite);
 
     /// <summary>Go/Kubernetes/etcd flag names are the IANA names, which .NET's enum uses too.</summary>

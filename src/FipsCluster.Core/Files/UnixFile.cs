@@ -21,7 +21,7 @@ public enum FileKind
 /// An entry as lstat(2) sees it. <see cref="Identified"/> says whether device and inode are known (statx on Linux),
 /// so that an open can prove it opened this very entry.
 /// </summary>
-public readonly record struct FileEntry(FileKind Kind, long Size, long? ModifiedUnixSeconds, UnixFileMode? Mode, ulong Device, ulong Inode, bool Identified)
+internal readonly record struct FileEntry(FileKind Kind, long Size, long? ModifiedUnixSeconds, UnixFileMode? Mode, ulong Device, ulong Inode, bool Identified)
 {
     public static readonly FileEntry Missing = new(FileKind.Missing, 0, null, null, 0, 0, false);
 }
@@ -33,7 +33,7 @@ public readonly record struct FileEntry(FileKind Kind, long Size, long? Modified
 /// On Linux this is statx(2); elsewhere the managed file APIs and a seekability check stand in (a device node is then
 /// not told apart from a regular file).
 /// </summary>
-public static class UnixFile
+internal static class UnixFile
 {
     private static bool _noStatx = !OperatingSystem.IsLinux();
 

@@ -114,7 +114,7 @@ public sealed class SshFipsModeTarget : ShellFipsModeTarget
 
     internal override async Task<ShellResult> RunAsync(string command, TimeSpan timeout, string what, CancellationToken cancellation)
     {
-        var result = await _runner.RunAsync(Endpoint, "/bin/sh -c " + ShellFactScript.Quote(command), null, timeout, what, cancellation).ConfigureAwait(false);
+        var result = await _runner.RunAsync(Endpoint, new SshCommand("/bin/sh -c " + ShellFactScript.Quote(command), what) { Timeout = timeout }, cancellation).ConfigureAwait(false);
         return new ShellResult(result.ExitStatus, result.Output, result.Error);
     }
 

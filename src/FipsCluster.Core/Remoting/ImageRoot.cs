@@ -8,13 +8,13 @@ namespace FipsCluster.Core.Remoting;
 /// <param name="HostPath">Where that is on this machine: under the root, through no symbolic link.</param>
 /// <param name="Entry">What the entry is (Missing when it does not exist).</param>
 /// <param name="Problem">Why it could not be resolved (a link loop, permission denied), else null.</param>
-public readonly record struct ImageEntry(string NodePath, string HostPath, FileEntry Entry, string? Problem)
+internal readonly record struct ImageEntry(string NodePath, string HostPath, FileEntry Entry, string? Problem)
 {
     public FileKind Kind => Entry.Kind;
 }
 
 /// <summary>A file read from an image: its state as the fact script would report it, its (bounded) content, and why it could not be read.</summary>
-public sealed record ImageFile(FileFactState State, byte[] Content, long? ModifiedUnixSeconds, UnixFileMode? Mode, bool Truncated, string? Problem);
+internal sealed record ImageFile(FileFactState State, byte[] Content, long? ModifiedUnixSeconds, UnixFileMode? Mode, bool Truncated, string? Problem);
 
 /// <summary>
 /// A Linux root filesystem read from outside — a mounted OS image, a node snapshot, or "/" for this machine — the one
@@ -45,7 +45,7 @@ public sealed class ImageRoot
     public string Name { get; }
 
     /// <summary>Resolves <paramref name="nodePath"/> (absolute inside the image) component by component.</summary>
-    public ImageEntry Resolve(string nodePath)
+    internal ImageEntry Resolve(string nodePath)
     {
         var pending = new Stack<string>();
         Push(pending, nodePath);
@@ -182,7 +182,7 @@ public sealed class ImageRoot
     /// directory (as the fact script's [ -f ] says); Unreadable, with the reason, when it is a FIFO, socket or device
     /// (never opened), a link loop, or cannot be read.
     /// </summary>
-    public ImageFile Read(string nodePath, int maxBytes)
+    internal ImageFile Read(string nodePath, int maxBytes)
     {
         Charge(nodePath.Length);
         var entry = Resolve(nodePath);
@@ -285,25 +285,8 @@ public sealed class ImageRoot
     }
 
     /// <summary>The path that was asked for, as far as it resolved, completed lexically (readlink -m).</summary>
-    private static string Lexical(List<string> resolved, Stack<string> pending, string? current = null)
-    {
-        var parts = new List<string>(resolved);
-        foreach (var part in (current is null ? pending : pending.Prepend(current)))
-        {
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-            }
-            else if (part != ".")
-            {
-                parts.Add(part);
-            }
-        }
-        return "/" + string.Join('/', parts);
-    }
+    private static string Lexical(List<string> resolved, Stack<string> pending, string? current = null) =>
+        LexicalPath.Resolve(resolved, current is null ? pending : pending.Prepend(current));
 
     /// <summary>A read-only view of a stream that ends after a number of bytes.</summary>
     private sealed class BoundedStream(Stream inner, long limit) : Stream

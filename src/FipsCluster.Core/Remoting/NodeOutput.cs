@@ -5,7 +5,7 @@ namespace FipsCluster.Core.Remoting;
 /// stops at once and the node's error is <see cref="ErrorIds.NodeOutputTooLarge"/>. Memory held per read is the
 /// limit at most, whatever the node sends.
 /// </summary>
-public static class NodeOutput
+internal static class NodeOutput
 {
     private const int ChunkBytes = 64 * 1024;
 

@@ -96,20 +96,15 @@ public sealed class SshCommandRunner
     }
 
     /// <summary>
-    /// Connects, verifies the host key, runs <paramref name="command"/> (with <paramref name="input"/> on its stdin, then
-    /// end of input) and returns what it left, whatever its exit status. Connection drops before the command was sent
-    /// are retried; once sent, a command is never sent twice. Throws <see cref="FipsClusterException"/> with a
-    /// specific id on connection failures; <paramref name="what"/> names the work in the timeout message.
+    /// Connects, verifies the host key, runs the command (with its input on stdin, then end of input; with a dialogue,
+    /// stdin stays open until the output asks the dialogue's question, whose answer is then written and stdin closed)
+    /// and returns what it left, whatever its exit status. Connection drops before the command was sent are retried;
+    /// once sent, a command is never sent twice. Throws <see cref="FipsClusterException"/> with a specific id on
+    /// connection failures; <see cref="SshCommand.What"/> names the work in the timeout message.
     /// </summary>
-    public Task<SshCommandResult> RunAsync(HostEndpoint endpoint, string command, string? input, TimeSpan? timeout, string what, CancellationToken cancellation) =>
-        RunAsync(endpoint, command, input, timeout, what, null, cancellation);
-
-    /// <summary>
-    /// As the other overload; with <paramref name="dialogue"/>, the command's stdin stays open until its output contains
-    /// the dialogue's question line: the answer (computed from the output so far) is then written to stdin, which is closed.
-    /// </summary>
-    public async Task<SshCommandResult> RunAsync(HostEndpoint endpoint, string command, string? input, TimeSpan? timeout, string what, SshDialogue? dialogue, CancellationToken cancellation)
+    public async Task<SshCommandResult> RunAsync(HostEndpoint endpoint, SshCommand ssh, CancellationToken cancellation)
     {
+        var (command, input, timeout, what, dialogue) = (ssh.Command, ssh.Input, ssh.Timeout, ssh.What, ssh.Dialogue);
         var host = endpoint.ToString();
         var limit = timeout ?? _options.Timeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

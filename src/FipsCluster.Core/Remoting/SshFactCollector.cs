@@ -51,7 +51,7 @@ public sealed class SshFactCollector
             {
                 var dialogue = _windows is null ? null : new SshDialogue(ShellFactScript.AskLine, soFar => Ask(soFar, owned, pending),
                     ShellFactScript.AskForAllWindows, TimeSpan.FromTicks(Math.Min(_timeout.Ticks / 3, TimeSpan.FromSeconds(10).Ticks)));
-                var result = await _runner.RunAsync(endpoint, _command, null, null, "connect, authenticate and gather facts", dialogue, cancellation).ConfigureAwait(false);
+                var result = await _runner.RunAsync(endpoint, new SshCommand(_command, "connect, authenticate and gather facts") { Dialogue = dialogue }, cancellation).ConfigureAwait(false);
                 var facts = ShellFactScript.Parse(result.Output, NodeTransport.Ssh, endpoint.ToString(), _windows is null ? null : _windows.Known, deadline.Token);
                 // Deliver first, then wait: two nodes each owning a window the other waits for never wait on each other.
                 foreach (var (digest, bytes) in facts.ReceivedWindows)

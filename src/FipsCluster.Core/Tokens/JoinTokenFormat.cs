@@ -41,7 +41,7 @@ public static class JoinTokenFormat
     /// Stricter than swarmkit only where swarmkit would accept a token no manager can ever match:
     /// a digest must be lowercase and below 2^256, a secret lowercase base 36.
     /// </summary>
-    public static JoinTokenParts Parse(ReadOnlySpan<char> token)
+    internal static JoinTokenParts Parse(ReadOnlySpan<char> token)
     {
         var start = token.Length - token.TrimStart().Length;
         token = token.Trim();
@@ -148,7 +148,7 @@ public static class JoinTokenFormat
 /// The non-secret parts of a parsed token, and where the token (surrounding white space excluded) and its
 /// secret sit in the input, so callers take them straight into a SecureString or a constant-time comparison.
 /// </summary>
-public readonly record struct JoinTokenParts(int Version, bool Fips, string DigestText, string RootCaDigest, int TokenStart, int TokenLength, int SecretOffset)
+internal readonly record struct JoinTokenParts(int Version, bool Fips, string DigestText, string RootCaDigest, int TokenStart, int TokenLength, int SecretOffset)
 {
     public ReadOnlySpan<char> TokenOf(ReadOnlySpan<char> input) => input.Slice(TokenStart, TokenLength);
 

@@ -72,8 +72,12 @@ public sealed class ConvertToFipsPrivateKeyCommand : FipsCmdlet
         {
             try
             {
-                var result = PrivateKeyConverter.Convert(resolved, Passphrase, NewPassphrase ?? Passphrase, Backup, (target, action) => ShouldProcess(target, action),
-                    Iterations, (ComplianceProfile ?? ComplianceProfiles.Default).Standard, Force, WriteWarning);
+                var options = new PrivateKeyConversionOptions
+                {
+                    Passphrase = Passphrase, NewPassphrase = NewPassphrase ?? Passphrase, Backup = Backup, Iterations = Iterations,
+                    Standard = (ComplianceProfile ?? ComplianceProfiles.Default).Standard, Force = Force, Warning = WriteWarning,
+                };
+                var result = PrivateKeyConverter.Convert(resolved, options, (target, action) => ShouldProcess(target, action));
                 if (result is not null)
                 {
                     if (result.BackupPath is { } backup)

@@ -155,7 +155,7 @@ public sealed class CheckCatalogTests
     {
         using var api = new KubernetesApiStub();
         using var client = KubernetesStubClient.Create(api);
-        var report = await KubernetesClusterCompliance.TestAsync(client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var report = await KubernetesClusterCompliance.TestAsync(client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None);
         Assert.True(report.Checks.Count >= 9);
         AssertCatalogued(report.Checks);
     }

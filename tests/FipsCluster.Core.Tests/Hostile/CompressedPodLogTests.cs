@@ -69,8 +69,7 @@ public sealed class CompressedPodLogTests : IDisposable
         using var client = KubernetesStubClient.Create(api);
         api.NodeRunner = (index, command) => index == 1 ? new[] { "/bin/sh", "-c", "cat \"$1\"", "fc", bomb } : command;
 
-        var report = await KubernetesClusterCompliance.TestAsync(client, "prod", ComplianceProfiles.Default, OperationContext.None,
-            daemonSet: new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, TimeSpan.FromSeconds(60)));
+        var report = await KubernetesClusterCompliance.TestAsync(client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default) { DaemonSet = new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, TimeSpan.FromSeconds(60)) }, OperationContext.None);
 
         var bombed = report.Nodes.Single(n => n.ComputerName == "node-1");
         Assert.Equal(ComplianceStatus.Error, bombed.Status);

@@ -30,7 +30,7 @@ public sealed class ForgedKubernetesEvidenceTests : IDisposable
     }
 
     private async Task<Dictionary<string, CheckResult>> Checks() =>
-        (await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None)).Checks.ToDictionary(c => c.CheckId);
+        (await KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None)).Checks.ToDictionary(c => c.CheckId);
 
     private object ApiServer(string name, string? node, bool mirror, string? owner) =>
         _api.KubeSystemPod(name, "kube-apiserver", "docker.io/mesosphere/kube-apiserver:v1.29.6_fips.0", node, mirror, owner,

@@ -32,8 +32,7 @@ public sealed class HostileKubernetesNodeTests : IDisposable
     }
 
     private Task<ClusterComplianceReport> Test(TimeSpan timeout) =>
-        KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None,
-            daemonSet: new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout));
+        KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default) { DaemonSet = new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout) }, OperationContext.None);
 
     /// <summary>One real run of the facts script on this host, and the same with a `links` line the script never writes.</summary>
     private (string Good, string Malformed) Logs()
@@ -119,7 +118,7 @@ public sealed class HostileKubernetesNodeTests : IDisposable
             ? Encoding.UTF8.GetBytes("{\"kubeletconfig\":{\"tlsMinVersion\":\"VersionTLS12\"," + padding + "\"tlsCipherSuites\":[\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"]}}")
             : null;
 
-        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None);
 
         var kubelets = report.Checks.Single(c => c.CheckId == "K8S-TLS-03");
         Assert.Equal(CheckStatus.Error, kubelets.Status);

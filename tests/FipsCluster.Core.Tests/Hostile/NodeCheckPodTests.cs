@@ -29,8 +29,7 @@ public sealed class NodeCheckPodTests : IDisposable
     }
 
     private Task<ClusterComplianceReport> Test(TimeSpan timeout, OperationContext? context = null) =>
-        KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, context ?? OperationContext.None,
-            daemonSet: new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout));
+        KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default) { DaemonSet = new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout) }, context ?? OperationContext.None);
 
     [Fact]
     public async Task Each_nodes_pod_is_not_privileged_keeps_only_CAP_SYS_CHROOT_and_sees_the_host_recursively_read_only_from_an_image_by_digest()

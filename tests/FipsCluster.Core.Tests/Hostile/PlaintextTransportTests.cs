@@ -118,7 +118,7 @@ public sealed class PlaintextTransportTests : IDisposable
     {
         using var api = new KubernetesApiStub();
         var plain = Kubeconfig(api.Url.Replace("https://", "http://", StringComparison.Ordinal));
-        var refused = await Assert.ThrowsAsync<FipsClusterException>(() => KubernetesClusterCompliance.TestAsync(plain, null, ComplianceProfiles.Default, OperationContext.None));
+        var refused = await Assert.ThrowsAsync<FipsClusterException>(() => KubernetesClusterCompliance.TestAsync(plain, null, new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None));
         Assert.Equal(ErrorIds.InsecureTransportRefused, refused.ErrorId);
         Assert.Empty(api.Requests);
     }

@@ -77,7 +77,7 @@ public sealed class PrivateKeyRewriteHostileTests
         using var originalFile = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var warnings = new List<string>();
 
-        var result = PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, (_, _) => true, iterations: 10_000, warning: warnings.Add)!;
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Iterations = 10_000, Warning = warnings.Add }, (_, _) => true)!;
 
         var after = Stat(path);
         Assert.Equal((Daemon, Daemon, GroupReadable), (after.Owner, after.Group, after.Mode));
@@ -106,7 +106,7 @@ public sealed class PrivateKeyRewriteHostileTests
         var inode = Stat(path).Inode;
         var asked = "";
 
-        var result = PrivateKeyConverter.Convert(path, Secure(OpenSslFixture.Passphrase), Secure(NewPassphrase), true, (_, a) => { asked = a; return true; }, iterations: 10_000)!;
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure(OpenSslFixture.Passphrase), NewPassphrase = Secure(NewPassphrase), Backup = true, Iterations = 10_000 }, (_, a) => { asked = a; return true; })!;
 
         Assert.Contains("keeping the original as a .bak file", asked);
         Assert.Equal(path + ".bak", result.BackupPath);
@@ -128,14 +128,14 @@ public sealed class PrivateKeyRewriteHostileTests
         UnixFileOwnership.Link(path, other);
         var original = File.ReadAllBytes(path);
 
-        var refused = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, (_, _) => true, iterations: 10_000));
+        var refused = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Iterations = 10_000 }, (_, _) => true));
         Assert.Equal(ErrorIds.PrivateKeyHardLinked, refused.ErrorId);
         Assert.Equal(original, File.ReadAllBytes(path));
         Assert.Equal(2u, Stat(path).Links);
         Assert.Equal(new[] { "other-name.pem", Path.GetFileName(path) }.Order(), Siblings(path));
 
         var warnings = new List<string>();
-        PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, (_, _) => true, iterations: 10_000, force: true, warning: warnings.Add);
+        PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Iterations = 10_000, Force = true, Warning = warnings.Add }, (_, _) => true);
         Assert.Contains("BEGIN ENCRYPTED PRIVATE KEY", File.ReadAllText(path));
         Assert.Equal(original, File.ReadAllBytes(other)); // what -Force accepts, and the warning says
         Assert.Contains(warnings, w => w.Contains("other name", StringComparison.Ordinal));
@@ -150,7 +150,7 @@ public sealed class PrivateKeyRewriteHostileTests
         var link = Path.Combine(Path.GetDirectoryName(real)!, "service.key");
         File.CreateSymbolicLink(link, real);
 
-        var result = PrivateKeyConverter.Convert(link, null, Secure(NewPassphrase), false, (_, _) => true, iterations: 10_000)!;
+        var result = PrivateKeyConverter.Convert(link, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Iterations = 10_000 }, (_, _) => true)!;
 
         Assert.Equal(real, result.Path);
         Assert.Equal(real, new FileInfo(link).LinkTarget);
@@ -166,7 +166,7 @@ public sealed class PrivateKeyRewriteHostileTests
         RequireRootOnLinux();
         var path = DaemonKey("pkcs1.pem", (UnixFileMode)0x9A4); // 04644: setuid and world-readable
         var warnings = new List<string>();
-        PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, (_, _) => true, iterations: 10_000, warning: warnings.Add);
+        PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Iterations = 10_000, Warning = warnings.Add }, (_, _) => true);
         var after = Stat(path);
         Assert.Equal((Daemon, Daemon, (UnixFileMode)0x1A4), (after.Owner, after.Group, after.Mode)); // 0644: never wider, setuid gone
         Assert.Contains(warnings, w => w.Contains("every user", StringComparison.Ordinal) && w.Contains("0644", StringComparison.Ordinal));

@@ -29,8 +29,7 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
     }
 
     private Task<ClusterComplianceReport> Test(OperationContext? context = null, TimeSpan? timeout = null) =>
-        KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, context ?? OperationContext.None,
-            daemonSet: new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout ?? TimeSpan.FromSeconds(60)));
+        KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default) { DaemonSet = new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout ?? TimeSpan.FromSeconds(60)) }, context ?? OperationContext.None);
 
     [Fact]
     public async Task Every_node_is_judged_by_its_pod_exactly_as_the_same_host_is_judged_locally_and_the_namespace_is_deleted()
@@ -158,7 +157,7 @@ public sealed class DaemonSetNodeCheckTests : IDisposable
     [Fact]
     public async Task Without_a_node_check_the_flag_alone_is_a_Warning_that_says_the_providers_were_not_read()
     {
-        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None);
         var check = report.Checks.Single(c => c.CheckId == "K8S-ENC-01");
         Assert.Equal(CheckStatus.Warning, check.Status);
         Assert.Contains("its providers were not read", check.Actual);

@@ -35,8 +35,7 @@ public sealed class DaemonSetWindowSharingTests : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _verbose = new();
 
     private Task<ClusterComplianceReport> Test(bool contentAddressed, TimeSpan? timeout = null) =>
-        KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, new OperationContext { Verbose = _verbose.Enqueue },
-            daemonSet: new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout ?? TimeSpan.FromSeconds(120)) { ContentAddressed = contentAddressed });
+        KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default) { DaemonSet = new DaemonSetNodeCheck(DaemonSetNodeProbe.DefaultImage, timeout ?? TimeSpan.FromSeconds(120)) { ContentAddressed = contentAddressed } }, new OperationContext { Verbose = _verbose.Enqueue });
 
     /// <summary>Everything a node's report says, but when it was made and how long it took.</summary>
     private static string Verdict(NodeComplianceReport report) => JsonSerializer.Serialize(new

@@ -22,7 +22,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
 
     private async Task<Dictionary<string, CheckResult>> Checks()
     {
-        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None);
         return report.Checks.ToDictionary(c => c.CheckId);
     }
 
@@ -30,7 +30,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     public async Task A_FIPS_kubeadm_cluster_passes_and_nodes_are_read_page_by_page()
     {
         _api.NodeCount = 1200;
-        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None);
         Assert.True(report.Compliant, string.Join("; ", report.Findings.Select(f => $"{f.CheckId}: {f.Actual}")));
         Assert.Equal(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-TLS-03", "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-04", "K8S-TLS-05", "K8S-TLS-06" }, report.Checks.Select(c => c.CheckId));
         // The API is reached over verified TLS, so its endpoint is probed on the wire too (the stub offers approved suites only).
@@ -47,7 +47,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     public async Task A_kube_system_with_a_pod_per_node_is_read_in_pages_and_the_control_plane_found_on_any_page()
     {
         _api.KubeProxyPods = 1200;
-        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None);
         Assert.Equal(3, _api.Requests.Count(r => r.StartsWith("/api/v1/namespaces/kube-system/pods?", StringComparison.Ordinal) && r.Contains("limit=500")));
         var images = report.Checks.Single(c => c.CheckId == "K8S-IMG-01");
         Assert.Equal(CheckStatus.Pass, images.Status);
@@ -105,7 +105,7 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     {
         _api.ManagedControlPlane = true;
         _api.KubeProxyPods = 3;
-        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", ComplianceProfiles.Default, OperationContext.None);
+        var report = await KubernetesClusterCompliance.TestAsync(_client, "prod", new KubernetesClusterTestOptions(ComplianceProfiles.Default), OperationContext.None);
         Assert.False(report.Compliant); // what cannot be seen is never proven
         var checks = report.Checks.ToDictionary(c => c.CheckId);
         foreach (var id in new[] { "K8S-IMG-01", "K8S-TLS-01", "K8S-TLS-02", "K8S-ENC-01", "K8S-TLS-04", "K8S-TLS-05" })
@@ -146,9 +146,12 @@ public sealed class KubernetesClusterComplianceTests : IDisposable
     [Fact]
     public async Task A_cluster_record_pins_exact_builds_so_drift_to_another_fips_build_is_a_finding()
     {
-        var pins = new KubernetesClusterExpectations("aws1", FipsClusterProvider.AWS, true, "v1.29.6+fips.0", "docker.io/mesosphere", "docker.io/mesosphere", "3.5.10+fips.0");
+        var pins = new KubernetesClusterExpectations("aws1", FipsClusterProvider.AWS, true, "v1.29.6+fips.0")
+        {
+            KubernetesImageRepository = "docker.io/mesosphere", EtcdImageRepository = "docker.io/mesosphere", EtcdVersion = "3.5.10+fips.0",
+        };
         async Task<Dictionary<string, CheckResult>> Pinned() =>
-            (await KubernetesClusterCompliance.TestAsync(_client, "aws1", ComplianceProfiles.Default, OperationContext.None, expected: pins)).Checks.ToDictionary(c => c.CheckId);
+            (await KubernetesClusterCompliance.TestAsync(_client, "aws1", new KubernetesClusterTestOptions(ComplianceProfiles.Default) { Expected = pins }, OperationContext.None)).Checks.ToDictionary(c => c.CheckId);
 
         var exact = await Pinned();
         Assert.All(new[] { "K8S-VER-01", "K8S-NODE-02", "K8S-IMG-01" }, id => Assert.Equal(CheckStatus.Pass, exact[id].Status));

@@ -87,7 +87,7 @@ public sealed class RpmDatabaseTests
 
         var running = new NodeFacts(NodeTransport.Ssh, offline: false);
         running.AddCommand(new CommandFact("rpm", true, process.ExitCode, output));
-        ShellFactScript.NormalizePackages(running);
+        ShellFactParser.NormalizePackages(running);
         var image = RootFactReader.Read(FixtureRoot.SourceOf(fixture));
 
         Assert.NotEmpty(running.Packages);

@@ -82,6 +82,5 @@ public static class NodeArtifactChecks
             status is CheckStatus.Pass ? "" : "Convert the keys with ConvertTo-FipsPrivateKey and restrict them to mode 0600.");
     }
 
-    private static CheckStatus Worst(IEnumerable<CheckStatus> statuses) =>
-        ArtifactResults.Worst(statuses.Select(s => new CheckResult { Status = s, Required = true }));
+    private static CheckStatus Worst(IEnumerable<CheckStatus> statuses) => ArtifactResults.Worst(statuses);
 }

@@ -6,7 +6,7 @@ public static class NodeComplianceEvaluator
     /// <summary>Runs the profile's checks on <paramref name="facts"/>; with <paramref name="text"/> (one per scan), equal texts of a fleet's reports are kept once.</summary>
     public static NodeComplianceReport Evaluate(NodeFacts facts, ComplianceProfile profile, string computerName, TimeSpan duration, ReportText? text = null)
     {
-        string Text(string value) => text?.Of(value) ?? value;
+        var subject = new CheckSubject(computerName, profile.Standard);
         var input = new NodeCheckInput(facts, profile);
         var catalogue = (facts.Platform == "windows" ? WindowsNodeChecks.All : LinuxNodeChecks.All)
             .Concat(CommonNodeChecks.All)
@@ -29,22 +29,12 @@ public static class NodeComplianceEvaluator
             {
                 outcome = new CheckOutcome(CheckStatus.Error, "", $"the check failed: {ex.GetType().Name}: {ex.Message}", Array.Empty<CheckEvidence>());
             }
-            results.Add(new CheckResult
+            if (text is not null)
             {
-                CheckId = definition.Id,
-                Title = definition.Title,
-                Status = outcome.Status,
-                Severity = selected.Severity,
-                Required = selected.Required && outcome.Status is not CheckStatus.Informational,
-                Scope = definition.Scope,
-                Expected = Text(outcome.Expected),
-                Actual = Text(outcome.Actual),
-                Evidence = text?.Of(outcome.Evidence) ?? outcome.Evidence,
-                Remediation = Text(outcome.Remediation),
-                Standard = profile.Standard,
-                Reference = definition.Reference,
-                Target = computerName,
-            });
+                // Equal texts of a fleet's reports are kept once.
+                outcome = outcome with { Expected = text.Of(outcome.Expected), Actual = text.Of(outcome.Actual), Evidence = text.Of(outcome.Evidence), Remediation = text.Of(outcome.Remediation) };
+            }
+            results.Add(CheckResults.Create(definition, outcome, subject, selected));
         }
         // Facts cut short cannot prove compliance, even if every check that ran passed.
         var compliant = facts.Complete && results.Count > 0 && results.Where(r => r.Required).All(r => r.IsSatisfied);

@@ -71,7 +71,7 @@ public sealed class ComplianceReportSet
         .OrderBy(t => t.Rank).ThenByDescending(t => t.FailingChecks).ThenBy(t => t.DisplayName, StringComparer.Ordinal).ToList();
 
     /// <summary>The check columns of a group of targets: in the order the reports list them (the profile's order), each once.</summary>
-    public static IReadOnlyList<CheckColumn> ColumnsOf(IEnumerable<JudgedTarget> targets)
+    internal static IReadOnlyList<CheckColumn> ColumnsOf(IEnumerable<JudgedTarget> targets)
     {
         var columns = new Dictionary<string, CheckColumn>(StringComparer.Ordinal);
         foreach (var check in targets.SelectMany(t => t.Checks))
@@ -165,24 +165,15 @@ public sealed class ComplianceReportSet
             Checks = Checks(checks, name),
         };
 
-        public static CheckResult BinaryCheck(GoBinaryReport binary) => new()
-        {
-            CheckId = ArtifactCheckCatalog.GoCryptoModule.Id,
-            Title = ArtifactCheckCatalog.GoCryptoModule.Title,
-            Status = binary.Status,
-            Severity = ArtifactCheckCatalog.GoCryptoModule.Severity ?? CheckSeverity.High,
-            Required = binary.Status is not CheckStatus.Informational,
-            Scope = ArtifactCheckCatalog.GoCryptoModule.Scope,
-            Expected = "a FIPS crypto module: Go+BoringCrypto, or Go's FIPS 140-3 module v1.0.0 (GOFIPS140)",
-            Actual = string.IsNullOrEmpty(binary.GoVersion) ? $"{binary.CryptoModule}: {binary.Reason}" : $"{binary.CryptoModule} ({binary.GoVersion}): {binary.Reason}",
-            Evidence = binary.Evidence,
-            Remediation = binary.Status is CheckStatus.Fail or CheckStatus.Warning
+        public static CheckResult BinaryCheck(GoBinaryReport binary) => CheckResults.Create(ArtifactCheckCatalog.GoCryptoModule, new CheckOutcome(binary.Status,
+            "a FIPS crypto module: Go+BoringCrypto, or Go's FIPS 140-3 module v1.0.0 (GOFIPS140)",
+            string.IsNullOrEmpty(binary.GoVersion) ? $"{binary.CryptoModule}: {binary.Reason}" : $"{binary.CryptoModule} ({binary.GoVersion}): {binary.Reason}",
+            binary.Evidence,
+            // A rebuild is the fix for a wrong module, not for a file that could not be read.
+            binary.Status is CheckStatus.Fail or CheckStatus.Warning
                 ? "Rebuild with GOFIPS140=v1.0.0 (Go 1.24+) or GOEXPERIMENT=boringcrypto with cgo, or take the vendor's FIPS build of this component."
-                : "",
-            Standard = "FIPS 140-3",
-            Reference = ArtifactCheckCatalog.GoCryptoModule.Reference,
-            Target = binary.Path,
-        };
+                : ""),
+            new CheckSubject(binary.Path, ArtifactResults.Fips1403));
 
         public IReadOnlyList<CheckResult> Checks(IReadOnlyList<CheckResult> checks, string target) => checks.Select(c => new CheckResult
         {
@@ -210,7 +201,7 @@ public sealed class ComplianceReportSet
 }
 
 /// <summary>One check as a column of the matrix and a Rule of the benchmark: what the first report that names it says about it.</summary>
-public sealed record CheckColumn(string CheckId, string Title, CheckSeverity Severity, string Standard, string Reference, string Expected, string Remediation);
+internal sealed record CheckColumn(string CheckId, string Title, CheckSeverity Severity, string Standard, string Reference, string Expected, string Remediation);
 
 /// <summary>How the targets judged by one profile (or one kind of artifact check) came out.</summary>
 public sealed record ProfileSummary(string Profile, IReadOnlyList<string> Hashes, int Compliant, int NonCompliant, int Error)

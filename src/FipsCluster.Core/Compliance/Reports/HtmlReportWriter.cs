@@ -13,9 +13,6 @@ namespace FipsCluster.Core.Compliance.Reports;
 /// </summary>
 public sealed class HtmlReportWriter : IComplianceReportWriter
 {
-    private const string XhtmlNamespace = "http://www.w3.org/1999/xhtml";
-    private const string SvgNamespace = "http://www.w3.org/2000/svg";
-
     /// <summary>A group of identical findings names its first targets inline and the rest behind a disclosure.</summary>
     private const int TargetsInline = 12;
 
@@ -72,9 +69,9 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
             Encoding = new UTF8Encoding(false), OmitXmlDeclaration = true, Indent = false, CloseOutput = false, NewLineHandling = NewLineHandling.None,
         };
         using var xml = XmlWriter.Create(output, settings);
-        var page = new Page(xml);
+        var page = new HtmlPage(xml);
         xml.WriteDocType("html", null, null, null);
-        xml.WriteStartElement("html", XhtmlNamespace);
+        xml.WriteStartElement("html", HtmlPage.XhtmlNamespace);
         xml.WriteAttributeString("lang", "en");
 
         page.Open("head");
@@ -108,7 +105,7 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
         xml.WriteEndDocument();
     }
 
-    private static void WriteSummary(Page page, ComplianceReportSet reports)
+    private static void WriteSummary(HtmlPage page, ComplianceReportSet reports)
     {
         var summary = reports.Summary();
         page.Open("section", ("id", "summary"));
@@ -141,7 +138,7 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
     }
 
     /// <summary>One stacked bar per profile: compliant, non-compliant, error, each labelled with its count and titled.</summary>
-    private static void WriteChart(Page page, IReadOnlyList<ProfileSummary> summary)
+    private static void WriteChart(HtmlPage page, IReadOnlyList<ProfileSummary> summary)
     {
         const int labelWidth = 220, barWidth = 560, rowHeight = 30, top = 8;
         var height = top * 2 + rowHeight * summary.Count + 24;
@@ -189,7 +186,7 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
         page.Close();
     }
 
-    private static void WriteMatrix(Page page, ComplianceReportSet reports, ComplianceTargetKind kind, IReadOnlyList<JudgedTarget> targets, CancellationToken cancellation)
+    private static void WriteMatrix(HtmlPage page, ComplianceReportSet reports, ComplianceTargetKind kind, IReadOnlyList<JudgedTarget> targets, CancellationToken cancellation)
     {
         var columns = ComplianceReportSet.ColumnsOf(targets);
         var rows = reports.WorstFirst(targets);
@@ -243,7 +240,7 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
         page.Close();
     }
 
-    private static void WriteLegend(Page page)
+    private static void WriteLegend(HtmlPage page)
     {
         page.Open("ul", ("class", "legend"), ("aria-label", "Legend"));
         foreach (var status in LegendOrder)
@@ -260,7 +257,7 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
         page.Close();
     }
 
-    private static void WriteDetails(Page page, ComplianceReportSet reports, CancellationToken cancellation)
+    private static void WriteDetails(HtmlPage page, ComplianceReportSet reports, CancellationToken cancellation)
     {
         var catalogue = CheckCatalog.All.GroupBy(c => c.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         page.Open("section", ("id", "details"));
@@ -344,7 +341,7 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
         page.Close();
     }
 
-    private static void WriteUnexamined(Page page, ComplianceReportSet reports)
+    private static void WriteUnexamined(HtmlPage page, ComplianceReportSet reports)
     {
         var unexamined = reports.WorstFirst().Where(t => t.Status is ComplianceStatus.Error && (t.Checks.Count == 0 || t.Errors.Count > 0)).ToList();
         if (unexamined.Count == 0)
@@ -377,7 +374,7 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
         page.Close();
     }
 
-    private static void Definition(Page page, string term, string value)
+    private static void Definition(HtmlPage page, string term, string value)
     {
         if (value.Length == 0)
         {
@@ -406,67 +403,4 @@ public sealed class HtmlReportWriter : IComplianceReportWriter
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string D(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// The page as an element tree: HTML elements always get an end tag (an HTML parser reads &lt;td/&gt; as an open td),
-    /// void elements never; SVG, foreign content in HTML, may self-close.
-    /// </summary>
-    private sealed class Page
-    {
-        private static readonly HashSet<string> VoidElements = new(StringComparer.Ordinal) { "meta", "br", "hr", "img", "link", "col", "wbr" };
-        private readonly XmlWriter _xml;
-
-        public Page(XmlWriter xml) => _xml = xml;
-
-        public void Open(string tag, params (string Name, string Value)[] attributes)
-        {
-            _xml.WriteStartElement(tag, XhtmlNamespace);
-            Attributes(attributes);
-        }
-
-        public void Close() => _xml.WriteFullEndElement();
-
-        public void Void(string tag, params (string Name, string Value)[] attributes)
-        {
-            if (!VoidElements.Contains(tag))
-            {
-                throw new ArgumentException($"{tag} is not a void element.", nameof(tag));
-            }
-            _xml.WriteStartElement(tag, XhtmlNamespace);
-            Attributes(attributes);
-            _xml.WriteEndElement();
-        }
-
-        public void Element(string tag, string text, params (string Name, string Value)[] attributes)
-        {
-            Open(tag, attributes);
-            _xml.WriteString(text);
-            Close();
-        }
-
-        public void Text(string text) => _xml.WriteString(text);
-
-        public void OpenSvg(string tag, params (string Name, string Value)[] attributes)
-        {
-            _xml.WriteStartElement(tag, SvgNamespace);
-            Attributes(attributes);
-        }
-
-        public void CloseSvg() => _xml.WriteEndElement();
-
-        public void SvgElement(string tag, string text, params (string Name, string Value)[] attributes)
-        {
-            OpenSvg(tag, attributes);
-            _xml.WriteString(text);
-            _xml.WriteFullEndElement();
-        }
-
-        private void Attributes((string Name, string Value)[] attributes)
-        {
-            foreach (var (name, value) in attributes)
-            {
-                _xml.WriteAttributeString(name, value);
-            }
-        }
-    }
 }

@@ -167,7 +167,7 @@ public sealed partial class KubeadmBootstrapper
             try
             {
                 var attemptLimit = left < _options.Ssh.Timeout ? left : _options.Ssh.Timeout;
-                var result = await _ssh.RunAsync(endpoint, "cloud-init status", null, attemptLimit, "cloud-init status", _context.Cancellation).ConfigureAwait(false);
+                var result = await _ssh.RunAsync(endpoint, new SshCommand("cloud-init status", "cloud-init status") { Timeout = attemptLimit }, _context.Cancellation).ConfigureAwait(false);
                 var state = StatusLine().Match(result.Output) is { Success: true } m ? m.Groups[1].Value : null;
                 switch (state)
                 {
@@ -219,7 +219,7 @@ public sealed partial class KubeadmBootstrapper
     {
         try
         {
-            var read = await _ssh.RunAsync(endpoint, "cat /proc/sys/crypto/fips_enabled", null, null, "reading fips_enabled", _context.Cancellation).ConfigureAwait(false);
+            var read = await _ssh.RunAsync(endpoint, new SshCommand("cat /proc/sys/crypto/fips_enabled", "reading fips_enabled"), _context.Cancellation).ConfigureAwait(false);
             var value = read.Output.Trim();
             return read.ExitStatus == 0 && value.Length is > 0 and <= 8 ? value : read.ExitStatus is > 0 ? "missing" : null;
         }
@@ -233,7 +233,7 @@ public sealed partial class KubeadmBootstrapper
     private async Task<JoinSecret> JoinSecretAsync(KubeadmNode first, bool controlPlanes)
     {
         var endpoint = new HostEndpoint(first.Address, _options.Port);
-        var created = await _ssh.RunAsync(endpoint, "sudo -n kubeadm token create --ttl 1h --print-join-command", null, null, "kubeadm token create", _context.Cancellation).ConfigureAwait(false);
+        var created = await _ssh.RunAsync(endpoint, new SshCommand("sudo -n kubeadm token create --ttl 1h --print-join-command", "kubeadm token create"), _context.Cancellation).ConfigureAwait(false);
         var match = JoinCommandPattern().Match(Regex.Replace(created.Output.Replace("\\\n", " ", StringComparison.Ordinal), @"\s+", " ").Trim());
         if (created.ExitStatus != 0 || !match.Success)
         {
@@ -248,7 +248,7 @@ public sealed partial class KubeadmBootstrapper
         _context.Verbose($"{first.InstanceId}: created a bootstrap token (valid 1 h) for {match.Groups["endpoint"].Value}.");
         if (controlPlanes)
         {
-            var upload = await _ssh.RunAsync(endpoint, "sudo -n kubeadm init phase upload-certs --upload-certs", null, null, "kubeadm init phase upload-certs", _context.Cancellation).ConfigureAwait(false);
+            var upload = await _ssh.RunAsync(endpoint, new SshCommand("sudo -n kubeadm init phase upload-certs --upload-certs", "kubeadm init phase upload-certs"), _context.Cancellation).ConfigureAwait(false);
             var key = upload.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => CertificateKeyPattern().IsMatch(l));
             if (upload.ExitStatus != 0 || key is null)
             {
@@ -289,7 +289,7 @@ public sealed partial class KubeadmBootstrapper
         {
             // The secret goes to the shell's stdin and from there into a 0600 file, never into a command line; an
             // already-joined node is left alone.
-            result = await _ssh.RunAsync(new HostEndpoint(node.Address, _options.Port), "sudo -n /bin/sh -s", secret.Script(controlPlane, _options.KubeadmApiVersion), _options.JoinTimeout, "kubeadm join", _context.Cancellation).ConfigureAwait(false);
+            result = await _ssh.RunAsync(new HostEndpoint(node.Address, _options.Port), new SshCommand("sudo -n /bin/sh -s", "kubeadm join") { Input = secret.Script(controlPlane, _options.KubeadmApiVersion), Timeout = _options.JoinTimeout }, _context.Cancellation).ConfigureAwait(false);
         }
         catch (FipsClusterException ex)
         {
@@ -311,7 +311,7 @@ public sealed partial class KubeadmBootstrapper
         try
         {
             // The token ID is its public half (kubeadm token list shows it); the secret half is not sent.
-            var deleted = await _ssh.RunAsync(new HostEndpoint(first.Address, _options.Port), "sudo -n kubeadm token delete " + secret.TokenId, null, null, "kubeadm token delete", CancellationToken.None).ConfigureAwait(false);
+            var deleted = await _ssh.RunAsync(new HostEndpoint(first.Address, _options.Port), new SshCommand("sudo -n kubeadm token delete " + secret.TokenId, "kubeadm token delete"), CancellationToken.None).ConfigureAwait(false);
             if (deleted.ExitStatus == 0)
             {
                 _context.Verbose($"{first.InstanceId}: deleted the bootstrap token.");

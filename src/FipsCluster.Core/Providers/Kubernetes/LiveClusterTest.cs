@@ -23,6 +23,9 @@ public static class LiveClusterTest
             ?? throw new FipsClusterException(ErrorIds.SshKeyFileInvalid, FipsErrorCategory.InvalidArgument,
                 "-NodeCheck Ssh needs an SSH login: -KeyFilePath, -SshCredential, or a key in ~/.ssh (id_ecdsa, id_rsa, id_ed25519).", "KeyFilePath");
         var daemonSet = options.NodeCheck == "DaemonSet" ? options.DaemonSet : null;
-        return KubernetesClusterCompliance.TestAsync(options.Kubeconfig, options.KubeContext, profile, context, nodeSsh, sshPort, options.ThrottleLimit, daemonSet, expected, options.NodeAddressType);
+        return KubernetesClusterCompliance.TestAsync(options.Kubeconfig, options.KubeContext, new KubernetesClusterTestOptions(profile)
+        {
+            NodeSsh = nodeSsh, SshPort = sshPort, ThrottleLimit = options.ThrottleLimit, DaemonSet = daemonSet, Expected = expected, NodeAddressType = options.NodeAddressType,
+        }, context);
     }
 }

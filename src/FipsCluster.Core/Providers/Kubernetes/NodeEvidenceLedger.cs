@@ -9,7 +9,7 @@ namespace FipsCluster.Core.Providers.Kubernetes;
 /// nodes is scanned once and credited to neither (both are errors, never a silent pass). Under -NodeCheck DaemonSet a
 /// report is a node's own because the check created that node's pod itself.
 /// </summary>
-public sealed class NodeEvidenceLedger
+internal sealed class NodeEvidenceLedger
 {
     private readonly List<string> _nodes = new();
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
@@ -135,7 +135,7 @@ public sealed class NodeEvidenceLedger
 }
 
 /// <summary>One listed node: the report credited to it, or why there is none (then it can never pass).</summary>
-public sealed record NodeEvidence(string Node, NodeComplianceReport? Report, string? Problem, bool Missing = false, bool Unaddressed = false, string? Conflict = null)
+internal sealed record NodeEvidence(string Node, NodeComplianceReport? Report, string? Problem, bool Missing = false, bool Unaddressed = false, string? Conflict = null)
 {
     public bool Compliant => Report is { Compliant: true } && Problem is null;
 }

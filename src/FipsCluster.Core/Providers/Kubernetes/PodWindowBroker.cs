@@ -50,7 +50,7 @@ public sealed record WindowFetch(int Id, string Node, IReadOnlyList<string> Dige
 /// bring is that binary's Error on every node that offered it, never a verdict from other bytes.
 /// </para>
 /// </summary>
-public sealed class PodWindowBroker
+internal sealed class PodWindowBroker
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, string> _representatives = new(StringComparer.Ordinal); // build → its first node

@@ -186,8 +186,11 @@ public sealed class DockerEngineClient : IDisposable
                 }
                 return e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean().ToString() : "";
             }
-            nodes.Add(new SwarmNodeInfo(Path("ID"), Path("Description", "Hostname"), Path("Spec", "Role"), Path("Status", "State"), Path("Spec", "Availability"),
-                Path("Status", "Addr"), Path("ManagerStatus", "Leader") == "True"));
+            nodes.Add(new SwarmNodeInfo
+            {
+                Id = Path("ID"), Hostname = Path("Description", "Hostname"), Role = Path("Spec", "Role"), State = Path("Status", "State"),
+                Availability = Path("Spec", "Availability"), Address = Path("Status", "Addr"), IsLeader = Path("ManagerStatus", "Leader") == "True",
+            });
         }
         return nodes;
     }

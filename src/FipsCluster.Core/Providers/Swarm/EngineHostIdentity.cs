@@ -68,7 +68,7 @@ public static partial class EngineHostIdentity
     {
         var file = IdFile(engine);
         var script = Script(engine, file);
-        var result = await runner.RunAsync(endpoint, "/bin/sh -s", script, null, "reading the engine ID", cancellation).ConfigureAwait(false);
+        var result = await runner.RunAsync(endpoint, new SshCommand("/bin/sh -s", "reading the engine ID") { Input = script }, cancellation).ConfigureAwait(false);
         var line = result.Output.Split('\n', 2)[0].Trim();
         if (line.StartsWith("id ", StringComparison.Ordinal) && line[3..].Trim() is { Length: > 0 } id && IdShape().IsMatch(id))
         {

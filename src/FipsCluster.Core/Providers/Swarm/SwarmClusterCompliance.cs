@@ -55,13 +55,7 @@ public static class SwarmClusterCompliance
 
         var checks = new List<CheckResult>();
         void Add(CheckInfo check, CheckStatus status, string expected, string actual, string remediation, params CheckEvidence[] evidence) =>
-            checks.Add(new CheckResult
-            {
-                CheckId = check.Id, Title = check.Title, Scope = check.Scope, Status = status, Severity = check.Severity ?? CheckSeverity.High,
-                Required = status is not CheckStatus.Informational, Expected = expected, Actual = actual, Evidence = evidence,
-                Remediation = status is CheckStatus.Pass or CheckStatus.Informational ? "" : remediation,
-                Standard = profile.Standard, Reference = check.Reference, Target = record.Name,
-            });
+            checks.Add(CheckResults.Create(check, new CheckOutcome(status, expected, actual, evidence, remediation), new CheckSubject(record.Name, profile.Standard, profile)));
 
         // Members: all admitted with evidence, all compliant now.
         var unrecorded = members.Where(m => record.Nodes.All(n => n.NodeId != m.Id)).ToList();

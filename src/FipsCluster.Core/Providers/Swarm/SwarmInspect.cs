@@ -45,4 +45,13 @@ public sealed class SwarmInspect
 }
 
 /// <summary>One entry of GET /nodes.</summary>
-public sealed record SwarmNodeInfo(string Id, string Hostname, string Role, string State, string Availability, string Address, bool IsLeader);
+public sealed record SwarmNodeInfo
+{
+    public required string Id { get; init; }
+    public required string Hostname { get; init; }
+    public required string Role { get; init; }
+    public required string State { get; init; }
+    public required string Availability { get; init; }
+    public required string Address { get; init; }
+    public bool IsLeader { get; init; }
+}

@@ -48,8 +48,7 @@ public sealed class PrivateKeyConverterTests
         var sourceFormat = PrivateKeyAnalyzer.Analyze(path).Format;
         var asked = new List<(string Target, string Action)>();
 
-        var result = PrivateKeyConverter.Convert(path, encrypted ? Secure(OpenSslFixture.Passphrase) : null, Secure(NewPassphrase), backup: true,
-            (t, a) => { asked.Add((t, a)); return true; }, iterations: 100_000);
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = encrypted ? Secure(OpenSslFixture.Passphrase) : null, NewPassphrase = Secure(NewPassphrase), Backup = true, Iterations = 100_000 }, (t, a) => { asked.Add((t, a)); return true; });
 
         Assert.NotNull(result);
         Assert.Equal(Path.GetFullPath(path), result!.Path);
@@ -92,7 +91,7 @@ public sealed class PrivateKeyConverterTests
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy("legacy-rsa.pem");
         var publicKey = _ssl.PublicKey(path, OpenSslFixture.Passphrase);
-        var result = PrivateKeyConverter.Convert(path, Secure(OpenSslFixture.Passphrase), null, false, Yes)!;
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure(OpenSslFixture.Passphrase) }, Yes)!;
         Assert.Equal(PrivateKeyConverter.DefaultIterations, result.Report.Iterations);
         Assert.Equal(publicKey, _ssl.PublicKey(path, OpenSslFixture.Passphrase));
     }
@@ -108,7 +107,7 @@ public sealed class PrivateKeyConverterTests
         {
             File.SetUnixFileMode(path, Owner); // as swarmkit writes it (the conversion keeps the mode)
         }
-        var result = PrivateKeyConverter.Convert(path, Secure("unlock-key"), Secure(NewPassphrase), false, Yes, iterations: 10_000)!;
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure("unlock-key"), NewPassphrase = Secure(NewPassphrase), Iterations = 10_000 }, Yes)!;
         Assert.Null(result.BackupPath);
         Assert.Equal(PrivateKeyFormat.Pkcs8Encrypted, result.SourceFormat);
         using var reread = ECDsa.Create();
@@ -123,7 +122,7 @@ public sealed class PrivateKeyConverterTests
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy("pkcs1.pem");
         var publicKey = _ssl.PublicKey(path);
-        var result = PrivateKeyConverter.Convert(path, null, null, false, Yes)!;
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions(), Yes)!;
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----", File.ReadAllText(path));
         Assert.Equal(publicKey, _ssl.PublicKey(path));
         Assert.Equal(PrivateKeyFormat.Pkcs8, result.Report.Format);
@@ -137,7 +136,7 @@ public sealed class PrivateKeyConverterTests
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy("sec1.pem");
         var asked = "";
-        var result = PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, (_, a) => { asked = a; return true; }, iterations: 10_000)!;
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Iterations = 10_000 }, (_, a) => { asked = a; return true; })!;
         Assert.Contains("keeping no copy of the original", asked);
         Assert.Null(result.BackupPath);
         Assert.Equal(new[] { Path.GetFileName(path) }, Siblings(path));
@@ -148,8 +147,8 @@ public sealed class PrivateKeyConverterTests
     {
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy("sec1.pem");
-        var first = PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), true, Yes, iterations: 10_000)!;
-        var second = PrivateKeyConverter.Convert(path, Secure(NewPassphrase), null, true, Yes, iterations: 10_000)!;
+        var first = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Backup = true, Iterations = 10_000 }, Yes)!;
+        var second = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure(NewPassphrase), Backup = true, Iterations = 10_000 }, Yes)!;
         Assert.Equal(path + ".bak", first.BackupPath);
         Assert.Equal(path + ".bak.1", second.BackupPath);
     }
@@ -161,7 +160,7 @@ public sealed class PrivateKeyConverterTests
         var path = _ssl.Copy("legacy-rsa.pem");
         var before = File.ReadAllBytes(path);
         var stamp = File.GetLastWriteTimeUtc(path);
-        var result = PrivateKeyConverter.Convert(path, Secure(OpenSslFixture.Passphrase), Secure(NewPassphrase), false, (_, _) => false);
+        var result = PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure(OpenSslFixture.Passphrase), NewPassphrase = Secure(NewPassphrase) }, (_, _) => false);
         Assert.Null(result);
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
@@ -179,7 +178,7 @@ public sealed class PrivateKeyConverterTests
         var before = File.ReadAllBytes(path);
         const string wrong = "Tr0ub4dor&3-not-it";
         var e = Assert.Throws<FipsClusterException>(() =>
-            PrivateKeyConverter.Convert(path, Secure(wrong), Secure(NewPassphrase), false, Yes, iterations: 10_000));
+            PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure(wrong), NewPassphrase = Secure(NewPassphrase), Iterations = 10_000 }, Yes));
         Assert.Equal(ErrorIds.PrivateKeyPassphraseIncorrect, e.ErrorId);
         Assert.Equal(FipsErrorCategory.AuthenticationError, e.Category);
         foreach (var secret in new[] { wrong, NewPassphrase, OpenSslFixture.Passphrase })
@@ -197,7 +196,7 @@ public sealed class PrivateKeyConverterTests
     {
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy("pkcs8-sha1.pem");
-        var e = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, null, Secure(NewPassphrase), false, Yes));
+        var e = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase) }, Yes));
         Assert.Equal(ErrorIds.PrivateKeyPassphraseRequired, e.ErrorId);
     }
 
@@ -208,7 +207,7 @@ public sealed class PrivateKeyConverterTests
     {
         _ssl.RequireOpenSsl();
         var path = _ssl.Copy(file);
-        var e = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, Secure(OpenSslFixture.Passphrase), null, false, Yes));
+        var e = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure(OpenSslFixture.Passphrase) }, Yes));
         Assert.Equal(ErrorIds.PrivateKeyFormatUnsupported, e.ErrorId);
         Assert.DoesNotContain(OpenSslFixture.Passphrase, e.ToString());
         Assert.Equal(new[] { Path.GetFileName(path) }, Siblings(path));
@@ -221,7 +220,7 @@ public sealed class PrivateKeyConverterTests
         var path = Path.Combine(Path.GetDirectoryName(_ssl.Copy("rsa2048.key"))!, "swarm-node.key");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         File.WriteAllText(path, SwarmkitKey.Pem(key, "unlock-key", ("kek-version", "2"), ("raft-dek", "CAESMHq1")));
-        var e = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, Secure("unlock-key"), null, false, Yes));
+        var e = Assert.Throws<FipsClusterException>(() => PrivateKeyConverter.Convert(path, new PrivateKeyConversionOptions { Passphrase = Secure("unlock-key") }, Yes));
         Assert.Equal(ErrorIds.PrivateKeyFormatUnsupported, e.ErrorId);
         Assert.Contains("raft-dek", e.Message);
         Assert.DoesNotContain("CAESMHq1", e.Message);
@@ -235,7 +234,7 @@ public sealed class PrivateKeyConverterTests
         var real = _ssl.Copy("pkcs1.pem");
         var link = Path.Combine(Path.GetDirectoryName(real)!, "link.pem");
         File.CreateSymbolicLink(link, real);
-        var result = PrivateKeyConverter.Convert(link, null, Secure(NewPassphrase), false, Yes, iterations: 10_000)!;
+        var result = PrivateKeyConverter.Convert(link, new PrivateKeyConversionOptions { NewPassphrase = Secure(NewPassphrase), Iterations = 10_000 }, Yes)!;
         Assert.Equal(real, result.Path);
         Assert.NotNull(new FileInfo(link).LinkTarget);
         Assert.Contains("ENCRYPTED PRIVATE KEY", File.ReadAllText(link));

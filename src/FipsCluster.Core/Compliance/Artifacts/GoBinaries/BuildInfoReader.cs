@@ -255,7 +255,7 @@ internal static class BuildInfoReader
     }
 
     private static ulong ReadPointer(ReadOnlySpan<byte> s, int size, bool bigEndian) =>
-        size == 8 ? ExecutableImage.U64(s, 0, bigEndian) : ExecutableImage.U32(s, 0, bigEndian);
+        size == 8 ? HeaderFields.U64(s, 0, bigEndian) : HeaderFields.U32(s, 0, bigEndian);
 
     private static bool ReadPointerString(MappedBinary file, ExecutableImage image, ulong address, int pointerSize, bool bigEndian, out byte[]? value, out string? problem)
     {

@@ -163,7 +163,7 @@ internal static class CryptoScanner
             var entries = file.Window(table.Entries.Offset, Math.Min(table.Entries.Length, Budget));
             for (var e = 0; e + table.EntrySize <= entries.Length; e += table.EntrySize)
             {
-                var name = ExecutableImage.U32(entries, e, table.BigEndian);
+                var name = HeaderFields.U32(entries, e, table.BigEndian);
                 if (name < low || name > high)
                 {
                     continue;
@@ -180,7 +180,7 @@ internal static class CryptoScanner
                 {
                     continue;
                 }
-                var value = table.Is64 ? ExecutableImage.U64(entries, e + table.ValueAt, table.BigEndian) : ExecutableImage.U32(entries, e + table.ValueAt, table.BigEndian);
+                var value = table.Is64 ? HeaderFields.U64(entries, e + table.ValueAt, table.BigEndian) : HeaderFields.U32(entries, e + table.ValueAt, table.BigEndian);
                 if (!image.TryMap(value, 32, out var at) || !file.TryGet(at, 32, out var bytes) || MarkerKind(bytes) != kind)
                 {
                     return null;
@@ -236,9 +236,9 @@ internal static class CryptoScanner
         {
             return null;
         }
-        var buckets = ExecutableImage.U32(hash, 0, be);
-        var symOffset = ExecutableImage.U32(hash, 4, be);
-        var bloomSize = ExecutableImage.U32(hash, 8, be);
+        var buckets = HeaderFields.U32(hash, 0, be);
+        var symOffset = HeaderFields.U32(hash, 4, be);
+        var bloomSize = HeaderFields.U32(hash, 8, be);
         var bloomWord = table.Symbols.Is64 ? 8L : 4L;
         var bucketsAt = 16L + bloomSize * bloomWord;
         var chainAt = bucketsAt + 4L * buckets;
@@ -251,7 +251,7 @@ internal static class CryptoScanner
         {
             h = h * 33 + c;
         }
-        var index = ExecutableImage.U32(hash, (int)(bucketsAt + 4L * (h % buckets)), be);
+        var index = HeaderFields.U32(hash, (int)(bucketsAt + 4L * (h % buckets)), be);
         if (index < symOffset)
         {
             return null;
@@ -266,13 +266,13 @@ internal static class CryptoScanner
             {
                 return null;
             }
-            var h2 = ExecutableImage.U32(hash, (int)chain, be);
+            var h2 = HeaderFields.U32(hash, (int)chain, be);
             if ((h2 | 1) == (h | 1))
             {
-                var nameAt = ExecutableImage.U32(entries, (int)entry, be);
+                var nameAt = HeaderFields.U32(entries, (int)entry, be);
                 if (nameAt + name.Length < strings.Length && strings.Slice((int)nameAt, name.Length).SequenceEqual(name) && strings[(int)nameAt + name.Length] == 0)
                 {
-                    return table.Symbols.Is64 ? ExecutableImage.U64(entries, (int)entry + table.Symbols.ValueAt, be) : ExecutableImage.U32(entries, (int)entry + table.Symbols.ValueAt, be);
+                    return table.Symbols.Is64 ? HeaderFields.U64(entries, (int)entry + table.Symbols.ValueAt, be) : HeaderFields.U32(entries, (int)entry + table.Symbols.ValueAt, be);
                 }
             }
             if ((h2 & 1) != 0)

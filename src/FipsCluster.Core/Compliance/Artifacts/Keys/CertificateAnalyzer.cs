@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using static FipsCluster.Core.Compliance.Artifacts.ArtifactResults;
+using static FipsCluster.Core.Compliance.CheckResults;
 
 namespace FipsCluster.Core.Compliance.Artifacts.Keys;
 
@@ -110,16 +111,17 @@ public static class CertificateAnalyzer
         var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         var swarm = SwarmIdentity(certificate.SubjectName);
 
+        var subject = new CheckSubject(target, standard, profile);
         var checks = new List<CheckResult>
         {
-            Result(ArtifactCheckCatalog.CertificateKey, KeyCheck(key, standard, evidenceSource), true, standard, profile, target),
-            Result(ArtifactCheckCatalog.CertificateSignature, SignatureCheck(signature, standard, trustAnchor, evidenceSource), true, standard, profile, target),
-            Result(ArtifactCheckCatalog.CertificateValidity,
-                ValidityCheck(notBefore, notAfter, options.Now ?? DateTimeOffset.UtcNow, options.ExpiryWarning, evidenceSource), true, standard, profile, target),
+            Create(ArtifactCheckCatalog.CertificateKey, KeyCheck(key, standard, evidenceSource), subject),
+            Create(ArtifactCheckCatalog.CertificateSignature, SignatureCheck(signature, standard, trustAnchor, evidenceSource), subject),
+            Create(ArtifactCheckCatalog.CertificateValidity,
+                ValidityCheck(notBefore, notAfter, options.Now ?? DateTimeOffset.UtcNow, options.ExpiryWarning, evidenceSource), subject),
         };
         if (swarm is not null)
         {
-            checks.Add(Result(Providers.Swarm.SwarmClusterChecks.FipsMarker, SwarmCheck(swarm.Value, options.ExpectFips, evidenceSource), options.ExpectFips == true, standard, profile, target));
+            checks.Add(Create(Providers.Swarm.SwarmClusterChecks.FipsMarker, SwarmCheck(swarm.Value, options.ExpectFips, evidenceSource), subject with { RequiredByDefault = options.ExpectFips == true }));
         }
 
         return new CertificateReport

@@ -1,5 +1,6 @@
 using System.Formats.Asn1;
 using static FipsCluster.Core.Compliance.Artifacts.ArtifactResults;
+using static FipsCluster.Core.Compliance.CheckResults;
 
 namespace FipsCluster.Core.Compliance.Artifacts.Keys;
 
@@ -68,13 +69,14 @@ public static class PrivateKeyAnalyzer
         var openSsh = file.Format == PrivateKeyFormat.OpenSsh ? OpenSshInfo.TryRead(file.Der) : null;
         var encrypted = file.IsEncrypted;
         var key = encrypted && openSsh is null ? (file.Format == PrivateKeyFormat.LegacyPemEncrypted ? file.Describe() : null) : file.Describe();
+        var subject = new CheckSubject(path, standard, profile);
         var checks = new List<CheckResult>
         {
-            Result(ArtifactCheckCatalog.LegacyPemEncryption, LegacyCheck(file, source), true, standard, profile, path),
-            Result(ArtifactCheckCatalog.Pkcs8Encryption, EncryptionCheck(file, pkcs8, openSsh, source), true, standard, profile, path),
-            Result(ArtifactCheckCatalog.KeyFileMode, ModeCheck(mode, encrypted, path), true, standard, profile, path),
-            Result(ArtifactCheckCatalog.Pkcs8Format, FormatCheck(file, source), true, standard, profile, path),
-            Result(ArtifactCheckCatalog.KeyAlgorithm, AlgorithmCheck(key, encrypted, standard, source), true, standard, profile, path),
+            Create(ArtifactCheckCatalog.LegacyPemEncryption, LegacyCheck(file, source), subject),
+            Create(ArtifactCheckCatalog.Pkcs8Encryption, EncryptionCheck(file, pkcs8, openSsh, source), subject),
+            Create(ArtifactCheckCatalog.KeyFileMode, ModeCheck(mode, encrypted, path), subject),
+            Create(ArtifactCheckCatalog.Pkcs8Format, FormatCheck(file, source), subject),
+            Create(ArtifactCheckCatalog.KeyAlgorithm, AlgorithmCheck(key, encrypted, standard, source), subject),
         };
 
         string? scheme = null, kdf = null, prf = null, cipher = null, dekInfo = null;

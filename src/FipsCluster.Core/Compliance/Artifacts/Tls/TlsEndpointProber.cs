@@ -6,14 +6,14 @@ using System.Security.Cryptography.X509Certificates;
 namespace FipsCluster.Core.Compliance.Artifacts.Tls;
 
 /// <summary>What one handshake showed.</summary>
-public sealed record TlsProbe(SslProtocols Protocol, TlsCipherSuite? Offered, bool Accepted, TlsCipherSuite? Negotiated, X509Certificate2[] Chain, string? Failure);
+internal sealed record TlsProbe(SslProtocols Protocol, TlsCipherSuite? Offered, bool Accepted, TlsCipherSuite? Negotiated, X509Certificate2[] Chain, string? Failure);
 
 /// <summary>
 /// Asks a TLS server, one handshake per protocol version and per offered cipher suite, what it accepts
 /// (the way sslscan or `openssl s_client -cipher` probing works, with .NET's CipherSuitesPolicy on Linux/macOS).
 /// A suite this machine's TLS library cannot offer at all is reported as not probed rather than refused.
 /// </summary>
-public static class TlsEndpointProber
+internal static class TlsEndpointProber
 {
     public static async Task<TlsProbe> HandshakeAsync(string host, int port, SslProtocols protocol, TlsCipherSuite? suite, TimeSpan timeout, CancellationToken cancellation)
     {

@@ -2,11 +2,12 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using FipsCluster.Core.Operations;
+using static FipsCluster.Core.Compliance.CheckResults;
 
 namespace FipsCluster.Core.Compliance.Artifacts.Tls;
 
 /// <summary>Probes one endpoint and judges it: protocol versions, cipher suites, and the certificate chain.</summary>
-public static class TlsEndpointService
+internal static class TlsEndpointService
 {
     /// <summary>Judges a certificate the server presented; supplied by the caller so certificate rules live in one place.</summary>
     public delegate CertificateReport CertificateJudge(X509Certificate2 certificate, string source);
@@ -90,57 +91,41 @@ public static class TlsEndpointService
 
     private static List<CheckResult> Judge(string target, ComplianceProfile profile, List<string> protocols, List<TlsSuiteResult> suites, List<string> notProbed, List<CertificateReport> certificates)
     {
+        var subject = new CheckSubject(target, profile.Standard, profile);
         var checks = new List<CheckResult>();
         var old = protocols.Where(p => p is "Tls10" or "Tls11").ToList();
         var modern = protocols.Where(p => p is "Tls12" or "Tls13").ToList();
         var protocolEvidence = protocols.Select(p => new CheckEvidence("handshake " + p, "accepted")).Concat(notProbed.Select(n => new CheckEvidence("not probed", n))).ToArray();
-        checks.Add(Result(ArtifactCheckCatalog.TlsProtocols, target, profile,
+        checks.Add(Create(ArtifactCheckCatalog.TlsProtocols, Outcome(
             old.Count > 0 ? CheckStatus.Fail : modern.Count > 0 ? CheckStatus.Pass : CheckStatus.Error,
             "TLS 1.2 and/or TLS 1.3; no TLS 1.0/1.1",
             old.Count > 0 ? "accepts " + string.Join(", ", protocols) : modern.Count > 0 ? "accepts " + string.Join(", ", protocols) : "no protocol version was accepted",
             old.Count > 0 ? "Set the minimum TLS version to 1.2 (--tls-min-version=VersionTLS12; etcd --tls-min-version=TLS1.2)." : "",
-            protocolEvidence));
+            protocolEvidence), subject));
 
         var acceptedSuites = suites.Where(s => s.Accepted).ToList();
         var unapproved = acceptedSuites.Where(s => !s.Approved && !FipsTlsPolicy.IsAcceptable(Enum.Parse<TlsCipherSuite>(s.CipherSuite))).ToList();
         var acceptableOnly = acceptedSuites.Where(s => FipsTlsPolicy.IsAcceptable(Enum.Parse<TlsCipherSuite>(s.CipherSuite))).ToList();
         var chacha13 = unapproved.Any(s => s.Protocol == "Tls13" && s.CipherSuite.Contains("CHACHA20", StringComparison.Ordinal));
         var suiteStatus = acceptedSuites.Count == 0 ? CheckStatus.Error : unapproved.Count > 0 ? CheckStatus.Fail : acceptableOnly.Count > 0 ? CheckStatus.Warning : CheckStatus.Pass;
-        checks.Add(Result(ArtifactCheckCatalog.TlsCipherSuites, target, profile, suiteStatus,
+        checks.Add(Create(ArtifactCheckCatalog.TlsCipherSuites, Outcome(suiteStatus,
             "ECDHE with AES-GCM (TLS 1.2); AES-GCM (TLS 1.3)",
             acceptedSuites.Count == 0 ? "no offered suite was accepted" :
             unapproved.Count > 0 ? "accepts " + string.Join(", ", unapproved.Select(s => $"{s.Protocol} {s.CipherSuite}")) + (chacha13 ? " (TLS 1.3 ChaCha20: only a FIPS-mode binary refuses it; --tls-cipher-suites cannot)" : "")
             : acceptableOnly.Count > 0 ? "accepts the CBC-SHA256 suites of Go's FIPS 140-3 mode: " + string.Join(", ", acceptableOnly.Select(s => s.CipherSuite))
             : $"accepts only approved suites ({acceptedSuites.Count})",
             unapproved.Count > 0 ? "Restrict the server to the approved suites (--tls-cipher-suites / etcd --cipher-suites) and run a FIPS-mode build, which also refuses TLS 1.3 ChaCha20." : "",
-            acceptedSuites.Select(s => new CheckEvidence($"handshake {s.Protocol} {s.CipherSuite}", "accepted")).ToArray()));
+            acceptedSuites.Select(s => new CheckEvidence($"handshake {s.Protocol} {s.CipherSuite}", "accepted")).ToArray()), subject));
 
         if (certificates.Count > 0)
         {
             var worst = ArtifactResults.Worst(certificates.SelectMany(c => c.Checks));
-            checks.Add(Result(ArtifactCheckCatalog.TlsCertificateChain, target, profile, worst,
+            checks.Add(Create(ArtifactCheckCatalog.TlsCertificateChain, Outcome(worst,
                 "every certificate passes CRT-01/CRT-02/CRT-03",
                 string.Join("; ", certificates.Select(c => $"{c.Subject}: {c.KeyAlgorithm} {c.KeySize}, {c.SignatureAlgorithm} ({c.Status})")),
                 worst is CheckStatus.Pass ? "" : "Reissue the certificates with RSA ≥ 2048 or ECDSA P-256/P-384 keys and SHA-256+ signatures.",
-                certificates.Select(c => new CheckEvidence(c.Path, $"{c.Subject} {c.Status}")).ToArray()));
+                certificates.Select(c => new CheckEvidence(c.Path, $"{c.Subject} {c.Status}")).ToArray()), subject));
         }
         return checks;
     }
-
-    private static CheckResult Result(CheckInfo check, string target, ComplianceProfile profile, CheckStatus status, string expected, string actual, string remediation, CheckEvidence[] evidence) => new()
-    {
-        CheckId = check.Id,
-        Title = check.Title,
-        Status = status,
-        Severity = check.Severity ?? CheckSeverity.High,
-        Required = true,
-        Scope = check.Scope,
-        Expected = expected,
-        Actual = actual,
-        Evidence = evidence,
-        Remediation = remediation,
-        Standard = profile.Standard,
-        Reference = check.Reference,
-        Target = target,
-    };
 }
