@@ -9,7 +9,7 @@ using FipsCluster.Core.Clusters;
 using FipsCluster.Core.Compliance;
 using FipsCluster.Core.Operations;
 using FipsCluster.Core.Providers.Aws;
-using FipsCluster.Core.Tests.Providers;
+using FipsCluster.Testing;
 
 var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
 var spec = new AwsClusterSpec

@@ -19,6 +19,7 @@ using System.Management.Automation.Runspaces;
 using System.Reflection;
 using System.Text.Json;
 using FipsCluster.Core.Tests.Providers;
+using FipsCluster.Testing;
 
 var inv = CultureInfo.InvariantCulture;
 if (args.Length >= 2 && args[0] is "--client" or "--session")
