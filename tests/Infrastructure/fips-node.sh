@@ -32,45 +32,12 @@ usage() {
 
 # Removes netns <name> (killing whatever still runs in it) and the veth pair.
 # Also used before start, to clear leftovers of a crashed run with the same name.
-remove_netns() {
-  local name=$1 pids=() i p alive
-  # Delete the veth from the host side first: that is synchronous, whereas the
-  # pair only disappears some time after `ip netns del` (namespace teardown is
-  # asynchronous in the kernel).
-  ip link del "$name-h" 2>/dev/null || true
-  if [ -e "/run/netns/$name" ]; then
-    mapfile -t pids < <(ip netns pids "$name" 2>/dev/null || true)
-    if [ "${#pids[@]}" -gt 0 ]; then
-      kill "${pids[@]}" 2>/dev/null || true
-      for i in $(seq 1 50); do
-        alive=0
-        for p in "${pids[@]}"; do fc_alive "$p" && alive=1; done
-        [ "$alive" = 0 ] && break
-        sleep 0.1
-      done
-      [ "$alive" = 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
-    fi
-    ip netns del "$name"
-  fi
-  if ip link show dev "$name-h" >/dev/null 2>&1; then fc_die "could not delete veth $name-h"; fi
-  # `ip netns add` turns /run/netns into a (self bind) mount point the first time
-  # and never undoes it. Remove it once no namespace is left in it, so the host
-  # mount table ends as it began.
-  for i in 1 2 3; do
-    if mountpoint -q /run/netns && [ -z "$(ls -A /run/netns)" ]; then
-      umount /run/netns 2>/dev/null || break
-    else
-      break
-    fi
-  done
-}
-
 stop() {
   local w=$1 name
   [ -d "$w" ] || return 0
   fc_stop_pidfile "$w/sshd.pid"
   name=$(cat "$w/name" 2>/dev/null || true)
-  [ -z "$name" ] || remove_netns "$name"
+  [ -z "$name" ] || fc_remove_netns "$name"
 }
 
 node_pid=
@@ -103,7 +70,7 @@ start() {
   done
   w=$(fc_abspath "$w")
   stop "$w"
-  remove_netns "$name"
+  fc_remove_netns "$name"
   if ip -o -4 addr show | awk '{print $4}' | grep -q "^${subnet//./\\.}\.1/"; then
     fc_die "$subnet.1 is already assigned on this host; pick another --subnet"
   fi

@@ -19,6 +19,7 @@
 # With --os debian12 the node is this host's Debian 12 (no stand-ins, no policy files). The host itself is unchanged.
 set -euo pipefail
 
+# shellcheck disable=SC2034 # read by sshd-common.sh (fc_log)
 FC_PROG="rhel-node.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 self=$here/$(basename "${BASH_SOURCE[0]}")
@@ -30,31 +31,12 @@ usage() {
   exit 2
 }
 
-remove_netns() {
-  local name=$1 pids=() i
-  ip link del "$name-h" 2>/dev/null || true
-  if [ -e "/run/netns/$name" ]; then
-    mapfile -t pids < <(ip netns pids "$name" 2>/dev/null || true)
-    if [ "${#pids[@]}" -gt 0 ]; then
-      kill "${pids[@]}" 2>/dev/null || true
-      for i in $(seq 1 50); do
-        local alive=0 p
-        for p in "${pids[@]}"; do fc_alive "$p" && alive=1; done
-        [ "$alive" = 0 ] && break
-        sleep 0.1
-      done
-    fi
-    ip netns del "$name"
-  fi
-  if mountpoint -q /run/netns && [ -z "$(ls -A /run/netns)" ]; then umount /run/netns 2>/dev/null || true; fi
-}
-
 stop() {
   local w=$1 name
   [ -d "$w" ] || return 0
   fc_stop_pidfile "$w/sshd.pid"
   name=$(cat "$w/name" 2>/dev/null || true)
-  [ -z "$name" ] || remove_netns "$name"
+  [ -z "$name" ] || fc_remove_netns "$name"
 }
 
 # The stand-ins: each logs how it was called (as which user, through sudo or not), then leaves what the real tool leaves.
@@ -144,7 +126,7 @@ start() {
   done
   w=$(fc_abspath "$w")
   stop "$w"
-  remove_netns "$name"
+  fc_remove_netns "$name"
   if ip -o -4 addr show | awk '{print $4}' | grep -q "^${subnet//./\\.}\.1/"; then
     fc_die "$subnet.1 is already assigned on this host; pick another --subnet"
   fi

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared helpers for sshd.sh and fips-node.sh. Source it; do not execute it.
+# Shared helpers for sshd.sh, fips-node.sh and rhel-node.sh. Source it; do not execute it.
 # Callers set FC_PROG (log prefix) and run under `set -euo pipefail`.
 
 FC_SSHD=/usr/sbin/sshd
@@ -195,4 +195,39 @@ fc_stop_pidfile() {
     fi
   fi
   rm -f "$pidfile"
+}
+
+# Removes network namespace <name> (and its host-side veth <name>-h) with whatever still runs in it; the simulated
+# nodes (fips-node.sh, rhel-node.sh) share it.
+fc_remove_netns() {
+  local name=$1 pids=() i p alive
+  # Delete the veth from the host side first: that is synchronous, whereas the
+  # pair only disappears some time after `ip netns del` (namespace teardown is
+  # asynchronous in the kernel).
+  ip link del "$name-h" 2>/dev/null || true
+  if [ -e "/run/netns/$name" ]; then
+    mapfile -t pids < <(ip netns pids "$name" 2>/dev/null || true)
+    if [ "${#pids[@]}" -gt 0 ]; then
+      kill "${pids[@]}" 2>/dev/null || true
+      for i in $(seq 1 50); do
+        alive=0
+        for p in "${pids[@]}"; do fc_alive "$p" && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.1
+      done
+      [ "$alive" = 0 ] || kill -9 "${pids[@]}" 2>/dev/null || true
+    fi
+    ip netns del "$name"
+  fi
+  if ip link show dev "$name-h" >/dev/null 2>&1; then fc_die "could not delete veth $name-h"; fi
+  # `ip netns add` turns /run/netns into a (self bind) mount point the first time
+  # and never undoes it. Remove it once no namespace is left in it, so the host
+  # mount table ends as it began.
+  for i in 1 2 3; do
+    if mountpoint -q /run/netns && [ -z "$(ls -A /run/netns)" ]; then
+      umount /run/netns 2>/dev/null || break
+    else
+      break
+    fi
+  done
 }

@@ -28,6 +28,7 @@
 # settings (sshd_config, sshd_config.1, ...; pidfiles sshd.pid, sshd.1.pid, ...).
 set -euo pipefail
 
+# shellcheck disable=SC2034 # read by sshd-common.sh (fc_log)
 FC_PROG=sshd.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # shellcheck source=sshd-common.sh
