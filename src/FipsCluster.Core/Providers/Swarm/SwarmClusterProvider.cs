@@ -46,9 +46,8 @@ public sealed class SwarmClusterProvider : IClusterProvider
             throw new FipsClusterException(ErrorIds.SwarmAlreadyInitialized, FipsErrorCategory.InvalidOperation,
                 $"The engine at {request.Engine} is already part of a swarm (state {state}); a FIPS cluster's identity starts with a new swarm.", request.Engine.Address);
         }
-        var failing = report.Status is ComplianceStatus.Error
-            ? new List<string> { $"PREFLIGHT: {string.Join("; ", report.Errors)}" }
-            : report.Findings.Select(f => f.CheckId).ToList();
+        var admission = new Admission(request.Engine, source, identity, report, FailingChecks(report, "PREFLIGHT"));
+        var failing = admission.Failing;
         var evidence = new List<string>
         {
             $"{report.ComputerName}: {report.Status} against {report.Profile}" + (failing.Count > 0 ? "; failing " + string.Join(", ", failing) : ""),
@@ -62,9 +61,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
             if (!request.Force)
             {
                 throw new FipsClusterException(ErrorIds.FipsPreflightFailed, FipsErrorCategory.InvalidOperation,
-                    $"'{report.ComputerName}' cannot host FIPS cluster '{request.Name}': " + string.Join("; ", report.Status is ComplianceStatus.Error
-                        ? report.Errors
-                        : report.Findings.Select(f => $"{f.CheckId} {f.Status}: {f.Actual}")) + ".", request.Name)
+                    $"'{report.ComputerName}' cannot host FIPS cluster '{request.Name}': {WhyFailing(report)}.", request.Name)
                 {
                     RecommendedAction = "Fix the failing checks (Test-FipsNode shows the evidence and remediation), or use -Force to create the cluster with a recorded waiver.",
                 };
@@ -105,23 +102,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
                 Description = request.Description,
                 CreationEvidence = evidence,
                 Waivers = waivers,
-                Nodes = new[]
-                {
-                    new FipsClusterNode
-                    {
-                        Cluster = request.Name,
-                        Hostname = engineName ?? report.ComputerName,
-                        NodeId = nodeId,
-                        Role = "Manager",
-                        Endpoint = request.Engine.ToString(),
-                        EvidenceHost = request.EvidenceHost ?? "local",
-                        EngineId = identity.Id,
-                        FipsModeEnabled = report.FipsModeEnabled,
-                        Compliant = report.Compliant,
-                        FailedChecks = failing,
-                        CheckedAt = report.Timestamp,
-                    },
-                },
+                Nodes = new[] { admission.Member(request.Name, "Manager", nodeId, engineName) },
             });
         }
         catch
@@ -145,6 +126,36 @@ public sealed class SwarmClusterProvider : IClusterProvider
 
         public string Name => Host ?? "this machine";
     }
+
+    /// <summary>A host admitted on evidence: the engine it joins with, where its evidence was read, and what it showed.</summary>
+    private sealed record Admission(DockerEndpoint Engine, EvidenceSource Source, EngineIdentity Identity, NodeComplianceReport Report, IReadOnlyList<string> Failing)
+    {
+        /// <summary>The member the record keeps once the engine is in the swarm.</summary>
+        public FipsClusterNode Member(string cluster, string role, string? nodeId, string? engineName) => new()
+        {
+            Cluster = cluster,
+            Hostname = engineName ?? Report.ComputerName,
+            NodeId = nodeId,
+            Role = role,
+            Endpoint = Engine.ToString(),
+            EvidenceHost = Source.Host ?? "local",
+            EngineId = Identity.Id,
+            FipsModeEnabled = Report.FipsModeEnabled,
+            Compliant = Report.Compliant,
+            FailedChecks = Failing,
+            CheckedAt = Report.Timestamp,
+        };
+    }
+
+    /// <summary>The required checks a host failed; when it could not be judged, its errors under <paramref name="label"/>.</summary>
+    private static List<string> FailingChecks(NodeComplianceReport report, string label) =>
+        report.Status is ComplianceStatus.Error
+            ? new List<string> { $"{label}: {string.Join("; ", report.Errors)}" }
+            : report.Findings.Select(f => f.CheckId).ToList();
+
+    /// <summary>What a refusal says: the evidence errors, or each failing check with its status and what was found.</summary>
+    private static string WhyFailing(NodeComplianceReport report) =>
+        string.Join("; ", report.Status is ComplianceStatus.Error ? report.Errors : report.Findings.Select(f => $"{f.CheckId} {f.Status}: {f.Actual}"));
 
     private static async Task<NodeComplianceReport> PreflightAsync(string clusterName, ComplianceProfile profile, EvidenceSource source, OperationContext context)
     {
@@ -226,14 +237,11 @@ public sealed class SwarmClusterProvider : IClusterProvider
         var (identity, _) = await BindAsync(add.Engine, source, context).ConfigureAwait(false);
         context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Gathering evidence from {source.Name}"));
         var report = await PreflightAsync(record.Name, profile, source, context).ConfigureAwait(false);
-        var failing = report.Status is ComplianceStatus.Error
-            ? new List<string> { "EVIDENCE: " + string.Join("; ", report.Errors) }
-            : report.Findings.Select(f => f.CheckId).ToList();
-        if (record.Fips && failing.Count > 0)
+        var admission = new Admission(add.Engine, source, identity, report, FailingChecks(report, "EVIDENCE"));
+        if (record.Fips && admission.Failing.Count > 0)
         {
             throw new FipsClusterException(ErrorIds.NodeNotFipsCompliant, FipsErrorCategory.SecurityError,
-                $"FIPS cluster '{record.Name}' refuses {report.ComputerName}: " + string.Join("; ", report.Status is ComplianceStatus.Error
-                    ? report.Errors : report.Findings.Select(f => $"{f.CheckId} {f.Status}: {f.Actual}")) + ".", report.ComputerName)
+                $"FIPS cluster '{record.Name}' refuses {report.ComputerName}: {WhyFailing(report)}.", report.ComputerName)
             {
                 RecommendedAction = "Bring the node into FIPS mode (Test-FipsNode shows each failing check and its remediation), then add it again.",
             };
@@ -251,20 +259,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
         context.Progress(new OperationProgress($"Add-FipsClusterNode {record.Name}", $"Joining {add.Engine}"));
         await node.JoinSwarmAsync(add.ListenAddress, add.AdvertiseAddress, managers, token).ConfigureAwait(false);
         var (_, nodeId, engineName) = await node.GetSwarmStateAsync().ConfigureAwait(false);
-        var member = new FipsClusterNode
-        {
-            Cluster = record.Name,
-            Hostname = engineName ?? report.ComputerName,
-            NodeId = nodeId,
-            Role = add.Role is SwarmNodeRole.Manager ? "Manager" : "Worker",
-            Endpoint = add.Engine.ToString(),
-            EvidenceHost = add.EvidenceHost ?? "local",
-            EngineId = identity.Id,
-            FipsModeEnabled = report.FipsModeEnabled,
-            Compliant = report.Compliant,
-            FailedChecks = failing,
-            CheckedAt = report.Timestamp,
-        };
+        var member = admission.Member(record.Name, add.Role is SwarmNodeRole.Manager ? "Manager" : "Worker", nodeId, engineName);
         _store.Update(record.Name, r => r.WithNodes(r.Nodes.Append(member).ToArray()));
         return new NodeAddition(new[] { member }, Array.Empty<FipsClusterException>());
     }
