@@ -6,7 +6,8 @@
 //        KubeBench --client <kubeconfig>            a cold process: import, one Test-FipsCluster call, report, exit
 //        KubeBench --session <kubeconfig>           an open session: import, then one call per "call" line on stdin
 //        KubeBench --serve [nodes] [pods]           only the stub, until Enter (to try other clients by hand)
-//        KubeBench --daemonset [samples=3] [nodes=5000]
+//        KubeBench --daemonset [samples=3] [nodes=5000]   (FC_BENCH_DIAG=1: each DaemonSet call also prints, on stderr, its
+//                                                   sampled peaks of RSS, GC heap, threads and fds, GC counts and bytes allocated)
 //                                                   -NodeCheck DaemonSet vs -NodeCheck None on the same cluster, and the
 //                                                   protocol before issue 19 (every pod sends every window, plain): two
 //                                                   builds of nodes with two binary sets (this host's, and other runc and
@@ -233,6 +234,22 @@ static int Client(string kubeconfig, bool session)
         GC.Collect();
         File.WriteAllText("/proc/self/clear_refs", "5");
         var residentBefore = StatusKb("VmRSS");
+        var sampling = true;
+        long maxRss = 0, maxCommitted = 0, maxHeap = 0, maxThreads = 0, maxFds = 0;
+        var sampler = Environment.GetEnvironmentVariable("FC_BENCH_DIAG") is null ? null : new Thread(() =>
+        {
+            while (Volatile.Read(ref sampling))
+            {
+                maxRss = Math.Max(maxRss, StatusKb("VmRSS"));
+                var info = GC.GetGCMemoryInfo(GCKind.Any);
+                maxCommitted = Math.Max(maxCommitted, info.TotalCommittedBytes);
+                maxHeap = Math.Max(maxHeap, GC.GetTotalMemory(false));
+                maxThreads = Math.Max(maxThreads, long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), CultureInfo.InvariantCulture));
+                maxFds = Math.Max(maxFds, Directory.GetFiles("/proc/self/fd").Length);
+                Thread.Sleep(5);
+            }
+        });
+        sampler?.Start();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         IEnumerable<object> nodes;
@@ -249,6 +266,13 @@ static int Client(string kubeconfig, bool session)
             nodes = (IEnumerable<object>)report.Properties["Nodes"].Value;
         }
         var ms = clock.Elapsed.TotalMilliseconds;
+        sampling = false;
+        sampler?.Join();
+        if (sampler is not null)
+        {
+            var gi = GC.GetGCMemoryInfo(GCKind.Any);
+            Console.Error.WriteLine($"DIAG threads={maxThreads} fds={maxFds} maxRss={maxRss / 1024}MiB maxCommitted={maxCommitted >> 20}MiB maxHeap={maxHeap >> 20}MiB gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} alloc={GC.GetTotalAllocatedBytes() >> 20}MiB lastHeap={gi.HeapSizeBytes >> 20} frag={gi.FragmentedBytes >> 20} gens={string.Join(",", gi.GenerationInfo.ToArray().Select(g => (g.SizeAfterBytes >> 20) + "/" + (g.FragmentationAfterBytes >> 20)))}");
+        }
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var reports = nodes.Select(PSObject.AsPSObject).ToList();
         var statuses = reports.GroupBy(n => n.Properties["Status"].Value.ToString()).Select(g => $"{g.Count()} {g.Key}");

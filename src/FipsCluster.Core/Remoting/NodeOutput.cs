@@ -8,6 +8,7 @@ namespace FipsCluster.Core.Remoting;
 internal static class NodeOutput
 {
     private const int ChunkBytes = 64 * 1024;
+    private const int InitialBytes = 16 * 1024;
 
     /// <summary>
     /// Reads <paramref name="stream"/> to its end, or until <paramref name="complete"/> says the bytes read so far are
@@ -91,7 +92,8 @@ internal static class NodeOutput
     /// <summary>A growable buffer that never grows past its limit (plus one chunk, to notice the excess).</summary>
     private sealed class Buffer(int limit)
     {
-        public byte[] Bytes { get; private set; } = new byte[Math.Min(ChunkBytes, limit + 1)];
+        // Small first: most of a fleet's outputs are a few KiB (a pod log of digests is ~12 KiB compressed).
+        public byte[] Bytes { get; private set; } = new byte[Math.Min(InitialBytes, limit + 1)];
 
         public int Length { get; private set; }
 
@@ -99,7 +101,7 @@ internal static class NodeOutput
         {
             if (Length == Bytes.Length)
             {
-                var larger = new byte[(int)Math.Min((long)limit + 1, Math.Max(ChunkBytes, 2L * Bytes.Length))];
+                var larger = new byte[(int)Math.Min((long)limit + 1, 2L * Bytes.Length)];
                 Bytes.AsSpan(0, Length).CopyTo(larger);
                 Bytes = larger;
             }

@@ -26,7 +26,11 @@ public sealed class PodFactsLogTests
         var offerOutput = Run(ShellFactScript.ScriptFor(FactScope.All, BuildInfoWindows.Offer));
         Assert.DoesNotContain("@@FC bi ", offerOutput);
         Assert.Contains("@@FC bh ", offerOutput);
-        Assert.True(offerOutput.Length * 10 < Run(ShellFactScript.ScriptFor(FactScope.All, BuildInfoWindows.Send)).Length);
+        // Shorter by the windows: a digest line replaces each "bi" line and its base64 body.
+        var sendOutput = Run(ShellFactScript.ScriptFor(FactScope.All, BuildInfoWindows.Send));
+        var windowText = sendOutput.Split("\n@@FC ").Where(b => b.StartsWith("bi ", StringComparison.Ordinal)).Sum(b => b.Length);
+        Assert.True(windowText > 0);
+        Assert.True(offerOutput.Length < sendOutput.Length - windowText + 100 * 64, $"{offerOutput.Length} against {sendOutput.Length} with {windowText} of windows");
 
         // The sending script's windows are hashed on arrival; with them known, the digests give the same binaries.
         var known = sent.ReceivedWindows.DistinctBy(w => w.Digest).ToDictionary(w => w.Digest, w => w.Bytes); // /usr/bin/runc is /usr/sbin/runc
@@ -65,5 +69,41 @@ public sealed class PodFactsLogTests
         Assert.DoesNotContain(PodFactsLog.CompressedStart, fallback);
         Assert.True(ShellFactScript.IsComplete(PodFactsLog.Text(Encoding.UTF8.GetBytes(fallback), "n")));
         Assert.Equal(plain.Files.Keys.Order(), ShellFactScript.Parse(fallback, NodeTransport.KubernetesPod).Files.Keys.Order());
+    }
+
+    [Fact]
+    public void Any_base64_wrapping_decodes_and_a_gzip_trailer_that_lies_about_the_length_changes_nothing()
+    {
+        var output = Run(ShellFactScript.ScriptFor(FactScope.Os));
+        var gzip = new MemoryStream();
+        using (var z = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            z.Write(Encoding.UTF8.GetBytes(output));
+        }
+        byte[] Log(byte[] body, int width)
+        {
+            var b64 = Convert.ToBase64String(body);
+            var wrapped = string.Join("\r\n", Enumerable.Range(0, (b64.Length + width - 1) / width).Select(i => b64.Substring(i * width, Math.Min(width, b64.Length - i * width))));
+            return Encoding.ASCII.GetBytes(PodFactsLog.CompressedStart + "\n" + wrapped + "\n" + PodFactsLog.CompressedEnd + "\n");
+        }
+        foreach (var width in new[] { 61, 76, 7, 100_000 })
+        {
+            Assert.Equal(output, PodFactsLog.Text(Log(gzip.ToArray(), width), "n"));
+        }
+        // ISIZE (the last 4 bytes) says 1 byte, then 2 GiB: the output is read whole all the same, or refused by the limit.
+        foreach (var size in new[] { 1u, 0x80000000u })
+        {
+            var lying = gzip.ToArray();
+            BitConverter.GetBytes(size).CopyTo(lying, lying.Length - 4);
+            var ex = Record.Exception(() => PodFactsLog.Text(Log(lying, 76), "n"));
+            // GZipStream checks ISIZE at the end: a lie is malformed data, never a wrong or oversized buffer.
+            Assert.True(ex is null ? false : ((FipsClusterException)ex).ErrorId == ErrorIds.NodeFactsMalformed, ex?.ToString());
+        }
+        var truncated = gzip.ToArray()[..^20];
+        // Cut short: what inflates is output that ended early, never complete (so never compliant).
+        var cut = PodFactsLog.Text(Log(truncated, 76), "n");
+        Assert.StartsWith(cut, output, StringComparison.Ordinal);
+        Assert.False(ShellFactScript.IsComplete(cut));
+        Assert.Equal(ErrorIds.NodeFactsMalformed, Assert.Throws<FipsClusterException>(() => PodFactsLog.Text(Encoding.ASCII.GetBytes(PodFactsLog.CompressedStart + "\nnot*base64!\n" + PodFactsLog.CompressedEnd + "\n"), "n")).ErrorId);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace FipsCluster.Core.Compliance.Node;
@@ -10,24 +11,24 @@ namespace FipsCluster.Core.Compliance.Node;
 internal sealed class GrepOwners
 {
     private static readonly ulong Base = (ulong)Random.Shared.NextInt64() | 1; // per process: crafted collisions cannot be precomputed
-    private readonly Dictionary<string, StringBuilder> _contents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ArrayBufferWriter<byte>> _contents = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, string> _byHash = new();
     private readonly Dictionary<ulong, List<string>> _collisions = new(); // a second path with the same hash (rare)
     private readonly List<string> _order = new();
     private readonly List<(int Colon, ulong Hash)> _colons = new();
     private int _longest;
 
-    /// <summary>The present files in the order the script named them, with their content.</summary>
-    public IEnumerable<(string Path, StringBuilder Content)> Files => _order.Select(p => (p, _contents[p]));
+    /// <summary>The present files in the order the script named them, with their content (UTF-8, as it is kept).</summary>
+    public IEnumerable<(string Path, byte[] Content)> Files => _order.Select(p => (p, _contents[p].WrittenSpan.ToArray()));
 
     public void Add(string path)
     {
         if (_contents.ContainsKey(path))
         {
-            _contents[path].Clear();
+            _contents[path].ResetWrittenCount();
             return;
         }
-        _contents[path] = new StringBuilder();
+        _contents[path] = new ArrayBufferWriter<byte>(256);
         _order.Add(path);
         var hash = Hash(path);
         if (!_byHash.TryAdd(hash, path))
@@ -80,7 +81,10 @@ internal sealed class GrepOwners
         {
             return false;
         }
-        _contents[path].Append(line[(colon + 1)..]).Append('\n');
+        // Encoded as it arrives: the facts keep files as bytes, so no text copy is made on the way.
+        var content = _contents[path];
+        Encoding.UTF8.GetBytes(line[(colon + 1)..], content);
+        content.Write("\n"u8);
         return true;
     }
 

@@ -110,8 +110,14 @@ public static class LinuxFactCatalog
         "/var/lib/rancher/rke2/server/tls", "/var/lib/rancher/rke2/server/tls/etcd",
     };
 
-    /// <summary>How much of a remote binary is read from its buildinfo header on (inline version and modinfo strings).</summary>
-    public const int BuildInfoWindow = 65536;
+    /// <summary>
+    /// How much of a remote binary is sent from its buildinfo header on when the node cannot measure the blob (no od):
+    /// enough for the inline version and modinfo strings of any component binary seen.
+    /// </summary>
+    public const int BuildInfoFallbackWindow = 65536;
+
+    /// <summary>The largest build-info blob a node sends by its measured bounds (a larger length is a corrupt header).</summary>
+    public const int BuildInfoLimit = 1 << 20;
 
     /// <summary>Single files read verbatim (bounded).</summary>
     public static readonly string[] Files = new[]

@@ -165,7 +165,7 @@ public static class LinuxNodeChecks
         {
             null or { State: FileFactState.Absent } => new CheckEvidence(path, null),
             { State: FileFactState.Unreadable } => new CheckEvidence(path, "(unreadable)"),
-            _ => new CheckEvidence(path, Excerpt(file.Text)),
+            _ => new CheckEvidence(path, Excerpt(file.Content)),
         };
     }
 
@@ -174,7 +174,26 @@ public static class LinuxNodeChecks
 
     internal static string Excerpt(string text, int max = 400)
     {
-        var trimmed = text.Trim();
-        return trimmed.Length <= max ? trimmed : trimmed[..max] + "…";
+        var trimmed = text.AsSpan().Trim();
+        return trimmed.Length > max ? string.Concat(trimmed[..max], "…") : trimmed.Length == text.Length ? text : trimmed.ToString();
+    }
+
+    /// <summary>
+    /// <see cref="Excerpt(string, int)"/> of a file's UTF-8 content, decoding only its head when that already decides
+    /// the excerpt (a fleet scan takes excerpts of every node's openssl.cnf).
+    /// </summary>
+    internal static string Excerpt(ReadOnlySpan<byte> utf8, int max = 400)
+    {
+        var headBytes = (max + 64) * 4;
+        if (utf8.Length > headBytes)
+        {
+            var head = System.Text.Encoding.UTF8.GetString(utf8[..headBytes]).AsSpan().TrimStart();
+            // Text past the cut, short of the last character (the cut may split one): the whole text is longer too.
+            if (head.Length > max + 1 && !head[max..^1].IsWhiteSpace())
+            {
+                return string.Concat(head[..max], "…");
+            }
+        }
+        return Excerpt(System.Text.Encoding.UTF8.GetString(utf8), max);
     }
 }

@@ -14,7 +14,7 @@ public static class NodeArtifactChecks
             Judges = "Every Go component binary found is a BoringCrypto, Go FIPS 140-3 (validated module) or OpenSSL-backed build, judged as Test-FipsBinary judges a file; "
                 + "the worst binary decides. Not applicable when none is found.",
             Reads = $"{string.Join(", ", LinuxFactCatalog.ComponentBinaryNames)} in {string.Join(", ", LinuxFactCatalog.ComponentBinaryDirectories)}: "
-                + $"their Go build info and crypto markers (over SSH or from a node-check pod only the {LinuxFactCatalog.BuildInfoWindow / 1024} KiB build-info window, or just its SHA-256 when another node of the scan sent that window, and the marker offsets leave the node)",
+                + $"their Go build info and crypto markers (over SSH or from a node-check pod only the build-info blob (its header and the version and module strings, by their own bounds), or just its SHA-256 when another node of the scan sent that blob, and the marker offsets leave the node)",
         },
         new("NODE-CRT-01", "Cluster certificates use FIPS algorithms", CheckScope.Algorithm, "SP 800-131A r2; FIPS 186-5 (CRT-01..03)", Certificates)
         {

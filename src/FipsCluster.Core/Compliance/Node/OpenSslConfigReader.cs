@@ -17,16 +17,19 @@ public static partial class OpenSslConfigReader
 
     public static OpenSslConfigSummary Read(NodeFacts facts)
     {
-        var files = new List<string>();
-        var roots = LinuxFactCatalog.OpenSslConfigs.Where(facts.Exists).ToList();
-        foreach (var root in roots)
+        // Each file is decoded once and read line by line in place: this runs for every node of a fleet scan.
+        var files = new List<(string Path, string Text)>();
+        foreach (var root in LinuxFactCatalog.OpenSslConfigs)
         {
-            Collect(facts, root, files, 0);
+            if (facts.Exists(root))
+            {
+                Collect(facts, root, files, 0);
+            }
         }
         var sections = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var (_, text) in files)
         {
-            Parse(facts.Text(file) ?? "", sections);
+            Parse(text, sections);
         }
         string? Value(string section, string key) =>
             sections.TryGetValue(section, out var values) && values.TryGetValue(key, out var v) ? v : null;
@@ -40,12 +43,12 @@ public static partial class OpenSslConfigReader
         var defaultActive = providerSection is null || Active(Value(providerSection, "default"));
         var defaultProperties = algorithmSection is null ? null : Value(algorithmSection, "default_properties");
         var fipsYes = defaultProperties is not null && defaultProperties.Replace(" ", "", StringComparison.Ordinal).Split(',').Contains("fips=yes");
-        return new OpenSslConfigSummary(files, fipsActive, defaultActive, fipsYes);
+        return new OpenSslConfigSummary(files.Select(f => f.Path).ToList(), fipsActive, defaultActive, fipsYes);
     }
 
-    private static void Collect(NodeFacts facts, string path, List<string> files, int depth)
+    private static void Collect(NodeFacts facts, string path, List<(string Path, string Text)> files, int depth)
     {
-        if (files.Contains(path) || depth > 4)
+        if (depth > 4 || files.Exists(f => f.Path == path))
         {
             return;
         }
@@ -58,10 +61,14 @@ public static partial class OpenSslConfigReader
             }
             return;
         }
-        files.Add(path);
-        foreach (var line in (facts.Text(path) ?? "").Split('\n'))
+        // A path the node sent as an alias of another (/usr/lib/ssl/openssl.cnf of /etc/ssl's) shares its content: decoded once.
+        var content = facts.File(path)!.Content;
+        var text = files.Find(f => ReferenceEquals(facts.File(f.Path)?.Content, content)).Text ?? System.Text.Encoding.UTF8.GetString(content);
+        files.Add((path, text));
+        foreach (var line in text.AsSpan().EnumerateLines())
         {
-            if (Include().Match(line) is { Success: true } m)
+            // Only a line that mentions include can be one (the regex runs on few lines).
+            if (line.Contains("include", StringComparison.Ordinal) && Include().Match(line.ToString()) is { Success: true } m)
             {
                 var target = m.Groups[1].Value.Trim('"');
                 Collect(facts, target.StartsWith('/') ? target : $"{Path.GetDirectoryName(path)}/{target}", files, depth + 1);
@@ -72,25 +79,25 @@ public static partial class OpenSslConfigReader
     private static void Parse(string text, Dictionary<string, Dictionary<string, string>> sections)
     {
         var current = "default";
-        foreach (var raw in text.Split('\n'))
+        foreach (var raw in text.AsSpan().EnumerateLines())
         {
             var line = raw;
-            var hash = line.IndexOf('#', StringComparison.Ordinal);
+            var hash = line.IndexOf('#');
             if (hash >= 0)
             {
                 line = line[..hash];
             }
             line = line.Trim();
-            if (line.Length == 0 || Include().IsMatch(line))
+            if (line.Length == 0 || (line.Contains("include", StringComparison.Ordinal) && Include().IsMatch(line)))
             {
                 continue;
             }
-            if (line.StartsWith('[') && line.EndsWith(']'))
+            if (line.Length >= 2 && line[0] == '[' && line[^1] == ']')
             {
-                current = line[1..^1].Trim();
+                current = line[1..^1].Trim().ToString();
                 continue;
             }
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            var eq = line.IndexOf('=');
             if (eq <= 0)
             {
                 continue;
@@ -99,7 +106,7 @@ public static partial class OpenSslConfigReader
             {
                 sections[current] = values = new Dictionary<string, string>(StringComparer.Ordinal);
             }
-            values[line[..eq].Trim()] = line[(eq + 1)..].Trim().Trim('"');
+            values[line[..eq].Trim().ToString()] = line[(eq + 1)..].Trim().Trim('"').ToString();
         }
     }
 }

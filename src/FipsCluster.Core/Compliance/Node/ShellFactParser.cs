@@ -234,7 +234,7 @@ internal static class ShellFactParser
         foreach (var (path, content) in present.Files)
         {
             var (mtime, device) = stats.TryGetValue(path, out var stat) ? stat : (null, null);
-            facts.AddFile(new FileFact(path, FileFactState.Present, Encoding.UTF8.GetBytes(content.ToString()), mtime, device));
+            facts.AddFile(new FileFact(path, FileFactState.Present, content, mtime, device));
         }
         foreach (var (path, same) in aliases)
         {

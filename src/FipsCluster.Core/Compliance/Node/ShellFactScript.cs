@@ -4,7 +4,7 @@ using System.Text;
 
 namespace FipsCluster.Core.Compliance.Node;
 
-/// <summary>How a fact script's binary scan hands over the 64 KiB build-info window of each Go binary it finds.</summary>
+/// <summary>How a fact script's binary scan hands over the build-info blob (its "window") of each Go binary it finds.</summary>
 public enum BuildInfoWindows
 {
     /// <summary>Every window, base64 (local runs, and a node that must be judged on its own); the reader hashes what arrived.</summary>
@@ -175,10 +175,20 @@ public static class ShellFactScript
         }
     }
 
+    // bw <offset> <path>: the build-info blob by its real bounds — the 32-byte header and, in the inline form, the two
+    // uvarint-prefixed strings after it (Go's debug/buildinfo layout) — so the same build sends and hashes the same
+    // bytes everywhere. Where od is missing or the lengths do not parse, a fixed window is sent; the reader then
+    // reads the strings from it or says they do not fit.
+    internal static readonly string BuildInfoBlobFunction =
+        $$"""
+        bw() { ws=$(($1-2)); wp=$2; wn={{LinuxFactCatalog.BuildInfoFallbackWindow}}; wf=$(od -An -tu1 -j$((ws+15)) -N1 "$wp" 2>/dev/null); if [ -n "$wf" ]; then if [ $((wf & 2)) -eq 0 ]; then wn=32; else wk=$((ws+32)); wd=1; for _ in 1 2; do set -- $(od -An -tu1 -j$wk -N10 "$wp" 2>/dev/null); wv=0; wt=0; wu=0; wd=0; for wb; do wu=$((wu+1)); wv=$((wv | ((wb & 127) << wt))); wt=$((wt+7)); [ "$wb" -lt 128 ] && { wd=1; break; }; done; [ $wd -eq 1 ] || break; wk=$((wk+wu+wv)); done; [ $wd -eq 1 ] && [ $((wk-ws)) -le {{LinuxFactCatalog.BuildInfoLimit}} ] && wn=$((wk-ws)); fi; fi; tail -c +$((ws+1)) "$wp" | head -c $wn; }
+        """;
+
     private static void RenderBinaries(StringBuilder s, BuildInfoWindows windows)
     {
         // Component binaries: one grep finds, in all of them, the .go.buildinfo header, the amd64 crypto sig markers
         // and _Cfunc__goboringcrypto_ names; only the buildinfo window is then sent, never the binary.
+        s.Append(BuildInfoBlobFunction).Append('\n');
         s.Append("BIN=''; for b in");
         foreach (var binary in LinuxFactCatalog.ComponentBinaries)
         {
@@ -193,7 +203,7 @@ public static class ShellFactScript
         {
             // Digests only: another node sends each distinct window. A node that cannot hash sends its window instead.
             s.Append($$"""
-                printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; h=$(tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | sha256sum 2>/dev/null); h=${h%% *}; if [ ${#h} -eq 64 ]; then echo "{{Marker}} bh $o $h $p"; else echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64; fi;; esac; done; fi
+                printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; h=$(bw $o "$p" | sha256sum 2>/dev/null); h=${h%% *}; if [ ${#h} -eq 64 ]; then echo "{{Marker}} bh $o $h $p"; else echo "{{Marker}} bi $o $p"; bw $o "$p" | base64; fi;; esac; done; fi
 
                 """);
             return;
@@ -201,7 +211,7 @@ public static class ShellFactScript
         if (windows == BuildInfoWindows.Send)
         {
             s.Append($$"""
-                printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
+                printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; echo "{{Marker}} bi $o $p"; bw $o "$p" | base64;; esac; done; fi
 
                 """);
             return;
@@ -209,8 +219,8 @@ public static class ShellFactScript
         // Digests first (one small line per window), then only the windows the collector has not seen in this run. The
         // node serves only windows it offered (an answer names nothing else to read).
         s.Append($$"""
-            O=$(printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; h=$(tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | sha256sum 2>/dev/null); echo "{{Marker}} bh $o ${h%% *} $p";; esac; done); [ -n "$O" ] && printf '%s\n' "$O"
-            echo '{{Marker}} ask'; while IFS= read -r q && [ -n "$q" ]; do [ "$q" = '*' ] && { printf '%s\n' "$O" | while read -r _ _ o h p; do [ -n "$p" ] || p=$h; [ -n "$p" ] && echo "{{Marker}} bi $o $p" && tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64; done; continue; }; case "$NL$O$NL" in *"$NL{{Marker}} bh ${q%% *} "*" ${q#* }$NL"*) o=${q%% *}; p=${q#* }; echo "{{Marker}} bi $o $p"; tail -c +$((o-1)) "$p" | head -c {{LinuxFactCatalog.BuildInfoWindow}} | base64;; esac; done; fi
+            O=$(printf '%s\n' "$G" | while IFS= read -r l; do case $l in *':Go buildinf:') x=${l%:Go buildinf:}; o=${x##*:}; p=${x%:*}; h=$(bw $o "$p" | sha256sum 2>/dev/null); echo "{{Marker}} bh $o ${h%% *} $p";; esac; done); [ -n "$O" ] && printf '%s\n' "$O"
+            echo '{{Marker}} ask'; while IFS= read -r q && [ -n "$q" ]; do [ "$q" = '*' ] && { printf '%s\n' "$O" | while read -r _ _ o h p; do [ -n "$p" ] || p=$h; [ -n "$p" ] && echo "{{Marker}} bi $o $p" && bw $o "$p" | base64; done; continue; }; case "$NL$O$NL" in *"$NL{{Marker}} bh ${q%% *} "*" ${q#* }$NL"*) o=${q%% *}; p=${q#* }; echo "{{Marker}} bi $o $p"; bw $o "$p" | base64;; esac; done; fi
 
             """);
     }

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using FipsCluster.Core.Compliance.Node;
 using FipsCluster.Core.Remoting;
@@ -59,35 +58,56 @@ public static class PodFactsLog
             // Cut short: what decompresses is judged as output that ended early (never complete, so never compliant).
             end = body.Length;
         }
-        return Decompress(body[..end].ToArray(), node);
+        return Decompress(body[..end], node);
     }
 
     /// <summary>Base64 (whitespace ignored) of gzip, inflated to at most one node's facts.</summary>
-    private static string Decompress(byte[] base64, string node)
+    private static string Decompress(ReadOnlySpan<byte> base64, string node)
     {
-        using var decoded = new CryptoStream(new MemoryStream(base64), new FromBase64Transform(FromBase64TransformMode.IgnoreWhiteSpaces), CryptoStreamMode.Read);
-        using var inflated = new GZipStream(decoded, CompressionMode.Decompress);
-        var output = new MemoryStream();
-        var chunk = new byte[64 * 1024];
+        // Whitespace dropped, decoded in place, inflated into one array sized by the gzip trailer (the output's length,
+        // checked against the limit as it arrives, not trusted): every node of a fleet scan comes through here.
+        var gzip = new byte[base64.Length];
+        var compacted = 0;
+        foreach (var b in base64)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                gzip[compacted++] = b;
+            }
+        }
+        if (System.Buffers.Text.Base64.DecodeFromUtf8InPlace(gzip.AsSpan(0, compacted), out var decoded) != System.Buffers.OperationStatus.Done)
+        {
+            throw Malformed(node, "it is not base64");
+        }
+        var sized = decoded >= 18 ? BitConverter.ToUInt32(gzip, decoded - 4) : 0u; // ISIZE: the input's length mod 2^32
+        var output = new byte[(int)Math.Min(Math.Max(sized, 4096u) + 1, (uint)NodeReadLimits.FactsBytes + 1)]; // + 1: room to read the end
+        var length = 0;
         try
         {
+            using var inflated = new GZipStream(new MemoryStream(gzip, 0, decoded), CompressionMode.Decompress);
             int read;
-            while ((read = inflated.Read(chunk)) > 0)
+            while ((read = inflated.Read(output, length, output.Length - length)) > 0)
             {
-                if (output.Length + read > NodeReadLimits.FactsBytes)
+                length += read;
+                if (length > NodeReadLimits.FactsBytes)
                 {
                     throw NodeReadLimits.TooLarge(node, "its pod log, decompressed,", NodeReadLimits.FactsBytes);
                 }
-                output.Write(chunk, 0, read);
+                if (length == output.Length)
+                {
+                    Array.Resize(ref output, (int)Math.Min(2L * output.Length, NodeReadLimits.FactsBytes + 1L));
+                }
             }
         }
-        catch (Exception ex) when (ex is FormatException or InvalidDataException)
+        catch (InvalidDataException ex)
         {
-            throw new FipsClusterException(ErrorIds.NodeFactsMalformed, FipsErrorCategory.InvalidData,
-                $"{node}: its compressed pod log is not base64 of gzip ({ex.Message}): the node's facts cannot be judged.", node);
+            throw Malformed(node, ex.Message);
         }
-        return Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
+        return Encoding.UTF8.GetString(output, 0, length);
     }
+
+    private static FipsClusterException Malformed(string node, string why) =>
+        new(ErrorIds.NodeFactsMalformed, FipsErrorCategory.InvalidData, $"{node}: its compressed pod log is not base64 of gzip ({why}): the node's facts cannot be judged.", node);
 
     /// <summary>A parked node's facts output, kept compressed while it waits (a few KiB each, whatever the node count).</summary>
     public static byte[] Pack(string text)

@@ -30,7 +30,7 @@ public static class RemoteGoBinary
         var span = window.AsSpan(HeaderSize);
         if (!ReadString(ref span, out var version) || !ReadString(ref span, out var modBytes) || version.Length == 0)
         {
-            return Unreadable(path, $"the build info does not fit the {LinuxFactCatalog.BuildInfoWindow}-byte window that was read");
+            return Unreadable(path, $"the build info does not fit the {window.Length} bytes the node sent");
         }
         var info = GoBuildInfo.Parse(Encoding.UTF8.GetString(version), BuildInfoReader.StripSentinels(modBytes));
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
