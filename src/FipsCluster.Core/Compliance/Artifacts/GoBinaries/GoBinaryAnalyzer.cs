@@ -11,7 +11,19 @@ namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 /// </summary>
 public static class GoBinaryAnalyzer
 {
-    public static GoBinaryReport Analyze(string path, CancellationToken ct = default)
+    public static GoBinaryReport Analyze(string path, CancellationToken ct = default) => Analyze(path, Search.Tables, ct);
+
+    /// <summary>How the crypto evidence is searched for when no symbol settles it.</summary>
+    internal enum Search
+    {
+        /// <summary>Go's function table first (a lookup); the code only when the table cannot settle it.</summary>
+        Tables,
+
+        /// <summary>The whole code and the whole .gopclntab, byte by byte (the reference the table lookup is tested against).</summary>
+        Exhaustive,
+    }
+
+    internal static GoBinaryReport Analyze(string path, Search search, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(path);
         ct.ThrowIfCancellationRequested();
@@ -26,7 +38,7 @@ public static class GoBinaryAnalyzer
             {
                 return NotGo(path, "", $"Not an executable: {notMappable}.");
             }
-            return Analyze(path, file, ct);
+            return Analyze(path, file, search, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -134,7 +146,7 @@ public static class GoBinaryAnalyzer
     }
 
     /// <summary>Reads the facts of a mapped file; the verdict comes from <see cref="GoCryptoVerdict.Judge"/>.</summary>
-    internal static GoBinaryReport Analyze(string path, MappedBinary file, CancellationToken ct)
+    internal static GoBinaryReport Analyze(string path, MappedBinary file, Search search, CancellationToken ct)
     {
         var kind = ExecutableImage.Identify(file.Window(0, 16));
         if (kind is null)
@@ -192,6 +204,7 @@ public static class GoBinaryAnalyzer
         var hashed = markersSearched ? CryptoScanner.FindMarkersByGnuHash(file, image, ct) : null;
         CryptoScanner.Names names;
         Dictionary<string, ulong> markers;
+        var funcs = search == Search.Tables && image.PcLnTab is { } table ? GoFuncTable.Read(file, table, image.BigEndian) : null;
         if (hashed is { Count: > 0 } && !hashed.ContainsKey("BoringCrypto"))
         {
             names = new CryptoScanner.Names { StandardPackages = true };
@@ -203,17 +216,19 @@ public static class GoBinaryAnalyzer
             // Names in the symbol string tables; Go's function table (below) only when nothing else decided.
             names = CryptoScanner.ScanNames(file, image.SymbolStrings, ct);
 
-            // Markers through the symbols first (a lookup and a 32-byte check); the text is scanned only when they
-            // cannot settle it (stripped).
+            // Markers through the symbols first (a lookup and a 32-byte check), then through Go's function table
+            // (stripped binaries keep it); the text is scanned only when neither can settle it.
             markers = !markersSearched ? new Dictionary<string, ulong>()
-                : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? CryptoScanner.FindMarkers(file, image.Text, ct);
+                : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? funcs?.FindSigMarkers(file, image, ct)
+                    ?? CryptoScanner.FindMarkers(file, image.Text, ct);
         }
 
         var symbols = names.BoringFunctions;
         var namesRead = image.HasStaticSymbols;
         if (markers.Count == 0 && !image.HasStaticSymbols && image.PcLnTab is { } pcln)
         {
-            var more = CryptoScanner.ScanNames(file, new[] { pcln }, ct);
+            // Names live in the table's function-name and file-name parts; the rest of it is line and PC data.
+            var more = CryptoScanner.ScanNames(file, funcs?.NameTables ?? new[] { pcln }, ct);
             names.BoringFunctions += more.BoringFunctions;
             names.StandardPackages |= more.StandardPackages;
             names.SigFunctions.UnionWith(more.SigFunctions);
