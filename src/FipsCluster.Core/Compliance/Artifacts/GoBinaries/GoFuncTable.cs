@@ -54,6 +54,46 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     }
 
     /// <summary>
+    /// The table inside <paramref name="data"/> when no section names it (PIE builds keep it in .data.rel.ro): the first
+    /// 8-aligned pcHeader whose sub-tables fit and whose text start lies in the code. Null when there is none.
+    /// </summary>
+    public static GoFuncTable? Locate(MappedBinary file, FileRange data, ExecutableImage image)
+    {
+        if (image.BigEndian)
+        {
+            return null; // only amd64 has sig markers to look up
+        }
+        var span = file.Window(data.Offset, data.Length);
+        // The magic's last three bytes (little-endian FF FF FF), the two zero pad bytes, amd64's instruction quantum
+        // (1) and pointer size (8).
+        ReadOnlySpan<byte> tail = stackalloc byte[] { 0xFF, 0xFF, 0xFF, 0, 0, 1, 8 };
+        var at = 0;
+        for (var tries = 0; tries < 1024 && at < span.Length; tries++)
+        {
+            var i = span[at..].IndexOf(tail);
+            if (i < 0)
+            {
+                return null;
+            }
+            var start = at + i - 1;
+            at += i + 1;
+            if (start < 0 || (data.Offset + start) % 8 != 0)
+            {
+                continue;
+            }
+            if (Read(file, new FileRange(data.Offset + start, data.Length - start), image.BigEndian) is { } table
+                && image.Text.Exists(t => table.TextStart >= t.Address && table.TextStart - t.Address < (ulong)t.Length))
+            {
+                return table with { Located = true };
+            }
+        }
+        return null;
+    }
+
+    /// <summary>True when the table was found by <see cref="Locate"/> rather than named by a section: it then proves only what it finds.</summary>
+    public bool Located { get; init; }
+
+    /// <summary>
     /// The sig markers, found through the functions crypto/internal/boring/sig.* named in the table: each one's entry
     /// mapped to the file and its 32 bytes checked. Empty when the table names no sig function (none is linked);
     /// null when a named one cannot be found or does not hold its marker (then the code is scanned, as before).
@@ -64,7 +104,9 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
         var names = CryptoScanner.SigNames(file.Window(FuncNames.Offset, FuncNames.Length));
         if (names.Count == 0)
         {
-            return found;
+            // A table a section names lists every function: no sig name, no sig function. One found by searching the data
+            // might not be the module's own, so its silence settles nothing.
+            return Located ? null : found;
         }
         var wanted = names.Count;
         var entries = file.Window(FuncTab, 8L * (Count + 1));
