@@ -23,6 +23,9 @@ public enum FileKind
 /// </summary>
 internal readonly record struct FileEntry(FileKind Kind, long Size, long? ModifiedUnixSeconds, UnixFileMode? Mode, ulong Device, ulong Inode, bool Identified)
 {
+    /// <summary>The nanoseconds of the modification time (statx only; 0 otherwise).</summary>
+    public uint ModifiedNanoseconds { get; init; }
+
     public static readonly FileEntry Missing = new(FileKind.Missing, 0, null, null, 0, 0, false);
 }
 
@@ -196,6 +199,9 @@ internal static class UnixFile
         return ManagedLstat(path);
     }
 
+    /// <summary>What an open file is (type, size, mtime, device and inode), on Linux; null elsewhere.</summary>
+    public static FileEntry? Stat(SafeFileHandle handle) => !_noStatx && OperatingSystem.IsLinux() ? Fstatx(handle) : null;
+
     private static unsafe FileEntry Fstatx(SafeFileHandle handle)
     {
         var buffer = stackalloc byte[256];
@@ -237,7 +243,7 @@ internal static class UnixFile
         var size = *(long*)(statx + 40);
         var mtime = *(long*)(statx + 112);
         var device = ((ulong)*(uint*)(statx + 136) << 32) | *(uint*)(statx + 140);
-        return new FileEntry(kind, size, mtime, (UnixFileMode)(mode & 0xFFF), device, inode, true);
+        return new FileEntry(kind, size, mtime, (UnixFileMode)(mode & 0xFFF), device, inode, true) { ModifiedNanoseconds = *(uint*)(statx + 120) };
     }
 
     /// <summary>The owner (uid, gid) of an entry, links not followed; null where statx is unavailable or the entry is missing.</summary>

@@ -36,13 +36,18 @@ public sealed class TestFipsBinaryCommand : FipsVerdictCmdlet
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
 
+    /// <summary>Each file is judged once per invocation, whatever names (hard links) and pipeline inputs reach it.</summary>
+    private readonly GoBinaryJudgements _judged = new();
+
     protected override void ProcessRecordCore()
     {
         foreach (var resolved in Paths.SelectMany(Resolve))
         {
             // A directory lists its Go binaries (as `go version -m dir` does); a file named explicitly always gets a report.
             var directory = Directory.Exists(resolved);
-            var reports = directory ? GoBinaryAnalyzer.AnalyzeManyBlocking(new[] { resolved }, ThrottleLimit, Recurse, StopToken) : new[] { GoBinaryAnalyzer.Analyze(resolved, StopToken) };
+            var reports = directory
+                ? GoBinaryAnalyzer.AnalyzeManyBlocking(new[] { resolved }, ThrottleLimit, Recurse, _judged, StopToken)
+                : new[] { GoBinaryAnalyzer.Analyze(resolved, _judged, StopToken) };
             foreach (var report in reports)
             {
                 if (directory && report.CryptoModule is GoCryptoModule.NotGo)

@@ -109,7 +109,7 @@ internal static class CryptoScanner
     }
 
     /// <summary>Offsets (in the table) and kinds of the names crypto/internal/boring/sig.{BoringCrypto,StandardCrypto,FIPSOnly}[.abi0].</summary>
-    private static List<(int Offset, string Kind)> SigNames(ReadOnlySpan<byte> table)
+    internal static List<(int Offset, string Kind)> SigNames(ReadOnlySpan<byte> table)
     {
         var found = new List<(int, string)>();
         var at = 0;
@@ -283,7 +283,7 @@ internal static class CryptoScanner
         return null;
     }
 
-    private static string? MarkerKind(ReadOnlySpan<byte> bytes)
+    internal static string? MarkerKind(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < 32 || !bytes.StartsWith(Prefix) || bytes[31] != 0xC3)
         {

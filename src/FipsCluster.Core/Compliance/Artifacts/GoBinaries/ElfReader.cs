@@ -169,6 +169,9 @@ internal static class ElfReader
                     }
                     img.GoHint = true;
                     break;
+                case ".data.rel.ro":
+                    img.RelroData ??= MappedRange.Clamp(start, size, s.Offset, s.Size, s.Addr)?.File;
+                    break;
                 case ".note.go.buildid":
                     img.GoHint = true;
                     break;

@@ -41,6 +41,9 @@ internal sealed class ExecutableImage
     /// <summary>Go's function-name table (.gopclntab / __gopclntab), which survives stripping.</summary>
     public FileRange? PcLnTab { get; internal set; }
 
+    /// <summary>ELF .data.rel.ro, where PIE builds keep Go's function table when no .gopclntab section names it.</summary>
+    public FileRange? RelroData { get; internal set; }
+
     /// <summary>A Go-only structure was seen (.note.go.buildid, .gopclntab, __go_buildinfo…).</summary>
     public bool GoHint { get; internal set; }
 

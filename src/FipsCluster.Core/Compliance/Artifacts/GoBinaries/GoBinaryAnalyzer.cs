@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
-
 namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 
 /// <summary>
@@ -9,9 +6,27 @@ namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 /// read-only and only the ranges the headers name are touched. Never throws for a bad file: every failure is a
 /// report with Status Error (or NotGo/NotApplicable when it is not an executable).
 /// </summary>
-public static class GoBinaryAnalyzer
+public static partial class GoBinaryAnalyzer
 {
-    public static GoBinaryReport Analyze(string path, CancellationToken ct = default)
+    public static GoBinaryReport Analyze(string path, CancellationToken ct = default) => Analyze(path, Search.Tables, null, ct);
+
+    /// <summary>
+    /// As <see cref="Analyze(string, CancellationToken)"/>, judging each file once per <paramref name="judged"/>: another name
+    /// of a file already judged there (a hard link: same device, inode, size and mtime) gets its verdict without a second read.
+    /// </summary>
+    public static GoBinaryReport Analyze(string path, GoBinaryJudgements judged, CancellationToken ct = default) => Analyze(path, Search.Tables, judged, ct);
+
+    /// <summary>How the crypto evidence is searched for when no symbol settles it.</summary>
+    internal enum Search
+    {
+        /// <summary>Go's function table first (a lookup); the code only when the table cannot settle it.</summary>
+        Tables,
+
+        /// <summary>The whole code and the whole .gopclntab, byte by byte (the reference the table lookup is tested against).</summary>
+        Exhaustive,
+    }
+
+    internal static GoBinaryReport Analyze(string path, Search search, GoBinaryJudgements? judged, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(path);
         ct.ThrowIfCancellationRequested();
@@ -26,7 +41,10 @@ public static class GoBinaryAnalyzer
             {
                 return NotGo(path, "", $"Not an executable: {notMappable}.");
             }
-            return Analyze(path, file, ct);
+            var render = judged is not null && file.Identity is { } identity
+                ? judged.GetOrAdd(identity, () => Read(file, search, ct))
+                : Read(file, search, ct);
+            return render(path);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -44,102 +62,15 @@ public static class GoBinaryAnalyzer
     }
 
     /// <summary>
-    /// Analyzes files, and the files in directories (recursively with <paramref name="recurse"/>), in parallel.
-    /// Reports are yielded as they complete (not in input order). Unreadable directories are skipped.
+    /// Reads the facts of a mapped file; the verdict comes from <see cref="GoCryptoVerdict.Judge"/>. Returns the report as a
+    /// function of the path it is told under, so that another name of the same file is judged without reading it again.
     /// </summary>
-    public static async IAsyncEnumerable<GoBinaryReport> AnalyzeMany(IEnumerable<string> paths, int degreeOfParallelism = 0, bool recurse = false,
-        [EnumeratorCancellation] CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(paths);
-        var dop = degreeOfParallelism > 0 ? degreeOfParallelism : Environment.ProcessorCount;
-        var channel = Channel.CreateBounded<GoBinaryReport>(new BoundedChannelOptions(dop * 4) { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var producer = Task.Run(async () =>
-        {
-            try
-            {
-                await Parallel.ForEachAsync(Expand(paths, recurse), new ParallelOptions { MaxDegreeOfParallelism = dop, CancellationToken = stop.Token },
-                    async (path, token) => await channel.Writer.WriteAsync(Analyze(path, token), token).ConfigureAwait(false)).ConfigureAwait(false);
-                channel.Writer.TryComplete();
-            }
-            catch (Exception ex)
-            {
-                channel.Writer.TryComplete(ex);
-            }
-        }, CancellationToken.None);
-        try
-        {
-            await foreach (var report in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                yield return report;
-            }
-        }
-        finally
-        {
-            stop.Cancel();
-            try
-            {
-                await producer.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-    }
-
-    /// <summary>The blocking form of <see cref="AnalyzeMany"/> (for a cmdlet's ProcessRecord): yields reports as they complete.</summary>
-    public static IEnumerable<GoBinaryReport> AnalyzeManyBlocking(IEnumerable<string> paths, int degreeOfParallelism = 0, bool recurse = false, CancellationToken ct = default)
-    {
-        var e = AnalyzeMany(paths, degreeOfParallelism, recurse, ct).GetAsyncEnumerator(ct);
-        try
-        {
-            while (e.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-            {
-                yield return e.Current;
-            }
-        }
-        finally
-        {
-            e.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
-
-    /// <summary>Files named, and regular files under directories named (symbolic links to directories are not followed).</summary>
-    public static IEnumerable<string> Expand(IEnumerable<string> paths, bool recurse)
-    {
-        var options = new EnumerationOptions { RecurseSubdirectories = recurse, IgnoreInaccessible = true, AttributesToSkip = 0, ReturnSpecialDirectories = false };
-        foreach (var path in paths)
-        {
-            if (Directory.Exists(path))
-            {
-                IEnumerable<string> files;
-                try
-                {
-                    files = Directory.EnumerateFiles(path, "*", options);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    continue;
-                }
-                foreach (var f in files)
-                {
-                    yield return f;
-                }
-            }
-            else
-            {
-                yield return path;
-            }
-        }
-    }
-
-    /// <summary>Reads the facts of a mapped file; the verdict comes from <see cref="GoCryptoVerdict.Judge"/>.</summary>
-    internal static GoBinaryReport Analyze(string path, MappedBinary file, CancellationToken ct)
+    private static Func<string, GoBinaryReport> Read(MappedBinary file, Search search, CancellationToken ct)
     {
         var kind = ExecutableImage.Identify(file.Window(0, 16));
         if (kind is null)
         {
-            return NotGo(path, "Unknown", "Not an executable (no ELF, PE or Mach-O header).");
+            return path => NotGo(path, "Unknown", "Not an executable (no ELF, PE or Mach-O header).");
         }
         var format = kind == "MachOFat" ? "MachO" : kind;
         ExecutableImage? image;
@@ -150,13 +81,14 @@ public static class GoBinaryAnalyzer
         catch (BinaryFormatException ex)
         {
             // A DOS program or a malformed header: an executable we cannot read.
-            return kind == "PE" && ex.Message.StartsWith("MZ file", StringComparison.Ordinal)
-                ? NotGo(path, format, "Not a Go binary: " + ex.Message + ".")
-                : Failed(path, format, ex.Message);
+            var message = ex.Message;
+            return kind == "PE" && message.StartsWith("MZ file", StringComparison.Ordinal)
+                ? path => NotGo(path, format, "Not a Go binary: " + message + ".")
+                : path => Failed(path, format, message);
         }
         if (image is null)
         {
-            return NotGo(path, "Unknown", "Not an executable (a CAFEBABE file that is not a Mach-O universal binary).");
+            return path => NotGo(path, "Unknown", "Not an executable (a CAFEBABE file that is not a Mach-O universal binary).");
         }
 
         var raw = BuildInfoReader.Read(file, image);
@@ -165,7 +97,7 @@ public static class GoBinaryAnalyzer
         {
             if (!image.GoHint)
             {
-                return NotGo(path, image.Format, $"Not a Go binary ({image.Format} {image.Architecture} without Go build info).");
+                return path => NotGo(path, image.Format, $"Not a Go binary ({image.Format} {image.Architecture} without Go build info).");
             }
             // A Go binary (its function table or build id says so) whose .go.buildinfo header is gone: judged from
             // what the linker left elsewhere — runtime.modinfo, runtime.buildVersion — and the crypto markers.
@@ -173,7 +105,8 @@ public static class GoBinaryAnalyzer
         }
         else if (raw.Outcome == BuildInfoReader.Outcome.Corrupt)
         {
-            return Report(path, image, new GoBinaryFacts { IsGo = true, Architecture = image.Architecture, Problem = raw.Problem }, null, null, null);
+            var corrupt = new GoBinaryFacts { IsGo = true, Architecture = image.Architecture, Problem = raw.Problem };
+            return path => Report(path, image, corrupt, null, null, null);
         }
 
         var info = fallback is { } fb
@@ -192,6 +125,7 @@ public static class GoBinaryAnalyzer
         var hashed = markersSearched ? CryptoScanner.FindMarkersByGnuHash(file, image, ct) : null;
         CryptoScanner.Names names;
         Dictionary<string, ulong> markers;
+        GoFuncTable? funcs = null;
         if (hashed is { Count: > 0 } && !hashed.ContainsKey("BoringCrypto"))
         {
             names = new CryptoScanner.Names { StandardPackages = true };
@@ -202,18 +136,24 @@ public static class GoBinaryAnalyzer
         {
             // Names in the symbol string tables; Go's function table (below) only when nothing else decided.
             names = CryptoScanner.ScanNames(file, image.SymbolStrings, ct);
+            funcs = search != Search.Tables ? null
+                : image.PcLnTab is { } table ? GoFuncTable.Read(file, table, image.BigEndian)
+                : image.GoHint && markersSearched && image.RelroData is { } relro ? GoFuncTable.Locate(file, relro, image)
+                : null;
 
-            // Markers through the symbols first (a lookup and a 32-byte check); the text is scanned only when they
-            // cannot settle it (stripped).
+            // Markers through the symbols first (a lookup and a 32-byte check), then through Go's function table
+            // (stripped binaries keep it); the text is scanned only when neither can settle it.
             markers = !markersSearched ? new Dictionary<string, ulong>()
-                : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? CryptoScanner.FindMarkers(file, image.Text, ct);
+                : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? funcs?.FindSigMarkers(file, image, ct)
+                    ?? CryptoScanner.FindMarkers(file, image.Text, ct);
         }
 
         var symbols = names.BoringFunctions;
         var namesRead = image.HasStaticSymbols;
         if (markers.Count == 0 && !image.HasStaticSymbols && image.PcLnTab is { } pcln)
         {
-            var more = CryptoScanner.ScanNames(file, new[] { pcln }, ct);
+            // Names live in the table's function-name and file-name parts; the rest of it is line and PC data.
+            var more = CryptoScanner.ScanNames(file, funcs is { Located: false } named ? named.NameTables : new[] { pcln }, ct);
             names.BoringFunctions += more.BoringFunctions;
             names.StandardPackages |= more.StandardPackages;
             names.SigFunctions.UnionWith(more.SigFunctions);
@@ -237,8 +177,8 @@ public static class GoBinaryAnalyzer
             LinksCrypto = linksCrypto,
         };
         return fallback is { } without
-            ? Report(path, image, facts, info, markers, null, without)
-            : Report(path, image, facts, info, markers, raw);
+            ? path => Report(path, image, facts, info, markers, null, without)
+            : path => Report(path, image, facts, info, markers, raw);
     }
 
     /// <summary>The GoVersion of a binary whose runtime.buildVersion could not be told apart (no build info header).</summary>

@@ -13,8 +13,9 @@ internal sealed unsafe class MappedBinary : IDisposable
     private readonly byte* _base;
     private bool _disposed;
 
-    private MappedBinary(MemoryMappedFile map, MemoryMappedViewAccessor view, long length)
+    private MappedBinary(MemoryMappedFile map, MemoryMappedViewAccessor view, long length, FileIdentity? identity)
     {
+        Identity = identity;
         _map = map;
         _view = view;
         Length = length;
@@ -24,6 +25,9 @@ internal sealed unsafe class MappedBinary : IDisposable
     }
 
     public long Length { get; }
+
+    /// <summary>Which file this is (device, inode, size, mtime), where the platform says; null elsewhere.</summary>
+    public FileIdentity? Identity { get; }
 
     /// <summary>
     /// Opens <paramref name="path"/> without blocking on FIFOs or devices and maps it. Returns null with a reason
@@ -42,6 +46,9 @@ internal sealed unsafe class MappedBinary : IDisposable
                 return null;
             }
             var length = stream.Length;
+            var identity = FipsCluster.Core.Files.UnixFile.Stat(stream.SafeFileHandle) is { Identified: true } e
+                ? new FileIdentity(e.Device, e.Inode, e.Size, e.ModifiedUnixSeconds ?? 0, e.ModifiedNanoseconds)
+                : (FileIdentity?)null;
             if (length == 0)
             {
                 notMappable = "empty file";
@@ -52,7 +59,7 @@ internal sealed unsafe class MappedBinary : IDisposable
             try
             {
                 var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-                return new MappedBinary(map, view, length);
+                return new MappedBinary(map, view, length, identity);
             }
             catch
             {
@@ -102,3 +109,6 @@ internal sealed unsafe class MappedBinary : IDisposable
         _map?.Dispose();
     }
 }
+
+/// <summary>A file as the file system names it: two paths with the same identity are one file (hard links).</summary>
+internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Size, long ModifiedSeconds, uint ModifiedNanoseconds);

@@ -1,0 +1,147 @@
+using static FipsCluster.Core.Compliance.Artifacts.GoBinaries.HeaderFields;
+
+namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
+
+/// <summary>
+/// Go's function table (the pcHeader at the start of .gopclntab, Go ≥ 1.18: golang/go src/runtime/symtab.go and
+/// src/cmd/link/internal/ld/pcln.go): every function the linker placed in the text, with its name and entry. It
+/// survives stripping, because the runtime needs it for tracebacks and stack scanning. The amd64 sig markers are
+/// the bodies of the crypto/internal/boring/sig functions, so looking those functions up here finds the markers
+/// without scanning megabytes of code.
+/// </summary>
+internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files, long FuncTab, int Count, ulong TextStart, bool BigEndian)
+{
+    /// <summary>pcHeader magics: Go 1.18–1.19 and Go ≥ 1.20 (same layout). Older tables are not read here.</summary>
+    private const uint Go118Magic = 0xFFFFFFF0, Go120Magic = 0xFFFFFFF1;
+
+    /// <summary>The name tables (function names and file names): what "Go's function-name table" means for the name scan.</summary>
+    public IReadOnlyList<FileRange> NameTables => new[] { FuncNames, Files };
+
+    /// <summary>Reads and checks the header at the start of <paramref name="table"/>; null when it is not a Go ≥ 1.18 table that fits.</summary>
+    public static GoFuncTable? Read(MappedBinary file, FileRange table, bool bigEndian)
+    {
+        if (!file.TryGet(table.Offset, 8, out var head) || head[4] != 0 || head[5] != 0 || head[7] is not (4 or 8))
+        {
+            return null;
+        }
+        var magic = U32(head, 0, bigEndian);
+        if (magic is not (Go118Magic or Go120Magic))
+        {
+            return null;
+        }
+        int word = head[7];
+        if (!file.TryGet(table.Offset + 8, 8L * word, out var fields))
+        {
+            return null;
+        }
+        Span<ulong> f = stackalloc ulong[8];
+        for (var i = 0; i < f.Length; i++)
+        {
+            f[i] = word == 8 ? U64(fields, i * 8, bigEndian) : U32(fields, i * 4, bigEndian);
+        }
+        ulong nfunc = f[0], textStart = f[2], funcNames = f[3], cu = f[4], files = f[5], pcs = f[6], funcTab = f[7];
+        var length = (ulong)table.Length;
+        // The sub-tables follow each other in this order (pcln.go writes them so); anything else is not a pcHeader.
+        if (funcNames < 8 + 8UL * (ulong)word || cu < funcNames || files < cu || pcs < files || funcTab < pcs || funcTab > length
+            || nfunc == 0 || nfunc > (length - funcTab) / 8 - 1 || nfunc > int.MaxValue)
+        {
+            return null;
+        }
+        return new GoFuncTable(
+            new FileRange(table.Offset + (long)funcNames, (long)(cu - funcNames)),
+            new FileRange(table.Offset + (long)files, (long)(pcs - files)),
+            table.Offset + (long)funcTab, (int)nfunc, textStart, bigEndian);
+    }
+
+    /// <summary>
+    /// The table inside <paramref name="data"/> when no section names it (PIE builds keep it in .data.rel.ro): the first
+    /// 8-aligned pcHeader whose sub-tables fit and whose text start lies in the code. Null when there is none.
+    /// </summary>
+    public static GoFuncTable? Locate(MappedBinary file, FileRange data, ExecutableImage image)
+    {
+        if (image.BigEndian)
+        {
+            return null; // only amd64 has sig markers to look up
+        }
+        var span = file.Window(data.Offset, data.Length);
+        // The magic's last three bytes (little-endian FF FF FF), the two zero pad bytes, amd64's instruction quantum
+        // (1) and pointer size (8).
+        ReadOnlySpan<byte> tail = stackalloc byte[] { 0xFF, 0xFF, 0xFF, 0, 0, 1, 8 };
+        var at = 0;
+        for (var tries = 0; tries < 1024 && at < span.Length; tries++)
+        {
+            var i = span[at..].IndexOf(tail);
+            if (i < 0)
+            {
+                return null;
+            }
+            var start = at + i - 1;
+            at += i + 1;
+            if (start < 0 || (data.Offset + start) % 8 != 0)
+            {
+                continue;
+            }
+            if (Read(file, new FileRange(data.Offset + start, data.Length - start), image.BigEndian) is { } table
+                && image.Text.Exists(t => table.TextStart >= t.Address && table.TextStart - t.Address < (ulong)t.Length))
+            {
+                return table with { Located = true };
+            }
+        }
+        return null;
+    }
+
+    /// <summary>True when the table was found by <see cref="Locate"/> rather than named by a section: it then proves only what it finds.</summary>
+    public bool Located { get; init; }
+
+    /// <summary>
+    /// The sig markers, found through the functions crypto/internal/boring/sig.* named in the table: each one's entry
+    /// mapped to the file and its 32 bytes checked. Empty when the table names no sig function (none is linked);
+    /// null when a named one cannot be found or does not hold its marker (then the code is scanned, as before).
+    /// </summary>
+    public Dictionary<string, ulong>? FindSigMarkers(MappedBinary file, ExecutableImage image, CancellationToken ct)
+    {
+        var found = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var names = CryptoScanner.SigNames(file.Window(FuncNames.Offset, FuncNames.Length));
+        if (names.Count == 0)
+        {
+            // A table a section names lists every function: no sig name, no sig function. One found by searching the data
+            // might not be the module's own, so its silence settles nothing.
+            return Located ? null : found;
+        }
+        var wanted = names.Count;
+        var entries = file.Window(FuncTab, 8L * (Count + 1));
+        if (entries.Length < 8L * (Count + 1))
+        {
+            return null;
+        }
+        for (var i = 0; i < Count && wanted > 0; i++)
+        {
+            if ((i & 0xFFFF) == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+            // A _func's offset counts from the function table's start; its name offset (at +4) from the name table's.
+            var funcAt = FuncTab + U32(entries, i * 8 + 4, BigEndian);
+            if (!file.TryGet(funcAt + 4, 4, out var nameField))
+            {
+                return null;
+            }
+            var nameOff = (int)U32(nameField, 0, BigEndian);
+            var at = names.FindIndex(n => n.Offset == nameOff);
+            if (at < 0)
+            {
+                continue;
+            }
+            var kind = names[at].Kind;
+            var entry = TextStart + U32(entries, i * 8, BigEndian);
+            if (!image.TryMap(entry, 32, out var offset) || !file.TryGet(offset, 32, out var bytes) || CryptoScanner.MarkerKind(bytes) != kind)
+            {
+                return null;
+            }
+            found.TryAdd(kind, entry);
+            wanted--;
+        }
+        // A sig name that belongs to no function (an inlined call site only, say): let the scan decide.
+        return wanted == 0 ? found : null;
+    }
+}
