@@ -1,6 +1,6 @@
 // Test-FipsBinary (the cmdlet, in an open PowerShell session, as a user runs it) vs `go version -m` (a process per
 // call, as a user runs it): the largest Go binary on the machine, and a directory of >= 50 binaries (Go binaries
-// from the packages and the Go toolchain, hard-linked under several names, plus non-Go ELF files).
+// from the packages and the Go toolchain, copied under several names, plus non-Go ELF files).
 // Samples are taken in batches of 10 per subject, batches alternating.
 // Usage: BinaryBench [runs=30]
 using System.Diagnostics;
@@ -23,7 +23,7 @@ var dir = Path.Combine("/tmp", "fc-binbench-" + Guid.NewGuid().ToString("N")[..6
 Directory.CreateDirectory(dir);
 try
 {
-    // >= 50 Go binaries (hard links under several names) and 30 non-Go ELF files, on the same filesystem as /tmp.
+    // >= 50 Go binaries (copies under several names: distinct files, so nothing is judged once for all) and 30 non-Go ELF files.
     var n = 0;
     for (var copy = 0; n < 60; copy++)
     {
