@@ -18,7 +18,7 @@ public static partial class OpenSslConfigReader
     public static OpenSslConfigSummary Read(NodeFacts facts)
     {
         // Each file is decoded once and read line by line in place: this runs for every node of a fleet scan.
-        var files = new List<(string Path, string Text)>();
+        var files = new List<(string Path, byte[] Content, string Text)>();
         foreach (var root in LinuxFactCatalog.OpenSslConfigs)
         {
             if (facts.Exists(root))
@@ -27,7 +27,7 @@ public static partial class OpenSslConfigReader
             }
         }
         var sections = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var (_, text) in files)
+        foreach (var (_, _, text) in files)
         {
             Parse(text, sections);
         }
@@ -46,7 +46,7 @@ public static partial class OpenSslConfigReader
         return new OpenSslConfigSummary(files.Select(f => f.Path).ToList(), fipsActive, defaultActive, fipsYes);
     }
 
-    private static void Collect(NodeFacts facts, string path, List<(string Path, string Text)> files, int depth)
+    private static void Collect(NodeFacts facts, string path, List<(string Path, byte[] Content, string Text)> files, int depth)
     {
         if (depth > 4 || files.Exists(f => f.Path == path))
         {
@@ -63,8 +63,8 @@ public static partial class OpenSslConfigReader
         }
         // A path the node sent as an alias of another (/usr/lib/ssl/openssl.cnf of /etc/ssl's) shares its content: decoded once.
         var content = facts.File(path)!.Content;
-        var text = files.Find(f => ReferenceEquals(facts.File(f.Path)?.Content, content)).Text ?? System.Text.Encoding.UTF8.GetString(content);
-        files.Add((path, text));
+        var text = files.Find(f => ReferenceEquals(f.Content, content)).Text ?? System.Text.Encoding.UTF8.GetString(content);
+        files.Add((path, content, text));
         foreach (var line in text.AsSpan().EnumerateLines())
         {
             // Only a line that mentions include can be one (the regex runs on few lines).

@@ -35,18 +35,17 @@ public static partial class GoBinaryAnalyzer
         GoBinaryJudgements? judged = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var pending = Pending(paths, degreeOfParallelism, recurse, judged ?? new GoBinaryJudgements(), stop.Token).GetEnumerator();
+        var reports = AnalyzeMany(paths, degreeOfParallelism, recurse, judged, ct).GetAsyncEnumerator(ct);
         try
         {
-            while (pending.MoveNext())
+            while (reports.MoveNextAsync().AsTask().GetAwaiter().GetResult())
             {
-                yield return pending.Current.GetAwaiter().GetResult();
+                yield return reports.Current;
             }
         }
         finally
         {
-            stop.Cancel();
+            reports.DisposeAsync().AsTask().GetAwaiter().GetResult(); // stops what is still running
         }
     }
 
