@@ -30,21 +30,11 @@ usage() {
   exit 2
 }
 
-# Removes netns <name> (killing whatever still runs in it) and the veth pair.
-# Also used before start, to clear leftovers of a crashed run with the same name.
-stop() {
-  local w=$1 name
-  [ -d "$w" ] || return 0
-  fc_stop_pidfile "$w/sshd.pid"
-  name=$(cat "$w/name" 2>/dev/null || true)
-  [ -z "$name" ] || fc_remove_netns "$name"
-}
-
 node_pid=
 failed_dir=
 abort_start() {
   if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; fi
-  [ -z "$failed_dir" ] || stop "$failed_dir"
+  [ -z "$failed_dir" ] || fc_stop_node "$failed_dir"
 }
 
 start() {
@@ -69,7 +59,7 @@ start() {
     command -v "$tool" >/dev/null || fc_die "'$tool' not found (apt-get install iproute2 util-linux openssl)"
   done
   w=$(fc_abspath "$w")
-  stop "$w"
+  fc_stop_node "$w"
   fc_remove_netns "$name"
   if ip -o -4 addr show | awk '{print $4}' | grep -q "^${subnet//./\\.}\.1/"; then
     fc_die "$subnet.1 is already assigned on this host; pick another --subnet"
@@ -184,7 +174,7 @@ cmd=$1 w=$2
 shift 2
 case $cmd in
   start) start "$w" "$@" ;;
-  stop) [ $# -eq 0 ] || usage; stop "$w" ;;
+  stop) [ $# -eq 0 ] || usage; fc_stop_node "$w" ;;
   _inside) inside "$w" "$@" ;;
   *) usage ;;
 esac

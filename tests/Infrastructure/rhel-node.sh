@@ -31,14 +31,6 @@ usage() {
   exit 2
 }
 
-stop() {
-  local w=$1 name
-  [ -d "$w" ] || return 0
-  fc_stop_pidfile "$w/sshd.pid"
-  name=$(cat "$w/name" 2>/dev/null || true)
-  [ -z "$name" ] || fc_remove_netns "$name"
-}
-
 # The stand-ins: each logs how it was called (as which user, through sudo or not), then leaves what the real tool leaves.
 write_tools() {
   local w=$1 b=$1/bin
@@ -125,7 +117,7 @@ start() {
     command -v "$tool" >/dev/null || fc_die "'$tool' not found (apt-get install iproute2 util-linux openssl sudo)"
   done
   w=$(fc_abspath "$w")
-  stop "$w"
+  fc_stop_node "$w"
   fc_remove_netns "$name"
   if ip -o -4 addr show | awk '{print $4}' | grep -q "^${subnet//./\\.}\.1/"; then
     fc_die "$subnet.1 is already assigned on this host; pick another --subnet"
@@ -213,7 +205,7 @@ EOF
   fc_sshd_config "$w/sshd_config" "$w" "$w/sshd.pid" 22 500:30:1000 1 "$addr"
   echo "$name" >"$w/name"
 
-  trap 'stop "$w"' EXIT
+  trap 'fc_stop_node "$w"' EXIT
   ip netns add "$name"
   ip link add "$name-h" type veth peer name "$name-n"
   ip link set "$name-n" netns "$name"
@@ -269,7 +261,7 @@ cmd=$1 w=$2
 shift 2
 case $cmd in
   start) start "$w" "$@" ;;
-  stop) [ $# -eq 0 ] || usage; stop "$w" ;;
+  stop) [ $# -eq 0 ] || usage; fc_stop_node "$w" ;;
   reboot) reboot "$w" ;;
   _inside) inside "$w" "$@" ;;
   *) usage ;;

@@ -197,6 +197,16 @@ fc_stop_pidfile() {
   rm -f "$pidfile"
 }
 
+# Stops the simulated node started in <workdir> (fips-node.sh, rhel-node.sh): its sshd, then the network namespace and
+# veth pair under the name it recorded. Safe on a workdir that is missing or half set up.
+fc_stop_node() {
+  local w=$1 name
+  [ -d "$w" ] || return 0
+  fc_stop_pidfile "$w/sshd.pid"
+  name=$(cat "$w/name" 2>/dev/null || true)
+  [ -z "$name" ] || fc_remove_netns "$name"
+}
+
 # Removes network namespace <name> (and its host-side veth <name>-h) with whatever still runs in it; the simulated
 # nodes (fips-node.sh, rhel-node.sh) share it.
 fc_remove_netns() {
