@@ -100,22 +100,7 @@ public sealed class ClusterNamesTests : IDisposable
     {
         // As an earlier version wrote it (letters of either case and '_' were allowed then): format 1, MAC over the bytes.
         var store = new FileClusterStore(_home);
-        var key = new byte[32];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(key);
-        Directory.CreateDirectory(_home);
-        File.WriteAllBytes(Path.Combine(_home, "store.key"), key);
-        var raw = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { name = "Old_Lab", provider = "Swarm", fips = true, complianceProfile = "FIPS-140-3", version = 1 });
-        var mac = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key, raw));
-        Directory.CreateDirectory(Path.Combine(_home, "clusters", "old_lab"));
-        using (var file = File.Create(Path.Combine(_home, "clusters", "old_lab", "cluster.json")))
-        using (var json = new System.Text.Json.Utf8JsonWriter(file))
-        {
-            json.WriteStartObject();
-            json.WriteString("mac", mac);
-            json.WritePropertyName("record");
-            json.WriteRawValue(raw);
-            json.WriteEndObject();
-        }
+        new PreIndexStore(_home).Write("old_lab", new { name = "Old_Lab", provider = "Swarm", fips = true, complianceProfile = "FIPS-140-3", version = 1 });
 
         Assert.Equal("Old_Lab", store.Get("Old_Lab").Name);
         Assert.Equal("later", store.Update("Old_Lab", r => new FipsClusterRecord

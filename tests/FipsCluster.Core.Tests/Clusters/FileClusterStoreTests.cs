@@ -54,22 +54,7 @@ public sealed class FileClusterStoreTests : IDisposable
         var store = new FileClusterStore(_home);
         // A record as the string-typed property (and the format before the store index) wrote it, MAC and all — in a
         // store this version has not written to yet.
-        var key = new byte[32];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(key);
-        Directory.CreateDirectory(_home);
-        File.WriteAllBytes(Path.Combine(_home, "store.key"), key);
-        var raw = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { name = "old", provider = "Swarm", fips = true, complianceProfile = "FIPS-140-3", version = 1 });
-        var mac = Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key, raw));
-        Directory.CreateDirectory(Path.Combine(_home, "clusters", "old"));
-        using (var file = File.Create(Path.Combine(_home, "clusters", "old", "cluster.json")))
-        using (var json = new System.Text.Json.Utf8JsonWriter(file))
-        {
-            json.WriteStartObject();
-            json.WriteString("mac", mac);
-            json.WritePropertyName("record");
-            json.WriteRawValue(raw);
-            json.WriteEndObject();
-        }
+        new PreIndexStore(_home).Write("old", new { name = "old", provider = "Swarm", fips = true, complianceProfile = "FIPS-140-3", version = 1 });
         Assert.Equal(FipsClusterProvider.Swarm, store.Get("old").Provider);
 
         store.Create(new FipsClusterRecord { Name = "aws1", Provider = FipsClusterProvider.AWS, ComplianceProfile = "FIPS-140-3" });

@@ -207,22 +207,8 @@ public sealed class ClusterStoreHostileTests : IDisposable
     public void Records_of_earlier_versions_read_are_enrolled_by_the_first_write_and_migrated_on_their_own_next_write()
     {
         // A store as the module wrote it before the index: {"mac": HMAC(key, record), "record": …}, no "format".
-        var key = new byte[32];
-        RandomNumberGenerator.Fill(key);
-        Directory.CreateDirectory(_home);
-        File.WriteAllBytes(Path.Combine(_home, "store.key"), key);
-        void Legacy(string name, bool fips)
-        {
-            var raw = JsonSerializer.SerializeToUtf8Bytes(new { name, provider = "Swarm", fips, complianceProfile = "FIPS-140-3", version = 4 });
-            Directory.CreateDirectory(Path.Combine(_home, "clusters", name));
-            using var file = File.Create(RecordPath(name));
-            using var json = new Utf8JsonWriter(file);
-            json.WriteStartObject();
-            json.WriteString("mac", Convert.ToBase64String(HMACSHA256.HashData(key, raw)));
-            json.WritePropertyName("record");
-            json.WriteRawValue(raw);
-            json.WriteEndObject();
-        }
+        var legacy = new Clusters.PreIndexStore(_home);
+        void Legacy(string name, bool fips) => legacy.Write(name, new { name, provider = "Swarm", fips, complianceProfile = "FIPS-140-3", version = 4 });
         Legacy("prod", fips: true);
         Legacy("lab", fips: false);
         var store = new FileClusterStore(_home);
