@@ -16,7 +16,7 @@ public static class KubeconfigClient
         KubernetesClientConfiguration configuration;
         try
         {
-            configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, kubeContext);
+            configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(KubeconfigFile.Read(kubeconfigPath), kubeContext);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {

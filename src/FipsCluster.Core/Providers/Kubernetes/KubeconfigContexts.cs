@@ -18,7 +18,7 @@ public static class KubeconfigContexts
             {
                 return Array.Empty<string>();
             }
-            var config = k8s.KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path));
+            var config = KubeconfigFile.Read(path);
             return (config.Contexts ?? Enumerable.Empty<k8s.KubeConfigModels.Context>()).Select(c => c.Name).Where(n => !string.IsNullOrEmpty(n)).Order(StringComparer.Ordinal).ToList();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or k8s.Exceptions.KubeConfigException or YamlDotNet.Core.YamlException)
