@@ -6,8 +6,10 @@
 //        KubeBench --client <kubeconfig>            a cold process: import, one Test-FipsCluster call, report, exit
 //        KubeBench --session <kubeconfig>           an open session: import, then one call per "call" line on stdin
 //        KubeBench --serve [nodes] [pods]           only the stub, until Enter (to try other clients by hand)
-//        KubeBench --daemonset [samples=3] [nodes=5000]   (FC_BENCH_DIAG=1: each DaemonSet call also prints, on stderr, its
-//                                                   sampled peaks of RSS, GC heap, threads and fds, GC counts and bytes allocated)
+//        KubeBench --daemonset [samples=3] [nodes=5000]   (FC_BENCH_FRESH_ONLY=1: only [samples] fresh processes' calls;
+//                                                   FC_BENCH_DIAG=1: each DaemonSet call also prints, on stderr, its
+//                                                   sampled peaks of RSS, GC heap, threads and fds, when RSS peaked, the
+//                                                   anonymous and file-backed RSS, GC counts and bytes allocated)
 //                                                   -NodeCheck DaemonSet vs -NodeCheck None on the same cluster, and the
 //                                                   protocol before issue 19 (every pod sends every window, plain): two
 //                                                   builds of nodes with two binary sets (this host's, and other runc and
@@ -233,15 +235,25 @@ static int Client(string kubeconfig, bool session)
         GC.WaitForPendingFinalizers();
         GC.Collect();
         File.WriteAllText("/proc/self/clear_refs", "5");
+        if (Environment.GetEnvironmentVariable("FC_BENCH_DIAG") is not null)
+        {
+            Console.Error.WriteLine($"DIAG before RssAnon={StatusKb("RssAnon") / 1024}MiB RssFile={StatusKb("RssFile") / 1024}MiB committed={GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes >> 20}MiB");
+        }
         var residentBefore = StatusKb("VmRSS");
         var sampling = true;
-        long maxRss = 0, maxCommitted = 0, maxHeap = 0, maxThreads = 0, maxFds = 0;
+        long maxRss = 0, maxCommitted = 0, maxHeap = 0, maxThreads = 0, maxFds = 0, committedAtMaxRss = 0;
+        double maxRssAt = 0;
+        var sampled = Stopwatch.StartNew();
         var sampler = Environment.GetEnvironmentVariable("FC_BENCH_DIAG") is null ? null : new Thread(() =>
         {
             while (Volatile.Read(ref sampling))
             {
-                maxRss = Math.Max(maxRss, StatusKb("VmRSS"));
+                var rss = StatusKb("VmRSS");
                 var info = GC.GetGCMemoryInfo(GCKind.Any);
+                if (rss > maxRss)
+                {
+                    (maxRss, maxRssAt, committedAtMaxRss) = (rss, sampled.Elapsed.TotalSeconds, info.TotalCommittedBytes);
+                }
                 maxCommitted = Math.Max(maxCommitted, info.TotalCommittedBytes);
                 maxHeap = Math.Max(maxHeap, GC.GetTotalMemory(false));
                 maxThreads = Math.Max(maxThreads, long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), CultureInfo.InvariantCulture));
@@ -271,7 +283,8 @@ static int Client(string kubeconfig, bool session)
         if (sampler is not null)
         {
             var gi = GC.GetGCMemoryInfo(GCKind.Any);
-            Console.Error.WriteLine($"DIAG threads={maxThreads} fds={maxFds} maxRss={maxRss / 1024}MiB maxCommitted={maxCommitted >> 20}MiB maxHeap={maxHeap >> 20}MiB gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} alloc={GC.GetTotalAllocatedBytes() >> 20}MiB lastHeap={gi.HeapSizeBytes >> 20} frag={gi.FragmentedBytes >> 20} gens={string.Join(",", gi.GenerationInfo.ToArray().Select(g => (g.SizeAfterBytes >> 20) + "/" + (g.FragmentationAfterBytes >> 20)))}");
+            Console.Error.WriteLine($"DIAG end RssAnon={StatusKb("RssAnon") / 1024}MiB RssFile={StatusKb("RssFile") / 1024}MiB committed={GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes >> 20}MiB");
+            Console.Error.WriteLine($"DIAG threads={maxThreads} fds={maxFds} maxRss={maxRss / 1024}MiB at {maxRssAt:F2}s of {ms / 1000:F2}s (GC committed then {committedAtMaxRss >> 20}MiB) maxCommitted={maxCommitted >> 20}MiB maxHeap={maxHeap >> 20}MiB gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} alloc={GC.GetTotalAllocatedBytes() >> 20}MiB lastHeap={gi.HeapSizeBytes >> 20} frag={gi.FragmentedBytes >> 20} gens={string.Join(",", gi.GenerationInfo.ToArray().Select(g => (g.SizeAfterBytes >> 20) + "/" + (g.FragmentationAfterBytes >> 20)))}");
         }
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var reports = nodes.Select(PSObject.AsPSObject).ToList();
@@ -347,6 +360,20 @@ static int DaemonSetBench(int samples, int nodeCount)
             return new DaemonSetRun(new Sample(double.Parse(f[0], inv), double.Parse(f[1], inv), long.Parse(f[2], inv)), f[3], f.Length > 4 ? f[4] : "",
                 api.Requests.Count - requests, api.LogBytes - logBytes, api.ApiBytes - apiBytes, api.CreatedPods.Count,
                 f.Length > 6 ? long.Parse(f[5], inv) : 0, f.Length > 6 ? long.Parse(f[6], inv) : 0);
+        }
+        if (Environment.GetEnvironmentVariable("FC_BENCH_FRESH_ONLY") is not null)
+        {
+            // Memory work: only fresh processes running the default protocol, one line each (with FC_BENCH_DIAG, its samples).
+            session.StandardInput.Close();
+            before.StandardInput.Close();
+            session.WaitForExit();
+            before.WaitForExit();
+            for (var i = 0; i < samples; i++)
+            {
+                var run = Fresh("call daemonset");
+                Console.WriteLine($"fresh process: {run.Run.Ms / 1000:F2} s, {run.Run.CpuSeconds:F1} s CPU, peak RSS {run.Run.PeakKb / 1024.0:F0} MiB (before {run.ResidentBeforeKb / 1024.0:F0}, held {run.HeldKb / 1024.0:F0}), {run.Nodes}, verdicts {run.Verdicts}");
+            }
+            return 0;
         }
         Call(session, "call"); // warm-up: JIT, the stub's page cache
         Call(session, "call daemonset");

@@ -8,11 +8,8 @@ public static class NodeComplianceEvaluator
     {
         var subject = new CheckSubject(computerName, profile.Standard);
         var input = new NodeCheckInput(facts, profile);
-        var catalogue = (facts.Platform == "windows" ? WindowsNodeChecks.All : LinuxNodeChecks.All)
-            .Concat(CommonNodeChecks.All)
-            .Concat(facts.Platform == "windows" ? Array.Empty<CheckDefinition<NodeCheckInput>>() : NodeArtifactChecks.All)
-            .ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var results = new List<CheckResult>();
+        var catalogue = facts.Platform == "windows" ? WindowsCatalogue : LinuxCatalogue;
+        var results = new List<CheckResult>(profile.Checks.Count); // kept as an exact-size array
         foreach (var selected in profile.Checks)
         {
             if (!catalogue.TryGetValue(selected.CheckId, out var definition))
@@ -43,18 +40,25 @@ public static class NodeComplianceEvaluator
             ComputerName = computerName,
             Transport = facts.Transport,
             Profile = profile.Name,
-            ProfileHash = Judgement.ProfileHash(profile),
+            ProfileHash = text?.ProfileHash(profile) ?? Judgement.ProfileHash(profile),
             Status = compliant ? ComplianceStatus.Compliant : ComplianceStatus.NonCompliant,
             Compliant = compliant,
             FipsModeEnabled = facts.Platform == "windows" ? WindowsPolicyOn(facts) : input.KernelFipsFlag,
-            Os = input.Os,
-            Checks = results,
+            Os = text is null ? input.Os : text.Of(input.Os),
+            Checks = results.ToArray(),
             Duration = duration,
             Timestamp = DateTimeOffset.UtcNow,
             JudgedBy = Judgement.By,
-            Errors = facts.CollectionErrors.ToList(),
+            Errors = facts.CollectionErrors.Count == 0 ? Array.Empty<string>() : facts.CollectionErrors.ToList(),
         };
     }
+
+    // Each platform's checks by id (the catalogues are fixed), built once rather than per node.
+    private static readonly Dictionary<string, CheckDefinition<NodeCheckInput>> LinuxCatalogue =
+        LinuxNodeChecks.All.Concat(CommonNodeChecks.All).Concat(NodeArtifactChecks.All).ToDictionary(c => c.Id, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, CheckDefinition<NodeCheckInput>> WindowsCatalogue =
+        WindowsNodeChecks.All.Concat(CommonNodeChecks.All).ToDictionary(c => c.Id, StringComparer.Ordinal);
 
     private static bool? WindowsPolicyOn(NodeFacts facts) =>
         facts.Registry.GetValueOrDefault(WindowsFactCatalog.FipsPolicyEnabled) is { } value ? value == "1" : facts.Registry.ContainsKey(WindowsFactCatalog.FipsPolicyEnabled) ? false : null;

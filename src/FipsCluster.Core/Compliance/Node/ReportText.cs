@@ -13,6 +13,8 @@ public sealed class ReportText
 {
     private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<EvidenceKey, IReadOnlyList<CheckEvidence>> _evidence = new();
+    private readonly ConcurrentDictionary<(string, string, string, string, int, string, string), NodeOs> _os = new();
+    private readonly ConcurrentDictionary<ComplianceProfile, string> _profileHashes = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The instance of <paramref name="text"/> this scan keeps.</summary>
     public string Of(string text) => text.Length == 0 ? "" : _strings.GetOrAdd(text, text);
@@ -20,6 +22,16 @@ public sealed class ReportText
     /// <summary>The instance of an evidence list with these sources and excerpts this scan keeps.</summary>
     public IReadOnlyList<CheckEvidence> Of(IReadOnlyList<CheckEvidence> evidence) =>
         evidence.Count == 0 ? Array.Empty<CheckEvidence>() : _evidence.GetOrAdd(new EvidenceKey(evidence), static key => key.Evidence.ToList().AsReadOnly());
+
+    /// <summary>The instance of a node OS with these values this scan keeps (<see cref="NodeOs"/> is immutable).</summary>
+    public NodeOs Of(NodeOs os) =>
+        _os.GetOrAdd((os.Id, os.VersionId, os.PrettyName, os.Family, os.MajorVersion, os.Kernel, os.Architecture), static (_, os) => os, os);
+
+    /// <summary>
+    /// <see cref="Judgement.ProfileHash"/> of <paramref name="profile"/>, computed once per scan: a scan judges every node by
+    /// one profile, which does not change while it runs.
+    /// </summary>
+    public string ProfileHash(ComplianceProfile profile) => _profileHashes.GetOrAdd(profile, Judgement.ProfileHash);
 
     /// <summary>Equal when the lists hold equal sources and excerpts, in order.</summary>
     private readonly struct EvidenceKey(IReadOnlyList<CheckEvidence> evidence) : IEquatable<EvidenceKey>
