@@ -19,9 +19,11 @@ internal static class CryptoScanner
     private static ReadOnlySpan<byte> FipsOnlyBody => new byte[] { 0x36, 0x3C, 0xB9, 0xCE, 0x9D, 0x68, 0x04, 0x7D, 0x31, 0xF2, 0x8D, 0x32, 0x5D, 0x5C, 0xA5, 0x87, 0x3F, 0x5D, 0x80, 0xCA, 0xF6, 0xD6, 0x15, 0x1B };
 
     private static ReadOnlySpan<byte> CfuncBoring => "_Cfunc__goboringcrypto_"u8;
-    private static ReadOnlySpan<byte> StdCryptoName => "\0crypto/"u8;
     private static ReadOnlySpan<byte> XCryptoName => "golang.org/x/crypto/"u8;
     private static ReadOnlySpan<byte> SigPackage => "crypto/internal/boring/sig."u8;
+
+    /// <summary>Where "crypto" starts in <see cref="CfuncBoring"/> and <see cref="XCryptoName"/>.</summary>
+    private const int CfuncCryptoAt = 16, XCryptoAt = 13;
 
     /// <summary>Bytes scanned per file at most, per kind of scan.</summary>
     private const long Budget = 1L << 30;
@@ -91,21 +93,69 @@ internal static class CryptoScanner
             ct.ThrowIfCancellationRequested();
             var span = file.Window(table.Offset, Math.Min(table.Length, Budget - names.Scanned));
             names.Scanned += span.Length;
-            var sig = SigNames(span);
+            var (sig, boringFunctions, standard) = ReadNames(span);
             names.SigNamesByTable[table.Offset] = sig;
             foreach (var (_, kind) in sig)
             {
                 names.SigFunctions.Add(kind);
             }
             // BoringCrypto's init always calls sig.BoringCrypto: a table that names sig functions but not that one
-            // has no _Cfunc__goboringcrypto_ either, and the count (a full pass) is skipped.
+            // has no _Cfunc__goboringcrypto_ names to count.
             if (sig.Count == 0 || sig.Exists(n => n.Kind == BoringCrypto))
             {
-                names.BoringFunctions += Count(span, CfuncBoring);
+                names.BoringFunctions += boringFunctions;
             }
-            names.StandardPackages = names.StandardPackages || span.IndexOf(StdCryptoName) >= 0 || span.IndexOf(XCryptoName) >= 0;
+            names.StandardPackages = names.StandardPackages || standard;
         }
         return names;
+    }
+
+    /// <summary>
+    /// One pass over a string table for everything the names say: every name looked for holds "crypto" (the sig
+    /// functions, the _Cfunc__goboringcrypto_ wrappers, a std crypto/ package, golang.org/x/crypto/), so each
+    /// "crypto" is looked at once instead of the table being searched once per name.
+    /// </summary>
+    private static (List<(int Offset, string Kind)> Sig, int BoringFunctions, bool StandardPackages) ReadNames(ReadOnlySpan<byte> table)
+    {
+        var sig = new List<(int, string)>();
+        int boring = 0, at = 0;
+        var standard = false;
+        while (at < table.Length)
+        {
+            var i = table[at..].IndexOf("crypto"u8);
+            if (i < 0)
+            {
+                break;
+            }
+            i += at;
+            at = i + 6; // no two of these names share a "crypto"
+            var here = table[i..];
+            if (here.StartsWith(SigPackage) && sig.Count < 64 && SigKind(here[SigPackage.Length..]) is { } kind)
+            {
+                sig.Add((i, kind));
+            }
+            if (i >= CfuncCryptoAt && table[(i - CfuncCryptoAt)..].StartsWith(CfuncBoring))
+            {
+                boring++;
+            }
+            if ((i >= 1 && table[i - 1] == 0 && here.Length > 6 && here[6] == (byte)'/')
+                || (i >= XCryptoAt && table[(i - XCryptoAt)..].StartsWith(XCryptoName)))
+            {
+                standard = true; // "\0crypto/" (a name in a std crypto package) or golang.org/x/crypto/
+            }
+        }
+        return (sig, boring, standard);
+    }
+
+    /// <summary>The kind of sig function named after "crypto/internal/boring/sig."; null for any other name.</summary>
+    private static string? SigKind(ReadOnlySpan<byte> rest)
+    {
+        var end = rest.IndexOfAny((byte)0, (byte)'.');
+        var name = end < 0 ? rest : rest[..end];
+        return name.SequenceEqual("BoringCrypto"u8) ? BoringCrypto
+            : name.SequenceEqual("StandardCrypto"u8) ? StandardCrypto
+            : name.SequenceEqual("FIPSOnly"u8) ? FipsOnly
+            : null;
     }
 
     /// <summary>Offsets (in the table) and kinds of the names crypto/internal/boring/sig.{BoringCrypto,StandardCrypto,FIPSOnly}[.abi0].</summary>
@@ -122,14 +172,7 @@ internal static class CryptoScanner
             }
             i += at;
             at = i + SigPackage.Length;
-            var rest = table[at..];
-            var end = rest.IndexOfAny((byte)0, (byte)'.');
-            var name = end < 0 ? rest : rest[..end];
-            var kind = name.SequenceEqual("BoringCrypto"u8) ? BoringCrypto
-                : name.SequenceEqual("StandardCrypto"u8) ? StandardCrypto
-                : name.SequenceEqual("FIPSOnly"u8) ? FipsOnly
-                : null;
-            if (kind is not null)
+            if (SigKind(table[at..]) is { } kind)
             {
                 found.Add((i, kind));
             }
@@ -294,20 +337,5 @@ internal static class CryptoScanner
             : body.SequenceEqual(StandardBody) ? StandardCrypto
             : body.SequenceEqual(FipsOnlyBody) ? FipsOnly
             : null;
-    }
-
-    private static int Count(ReadOnlySpan<byte> span, ReadOnlySpan<byte> needle)
-    {
-        var n = 0;
-        while (true)
-        {
-            var i = span.IndexOf(needle);
-            if (i < 0)
-            {
-                return n;
-            }
-            n++;
-            span = span[(i + needle.Length)..];
-        }
     }
 }

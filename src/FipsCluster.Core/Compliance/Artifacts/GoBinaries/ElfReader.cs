@@ -172,6 +172,9 @@ internal static class ElfReader
                 case ".data.rel.ro":
                     img.RelroData ??= MappedRange.Clamp(start, size, s.Offset, s.Size, s.Addr)?.File;
                     break;
+                case ".noptrdata":
+                    img.NoPtrData ??= MappedRange.Clamp(start, size, s.Offset, s.Size, s.Addr)?.File;
+                    break;
                 case ".note.go.buildid":
                     img.GoHint = true;
                     break;

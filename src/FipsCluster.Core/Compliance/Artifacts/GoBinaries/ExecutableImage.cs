@@ -44,6 +44,9 @@ internal sealed class ExecutableImage
     /// <summary>ELF .data.rel.ro, where PIE builds keep Go's function table when no .gopclntab section names it.</summary>
     public FileRange? RelroData { get; internal set; }
 
+    /// <summary>ELF .noptrdata, where the Go linker puts runtime.firstmoduledata, whose first word is the function table's address.</summary>
+    public FileRange? NoPtrData { get; internal set; }
+
     /// <summary>A Go-only structure was seen (.note.go.buildid, .gopclntab, __go_buildinfo…).</summary>
     public bool GoHint { get; internal set; }
 

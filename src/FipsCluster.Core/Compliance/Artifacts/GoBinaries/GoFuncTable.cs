@@ -63,6 +63,12 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
         {
             return null; // only amd64 has sig markers to look up
         }
+        return image.NoPtrData is { } moduleData && FromModuleData(file, moduleData, data, image) is { } named ? named : SearchData(file, data, image);
+    }
+
+    /// <summary>The first 8-aligned pcHeader in <paramref name="data"/> whose sub-tables fit and whose text start lies in the code.</summary>
+    internal static GoFuncTable? SearchData(MappedBinary file, FileRange data, ExecutableImage image)
+    {
         var span = file.Window(data.Offset, data.Length);
         // The magic's last three bytes (little-endian FF FF FF), the two zero pad bytes, amd64's instruction quantum
         // (1) and pointer size (8).
@@ -82,6 +88,42 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
                 continue;
             }
             if (Read(file, new FileRange(data.Offset + start, data.Length - start), image.BigEndian) is { } table
+                && image.Text.Exists(t => table.TextStart >= t.Address && table.TextStart - t.Address < (ulong)t.Length))
+            {
+                return table with { Located = true };
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The table runtime.firstmoduledata points at (src/runtime/symtab.go: its first word is the pcHeader's address, then
+    /// funcnametab as pointer, length and capacity), when the file holds the linked addresses in place, as the external
+    /// linker writes them beside their relocations. Scanning the module data's words (hundreds of KiB) instead of the
+    /// read-only data for the magic (megabytes before the table) is what makes this worth having. Null when no word
+    /// sequence fits or its table does not read; then the data is searched.
+    /// </summary>
+    internal static GoFuncTable? FromModuleData(MappedBinary file, FileRange moduleData, FileRange data, ExecutableImage image)
+    {
+        var aligned = (moduleData.Offset + 7) & ~7L;
+        var bytes = file.Window(aligned, moduleData.Length - (aligned - moduleData.Offset));
+        if (!BitConverter.IsLittleEndian || bytes.Length < 32)
+        {
+            return null;
+        }
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        for (var at = 0; at + 3 < words.Length; at++)
+        {
+            // pcHeader, then funcnametab's pointer (a little past the header), its length and its equal capacity.
+            ulong header = words[at], names = words[at + 1], length = words[at + 2];
+            if (length != words[at + 3] || length == 0 || names <= header || names - header > 4096 || header % 8 != 0)
+            {
+                continue;
+            }
+            if (image.TryMap(header, 64, out var offset) && offset >= data.Offset && offset < data.Offset + data.Length
+                && Read(file, new FileRange(offset, data.Offset + data.Length - offset), bigEndian: false) is { } table
+                // funcnametab is the names themselves; the header's next offset may add a few bytes of alignment after them.
+                && table.FuncNames.Offset == offset + (long)(names - header) && (ulong)table.FuncNames.Length - length < 64
                 && image.Text.Exists(t => table.TextStart >= t.Address && table.TextStart - t.Address < (ulong)t.Length))
             {
                 return table with { Located = true };
@@ -114,6 +156,27 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
         {
             return null;
         }
+        // Most lookups take a binary search (a few dozen reads, not one per function); a name it misses is looked for
+        // by the walk below, which reads every function.
+        foreach (var (nameOffset, kind) in names)
+        {
+            if (Search(file, entries, nameOffset) is not { } index)
+            {
+                found.Clear();
+                break;
+            }
+            if (!HoldsMarker(file, image, entries, index, kind, out var entry))
+            {
+                return null;
+            }
+            found.TryAdd(kind, entry);
+            wanted--;
+        }
+        if (wanted == 0)
+        {
+            return found;
+        }
+        wanted = names.Count;
         for (var i = 0; i < Count && wanted > 0; i++)
         {
             if ((i & 0xFFFF) == 0)
@@ -133,8 +196,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
                 continue;
             }
             var kind = names[at].Kind;
-            var entry = TextStart + U32(entries, i * 8, BigEndian);
-            if (!image.TryMap(entry, 32, out var offset) || !file.TryGet(offset, 32, out var bytes) || CryptoScanner.MarkerKind(bytes) != kind)
+            if (!HoldsMarker(file, image, entries, i, kind, out var entry))
             {
                 return null;
             }
@@ -143,5 +205,57 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
         }
         // A sig name that belongs to no function (an inlined call site only, say): let the scan decide.
         return wanted == 0 ? found : null;
+    }
+
+    /// <summary>Whether function <paramref name="index"/>'s entry holds the 32-byte marker of <paramref name="kind"/>.</summary>
+    private bool HoldsMarker(MappedBinary file, ExecutableImage image, ReadOnlySpan<byte> entries, int index, string kind, out ulong entry)
+    {
+        entry = TextStart + U32(entries, index * 8, BigEndian);
+        return image.TryMap(entry, 32, out var offset) && file.TryGet(offset, 32, out var bytes) && CryptoScanner.MarkerKind(bytes) == kind;
+    }
+
+    /// <summary>Function <paramref name="index"/>'s name offset; null when its _func lies outside the file.</summary>
+    internal uint? NameOffset(MappedBinary file, ReadOnlySpan<byte> entries, int index) =>
+        file.TryGet(FuncTab + U32(entries, index * 8 + 4, BigEndian) + 4, 4, out var field) ? U32(field, 0, BigEndian) : null;
+
+    /// <summary>
+    /// The function whose name starts at <paramref name="nameOffset"/>, by binary search; null when the search misses it.
+    /// The linker writes the names in function order (src/cmd/link/internal/ld/pcln.go, walkFuncs), so name offsets rise
+    /// with the index, except where a function's name was written earlier because it was inlined into an earlier one.
+    /// Those stragglers are sparse, so each probe reads four neighbours and goes by the highest. What it finds is
+    /// checked (its name offset here, its marker bytes by the caller), so a layout that breaks the order only sends the
+    /// caller to the walk.
+    /// </summary>
+    internal int? Search(MappedBinary file, ReadOnlySpan<byte> entries, int nameOffset)
+    {
+        const int Window = 4;
+        var target = (uint)nameOffset;
+        int low = 0, high = Count - 1;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            uint highest = 0;
+            for (var k = Math.Max(0, middle - Window + 1); k <= middle; k++)
+            {
+                if (NameOffset(file, entries, k) is not { } value)
+                {
+                    return null;
+                }
+                if (value == target)
+                {
+                    return k;
+                }
+                highest = Math.Max(highest, value);
+            }
+            if (highest < target)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return null;
     }
 }

@@ -1,0 +1,179 @@
+using FipsCluster.Core.Compliance.Artifacts.GoBinaries;
+using Xunit;
+
+namespace FipsCluster.Core.Tests.Artifacts.GoBinaries;
+
+/// <summary>
+/// The shortcuts into Go's function table, checked against the long ways on every Go binary of this machine and the
+/// fixture's builds: the binary search by name offset finds the function the walk over every function finds (and does
+/// find it, so the shortcut is taken); runtime.firstmoduledata leads to the table the search of .data.rel.ro finds; and
+/// the one pass over a name table says what one search per name said.
+/// </summary>
+[Collection(GoToolchainCollection.Name)]
+public sealed class FunctionTableLookupTests(GoToolchainFixture go)
+{
+    private List<string> GoBinaries()
+    {
+        go.RequireGo();
+        var places = new List<string> { Path.Combine(go.Root, "bin") };
+        places.AddRange(new[] { "/usr/lib/go/pkg/tool/linux_amd64", "/usr/lib/go/bin" }.Where(Directory.Exists));
+        places.AddRange(new[] { "dockerd", "docker", "containerd", "ctr", "containerd-shim-runc-v2", "runc", "etcd", "kubectl" }
+            .Select(InstalledGoBinaryTests.Locate).OfType<string>());
+        return GoBinaryAnalyzer.Expand(places, recurse: false).ToList();
+    }
+
+    private static (MappedBinary File, ExecutableImage Image)? Open(string path)
+    {
+        var file = MappedBinary.Open(path, out _);
+        if (file is null)
+        {
+            return null;
+        }
+        var kind = ExecutableImage.Identify(file.Window(0, 16));
+        if (kind is null || ExecutableImage.Read(file, kind) is not { } image)
+        {
+            file.Dispose();
+            return null;
+        }
+        return (file, image);
+    }
+
+    [SkippableFact]
+    public void The_binary_search_finds_each_sig_function_the_walk_finds()
+    {
+        var searched = 0;
+        foreach (var path in GoBinaries())
+        {
+            if (Open(path) is not var (file, image))
+            {
+                continue;
+            }
+            using (file)
+            {
+                var found = image.PcLnTab is { } named ? GoFuncTable.Read(file, named, image.BigEndian)
+                    : image.RelroData is { } relro ? GoFuncTable.Locate(file, relro, image) : null;
+                if (found is not { } table)
+                {
+                    continue;
+                }
+                var entries = file.Window(table.FuncTab, 8L * (table.Count + 1));
+                foreach (var (nameOffset, kind) in CryptoScanner.SigNames(file.Window(table.FuncNames.Offset, table.FuncNames.Length)))
+                {
+                    var walked = new List<int>();
+                    for (var i = 0; i < table.Count; i++)
+                    {
+                        if (table.NameOffset(file, entries, i) == (uint)nameOffset)
+                        {
+                            walked.Add(i);
+                        }
+                    }
+                    var index = table.Search(file, entries, nameOffset);
+                    Assert.True(index is not null, $"{path}: the search missed {kind} (the walk found it at {string.Join(",", walked)})");
+                    Assert.Contains(index!.Value, walked);
+                    searched++;
+                }
+                // A name no function has is not invented.
+                Assert.Null(table.Search(file, entries, (int)table.FuncNames.Length + 1));
+            }
+        }
+        Assert.True(searched >= 10, $"only {searched} sig functions were looked up");
+    }
+
+    [SkippableFact]
+    public void The_module_data_leads_to_the_table_the_search_of_the_read_only_data_finds()
+    {
+        var pie = 0;
+        foreach (var path in GoBinaries())
+        {
+            if (Open(path) is not var (file, image))
+            {
+                continue;
+            }
+            using (file)
+            {
+                if (image.PcLnTab is not null || image.RelroData is not { } relro || image.NoPtrData is not { } moduleData || image.BigEndian)
+                {
+                    continue;
+                }
+                var viaModuleData = GoFuncTable.FromModuleData(file, moduleData, relro, image);
+                var bySearch = GoFuncTable.SearchData(file, relro, image);
+                Assert.Equal(bySearch, viaModuleData);
+                Assert.True(viaModuleData is { Located: true }, $"{path}: no table through runtime.firstmoduledata");
+                pie++;
+            }
+        }
+        FipsCluster.Testing.TestEnvironment.Require(pie == 0 ? "no PIE Go binary without a .gopclntab section is installed (docker and dockerd are)" : null, "the module-data lookup cannot be compared");
+    }
+
+    /// <summary>What the names say, one search per name (the reader before the single pass).</summary>
+    private static (string Sig, int Boring, bool Standard) OneSearchPerName(ReadOnlySpan<byte> table)
+    {
+        var sig = CryptoScanner.SigNames(table);
+        var boring = 0;
+        if (sig.Count == 0 || sig.Exists(n => n.Kind == CryptoScanner.BoringCrypto))
+        {
+            for (var rest = table; rest.IndexOf("_Cfunc__goboringcrypto_"u8) is var i and >= 0; rest = rest[(i + 23)..])
+            {
+                boring++;
+            }
+        }
+        var standard = table.IndexOf("\0crypto/"u8) >= 0 || table.IndexOf("golang.org/x/crypto/"u8) >= 0;
+        return (string.Join(",", sig.Select(n => $"{n.Offset}:{n.Kind}")), boring, standard);
+    }
+
+    private static (string Sig, int Boring, bool Standard) OnePass(MappedBinary file, FileRange table)
+    {
+        var names = CryptoScanner.ScanNames(file, new[] { table }, default);
+        return (string.Join(",", names.SigNamesByTable[table.Offset].Select(n => $"{n.Offset}:{n.Kind}")), names.BoringFunctions, names.StandardPackages);
+    }
+
+    [SkippableFact]
+    public void One_pass_over_a_name_table_says_what_one_search_per_name_said()
+    {
+        var tables = 0;
+        var boring = 0;
+        foreach (var path in GoBinaries())
+        {
+            if (Open(path) is not var (file, image))
+            {
+                continue;
+            }
+            using (file)
+            {
+                var found = image.PcLnTab is { } named ? GoFuncTable.Read(file, named, image.BigEndian)
+                    : image.RelroData is { } relro ? GoFuncTable.Locate(file, relro, image) : null;
+                foreach (var table in image.SymbolStrings.Concat(found?.NameTables ?? Array.Empty<FileRange>()))
+                {
+                    var expected = OneSearchPerName(file.Window(table.Offset, table.Length));
+                    Assert.Equal(expected, OnePass(file, table));
+                    tables++;
+                    boring += expected.Boring;
+                }
+            }
+        }
+        Assert.True(tables >= 20 && boring > 0, $"{tables} tables, {boring} BoringCrypto wrappers compared");
+    }
+
+    [Theory]
+    [InlineData("crypto/internal/boring/sig.StandardCrypto\0")] // at the very start: no NUL before it
+    [InlineData("\0vendor/crypto/internal/boring/sig.BoringCrypto.abi0\0x._Cfunc__goboringcrypto_SHA256\0")] // inside a longer name
+    [InlineData("\0x._Cfunc__goboringcrypto_A\0_Cfunc__goboringcrypto__Cfunc__goboringcrypto_B\0")] // back to back
+    [InlineData("\0golang.org/x/crypto/ssh.Dial\0cryptocrypto/\0")] // x/crypto, and "crypto" twice in a row
+    [InlineData("\0main.cryptoHelper\0crypto\0")] // "crypto" that is none of the names, and at the very end
+    [InlineData("\0crypto/internal/boring/sig.FIPSOnly\0crypto/internal/boring/sig.Other\0crypto/sha256.New\0")]
+    public void Crafted_tables_read_alike(string text)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
+        var path = Path.Combine(Path.GetTempPath(), "fc-names-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            using var file = MappedBinary.Open(path, out _)!;
+            Assert.Equal(OneSearchPerName(bytes), OnePass(file, new FileRange(0, bytes.Length)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
