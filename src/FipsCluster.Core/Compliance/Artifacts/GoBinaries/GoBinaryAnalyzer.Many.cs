@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using FipsCluster.Core.Operations;
 
 namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 
@@ -14,63 +15,27 @@ public static partial class GoBinaryAnalyzer
     public static async IAsyncEnumerable<GoBinaryReport> AnalyzeMany(IEnumerable<string> paths, int degreeOfParallelism = 0, bool recurse = false,
         GoBinaryJudgements? judged = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var pending = Pending(paths, degreeOfParallelism, recurse, judged ?? new GoBinaryJudgements(), stop.Token).GetEnumerator();
-        try
+        // The asynchronous view of the ordered run: each step is taken on the thread pool, whose thread then works too.
+        using var reports = AnalyzeManyBlocking(paths, degreeOfParallelism, recurse, judged, ct).GetEnumerator();
+        while (await Task.Run(reports.MoveNext, ct).ConfigureAwait(false))
         {
-            while (pending.MoveNext())
-            {
-                yield return await pending.Current.ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            stop.Cancel(); // a consumer that stops early leaves at most the started window running, and that one winds down
-        }
-    }
-
-    /// <summary>The blocking form of <see cref="AnalyzeMany"/> (for a cmdlet's ProcessRecord): the same reports in the same order.</summary>
-    public static IEnumerable<GoBinaryReport> AnalyzeManyBlocking(IEnumerable<string> paths, int degreeOfParallelism = 0, bool recurse = false,
-        GoBinaryJudgements? judged = null, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(paths);
-        var reports = AnalyzeMany(paths, degreeOfParallelism, recurse, judged, ct).GetAsyncEnumerator(ct);
-        try
-        {
-            while (reports.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-            {
-                yield return reports.Current;
-            }
-        }
-        finally
-        {
-            reports.DisposeAsync().AsTask().GetAwaiter().GetResult(); // stops what is still running
+            yield return reports.Current;
         }
     }
 
     /// <summary>
-    /// The analyses in listing order, started ahead of the consumer: a window of 4 per thread is in flight, run on
-    /// at most <paramref name="dop"/> threads, so a large file does not hold up the small ones behind it.
+    /// The blocking form of <see cref="AnalyzeMany"/> (for a cmdlet's ProcessRecord): the same reports in the same order.
+    /// The enumerating thread is one of the <paramref name="degreeOfParallelism"/>: it judges the next file itself
+    /// rather than wait for another thread to, so one thread means no hand-over at all, and the others run at most
+    /// four files each ahead of it. Stopping early lets the files already started finish and starts no more.
     /// </summary>
-    private static IEnumerable<Task<GoBinaryReport>> Pending(IEnumerable<string> paths, int dop, bool recurse, GoBinaryJudgements judged, CancellationToken ct)
+    public static IEnumerable<GoBinaryReport> AnalyzeManyBlocking(IEnumerable<string> paths, int degreeOfParallelism = 0, bool recurse = false,
+        GoBinaryJudgements? judged = null, CancellationToken ct = default)
     {
-        dop = dop > 0 ? dop : Environment.ProcessorCount;
-        var threads = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, dop).ConcurrentScheduler;
-        var window = new Queue<Task<GoBinaryReport>>();
-        foreach (var path in Expand(paths, recurse))
-        {
-            ct.ThrowIfCancellationRequested();
-            window.Enqueue(Task.Factory.StartNew(() => Analyze(path, Search.Tables, judged, ct), ct, TaskCreationOptions.None, threads));
-            if (window.Count >= dop * 4)
-            {
-                yield return window.Dequeue();
-            }
-        }
-        while (window.Count > 0)
-        {
-            yield return window.Dequeue();
-        }
+        ArgumentNullException.ThrowIfNull(paths);
+        var judgements = judged ?? new GoBinaryJudgements();
+        return OrderedParallel.Select(Expand(paths, recurse), path => Analyze(path, Search.Tables, judgements, ct),
+            degreeOfParallelism > 0 ? degreeOfParallelism : Environment.ProcessorCount, ct);
     }
 
     /// <summary>Files named, and regular files under directories named (symbolic links to directories are not followed).</summary>
