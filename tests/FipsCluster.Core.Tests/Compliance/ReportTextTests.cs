@@ -39,5 +39,32 @@ public sealed class ReportTextTests
             Assert.Equal("a", pair.First.Target);
             Assert.Equal("b", pair.Second.Target);
         });
+        // The OS and the profile's hash are kept once too, and say what a report judged alone says.
+        Assert.Same(a.Os, b.Os);
+        Assert.Equal(alone.Os!.ToString(), a.Os!.ToString());
+        Assert.Equal((alone.Os.Id, alone.Os.VersionId, alone.Os.Family, alone.Os.Kernel), (a.Os.Id, a.Os.VersionId, a.Os.Family, a.Os.Kernel));
+        Assert.Same(a.ProfileHash, b.ProfileHash);
+        Assert.Equal(Judgement.ProfileHash(ComplianceProfiles.Default), a.ProfileHash);
+        Assert.Equal(alone.ProfileHash, a.ProfileHash);
+        Assert.Empty(a.Errors);
+    }
+
+    [Fact]
+    public void Nodes_with_different_systems_keep_their_own()
+    {
+        var text = new ReportText();
+        NodeComplianceReport Node(string name, string osRelease)
+        {
+            var facts = new NodeFacts(NodeTransport.Local, offline: false);
+            facts.AddFile(new FileFact("/etc/os-release", FileFactState.Present, System.Text.Encoding.UTF8.GetBytes(osRelease)));
+            return NodeComplianceEvaluator.Evaluate(facts, ComplianceProfiles.Default, name, TimeSpan.Zero, text);
+        }
+        var rhel = Node("a", "ID=rhel\nVERSION_ID=9.4\n");
+        var ubuntu = Node("b", "ID=ubuntu\nVERSION_ID=22.04\n");
+        var rhelToo = Node("c", "ID=rhel\nVERSION_ID=9.4\n");
+        Assert.Equal(("rhel", "9.4"), (rhel.Os!.Id, rhel.Os.VersionId));
+        Assert.Equal(("ubuntu", "22.04"), (ubuntu.Os!.Id, ubuntu.Os.VersionId));
+        Assert.Same(rhel.Os, rhelToo.Os);
+        Assert.NotSame(rhel.Os, ubuntu.Os);
     }
 }
