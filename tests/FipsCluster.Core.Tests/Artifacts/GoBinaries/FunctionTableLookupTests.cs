@@ -22,59 +22,50 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
         return GoBinaryAnalyzer.Expand(places, recurse: false).ToList();
     }
 
-    private static (MappedBinary File, ExecutableImage Image)? Open(string path)
+    /// <summary>Each Go binary opened, with its function table as the analyzer finds it (named by a section, else located); closed when the loop moves on.</summary>
+    private IEnumerable<(string Path, MappedBinary File, ExecutableImage Image, GoFuncTable? Table)> Opened()
     {
-        var file = MappedBinary.Open(path, out _);
-        if (file is null)
+        foreach (var path in GoBinaries())
         {
-            return null;
+            using var file = MappedBinary.Open(path, out _);
+            if (file is null || ExecutableImage.Identify(file.Window(0, 16)) is not { } kind || ExecutableImage.Read(file, kind) is not { } image)
+            {
+                continue;
+            }
+            var table = image.PcLnTab is { } named ? GoFuncTable.Read(file, named, image.BigEndian)
+                : image.RelroData is { } relro ? GoFuncTable.Locate(file, relro, image) : null;
+            yield return (path, file, image, table);
         }
-        var kind = ExecutableImage.Identify(file.Window(0, 16));
-        if (kind is null || ExecutableImage.Read(file, kind) is not { } image)
-        {
-            file.Dispose();
-            return null;
-        }
-        return (file, image);
     }
 
     [SkippableFact]
     public void The_binary_search_finds_each_sig_function_the_walk_finds()
     {
         var searched = 0;
-        foreach (var path in GoBinaries())
+        foreach (var (path, file, _, found) in Opened())
         {
-            if (Open(path) is not var (file, image))
+            if (found is not { } table)
             {
                 continue;
             }
-            using (file)
+            var entries = file.Window(table.FuncTab, 8L * (table.Count + 1));
+            foreach (var (nameOffset, kind) in CryptoScanner.SigNames(file.Window(table.FuncNames.Offset, table.FuncNames.Length)))
             {
-                var found = image.PcLnTab is { } named ? GoFuncTable.Read(file, named, image.BigEndian)
-                    : image.RelroData is { } relro ? GoFuncTable.Locate(file, relro, image) : null;
-                if (found is not { } table)
+                var walked = new List<int>();
+                for (var i = 0; i < table.Count; i++)
                 {
-                    continue;
-                }
-                var entries = file.Window(table.FuncTab, 8L * (table.Count + 1));
-                foreach (var (nameOffset, kind) in CryptoScanner.SigNames(file.Window(table.FuncNames.Offset, table.FuncNames.Length)))
-                {
-                    var walked = new List<int>();
-                    for (var i = 0; i < table.Count; i++)
+                    if (table.NameOffset(file, entries, i) == (uint)nameOffset)
                     {
-                        if (table.NameOffset(file, entries, i) == (uint)nameOffset)
-                        {
-                            walked.Add(i);
-                        }
+                        walked.Add(i);
                     }
-                    var index = table.Search(file, entries, nameOffset);
-                    Assert.True(index is not null, $"{path}: the search missed {kind} (the walk found it at {string.Join(",", walked)})");
-                    Assert.Contains(index!.Value, walked);
-                    searched++;
                 }
-                // A name no function has is not invented.
-                Assert.Null(table.Search(file, entries, (int)table.FuncNames.Length + 1));
+                var index = table.Search(file, entries, nameOffset);
+                Assert.True(index is not null, $"{path}: the search missed {kind} (the walk found it at {string.Join(",", walked)})");
+                Assert.Contains(index!.Value, walked);
+                searched++;
             }
+            // A name no function has is not invented.
+            Assert.Null(table.Search(file, entries, (int)table.FuncNames.Length + 1));
         }
         Assert.True(searched >= 10, $"only {searched} sig functions were looked up");
     }
@@ -83,24 +74,17 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
     public void The_module_data_leads_to_the_table_the_search_of_the_read_only_data_finds()
     {
         var pie = 0;
-        foreach (var path in GoBinaries())
+        foreach (var (path, file, image, _) in Opened())
         {
-            if (Open(path) is not var (file, image))
+            if (image.PcLnTab is not null || image.RelroData is not { } relro || image.NoPtrData is not { } moduleData || image.BigEndian)
             {
                 continue;
             }
-            using (file)
-            {
-                if (image.PcLnTab is not null || image.RelroData is not { } relro || image.NoPtrData is not { } moduleData || image.BigEndian)
-                {
-                    continue;
-                }
-                var viaModuleData = GoFuncTable.FromModuleData(file, moduleData, relro, image);
-                var bySearch = GoFuncTable.SearchData(file, relro, image);
-                Assert.Equal(bySearch, viaModuleData);
-                Assert.True(viaModuleData is { Located: true }, $"{path}: no table through runtime.firstmoduledata");
-                pie++;
-            }
+            var viaModuleData = GoFuncTable.FromModuleData(file, moduleData, relro, image);
+            var bySearch = GoFuncTable.SearchData(file, relro, image);
+            Assert.Equal(bySearch, viaModuleData);
+            Assert.True(viaModuleData is { Located: true }, $"{path}: no table through runtime.firstmoduledata");
+            pie++;
         }
         FipsCluster.Testing.TestEnvironment.Require(pie == 0 ? "no PIE Go binary without a .gopclntab section is installed (docker and dockerd are)" : null, "the module-data lookup cannot be compared");
     }
@@ -132,23 +116,14 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
     {
         var tables = 0;
         var boring = 0;
-        foreach (var path in GoBinaries())
+        foreach (var (_, file, image, found) in Opened())
         {
-            if (Open(path) is not var (file, image))
+            foreach (var table in image.SymbolStrings.Concat(found?.NameTables ?? Array.Empty<FileRange>()))
             {
-                continue;
-            }
-            using (file)
-            {
-                var found = image.PcLnTab is { } named ? GoFuncTable.Read(file, named, image.BigEndian)
-                    : image.RelroData is { } relro ? GoFuncTable.Locate(file, relro, image) : null;
-                foreach (var table in image.SymbolStrings.Concat(found?.NameTables ?? Array.Empty<FileRange>()))
-                {
-                    var expected = OneSearchPerName(file.Window(table.Offset, table.Length));
-                    Assert.Equal(expected, OnePass(file, table));
-                    tables++;
-                    boring += expected.Boring;
-                }
+                var expected = OneSearchPerName(file.Window(table.Offset, table.Length));
+                Assert.Equal(expected, OnePass(file, table));
+                tables++;
+                boring += expected.Boring;
             }
         }
         Assert.True(tables >= 20 && boring > 0, $"{tables} tables, {boring} BoringCrypto wrappers compared");
