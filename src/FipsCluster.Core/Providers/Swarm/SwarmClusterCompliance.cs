@@ -17,7 +17,11 @@ namespace FipsCluster.Core.Providers.Swarm;
 /// </summary>
 public static class SwarmClusterCompliance
 {
-    public static async Task<ClusterComplianceReport> TestAsync(FipsClusterRecord record, SshOptions? ssh, int throttle, OperationContext context)
+    /// <summary>
+    /// The swarm judged: every recorded member's host again (over SSH on the port its record names, or
+    /// <paramref name="sshPort"/> when given, which wins), and the swarm's own evidence from its manager.
+    /// </summary>
+    public static async Task<ClusterComplianceReport> TestAsync(FipsClusterRecord record, SshOptions? ssh, int? sshPort, int throttle, OperationContext context)
     {
         var clock = Stopwatch.StartNew();
         var profile = record.ProfileDefinition ?? ComplianceProfiles.Get(record.ComplianceProfile);
@@ -37,7 +41,7 @@ public static class SwarmClusterCompliance
             }
             else if (ssh is not null)
             {
-                scanner.AddSsh(node.EvidenceHost, 22, ssh);
+                scanner.AddSsh(sshPort is { } port ? OnPort(node.EvidenceHost, port) : node.EvidenceHost, 22, ssh);
             }
             else
             {
@@ -140,5 +144,18 @@ public static class SwarmClusterCompliance
             }
         }
         return e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean().ToString() : e.ToString();
+    }
+
+    /// <summary>The recorded host on <paramref name="port"/>; a record that does not parse is left as it is, for the scanner to report.</summary>
+    private static string OnPort(string host, int port)
+    {
+        try
+        {
+            return new HostEndpoint(HostEndpoint.Parse(host, port).Host, port).ToString();
+        }
+        catch (FipsClusterException)
+        {
+            return host;
+        }
     }
 }

@@ -125,6 +125,9 @@ public sealed class SwarmClusterProvider : IClusterProvider
         public HostEndpoint Endpoint => HostEndpoint.Parse(Host!, SshPort ?? 22);
 
         public string Name => Host ?? "this machine";
+
+        /// <summary>What the record keeps: "local", or the host with the SSH port its evidence was read on when that is not 22 (so Test-FipsCluster reads it there again).</summary>
+        public string Recorded => Host is null ? "local" : SshPort is { } port && port != 22 ? Endpoint.ToString() : Host;
     }
 
     /// <summary>A host admitted on evidence: the engine it joins with, where its evidence was read, and what it showed.</summary>
@@ -138,7 +141,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
             NodeId = nodeId,
             Role = role,
             Endpoint = Engine.ToString(),
-            EvidenceHost = Source.Host ?? "local",
+            EvidenceHost = Source.Recorded,
             EngineId = Identity.Id,
             FipsModeEnabled = Report.FipsModeEnabled,
             Compliant = Report.Compliant,
@@ -348,7 +351,7 @@ public sealed class SwarmClusterProvider : IClusterProvider
     public Task<ClusterComplianceReport> TestAsync(FipsClusterRecord record, TestClusterOptions options, OperationContext context)
     {
         RefuseKubernetes(record, options.Kubeconfig);
-        return SwarmClusterCompliance.TestAsync(record, options.Ssh, options.ThrottleLimit, context);
+        return SwarmClusterCompliance.TestAsync(record, options.Ssh, options.SshPort, options.ThrottleLimit, context);
     }
 
     /// <summary>AWS keys or a region given for a swarm would be ignored, so a wrong cluster name would go unnoticed: refused.</summary>
