@@ -10,79 +10,58 @@ namespace FipsCluster.Module.Tests.Clusters;
 /// admitted on the FIPS node's own evidence. (Evidence from one machine for another's engine: Hostile/SwarmAdmissionHostileTests.)
 /// </summary>
 [Collection("dockerd")]
-public sealed class AddFipsClusterNodeTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
+public sealed class AddFipsClusterNodeTests : SwarmNodeTestBase, IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>
 {
-    private readonly DockerSwarmFixture _docker;
-    private readonly SshNodesFixture _nodes;
-    private readonly PsSession _ps;
-    private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
-
     public AddFipsClusterNodeTests(DockerSwarmFixture docker, SshNodesFixture nodes, ModuleFixture module)
+        : base(docker, nodes, module)
     {
-        _docker = docker;
-        _nodes = nodes;
-        _ps = module.Session;
-        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
-    }
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", null);
-        if (Directory.Exists(_home))
-        {
-            Directory.Delete(_home, recursive: true);
-        }
     }
 
     [SkippableFact]
     public void A_node_is_admitted_on_passing_evidence_and_refused_on_failing_evidence_with_the_swarm_unchanged()
     {
-        _docker.RequireEngines();
-        _nodes.Require();
+        Docker.RequireEngines();
+        Nodes.Require();
         var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(_nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
-        var manager = _docker.StartDaemon("m" + suffix, _nodes.FipsNodeNamespace, nodeKey);
-        var nodeEngine = _docker.StartDaemon("n" + suffix, _nodes.FipsNodeNamespace, nodeKey);
-        using var nodeIdentity = _nodes.UseDockerTrustKey(nodeKey);
-        var nodeEngineId = _docker.Docker(nodeEngine, "info", "--format", "{{.ID}}").Trim();
-        Assert.Equal(nodeEngineId, _docker.Docker(manager, "info", "--format", "{{.ID}}").Trim()); // one machine
-        Assert.NotEqual(nodeEngineId, _docker.Docker(_docker.OtherHost, "info", "--format", "{{.ID}}").Trim());
+        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var manager = Docker.StartDaemon("m" + suffix, Nodes.FipsNodeNamespace, nodeKey);
+        var nodeEngine = Docker.StartDaemon("n" + suffix, Nodes.FipsNodeNamespace, nodeKey);
+        using var nodeIdentity = Nodes.UseDockerTrustKey(nodeKey);
+        var nodeEngineId = Docker.Docker(nodeEngine, "info", "--format", "{{.ID}}").Trim();
+        Assert.Equal(nodeEngineId, Docker.Docker(manager, "info", "--format", "{{.ID}}").Trim()); // one machine
+        Assert.NotEqual(nodeEngineId, Docker.Docker(Docker.OtherHost, "info", "--format", "{{.ID}}").Trim());
         try
         {
-            // Tailored profile: what a FIPS node proves about itself (Debian's dockerd is standard Go crypto and the
-            // simulated node is Debian, so the binary and OS-provenance checks are left out, as the issue allows).
-            Directory.CreateDirectory(_home);
-            var profile = Path.Combine(_home, "sim-fips.yaml"); // removed with the store in Dispose
-            File.WriteAllText(profile, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: High }\n  - { id: LNX-FIPS-02, severity: High }\n  - { id: LNX-SSL-01, severity: High }\n  - { id: LNX-GCRY-01 }\n");
+            var profile = SimFipsProfile("- { id: LNX-GCRY-01 }"); // the node's libgcrypt too
             var port = 40000 + Random.Shared.Next(0, 20000);
             // The manager's evidence over SSH from its FIPS host: created without -Force, so without a waiver.
-            var created = _ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -ComputerName $args[4] -UserName $args[5] -KeyFilePath $args[6] -KnownHostsPath $args[7]",
-                manager, _nodes.FipsNode, port, profile, _nodes.FipsNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts);
+            var created = Ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -ComputerName $args[4] -UserName $args[5] -KeyFilePath $args[6] -KnownHostsPath $args[7]",
+                manager, Nodes.FipsNode, port, profile, Nodes.FipsNode, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts);
             Assert.Empty(created.Errors);
             var record = created.SingleOf("FipsCluster.FipsClusterRecord");
             Assert.Equal("Sim-FIPS", (string)record.ComplianceProfile);
             Assert.True((bool)record.Fips);
             Assert.Empty((IEnumerable<dynamic>)record.Waivers);
-            Assert.Equal(_nodes.FipsNode, (string)((IEnumerable<dynamic>)record.Nodes).Single().EvidenceHost);
+            Assert.Equal(Nodes.FipsNode, (string)((IEnumerable<dynamic>)record.Nodes).Single().EvidenceHost);
             Assert.Equal(nodeEngineId, (string)((IEnumerable<dynamic>)record.Nodes).Single().EngineId);
-            Assert.Contains((IEnumerable<dynamic>)record.CreationEvidence, e => ((string)e).Contains($"engine ID {nodeEngineId}, confirmed on {_nodes.FipsNode} (/etc/docker/key.json)", StringComparison.Ordinal));
+            Assert.Contains((IEnumerable<dynamic>)record.CreationEvidence, e => ((string)e).Contains($"engine ID {nodeEngineId}, confirmed on {Nodes.FipsNode} (/etc/docker/key.json)", StringComparison.Ordinal));
 
             const string Add = "Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[1] -UserName $args[2] -KeyFilePath $args[3] -KnownHostsPath $args[4] -AdvertiseAddress $args[5]";
-            string[] NodeIds() => _docker.Docker(manager, "node", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            var nodeAddress = _nodes.FipsNode;
+            string[] NodeIds() => Docker.Docker(manager, "node", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var nodeAddress = Nodes.FipsNode;
 
             // This host's engine on this host's evidence (its own ID, but not FIPS): refused, nothing joined.
-            var refused = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0]", _docker.OtherHost);
+            var refused = Ps.Run("Add-FipsClusterNode adm -DockerHost $args[0]", Docker.OtherHost);
             var error = Assert.Single(refused.Errors);
             Assert.Equal("NodeNotFipsCompliant,FipsCluster.Commands.AddFipsClusterNodeCommand", error.FullyQualifiedErrorId);
             Assert.Contains("LNX-FIPS-01", error.ToString());
             Assert.Single(NodeIds());
-            Assert.Equal("inactive", _docker.Docker(_docker.OtherHost, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
-            Assert.Equal("inactive", _docker.Docker(nodeEngine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
-            Assert.Single((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes);
+            Assert.Equal("inactive", Docker.Docker(Docker.OtherHost, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
+            Assert.Equal("inactive", Docker.Docker(nodeEngine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
+            Assert.Single((IEnumerable<dynamic>)Ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes);
 
             // Evidence from the FIPS node itself: admitted, joined, recorded.
-            var admitted = _ps.Run(Add, nodeEngine, _nodes.FipsNode, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, nodeAddress);
+            var admitted = Ps.Run(Add, nodeEngine, Nodes.FipsNode, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts, nodeAddress);
             Assert.Empty(admitted.Errors);
             var member = admitted.SingleOf("FipsCluster.FipsClusterNode");
             Assert.True((bool)member.Compliant);
@@ -90,19 +69,19 @@ public sealed class AddFipsClusterNodeTests : IClassFixture<ModuleFixture>, ICla
             Assert.True((bool?)member.FipsModeEnabled);
             Assert.Equal(2, NodeIds().Length);
             Assert.Contains((string)member.NodeId, NodeIds());
-            var nodes = ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes).ToList();
+            var nodes = ((IEnumerable<dynamic>)Ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes).ToList();
             Assert.Equal(new[] { "Manager", "Worker" }, nodes.Select(n => (string)n.Role));
             // The join token never reached any output.
-            var token = _docker.Docker(manager, "swarm", "join-token", "-q", "worker").Trim();
+            var token = Docker.Docker(manager, "swarm", "join-token", "-q", "worker").Trim();
             Assert.DoesNotContain(token.Split('-')[^1], admitted.AllText);
 
             // A FIPS cluster hands out swarmkit's FIPS form of the engine's token: same digest and secret, SWMTKN-2-1.
-            var fipsToken = _ps.Run("Get-SwarmJoinToken -Cluster adm -Role Worker -AsPlainText").Output.Single().ToString();
+            var fipsToken = Ps.Run("Get-SwarmJoinToken -Cluster adm -Role Worker -AsPlainText").Output.Single().ToString();
             Assert.Equal("SWMTKN-2-1-" + token["SWMTKN-1-".Length..], fipsToken);
-            Assert.True((bool)_ps.Run("(Get-SwarmJoinToken -Cluster adm -Role Worker).Fips").Output.Single().BaseObject);
+            Assert.True((bool)Ps.Run("(Get-SwarmJoinToken -Cluster adm -Role Worker).Fips").Output.Single().BaseObject);
 
             // The engine's view merged with the evidence; the certificate subject as swarmkit issues it.
-            var listed = _ps.Run("Get-FipsCluster adm | Get-FipsClusterNode").Of("FipsCluster.FipsClusterNode");
+            var listed = Ps.Run("Get-FipsCluster adm | Get-FipsClusterNode").Of("FipsCluster.FipsClusterNode");
             Assert.Equal(2, listed.Count);
             Assert.All(listed, n => Assert.True((bool)n.Recorded));
             var worker = listed.Single(n => (string)n.Role == "Worker");
@@ -113,7 +92,7 @@ public sealed class AddFipsClusterNodeTests : IClassFixture<ModuleFixture>, ICla
 
             // The whole cluster: members re-judged over SSH (both pass), plus the cluster-level evidence an upstream
             // engine honestly fails.
-            var test = _ps.Run("Test-FipsCluster adm -UserName $args[0] -KeyFilePath $args[1] -KnownHostsPath $args[2]", _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts);
+            var test = Ps.Run("Test-FipsCluster adm -UserName $args[0] -KeyFilePath $args[1] -KnownHostsPath $args[2]", Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts);
             Assert.Empty(test.Errors);
             var cluster = test.SingleOf("FipsCluster.ClusterComplianceReport");
             Assert.False((bool)cluster.Compliant);
@@ -131,16 +110,16 @@ public sealed class AddFipsClusterNodeTests : IClassFixture<ModuleFixture>, ICla
             Assert.Equal("Warning", checks["SWM-TOKEN-01"].Status.ToString());
 
             // Removal: the engine leaves, the managers and the record forget the node.
-            var removed = _ps.Run("Remove-FipsClusterNode adm $args[0] -DockerHost $args[1] -Force", (string)member.NodeId, nodeEngine);
+            var removed = Ps.Run("Remove-FipsClusterNode adm $args[0] -DockerHost $args[1] -Force", (string)member.NodeId, nodeEngine);
             Assert.Empty(removed.Errors);
             Assert.Single(NodeIds());
-            Assert.Equal("inactive", _docker.Docker(nodeEngine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
-            Assert.Single((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes);
+            Assert.Equal("inactive", Docker.Docker(nodeEngine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim());
+            Assert.Single((IEnumerable<dynamic>)Ps.Run("Get-FipsCluster adm").SingleOf("FipsCluster.FipsClusterRecord").Nodes);
         }
         finally
         {
-            _docker.TryDocker(nodeEngine, "swarm", "leave", "--force");
-            _docker.TryDocker(manager, "swarm", "leave", "--force");
+            Docker.TryDocker(nodeEngine, "swarm", "leave", "--force");
+            Docker.TryDocker(manager, "swarm", "leave", "--force");
         }
     }
 }

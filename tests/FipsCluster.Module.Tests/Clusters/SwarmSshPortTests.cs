@@ -10,56 +10,37 @@ namespace FipsCluster.Module.Tests.Clusters;
 /// and -SshPort, when given, wins over the record.
 /// </summary>
 [Collection("dockerd")]
-public sealed class SwarmSshPortTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
+public sealed class SwarmSshPortTests : SwarmNodeTestBase, IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>
 {
-    private readonly DockerSwarmFixture _docker;
-    private readonly SshNodesFixture _nodes;
-    private readonly PsSession _ps;
-    private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
-
     public SwarmSshPortTests(DockerSwarmFixture docker, SshNodesFixture nodes, ModuleFixture module)
+        : base(docker, nodes, module)
     {
-        _docker = docker;
-        _nodes = nodes;
-        _ps = module.Session;
-        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
-    }
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", null);
-        if (Directory.Exists(_home))
-        {
-            Directory.Delete(_home, recursive: true);
-        }
     }
 
     [SkippableFact]
     public void The_port_a_member_was_judged_on_is_recorded_and_used_again_unless_SshPort_says_otherwise()
     {
-        _docker.RequireEngines();
-        _nodes.Require();
+        Docker.RequireEngines();
+        Nodes.Require();
         var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(_nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
-        var manager = _docker.StartDaemon("p" + suffix, _nodes.FipsNodeNamespace, nodeKey);
-        using var nodeIdentity = _nodes.UseDockerTrustKey(nodeKey);
-        using var relay = new TcpRelay(_nodes.FipsNode, 22);
-        Directory.CreateDirectory(_home);
-        var profile = Path.Combine(_home, "sim-fips.yaml");
-        File.WriteAllText(profile, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: High }\n  - { id: LNX-FIPS-02, severity: High }\n  - { id: LNX-SSL-01, severity: High }\n");
-        var knownHosts = Path.Combine(_home, "known_hosts"); // 127.0.0.1 on the relay's port is a new host: learnt on first use
-        var login = $"-UserName {_nodes.UserName} -KeyFilePath {_nodes.KeyFile} -KnownHostsPath {knownHosts} -HostKeyPolicy AcceptNew";
+        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var manager = Docker.StartDaemon("p" + suffix, Nodes.FipsNodeNamespace, nodeKey);
+        using var nodeIdentity = Nodes.UseDockerTrustKey(nodeKey);
+        using var relay = new TcpRelay(Nodes.FipsNode, 22);
+        var profile = SimFipsProfile();
+        var knownHosts = Path.Combine(Home, "known_hosts"); // 127.0.0.1 on the relay's port is a new host: learnt on first use
+        var login = $"-UserName {Nodes.UserName} -KeyFilePath {Nodes.KeyFile} -KnownHostsPath {knownHosts} -HostKeyPolicy AcceptNew";
         try
         {
-            var created = _ps.Run($"New-FipsCluster -Name ported -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -ComputerName 127.0.0.1 -SshPort {relay.Port} {login}",
-                manager, _nodes.FipsNode, 40000 + Random.Shared.Next(0, 20000), profile);
+            var created = Ps.Run($"New-FipsCluster -Name ported -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[1]):$($args[2])\" -AdvertiseAddress $args[1] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[3]) -ComputerName 127.0.0.1 -SshPort {relay.Port} {login}",
+                manager, Nodes.FipsNode, 40000 + Random.Shared.Next(0, 20000), profile);
             Assert.Empty(created.Errors);
             var member = Assert.Single((IEnumerable<dynamic>)created.SingleOf("FipsCluster.FipsClusterRecord").Nodes);
             Assert.Equal($"127.0.0.1:{relay.Port}", (string)member.EvidenceHost);
             Assert.True((bool)member.Compliant);
 
             // Read again where it was read: the member is judged (and passes), not unreachable on port 22.
-            var tested = _ps.Run($"Test-FipsCluster ported {login}");
+            var tested = Ps.Run($"Test-FipsCluster ported {login}");
             Assert.Empty(tested.Errors);
             var host = Assert.Single((IEnumerable<dynamic>)tested.SingleOf("FipsCluster.ClusterComplianceReport").Nodes);
             Assert.Equal("Compliant", host.Status.ToString());
@@ -70,14 +51,14 @@ public sealed class SwarmSshPortTests : IClassFixture<ModuleFixture>, IClassFixt
             listener.Start();
             var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
             listener.Stop();
-            var elsewhere = _ps.Run($"Test-FipsCluster ported {login} -SshPort {closedPort}");
+            var elsewhere = Ps.Run($"Test-FipsCluster ported {login} -SshPort {closedPort}");
             var unreachable = Assert.Single((IEnumerable<dynamic>)elsewhere.SingleOf("FipsCluster.ClusterComplianceReport").Nodes);
             Assert.Equal("NodeUnreachable", (string)unreachable.ErrorId);
             Assert.Equal($"127.0.0.1:{closedPort}", (string)unreachable.ComputerName);
         }
         finally
         {
-            _docker.TryDocker(manager, "swarm", "leave", "--force");
+            Docker.TryDocker(manager, "swarm", "leave", "--force");
         }
     }
 }

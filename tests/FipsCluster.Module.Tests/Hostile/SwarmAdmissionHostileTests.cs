@@ -12,71 +12,46 @@ namespace FipsCluster.Module.Tests.Hostile;
 /// simulated FIPS node (its network namespace and its own trust key, bound over its /etc/docker/key.json).
 /// </summary>
 [Collection("dockerd")]
-public sealed class SwarmAdmissionHostileTests : IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>, IDisposable
+public sealed class SwarmAdmissionHostileTests : SwarmNodeTestBase, IClassFixture<ModuleFixture>, IClassFixture<SshNodesFixture>
 {
     private const string Record = "FipsCluster.FipsClusterRecord";
-    private readonly DockerSwarmFixture _docker;
-    private readonly SshNodesFixture _nodes;
-    private readonly PsSession _ps;
-    private readonly string _home = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
-
     public SwarmAdmissionHostileTests(DockerSwarmFixture docker, SshNodesFixture nodes, ModuleFixture module)
+        : base(docker, nodes, module)
     {
-        _docker = docker;
-        _nodes = nodes;
-        _ps = module.Session;
-        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", _home);
-    }
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("FIPSCLUSTER_HOME", null);
-        if (Directory.Exists(_home))
-        {
-            Directory.Delete(_home, recursive: true);
-        }
     }
 
     private string Ssh => "-UserName $args[1] -KeyFilePath $args[2] -KnownHostsPath $args[3]";
 
-    private object[] SshArgs(object first) => new[] { first, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts };
+    private object[] SshArgs(object first) => new[] { first, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts };
 
-    private string State(string engine) => _docker.Docker(engine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim();
+    private string State(string engine) => Docker.Docker(engine, "info", "--format", "{{.Swarm.LocalNodeState}}").Trim();
 
-    private string Id(string engine) => _docker.Docker(engine, "info", "--format", "{{.ID}}").Trim();
-
-    private string Profile()
-    {
-        Directory.CreateDirectory(_home);
-        var profile = Path.Combine(_home, "sim-fips.yaml");
-        File.WriteAllText(profile, "name: Sim-FIPS\nstandard: FIPS 140-3\nchecks:\n  - { id: LNX-FIPS-01, severity: High }\n  - { id: LNX-FIPS-02, severity: High }\n  - { id: LNX-SSL-01, severity: High }\n");
-        return profile;
-    }
+    private string Id(string engine) => Docker.Docker(engine, "info", "--format", "{{.ID}}").Trim();
 
     [SkippableFact]
     public void Evidence_from_one_machine_never_admits_another_machines_engine_and_nothing_joins()
     {
-        _docker.RequireEngines();
-        _nodes.Require();
+        Docker.RequireEngines();
+        Nodes.Require();
         var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(_nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
-        var manager = _docker.StartDaemon("hm" + suffix, _nodes.FipsNodeNamespace, nodeKey);
-        var nodeEngine = _docker.StartDaemon("hn" + suffix, _nodes.FipsNodeNamespace, nodeKey);
+        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var manager = Docker.StartDaemon("hm" + suffix, Nodes.FipsNodeNamespace, nodeKey);
+        var nodeEngine = Docker.StartDaemon("hn" + suffix, Nodes.FipsNodeNamespace, nodeKey);
         // An engine on a local socket of this host whose ID is another machine's (as a socket forwarded from elsewhere).
-        var forwarded = _docker.StartDaemon("hf" + suffix, trustKey: Path.Combine(_nodes.WorkDirectory, $"elsewhere-key-{suffix}.json"));
-        using var nodeIdentity = _nodes.UseDockerTrustKey(nodeKey);
-        var thisHost = _docker.OtherHost;
+        var forwarded = Docker.StartDaemon("hf" + suffix, trustKey: Path.Combine(Nodes.WorkDirectory, $"elsewhere-key-{suffix}.json"));
+        using var nodeIdentity = Nodes.UseDockerTrustKey(nodeKey);
+        var thisHost = Docker.OtherHost;
         try
         {
             var port = 40000 + Random.Shared.Next(0, 20000);
-            var created = _ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[4]):$($args[5])\" -AdvertiseAddress $args[4] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[6]) -ComputerName $args[4] " + Ssh,
-                manager, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.FipsNode, port, Profile());
+            var created = Ps.Run("New-FipsCluster -Name adm -Provider Swarm -DockerHost $args[0] -ListenAddress \"$($args[4]):$($args[5])\" -AdvertiseAddress $args[4] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[6]) -ComputerName $args[4] " + Ssh,
+                manager, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts, Nodes.FipsNode, port, SimFipsProfile());
             Assert.Empty(created.Errors);
-            string[] Members() => _docker.Docker(manager, "node", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            int Recorded() => ((IEnumerable<dynamic>)_ps.Run("Get-FipsCluster adm").SingleOf(Record).Nodes).Count();
+            string[] Members() => Docker.Docker(manager, "node", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            int Recorded() => ((IEnumerable<dynamic>)Ps.Run("Get-FipsCluster adm").SingleOf(Record).Nodes).Count();
 
             // The proof: the FIPS node's evidence (which passes) offered for this host's engine.
-            var borrowed = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[4] " + Ssh, thisHost, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.FipsNode);
+            var borrowed = Ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[4] " + Ssh, thisHost, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts, Nodes.FipsNode);
             var mismatch = Assert.Single(borrowed.Errors);
             Assert.Equal("NodeIdentityMismatch,FipsCluster.Commands.AddFipsClusterNodeCommand", mismatch.FullyQualifiedErrorId);
             Assert.Equal("SecurityError", mismatch.CategoryInfo.Category.ToString());
@@ -86,18 +61,18 @@ public sealed class SwarmAdmissionHostileTests : IClassFixture<ModuleFixture>, I
 
             // The node's engine with this host's evidence: this host cannot even show an engine ID (its trust key is
             // root's and the login has no sudo), so nothing ties the evidence to the engine.
-            var unproven = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[4] " + Ssh, nodeEngine, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.PlainNode);
+            var unproven = Ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[4] " + Ssh, nodeEngine, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts, Nodes.PlainNode);
             Assert.Equal("NodeIdentityUnavailable,FipsCluster.Commands.AddFipsClusterNodeCommand", Assert.Single(unproven.Errors).FullyQualifiedErrorId);
             Assert.Equal("inactive", State(nodeEngine));
 
             // Without -ComputerName the evidence is this machine's: an engine over tcp is refused before it is contacted
             // (the port is closed: contacting it would have been DockerEngineUnreachable) ...
-            var tcp = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -DockerTlsVerify -DockerCertPath $args[1]", $"tcp://127.0.0.1:{port + 1}", _home);
+            var tcp = Ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -DockerTlsVerify -DockerCertPath $args[1]", $"tcp://127.0.0.1:{port + 1}", Home);
             var tcpError = Assert.Single(tcp.Errors);
             Assert.Equal("NodeIdentityMismatch,FipsCluster.Commands.AddFipsClusterNodeCommand", tcpError.FullyQualifiedErrorId);
             Assert.Contains("-ComputerName", tcpError.ErrorDetails?.RecommendedAction ?? "");
             // ... and an engine on a local socket must have this machine's engine ID.
-            var foreign = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0]", forwarded);
+            var foreign = Ps.Run("Add-FipsClusterNode adm -DockerHost $args[0]", forwarded);
             var foreignError = Assert.Single(foreign.Errors);
             Assert.Equal("NodeIdentityMismatch,FipsCluster.Commands.AddFipsClusterNodeCommand", foreignError.FullyQualifiedErrorId);
             Assert.Contains("this machine", foreignError.Exception.Message);
@@ -108,44 +83,44 @@ public sealed class SwarmAdmissionHostileTests : IClassFixture<ModuleFixture>, I
             Assert.Equal(1, Recorded());
 
             // The engine on the machine the evidence comes from is admitted.
-            var admitted = _ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[4] -AdvertiseAddress $args[4] " + Ssh, nodeEngine, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, _nodes.FipsNode);
+            var admitted = Ps.Run("Add-FipsClusterNode adm -DockerHost $args[0] -ComputerName $args[4] -AdvertiseAddress $args[4] " + Ssh, nodeEngine, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts, Nodes.FipsNode);
             Assert.Empty(admitted.Errors);
             Assert.Equal(Id(nodeEngine), (string)admitted.SingleOf("FipsCluster.FipsClusterNode").EngineId);
             Assert.Equal(2, Members().Length);
         }
         finally
         {
-            _docker.TryDocker(nodeEngine, "swarm", "leave", "--force");
-            _docker.TryDocker(manager, "swarm", "leave", "--force");
-            _docker.TryDocker(thisHost, "swarm", "leave", "--force");
-            _docker.TryDocker(forwarded, "swarm", "leave", "--force");
+            Docker.TryDocker(nodeEngine, "swarm", "leave", "--force");
+            Docker.TryDocker(manager, "swarm", "leave", "--force");
+            Docker.TryDocker(thisHost, "swarm", "leave", "--force");
+            Docker.TryDocker(forwarded, "swarm", "leave", "--force");
         }
     }
 
     [SkippableFact]
     public void New_FipsCluster_on_another_machines_evidence_initializes_no_swarm_and_records_nothing()
     {
-        _docker.RequireEngines();
-        _nodes.Require();
+        Docker.RequireEngines();
+        Nodes.Require();
         var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(_nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
-        var onNode = _docker.StartDaemon("hk" + suffix, _nodes.FipsNodeNamespace, nodeKey); // creates the node's key
-        var onThisHost = _docker.StartDaemon("hh" + suffix);
-        using var nodeIdentity = _nodes.UseDockerTrustKey(nodeKey);
+        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var onNode = Docker.StartDaemon("hk" + suffix, Nodes.FipsNodeNamespace, nodeKey); // creates the node's key
+        var onThisHost = Docker.StartDaemon("hh" + suffix);
+        using var nodeIdentity = Nodes.UseDockerTrustKey(nodeKey);
         try
         {
-            var borrowed = _ps.Run("New-FipsCluster -Name wrong -Provider Swarm -DockerHost $args[0] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[4]) -ComputerName $args[5] " + Ssh,
-                onThisHost, _nodes.UserName, _nodes.KeyFile, _nodes.KnownHosts, Profile(), _nodes.FipsNode);
+            var borrowed = Ps.Run("New-FipsCluster -Name wrong -Provider Swarm -DockerHost $args[0] -ComplianceProfile (Get-FipsComplianceProfile -Path $args[4]) -ComputerName $args[5] " + Ssh,
+                onThisHost, Nodes.UserName, Nodes.KeyFile, Nodes.KnownHosts, SimFipsProfile(), Nodes.FipsNode);
             Assert.Equal("NodeIdentityMismatch,FipsCluster.Commands.NewFipsClusterCommand", Assert.Single(borrowed.Errors).FullyQualifiedErrorId);
             Assert.Equal("inactive", State(onThisHost));
-            Assert.Equal("FipsClusterNotFound,FipsCluster.Commands.GetFipsClusterCommand", Assert.Single(_ps.Run("Get-FipsCluster wrong").Errors).FullyQualifiedErrorId);
+            Assert.Equal("FipsClusterNotFound,FipsCluster.Commands.GetFipsClusterCommand", Assert.Single(Ps.Run("Get-FipsCluster wrong").Errors).FullyQualifiedErrorId);
 
-            var tcp = _ps.Run("New-FipsCluster -Name wrong -Provider Swarm -FipsMode Disabled -DockerHost $args[0] -DockerTlsVerify -DockerCertPath $args[1]", "tcp://127.0.0.1:1", _home);
+            var tcp = Ps.Run("New-FipsCluster -Name wrong -Provider Swarm -FipsMode Disabled -DockerHost $args[0] -DockerTlsVerify -DockerCertPath $args[1]", "tcp://127.0.0.1:1", Home);
             Assert.Equal("NodeIdentityMismatch,FipsCluster.Commands.NewFipsClusterCommand", Assert.Single(tcp.Errors).FullyQualifiedErrorId);
 
             // The same engine with this machine's evidence (a local socket, this host's engine ID): the binding holds
             // and the cluster is created (non-FIPS: this host is not FIPS), its manager's engine ID recorded.
-            var local = _ps.Run("New-FipsCluster -Name right -Provider Swarm -FipsMode Disabled -DockerHost $args[0] -ListenAddress 127.0.0.1:$($args[1]) -AdvertiseAddress 127.0.0.1", onThisHost, 40000 + Random.Shared.Next(0, 20000));
+            var local = Ps.Run("New-FipsCluster -Name right -Provider Swarm -FipsMode Disabled -DockerHost $args[0] -ListenAddress 127.0.0.1:$($args[1]) -AdvertiseAddress 127.0.0.1", onThisHost, 40000 + Random.Shared.Next(0, 20000));
             Assert.Empty(local.Errors);
             var manager = ((IEnumerable<dynamic>)local.SingleOf(Record).Nodes).Single();
             Assert.Equal(Id(onThisHost), (string)manager.EngineId);
@@ -154,7 +129,7 @@ public sealed class SwarmAdmissionHostileTests : IClassFixture<ModuleFixture>, I
         }
         finally
         {
-            _docker.TryDocker(onThisHost, "swarm", "leave", "--force");
+            Docker.TryDocker(onThisHost, "swarm", "leave", "--force");
         }
     }
 }
