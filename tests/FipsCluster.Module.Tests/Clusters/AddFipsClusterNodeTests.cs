@@ -20,10 +20,7 @@ public sealed class AddFipsClusterNodeTests : SwarmNodeTestBase, IClassFixture<M
     [SkippableFact]
     public void A_node_is_admitted_on_passing_evidence_and_refused_on_failing_evidence_with_the_swarm_unchanged()
     {
-        Docker.RequireEngines();
-        Nodes.Require();
-        var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var (suffix, nodeKey) = PrepareFipsNode();
         var manager = Docker.StartDaemon("m" + suffix, Nodes.FipsNodeNamespace, nodeKey);
         var nodeEngine = Docker.StartDaemon("n" + suffix, Nodes.FipsNodeNamespace, nodeKey);
         using var nodeIdentity = Nodes.UseDockerTrustKey(nodeKey);

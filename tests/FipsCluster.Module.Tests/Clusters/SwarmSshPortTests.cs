@@ -20,10 +20,7 @@ public sealed class SwarmSshPortTests : SwarmNodeTestBase, IClassFixture<ModuleF
     [SkippableFact]
     public void The_port_a_member_was_judged_on_is_recorded_and_used_again_unless_SshPort_says_otherwise()
     {
-        Docker.RequireEngines();
-        Nodes.Require();
-        var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var (suffix, nodeKey) = PrepareFipsNode();
         var manager = Docker.StartDaemon("p" + suffix, Nodes.FipsNodeNamespace, nodeKey);
         using var nodeIdentity = Nodes.UseDockerTrustKey(nodeKey);
         using var relay = new TcpRelay(Nodes.FipsNode, 22);

@@ -25,6 +25,19 @@ public abstract class SwarmNodeTestBase : IDisposable
     protected string Home { get; } = Path.Combine("/tmp", "fc-home-" + Guid.NewGuid().ToString("N")[..8]);
 
     /// <summary>
+    /// Requires the engines and the SSH nodes (a skip, or a failure under CI=true), and names what a test's engines on
+    /// the simulated FIPS node use: a suffix for their names and a trust key file, which gives them the node's engine ID
+    /// (pass it to DockerSwarmFixture.StartDaemon with the node's namespace, and to SshNodesFixture.UseDockerTrustKey).
+    /// </summary>
+    protected (string Suffix, string NodeKey) PrepareFipsNode()
+    {
+        Docker.RequireEngines();
+        Nodes.Require();
+        var suffix = Guid.NewGuid().ToString("N")[..4];
+        return (suffix, Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json"));
+    }
+
+    /// <summary>
     /// Writes the profile a simulated FIPS node passes into <see cref="Home"/> and returns its path: what such a node proves
     /// about itself (the node is Debian, whose dockerd is standard Go crypto, so the binary and OS-provenance checks are
     /// left out), plus <paramref name="extraChecks"/> (profile lines such as "- { id: LNX-GCRY-01 }").

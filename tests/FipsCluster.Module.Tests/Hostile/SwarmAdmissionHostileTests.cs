@@ -31,10 +31,7 @@ public sealed class SwarmAdmissionHostileTests : SwarmNodeTestBase, IClassFixtur
     [SkippableFact]
     public void Evidence_from_one_machine_never_admits_another_machines_engine_and_nothing_joins()
     {
-        Docker.RequireEngines();
-        Nodes.Require();
-        var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var (suffix, nodeKey) = PrepareFipsNode();
         var manager = Docker.StartDaemon("hm" + suffix, Nodes.FipsNodeNamespace, nodeKey);
         var nodeEngine = Docker.StartDaemon("hn" + suffix, Nodes.FipsNodeNamespace, nodeKey);
         // An engine on a local socket of this host whose ID is another machine's (as a socket forwarded from elsewhere).
@@ -100,10 +97,7 @@ public sealed class SwarmAdmissionHostileTests : SwarmNodeTestBase, IClassFixtur
     [SkippableFact]
     public void New_FipsCluster_on_another_machines_evidence_initializes_no_swarm_and_records_nothing()
     {
-        Docker.RequireEngines();
-        Nodes.Require();
-        var suffix = Guid.NewGuid().ToString("N")[..4];
-        var nodeKey = Path.Combine(Nodes.WorkDirectory, $"fips-node-key-{suffix}.json");
+        var (suffix, nodeKey) = PrepareFipsNode();
         var onNode = Docker.StartDaemon("hk" + suffix, Nodes.FipsNodeNamespace, nodeKey); // creates the node's key
         var onThisHost = Docker.StartDaemon("hh" + suffix);
         using var nodeIdentity = Nodes.UseDockerTrustKey(nodeKey);
