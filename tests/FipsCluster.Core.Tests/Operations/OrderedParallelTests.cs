@@ -37,11 +37,22 @@ public sealed class OrderedParallelTests
         var running = 0;
         var most = 0;
         var used = new ConcurrentDictionary<int, int>();
+        using var otherThreadWorked = new ManualResetEventSlim();
         OrderedParallel.Select(Enumerable.Range(0, 200), i =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
             used.AddOrUpdate(Environment.CurrentManagedThreadId, 1, (_, n) => n + 1);
+            if (Environment.CurrentManagedThreadId != caller)
+            {
+                otherThreadWorked.Set();
+            }
+            if (i == 0)
+            {
+                // The caller takes the first item itself; holding it until another thread has worked makes the test
+                // independent of how soon a busy thread pool starts the others.
+                otherThreadWorked.Wait(TimeSpan.FromSeconds(30));
+            }
             Thread.Sleep(i % 3);
             Interlocked.Decrement(ref running);
             return i;
