@@ -38,12 +38,7 @@ public sealed class DirectoryAnalysisTests(GoToolchainFixture go) : IDisposable
     public void The_parallel_walk_gives_the_exhaustive_verdicts_item_by_item_in_listing_order()
     {
         go.RequireGo();
-        // The fixture's flavours (BoringCrypto, fipsonly, stripped, PE, Mach-O, arm64…), the toolchain's own stripped
-        // tools, and the Go binaries the packages installed (PIE and not, with and without .gnu.hash).
-        var places = new List<string> { Path.Combine(go.Root, "bin") };
-        places.AddRange(new[] { "/usr/lib/go/pkg/tool/linux_amd64", "/usr/lib/go/bin" }.Where(Directory.Exists));
-        places.AddRange(new[] { "dockerd", "docker", "containerd", "ctr", "containerd-shim-runc-v2", "runc", "etcd", "kubectl" }
-            .Select(InstalledGoBinaryTests.Locate).OfType<string>());
+        var places = go.GoBinaryPlaces();
         var listed = GoBinaryAnalyzer.Expand(places, recurse: false).ToList();
 
         var fast = GoBinaryAnalyzer.AnalyzeManyBlocking(places, 2).ToList();

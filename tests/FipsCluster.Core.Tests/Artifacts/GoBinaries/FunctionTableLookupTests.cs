@@ -15,11 +15,7 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
     private List<string> GoBinaries()
     {
         go.RequireGo();
-        var places = new List<string> { Path.Combine(go.Root, "bin") };
-        places.AddRange(new[] { "/usr/lib/go/pkg/tool/linux_amd64", "/usr/lib/go/bin" }.Where(Directory.Exists));
-        places.AddRange(new[] { "dockerd", "docker", "containerd", "ctr", "containerd-shim-runc-v2", "runc", "etcd", "kubectl" }
-            .Select(InstalledGoBinaryTests.Locate).OfType<string>());
-        return GoBinaryAnalyzer.Expand(places, recurse: false).ToList();
+        return GoBinaryAnalyzer.Expand(go.GoBinaryPlaces(), recurse: false).ToList();
     }
 
     /// <summary>Each Go binary opened, with its function table as the analyzer finds it (named by a section, else located); closed when the loop moves on.</summary>

@@ -1,3 +1,4 @@
+using FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 using Xunit;
 
 namespace FipsCluster.Core.Tests.Artifacts.GoBinaries;
@@ -75,6 +76,20 @@ public sealed class GoToolchainFixture : IDisposable
 
     /// <summary>Skips the calling test when go is missing — or fails it under CI=true.</summary>
     public void RequireGo() => TestEnvironment.Require(Unavailable, "the Go fixtures cannot be built");
+
+    /// <summary>
+    /// Every Go binary here, by where it lies: the fixture's flavours (BoringCrypto, fipsonly, stripped, PE, Mach-O,
+    /// arm64…), the toolchain's own stripped tools, and the Go binaries the packages installed (PIE and not, with and
+    /// without .gnu.hash). Directories as such, for the directory walk; <see cref="GoBinaryAnalyzer.Expand"/> lists their files.
+    /// </summary>
+    public List<string> GoBinaryPlaces()
+    {
+        var places = new List<string> { Path.Combine(Root, "bin") };
+        places.AddRange(new[] { "/usr/lib/go/pkg/tool/linux_amd64", "/usr/lib/go/bin" }.Where(Directory.Exists));
+        places.AddRange(new[] { "dockerd", "docker", "containerd", "ctr", "containerd-shim-runc-v2", "runc", "etcd", "kubectl" }
+            .Select(InstalledGoBinaryTests.Locate).OfType<string>());
+        return places;
+    }
 
     /// <summary>Runs go with the fixture environment; returns stdout, throws on failure.</summary>
     public string RunGo(string workDir, IDictionary<string, string>? env, params string[] args) =>
