@@ -88,7 +88,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
                 continue;
             }
             if (Read(file, new FileRange(data.Offset + start, data.Length - start), image.BigEndian) is { } table
-                && image.Text.Exists(t => table.TextStart >= t.Address && table.TextStart - t.Address < (ulong)t.Length))
+                && table.StartsInCode(image))
             {
                 return table with { Located = true };
             }
@@ -124,12 +124,19 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
                 && Read(file, new FileRange(offset, data.Offset + data.Length - offset), bigEndian: false) is { } table
                 // funcnametab is the names themselves; the header's next offset may add a few bytes of alignment after them.
                 && table.FuncNames.Offset == offset + (long)(names - header) && (ulong)table.FuncNames.Length - length < 64
-                && image.Text.Exists(t => table.TextStart >= t.Address && table.TextStart - t.Address < (ulong)t.Length))
+                && table.StartsInCode(image))
             {
                 return table with { Located = true };
             }
         }
         return null;
+    }
+
+    /// <summary>Whether the table's text start lies in the image's code, as the module's own table's does.</summary>
+    private bool StartsInCode(ExecutableImage image)
+    {
+        var start = TextStart;
+        return image.Text.Exists(t => start >= t.Address && start - t.Address < (ulong)t.Length);
     }
 
     /// <summary>True when the table was found by <see cref="Locate"/> rather than named by a section: it then proves only what it finds.</summary>
