@@ -32,7 +32,6 @@ internal static class OrderedParallel
         private readonly object _gate = new();
         private readonly IEnumerator<TItem> _source;
         private readonly Func<TItem, TResult> _work;
-        private readonly int _threads;
         private readonly CancellationToken _ct;
         private readonly Slot[] _slots; // index % window: claimed items stay within a window of the next one taken
         private readonly List<Task> _helpers = new();
@@ -45,9 +44,13 @@ internal static class OrderedParallel
         {
             _source = source.GetEnumerator();
             _work = work;
-            _threads = threads;
             _ct = ct;
             _slots = new Slot[threads * 4];
+            // Created when the enumeration starts: the other threads begin with it.
+            for (var i = 1; i < threads; i++)
+            {
+                _helpers.Add(Task.Run(Help, CancellationToken.None));
+            }
         }
 
         private struct Slot
@@ -59,13 +62,6 @@ internal static class OrderedParallel
 
         public bool TryTakeNext(out TResult result)
         {
-            if (_taken == 0 && _helpers.Count == 0)
-            {
-                for (var i = 1; i < _threads; i++)
-                {
-                    _helpers.Add(Task.Run(Help, CancellationToken.None));
-                }
-            }
             while (true)
             {
                 lock (_gate)
