@@ -44,10 +44,7 @@ public sealed class SwarmSshPortTests : SwarmNodeTestBase, IClassFixture<ModuleF
             Assert.Equal($"127.0.0.1:{relay.Port}", (string)host.ComputerName);
 
             // -SshPort wins over the record: a closed port is that member's NodeUnreachable.
-            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            listener.Start();
-            var closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
+            var closedPort = LoopbackPort.Free();
             var elsewhere = Ps.Run($"Test-FipsCluster ported {login} -SshPort {closedPort}");
             var unreachable = Assert.Single((IEnumerable<dynamic>)elsewhere.SingleOf("FipsCluster.ClusterComplianceReport").Nodes);
             Assert.Equal("NodeUnreachable", (string)unreachable.ErrorId);
