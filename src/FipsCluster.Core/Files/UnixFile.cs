@@ -102,37 +102,49 @@ internal static class UnixFile
     /// <summary>Opens <paramref name="path"/> (links followed) for reading without blocking on a FIFO or a device.</summary>
     public static FileStream OpenNonBlocking(string path)
     {
-        // open(2) on a FIFO without O_NONBLOCK waits for a writer: a scan must never hang there.
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        if (OpenHandleNonBlocking(path) is not { } handle)
         {
-            var flags = OperatingSystem.IsLinux() ? 0x800 | 0x80000 | 0x100 /* O_NONBLOCK | O_CLOEXEC | O_NOCTTY */
-                : OperatingSystem.IsMacOS() ? 0x4 | 0x1000000 | 0x20000
-                : 0x4 | 0x100000 | 0x8000;
-            var fd = NativeOpen(path, flags);
-            if (fd < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                throw errno switch
-                {
-                    2 => new FileNotFoundException("no such file", path),
-                    13 or 1 => new UnauthorizedAccessException("permission denied: " + path),
-                    21 => new IOException("is a directory"),
-                    40 when OperatingSystem.IsLinux() => new IOException("too many levels of symbolic links"),
-                    _ => new IOException($"open failed (errno {errno})"),
-                };
-            }
-            var handle = new SafeFileHandle(fd, ownsHandle: true);
-            try
-            {
-                return new FileStream(handle, FileAccess.Read, bufferSize: 1);
-            }
-            catch
-            {
-                handle.Dispose();
-                throw;
-            }
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
         }
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        try
+        {
+            return new FileStream(handle, FileAccess.Read, bufferSize: 1);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The descriptor of <paramref name="path"/> (links followed) opened for reading without blocking on a FIFO or a
+    /// device, without a FileStream around it (for reads at offsets only); null where the platform has no open(2).
+    /// </summary>
+    public static SafeFileHandle? OpenHandleNonBlocking(string path)
+    {
+        // open(2) on a FIFO without O_NONBLOCK waits for a writer: a scan must never hang there.
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()))
+        {
+            return null;
+        }
+        var flags = OperatingSystem.IsLinux() ? 0x800 | 0x80000 | 0x100 /* O_NONBLOCK | O_CLOEXEC | O_NOCTTY */
+            : OperatingSystem.IsMacOS() ? 0x4 | 0x1000000 | 0x20000
+            : 0x4 | 0x100000 | 0x8000;
+        var fd = NativeOpen(path, flags);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                2 => new FileNotFoundException("no such file", path),
+                13 or 1 => new UnauthorizedAccessException("permission denied: " + path),
+                21 => new IOException("is a directory"),
+                40 when OperatingSystem.IsLinux() => new IOException("too many levels of symbolic links"),
+                _ => new IOException($"open failed (errno {errno})"),
+            };
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
     }
 
     /// <summary>"a FIFO", "a socket"…: for messages.</summary>

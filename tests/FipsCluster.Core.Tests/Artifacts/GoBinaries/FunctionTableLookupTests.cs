@@ -19,11 +19,11 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
     }
 
     /// <summary>Each Go binary opened, with its function table as the analyzer finds it (named by a section, else located); closed when the loop moves on.</summary>
-    private IEnumerable<(string Path, MappedBinary File, ExecutableImage Image, GoFuncTable? Table)> Opened()
+    private IEnumerable<(string Path, BinaryFile File, ExecutableImage Image, GoFuncTable? Table)> Opened()
     {
         foreach (var path in GoBinaries())
         {
-            using var file = MappedBinary.Open(path, out _);
+            using var file = BinaryFile.Open(path, out _);
             if (file is null || ExecutableImage.Identify(file.Window(0, 16)) is not { } kind || ExecutableImage.Read(file, kind) is not { } image)
             {
                 continue;
@@ -44,24 +44,23 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
             {
                 continue;
             }
-            var entries = file.Window(table.FuncTab, 8L * (table.Count + 1));
-            foreach (var (nameOffset, kind) in CryptoScanner.SigNames(file.Window(table.FuncNames.Offset, table.FuncNames.Length)))
+            foreach (var (nameOffset, kind) in CryptoScanner.SigNames(file, table.FuncNames, default))
             {
                 var walked = new List<int>();
                 for (var i = 0; i < table.Count; i++)
                 {
-                    if (table.NameOffset(file, entries, i) == (uint)nameOffset)
+                    if (table.NameOffset(file, i) == (uint)nameOffset)
                     {
                         walked.Add(i);
                     }
                 }
-                var index = table.Search(file, entries, nameOffset);
+                var index = table.Search(file, nameOffset);
                 Assert.True(index is not null, $"{path}: the search missed {kind} (the walk found it at {string.Join(",", walked)})");
                 Assert.Contains(index!.Value, walked);
                 searched++;
             }
             // A name no function has is not invented.
-            Assert.Null(table.Search(file, entries, (int)table.FuncNames.Length + 1));
+            Assert.Null(table.Search(file, (int)table.FuncNames.Length + 1));
         }
         Assert.True(searched >= 10, $"only {searched} sig functions were looked up");
     }
@@ -88,7 +87,20 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
     /// <summary>What the names say, one search per name (the reader before the single pass).</summary>
     private static (string Sig, int Boring, bool Standard) OneSearchPerName(ReadOnlySpan<byte> table)
     {
-        var sig = CryptoScanner.SigNames(table);
+        var sig = new List<(int Offset, string Kind)>();
+        ReadOnlySpan<byte> package = "crypto/internal/boring/sig."u8;
+        for (var at = 0; sig.Count < 64 && table[at..].IndexOf(package) is var i and >= 0;)
+        {
+            i += at;
+            at = i + package.Length;
+            var rest = table[at..];
+            var end = rest.IndexOfAny((byte)0, (byte)'.');
+            var name = System.Text.Encoding.ASCII.GetString(end < 0 ? rest : rest[..end]);
+            if (name is CryptoScanner.BoringCrypto or CryptoScanner.StandardCrypto or CryptoScanner.FipsOnly)
+            {
+                sig.Add((i, name));
+            }
+        }
         var boring = 0;
         if (sig.Count == 0 || sig.Exists(n => n.Kind == CryptoScanner.BoringCrypto))
         {
@@ -101,10 +113,13 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
         return (string.Join(",", sig.Select(n => $"{n.Offset}:{n.Kind}")), boring, standard);
     }
 
-    private static (string Sig, int Boring, bool Standard) OnePass(MappedBinary file, FileRange table)
+    private static (string Sig, int Boring, bool Standard) OnePass(BinaryFile file, FileRange table, int chunkSize = BinaryFile.ChunkSize)
     {
-        var names = CryptoScanner.ScanNames(file, new[] { table }, default);
-        return (string.Join(",", names.SigNamesByTable[table.Offset].Select(n => $"{n.Offset}:{n.Kind}")), names.BoringFunctions, names.StandardPackages);
+        var names = CryptoScanner.ScanNames(file, new[] { table }, default, chunkSize);
+        var sig = string.Join(",", names.SigNamesByTable[table.Offset].Select(n => $"{n.Offset}:{n.Kind}"));
+        // The sig-only reader (the function table's) finds the same sig names.
+        Assert.Equal(sig, string.Join(",", CryptoScanner.SigNames(file, table, default, chunkSize).Select(n => $"{n.Offset}:{n.Kind}")));
+        return (sig, names.BoringFunctions, names.StandardPackages);
     }
 
     [SkippableFact]
@@ -118,6 +133,8 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
             {
                 var expected = OneSearchPerName(file.Window(table.Offset, table.Length));
                 Assert.Equal(expected, OnePass(file, table));
+                // Chunks of an odd size put chunk boundaries everywhere in the names, through every kind of name.
+                Assert.Equal(expected, OnePass(file, table, chunkSize: 4093));
                 tables++;
                 boring += expected.Boring;
             }
@@ -134,17 +151,27 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
     [InlineData("\0crypto/internal/boring/sig.FIPSOnly\0crypto/internal/boring/sig.Other\0crypto/sha256.New\0")]
     public void Crafted_tables_read_alike(string text)
     {
-        var bytes = System.Text.Encoding.ASCII.GetBytes(text);
-        var path = Path.Combine(Path.GetTempPath(), "fc-names-" + Guid.NewGuid().ToString("N"));
-        File.WriteAllBytes(path, bytes);
-        try
+        // As it is, and behind other names: there the names of interest lie past what the first chunk holds (twice the
+        // context a name needs is carried from chunk to chunk), so chunks of every size cut each name at every place.
+        foreach (var table in new[] { text, string.Concat(Enumerable.Repeat("\0main.filler", 40)) + text })
         {
-            using var file = MappedBinary.Open(path, out _)!;
-            Assert.Equal(OneSearchPerName(bytes), OnePass(file, new FileRange(0, bytes.Length)));
-        }
-        finally
-        {
-            File.Delete(path);
+            var bytes = System.Text.Encoding.ASCII.GetBytes(table);
+            var path = Path.Combine(Path.GetTempPath(), "fc-names-" + Guid.NewGuid().ToString("N"));
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                using var file = BinaryFile.Open(path, out _)!;
+                var expected = OneSearchPerName(bytes);
+                Assert.Equal(expected, OnePass(file, new FileRange(0, bytes.Length)));
+                for (var chunk = 1; chunk <= bytes.Length; chunk++)
+                {
+                    Assert.Equal(expected, OnePass(file, new FileRange(0, bytes.Length), chunk));
+                }
+            }
+            finally
+            {
+                File.Delete(path);
+            }
         }
     }
 }

@@ -34,43 +34,20 @@ internal static class BuildInfoReader
 
     internal readonly record struct Raw(Outcome Outcome, string? Version, string? ModInfo, string? Problem, bool Inline, long HeaderOffset);
 
-    public static Raw Read(MappedBinary file, ExecutableImage image)
+    public static Raw Read(BinaryFile file, ExecutableImage image)
     {
         if (image.BuildInfo is not { } range)
         {
             return new Raw(Outcome.NoHeader, null, null, "no .go.buildinfo section or writable data segment", false, -1);
         }
-        var data = file.Window(range.Offset, Math.Min(range.Length, MaxSearch));
-        var at = 0;
-        var header = -1;
-        while (at < data.Length)
-        {
-            var i = data[at..].IndexOf(Magic);
-            if (i < 0)
-            {
-                break;
-            }
-            i += at;
-            if (data.Length - i < HeaderSize)
-            {
-                break;
-            }
-            if (i % Align == 0)
-            {
-                header = i;
-                break;
-            }
-            at = (i + Align - 1) & ~(Align - 1);
-        }
-        if (header < 0)
+        var headerOffset = FindHeader(file, new FileRange(range.Offset, Math.Min(range.Length, MaxSearch)));
+        if (headerOffset < 0 || !file.TryGet(headerOffset, HeaderSize, out var h))
         {
             // Go's own section without its header is damaged, not absent: that is an unreadable file, not a fallback case.
             return image.BuildInfoSection
                 ? new Raw(Outcome.Corrupt, null, null, "the build info section holds no \"\\xff Go buildinf:\" header", false, range.Offset)
                 : new Raw(Outcome.NoHeader, null, null, "no Go build info header", false, -1);
         }
-        var h = data.Slice(header, HeaderSize);
-        var headerOffset = range.Offset + header;
         int pointerSize = h[14];
         var flags = h[15];
         var bigEndian = (flags & 1) != 0;
@@ -98,6 +75,39 @@ internal static class BuildInfoReader
             return new Raw(Outcome.Corrupt, null, null, why, false, headerOffset);
         }
         return Finish(v!, m!, false, headerOffset);
+    }
+
+    /// <summary>
+    /// The file offset of the first header magic at a 16-byte boundary of <paramref name="range"/> with a whole header
+    /// inside it; -1 when there is none. The range is read in chunks (a non-Go file's data segment can be megabytes).
+    /// </summary>
+    private static long FindHeader(BinaryFile file, FileRange range)
+    {
+        var end = range.Offset + range.Length;
+        using var reader = file.Stream(range, HeaderSize);
+        while (reader.Next(out var chunk))
+        {
+            var (at, to) = (reader.From, reader.To);
+            while (at < to)
+            {
+                var i = chunk[at..].IndexOf(Magic);
+                if (i < 0 || (i += at) >= to)
+                {
+                    break;
+                }
+                var offset = reader.Offset + i;
+                if (end - offset < HeaderSize)
+                {
+                    return -1;
+                }
+                if ((offset - range.Offset) % Align == 0)
+                {
+                    return offset;
+                }
+                at = i + 1;
+            }
+        }
+        return -1;
     }
 
     private static Raw Finish(byte[] version, byte[] mod, bool inline, long headerOffset)
@@ -136,7 +146,7 @@ internal static class BuildInfoReader
     /// linker stores as ordinary read-only data framed by cmd/go's sentinels, and the runtime.buildVersion string
     /// ("go1.26.5", with its " X:…" experiments). Either may be null.
     /// </summary>
-    public static Fallback ReadFallback(MappedBinary file)
+    public static Fallback ReadFallback(BinaryFile file)
     {
         var data = file.Window(0, MaxFallbackSearch);
         string? mod = null;
@@ -208,7 +218,7 @@ internal static class BuildInfoReader
         return distinct.Count == 1 ? distinct[0] : null;
     }
 
-    private static bool ReadInline(MappedBinary file, ref long pos, long end, out byte[]? value, out string? problem)
+    private static bool ReadInline(BinaryFile file, ref long pos, long end, out byte[]? value, out string? problem)
     {
         value = null;
         var window = file.Window(pos, Math.Min(10, end - pos));
@@ -257,7 +267,7 @@ internal static class BuildInfoReader
     private static ulong ReadPointer(ReadOnlySpan<byte> s, int size, bool bigEndian) =>
         size == 8 ? HeaderFields.U64(s, 0, bigEndian) : HeaderFields.U32(s, 0, bigEndian);
 
-    private static bool ReadPointerString(MappedBinary file, ExecutableImage image, ulong address, int pointerSize, bool bigEndian, out byte[]? value, out string? problem)
+    private static bool ReadPointerString(BinaryFile file, ExecutableImage image, ulong address, int pointerSize, bool bigEndian, out byte[]? value, out string? problem)
     {
         value = null;
         if (!image.TryMap(address, (ulong)(2 * pointerSize), out var headerAt) || !file.TryGet(headerAt, 2 * pointerSize, out var header))

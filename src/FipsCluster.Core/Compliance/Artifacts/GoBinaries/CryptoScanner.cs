@@ -29,7 +29,7 @@ internal static class CryptoScanner
     private const long Budget = 1L << 30;
 
     /// <summary>Markers found in the code, with the virtual address of the first of each kind.</summary>
-    public static Dictionary<string, ulong> FindMarkers(MappedBinary file, IReadOnlyList<MappedRange> text, CancellationToken ct)
+    public static Dictionary<string, ulong> FindMarkers(BinaryFile file, IReadOnlyList<MappedRange> text, CancellationToken ct)
     {
         var found = new Dictionary<string, ulong>(StringComparer.Ordinal);
         long scanned = 0;
@@ -81,7 +81,13 @@ internal static class CryptoScanner
         public Dictionary<long, List<(int Offset, string Kind)>> SigNamesByTable { get; } = new();
     }
 
-    public static Names ScanNames(MappedBinary file, IEnumerable<FileRange> tables, CancellationToken ct)
+    /// <summary>
+    /// Bytes of context a name needs around its "crypto": 16 before (_Cfunc__goboringcrypto_), at most 42 after
+    /// (crypto/internal/boring/sig.StandardCrypto and its terminator): what the chunks a table is read in give each position.
+    /// </summary>
+    private const int Context = 64;
+
+    public static Names ScanNames(BinaryFile file, IEnumerable<FileRange> tables, CancellationToken ct, int chunkSize = BinaryFile.ChunkSize)
     {
         var names = new Names();
         foreach (var table in tables)
@@ -90,10 +96,18 @@ internal static class CryptoScanner
             {
                 break;
             }
-            ct.ThrowIfCancellationRequested();
-            var span = file.Window(table.Offset, Math.Min(table.Length, Budget - names.Scanned));
-            names.Scanned += span.Length;
-            var (sig, boringFunctions, standard) = ReadNames(span);
+            var range = new FileRange(table.Offset, Math.Min(table.Length, Budget - names.Scanned));
+            var tally = new NameTally();
+            using (var reader = file.Stream(range, Context, chunkSize))
+            {
+                while (reader.Next(out var chunk))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    ReadNames(chunk, reader.From, reader.To, (int)(reader.Offset - table.Offset), tally);
+                }
+            }
+            names.Scanned += range.Length;
+            var sig = tally.Sig;
             names.SigNamesByTable[table.Offset] = sig;
             foreach (var (_, kind) in sig)
             {
@@ -103,48 +117,54 @@ internal static class CryptoScanner
             // has no _Cfunc__goboringcrypto_ names to count.
             if (sig.Count == 0 || sig.Exists(n => n.Kind == BoringCrypto))
             {
-                names.BoringFunctions += boringFunctions;
+                names.BoringFunctions += tally.BoringFunctions;
             }
-            names.StandardPackages = names.StandardPackages || standard;
+            names.StandardPackages = names.StandardPackages || tally.StandardPackages;
         }
         return names;
     }
 
-    /// <summary>
-    /// One pass over a string table for everything the names say: every name looked for holds "crypto" (the sig
-    /// functions, the _Cfunc__goboringcrypto_ wrappers, a std crypto/ package, golang.org/x/crypto/), so each
-    /// "crypto" is looked at once instead of the table being searched once per name.
-    /// </summary>
-    private static (List<(int Offset, string Kind)> Sig, int BoringFunctions, bool StandardPackages) ReadNames(ReadOnlySpan<byte> table)
+    /// <summary>What a name table's "crypto"s said so far.</summary>
+    private sealed class NameTally
     {
-        var sig = new List<(int, string)>();
-        int boring = 0, at = 0;
-        var standard = false;
-        while (at < table.Length)
+        public List<(int Offset, string Kind)> Sig { get; } = new();
+        public int BoringFunctions { get; set; }
+        public bool StandardPackages { get; set; }
+    }
+
+    /// <summary>
+    /// One pass over the "crypto"s that start in [<paramref name="from"/>, <paramref name="to"/>) of a chunk of a string
+    /// table for everything the names say: every name looked for holds "crypto" (the sig functions, the
+    /// _Cfunc__goboringcrypto_ wrappers, a std crypto/ package, golang.org/x/crypto/), so each "crypto" is looked at
+    /// once instead of the table being searched once per name. <paramref name="chunkAt"/> is the chunk's offset in the table.
+    /// </summary>
+    private static void ReadNames(ReadOnlySpan<byte> chunk, int from, int to, int chunkAt, NameTally tally)
+    {
+        var at = from;
+        while (at < to)
         {
-            var i = table[at..].IndexOf("crypto"u8);
-            if (i < 0)
+            var i = chunk[at..].IndexOf("crypto"u8);
+            if (i < 0 || (i += at) >= to)
             {
                 break;
             }
-            i += at;
             at = i + 6; // no two of these names share a "crypto"
-            var here = table[i..];
-            if (here.StartsWith(SigPackage) && sig.Count < 64 && SigKind(here[SigPackage.Length..]) is { } kind)
+            var here = chunk[i..];
+            if (here.StartsWith(SigPackage) && tally.Sig.Count < 64 && SigKind(here[SigPackage.Length..]) is { } kind)
             {
-                sig.Add((i, kind));
+                tally.Sig.Add((chunkAt + i, kind));
             }
-            if (i >= CfuncCryptoAt && table[(i - CfuncCryptoAt)..].StartsWith(CfuncBoring))
+            // A position a chunk owns has Context bytes of it before (or the table's start), so these look-backs are whole.
+            if (i >= CfuncCryptoAt && chunk[(i - CfuncCryptoAt)..].StartsWith(CfuncBoring))
             {
-                boring++;
+                tally.BoringFunctions++;
             }
-            if ((i >= 1 && table[i - 1] == 0 && here.Length > 6 && here[6] == (byte)'/')
-                || (i >= XCryptoAt && table[(i - XCryptoAt)..].StartsWith(XCryptoName)))
+            if ((i >= 1 && chunk[i - 1] == 0 && here.Length > 6 && here[6] == (byte)'/')
+                || (i >= XCryptoAt && chunk[(i - XCryptoAt)..].StartsWith(XCryptoName)))
             {
-                standard = true; // "\0crypto/" (a name in a std crypto package) or golang.org/x/crypto/
+                tally.StandardPackages = true; // "\0crypto/" (a name in a std crypto package) or golang.org/x/crypto/
             }
         }
-        return (sig, boring, standard);
     }
 
     /// <summary>The kind of sig function named after "crypto/internal/boring/sig."; null for any other name.</summary>
@@ -158,23 +178,31 @@ internal static class CryptoScanner
             : null;
     }
 
-    /// <summary>Offsets (in the table) and kinds of the names crypto/internal/boring/sig.{BoringCrypto,StandardCrypto,FIPSOnly}[.abi0].</summary>
-    internal static List<(int Offset, string Kind)> SigNames(ReadOnlySpan<byte> table)
+    /// <summary>
+    /// Offsets (in the table) and kinds of the names crypto/internal/boring/sig.{BoringCrypto,StandardCrypto,FIPSOnly}[.abi0]
+    /// in a string table, read in chunks.
+    /// </summary>
+    internal static List<(int Offset, string Kind)> SigNames(BinaryFile file, FileRange table, CancellationToken ct, int chunkSize = BinaryFile.ChunkSize)
     {
         var found = new List<(int, string)>();
-        var at = 0;
-        while (at < table.Length && found.Count < 64)
+        using var reader = file.Stream(new FileRange(table.Offset, Math.Min(table.Length, Budget)), Context, chunkSize);
+        while (found.Count < 64 && reader.Next(out var chunk))
         {
-            var i = table[at..].IndexOf(SigPackage);
-            if (i < 0)
+            ct.ThrowIfCancellationRequested();
+            var (at, to) = (reader.From, reader.To);
+            var chunkAt = (int)(reader.Offset - table.Offset);
+            while (at < to && found.Count < 64)
             {
-                break;
-            }
-            i += at;
-            at = i + SigPackage.Length;
-            if (SigKind(table[at..]) is { } kind)
-            {
-                found.Add((i, kind));
+                var i = chunk[at..].IndexOf(SigPackage);
+                if (i < 0 || (i += at) >= to)
+                {
+                    break;
+                }
+                at = i + SigPackage.Length;
+                if (SigKind(chunk[at..]) is { } kind)
+                {
+                    found.Add((chunkAt + i, kind));
+                }
             }
         }
         return found;
@@ -185,7 +213,7 @@ internal static class CryptoScanner
     /// to the file, and the 32 marker bytes verified there. Null when the symbols cannot settle it (no table
     /// that names Go functions, or a named function whose bytes are not the marker) — then the text is scanned.
     /// </summary>
-    public static Dictionary<string, ulong>? FindMarkersBySymbols(MappedBinary file, ExecutableImage image, Names? scanned, CancellationToken ct)
+    public static Dictionary<string, ulong>? FindMarkersBySymbols(BinaryFile file, ExecutableImage image, Names? scanned, CancellationToken ct)
     {
         var found = new Dictionary<string, ulong>(StringComparer.Ordinal);
         var anyNames = false;
@@ -194,7 +222,7 @@ internal static class CryptoScanner
             ct.ThrowIfCancellationRequested();
             if (scanned is null || !scanned.SigNamesByTable.TryGetValue(table.Strings.Offset, out var names))
             {
-                names = SigNames(file.Window(table.Strings.Offset, Math.Min(table.Strings.Length, Budget)));
+                names = SigNames(file, table.Strings, ct);
             }
             if (names.Count == 0)
             {
@@ -244,7 +272,7 @@ internal static class CryptoScanner
     /// The markers found by looking the three sig functions up in .gnu.hash (dynamic symbols) — no table scan.
     /// Null when there is no hash table or it names none of them (then the scans decide).
     /// </summary>
-    public static Dictionary<string, ulong>? FindMarkersByGnuHash(MappedBinary file, ExecutableImage image, CancellationToken ct)
+    public static Dictionary<string, ulong>? FindMarkersByGnuHash(BinaryFile file, ExecutableImage image, CancellationToken ct)
     {
         Dictionary<string, ulong>? found = null;
         foreach (var table in image.GnuHashes)
@@ -271,59 +299,69 @@ internal static class CryptoScanner
     }
 
     /// <summary>ELF GNU hash lookup (the dynamic linker's algorithm): bucket by h % nbuckets, then the chain of equal hashes.</summary>
-    private static ulong? LookupGnuHash(MappedBinary file, ElfGnuHash table, ReadOnlySpan<byte> name)
+    private static ulong? LookupGnuHash(BinaryFile file, ElfGnuHash table, ReadOnlySpan<byte> name)
     {
-        var hash = file.Window(table.Hash.Offset, table.Hash.Length);
+        // Each field is read where it lies (a few dozen bytes in all): the tables are megabytes in a binary that exports its Go symbols.
         var be = table.Symbols.BigEndian;
-        if (hash.Length < 16)
+        uint Word(long at) => at >= 0 && at + 4 <= table.Hash.Length && file.TryGet(table.Hash.Offset + at, 4, out var w) ? HeaderFields.U32(w, 0, be) : throw new EndOfStreamException();
+        try
         {
-            return null;
-        }
-        var buckets = HeaderFields.U32(hash, 0, be);
-        var symOffset = HeaderFields.U32(hash, 4, be);
-        var bloomSize = HeaderFields.U32(hash, 8, be);
-        var bloomWord = table.Symbols.Is64 ? 8L : 4L;
-        var bucketsAt = 16L + bloomSize * bloomWord;
-        var chainAt = bucketsAt + 4L * buckets;
-        if (buckets == 0 || chainAt > hash.Length)
-        {
-            return null;
-        }
-        uint h = 5381;
-        foreach (var c in name)
-        {
-            h = h * 33 + c;
-        }
-        var index = HeaderFields.U32(hash, (int)(bucketsAt + 4L * (h % buckets)), be);
-        if (index < symOffset)
-        {
-            return null;
-        }
-        var entries = file.Window(table.Symbols.Entries.Offset, table.Symbols.Entries.Length);
-        var strings = file.Window(table.Symbols.Strings.Offset, table.Symbols.Strings.Length);
-        for (var guard = 0; guard < 1 << 20; guard++, index++)
-        {
-            var chain = chainAt + 4L * (index - symOffset);
-            var entry = (long)index * table.Symbols.EntrySize;
-            if (chain + 4 > hash.Length || entry + table.Symbols.EntrySize > entries.Length)
+            if (table.Hash.Length < 16)
             {
                 return null;
             }
-            var h2 = HeaderFields.U32(hash, (int)chain, be);
-            if ((h2 | 1) == (h | 1))
+            var buckets = Word(0);
+            var symOffset = Word(4);
+            var bloomSize = Word(8);
+            var bloomWord = table.Symbols.Is64 ? 8L : 4L;
+            var bucketsAt = 16L + bloomSize * bloomWord;
+            var chainAt = bucketsAt + 4L * buckets;
+            if (buckets == 0 || chainAt > table.Hash.Length)
             {
-                var nameAt = HeaderFields.U32(entries, (int)entry, be);
-                if (nameAt + name.Length < strings.Length && strings.Slice((int)nameAt, name.Length).SequenceEqual(name) && strings[(int)nameAt + name.Length] == 0)
+                return null;
+            }
+            uint h = 5381;
+            foreach (var c in name)
+            {
+                h = h * 33 + c;
+            }
+            var index = Word(bucketsAt + 4L * (h % buckets));
+            if (index < symOffset)
+            {
+                return null;
+            }
+            var size = table.Symbols.EntrySize;
+            for (var guard = 0; guard < 1 << 20; guard++, index++)
+            {
+                var chain = chainAt + 4L * (index - symOffset);
+                var entryAt = (long)index * size;
+                if (chain + 4 > table.Hash.Length || entryAt + size > table.Symbols.Entries.Length
+                    || !file.TryGet(table.Symbols.Entries.Offset + entryAt, size, out var entry))
                 {
-                    return table.Symbols.Is64 ? HeaderFields.U64(entries, (int)entry + table.Symbols.ValueAt, be) : HeaderFields.U32(entries, (int)entry + table.Symbols.ValueAt, be);
+                    return null;
+                }
+                var h2 = Word(chain);
+                if ((h2 | 1) == (h | 1))
+                {
+                    var nameAt = HeaderFields.U32(entry, 0, be);
+                    if (nameAt + name.Length < table.Symbols.Strings.Length
+                        && file.TryGet(table.Symbols.Strings.Offset + nameAt, name.Length + 1, out var named)
+                        && named[..name.Length].SequenceEqual(name) && named[name.Length] == 0)
+                    {
+                        return table.Symbols.Is64 ? HeaderFields.U64(entry, table.Symbols.ValueAt, be) : HeaderFields.U32(entry, table.Symbols.ValueAt, be);
+                    }
+                }
+                if ((h2 & 1) != 0)
+                {
+                    return null;
                 }
             }
-            if ((h2 & 1) != 0)
-            {
-                return null;
-            }
+            return null;
         }
-        return null;
+        catch (EndOfStreamException)
+        {
+            return null; // a field outside the table or the file
+        }
     }
 
     internal static string? MarkerKind(ReadOnlySpan<byte> bytes)

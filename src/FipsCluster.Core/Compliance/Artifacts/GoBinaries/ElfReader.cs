@@ -15,7 +15,7 @@ internal static class ElfReader
     private const int MaxSections = 1 << 16;
 
     /// <summary>The ELF image of <paramref name="size"/> bytes at <paramref name="start"/>.</summary>
-    internal static ExecutableImage Read(MappedBinary f, long start, long size)
+    internal static ExecutableImage Read(BinaryFile f, long start, long size)
     {
         if (!f.TryGet(start, 16, out var ident))
         {

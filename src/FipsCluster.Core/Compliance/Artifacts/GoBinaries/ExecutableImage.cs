@@ -78,7 +78,7 @@ internal sealed class ExecutableImage
     }
 
     /// <summary>Reads the headers. Throws <see cref="BinaryFormatException"/> when they are unusable; returns null for a fat file that is not Mach-O (e.g. a Java class).</summary>
-    public static ExecutableImage? Read(MappedBinary file, string kind) => kind switch
+    public static ExecutableImage? Read(BinaryFile file, string kind) => kind switch
     {
         "ELF" => ElfReader.Read(file, 0, file.Length),
         "PE" => PeReader.Read(file),

@@ -2,8 +2,8 @@ namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 
 /// <summary>
 /// Reads a file's own evidence of which crypto it carries: the Go build info (version, modules, build settings)
-/// and the amd64 sig markers and symbol names, from ELF, PE and Mach-O files, without Go. The file is mapped
-/// read-only and only the ranges the headers name are touched. Never throws for a bad file: every failure is a
+/// and the amd64 sig markers and symbol names, from ELF, PE and Mach-O files, without Go. Only the ranges the
+/// headers name are read. Never throws for a bad file: every failure is a
 /// report with Status Error (or NotGo/NotApplicable when it is not an executable).
 /// </summary>
 public static partial class GoBinaryAnalyzer
@@ -32,14 +32,14 @@ public static partial class GoBinaryAnalyzer
         ct.ThrowIfCancellationRequested();
         try
         {
-            if (Directory.Exists(path))
+            using var file = BinaryFile.Open(path, out var notReadable, out var directory);
+            if (directory)
             {
                 return Failed(path, "", "a directory, not a file");
             }
-            using var file = MappedBinary.Open(path, out var notMappable);
             if (file is null)
             {
-                return NotGo(path, "", $"Not an executable: {notMappable}.");
+                return NotGo(path, "", $"Not an executable: {notReadable}.");
             }
             var render = judged is not null && file.Identity is { } identity
                 ? judged.GetOrAdd(identity, () => Read(file, search, ct))
@@ -65,7 +65,7 @@ public static partial class GoBinaryAnalyzer
     /// Reads the facts of a mapped file; the verdict comes from <see cref="GoCryptoVerdict.Judge"/>. Returns the report as a
     /// function of the path it is told under, so that another name of the same file is judged without reading it again.
     /// </summary>
-    private static Func<string, GoBinaryReport> Read(MappedBinary file, Search search, CancellationToken ct)
+    private static Func<string, GoBinaryReport> Read(BinaryFile file, Search search, CancellationToken ct)
     {
         var kind = ExecutableImage.Identify(file.Window(0, 16));
         if (kind is null)

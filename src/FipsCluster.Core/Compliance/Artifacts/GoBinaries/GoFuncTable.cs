@@ -18,7 +18,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     public IReadOnlyList<FileRange> NameTables => new[] { FuncNames, Files };
 
     /// <summary>Reads and checks the header at the start of <paramref name="table"/>; null when it is not a Go ≥ 1.18 table that fits.</summary>
-    public static GoFuncTable? Read(MappedBinary file, FileRange table, bool bigEndian)
+    public static GoFuncTable? Read(BinaryFile file, FileRange table, bool bigEndian)
     {
         if (!file.TryGet(table.Offset, 8, out var head) || head[4] != 0 || head[5] != 0 || head[7] is not (4 or 8))
         {
@@ -57,7 +57,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     /// The table inside <paramref name="data"/> when no section names it (PIE builds keep it in .data.rel.ro): the first
     /// 8-aligned pcHeader whose sub-tables fit and whose text start lies in the code. Null when there is none.
     /// </summary>
-    public static GoFuncTable? Locate(MappedBinary file, FileRange data, ExecutableImage image)
+    public static GoFuncTable? Locate(BinaryFile file, FileRange data, ExecutableImage image)
     {
         if (image.BigEndian)
         {
@@ -67,7 +67,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     }
 
     /// <summary>The first 8-aligned pcHeader in <paramref name="data"/> whose sub-tables fit and whose text start lies in the code.</summary>
-    internal static GoFuncTable? SearchData(MappedBinary file, FileRange data, ExecutableImage image)
+    internal static GoFuncTable? SearchData(BinaryFile file, FileRange data, ExecutableImage image)
     {
         var span = file.Window(data.Offset, data.Length);
         // The magic's last three bytes (little-endian FF FF FF), the two zero pad bytes, amd64's instruction quantum
@@ -103,7 +103,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     /// read-only data for the magic (megabytes before the table) is what makes this worth having. Null when no word
     /// sequence fits or its table does not read; then the data is searched.
     /// </summary>
-    internal static GoFuncTable? FromModuleData(MappedBinary file, FileRange moduleData, FileRange data, ExecutableImage image)
+    internal static GoFuncTable? FromModuleData(BinaryFile file, FileRange moduleData, FileRange data, ExecutableImage image)
     {
         var aligned = (moduleData.Offset + 7) & ~7L;
         var bytes = file.Window(aligned, moduleData.Length - (aligned - moduleData.Offset));
@@ -147,32 +147,31 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     /// mapped to the file and its 32 bytes checked. Empty when the table names no sig function (none is linked);
     /// null when a named one cannot be found or does not hold its marker (then the code is scanned, as before).
     /// </summary>
-    public Dictionary<string, ulong>? FindSigMarkers(MappedBinary file, ExecutableImage image, CancellationToken ct)
+    public Dictionary<string, ulong>? FindSigMarkers(BinaryFile file, ExecutableImage image, CancellationToken ct)
     {
         var found = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        var names = CryptoScanner.SigNames(file.Window(FuncNames.Offset, FuncNames.Length));
+        var names = CryptoScanner.SigNames(file, FuncNames, ct);
         if (names.Count == 0)
         {
             // A table a section names lists every function: no sig name, no sig function. One found by searching the data
             // might not be the module's own, so its silence settles nothing.
             return Located ? null : found;
         }
-        var wanted = names.Count;
-        var entries = file.Window(FuncTab, 8L * (Count + 1));
-        if (entries.Length < 8L * (Count + 1))
+        if (FuncTab < 0 || FuncTab + 8L * (Count + 1) > file.Length)
         {
             return null;
         }
+        var wanted = names.Count;
         // Most lookups take a binary search (a few dozen reads, not one per function); a name it misses is looked for
         // by the walk below, which reads every function.
         foreach (var (nameOffset, kind) in names)
         {
-            if (Search(file, entries, nameOffset) is not { } index)
+            if (Search(file, nameOffset) is not { } index)
             {
                 found.Clear();
                 break;
             }
-            if (!HoldsMarker(file, image, entries, index, kind, out var entry))
+            if (!HoldsMarker(file, image, index, kind, out var entry))
             {
                 return null;
             }
@@ -190,20 +189,17 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
             {
                 ct.ThrowIfCancellationRequested();
             }
-            // A _func's offset counts from the function table's start; its name offset (at +4) from the name table's.
-            var funcAt = FuncTab + U32(entries, i * 8 + 4, BigEndian);
-            if (!file.TryGet(funcAt + 4, 4, out var nameField))
+            if (NameOffset(file, i) is not { } nameOff)
             {
                 return null;
             }
-            var nameOff = (int)U32(nameField, 0, BigEndian);
             var at = names.FindIndex(n => n.Offset == nameOff);
             if (at < 0)
             {
                 continue;
             }
             var kind = names[at].Kind;
-            if (!HoldsMarker(file, image, entries, i, kind, out var entry))
+            if (!HoldsMarker(file, image, i, kind, out var entry))
             {
                 return null;
             }
@@ -214,16 +210,34 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
         return wanted == 0 ? found : null;
     }
 
-    /// <summary>Whether function <paramref name="index"/>'s entry holds the 32-byte marker of <paramref name="kind"/>.</summary>
-    private bool HoldsMarker(MappedBinary file, ExecutableImage image, ReadOnlySpan<byte> entries, int index, string kind, out ulong entry)
+    /// <summary>Function <paramref name="index"/>'s entry in the function table: its entry offset and its _func's offset.</summary>
+    private bool TryEntry(BinaryFile file, int index, out uint entryOffset, out uint funcOffset)
     {
-        entry = TextStart + U32(entries, index * 8, BigEndian);
+        entryOffset = funcOffset = 0;
+        if ((uint)index > (uint)Count || !file.TryGet(FuncTab + index * 8L, 8, out var entry))
+        {
+            return false;
+        }
+        entryOffset = U32(entry, 0, BigEndian);
+        funcOffset = U32(entry, 4, BigEndian);
+        return true;
+    }
+
+    /// <summary>Whether function <paramref name="index"/>'s entry holds the 32-byte marker of <paramref name="kind"/>.</summary>
+    private bool HoldsMarker(BinaryFile file, ExecutableImage image, int index, string kind, out ulong entry)
+    {
+        entry = 0;
+        if (!TryEntry(file, index, out var entryOffset, out _))
+        {
+            return false;
+        }
+        entry = TextStart + entryOffset;
         return image.TryMap(entry, 32, out var offset) && file.TryGet(offset, 32, out var bytes) && CryptoScanner.MarkerKind(bytes) == kind;
     }
 
-    /// <summary>Function <paramref name="index"/>'s name offset; null when its _func lies outside the file.</summary>
-    internal uint? NameOffset(MappedBinary file, ReadOnlySpan<byte> entries, int index) =>
-        file.TryGet(FuncTab + U32(entries, index * 8 + 4, BigEndian) + 4, 4, out var field) ? U32(field, 0, BigEndian) : null;
+    /// <summary>Function <paramref name="index"/>'s name offset; null when its entry or its _func lies outside the file.</summary>
+    internal uint? NameOffset(BinaryFile file, int index) =>
+        TryEntry(file, index, out _, out var funcOffset) && file.TryGet(FuncTab + funcOffset + 4, 4, out var field) ? U32(field, 0, BigEndian) : null;
 
     /// <summary>
     /// The function whose name starts at <paramref name="nameOffset"/>, by binary search; null when the search misses it.
@@ -233,7 +247,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     /// checked (its name offset here, its marker bytes by the caller), so a layout that breaks the order only sends the
     /// caller to the walk.
     /// </summary>
-    internal int? Search(MappedBinary file, ReadOnlySpan<byte> entries, int nameOffset)
+    internal int? Search(BinaryFile file, int nameOffset)
     {
         const int Window = 4;
         var target = (uint)nameOffset;
@@ -244,7 +258,7 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
             uint highest = 0;
             for (var k = Math.Max(0, middle - Window + 1); k <= middle; k++)
             {
-                if (NameOffset(file, entries, k) is not { } value)
+                if (NameOffset(file, k) is not { } value)
                 {
                     return null;
                 }

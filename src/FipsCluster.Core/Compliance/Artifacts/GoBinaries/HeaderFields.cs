@@ -16,7 +16,7 @@ internal static class HeaderFields
         be ? BinaryPrimitives.ReadUInt64BigEndian(s[at..]) : BinaryPrimitives.ReadUInt64LittleEndian(s[at..]);
 
     /// <summary>A NUL-terminated name at <paramref name="offset"/> of a string table (at most 256 bytes; empty when outside it).</summary>
-    internal static string CString(MappedBinary f, FileRange table, uint offset)
+    internal static string CString(BinaryFile f, FileRange table, uint offset)
     {
         if (offset >= table.Length)
         {

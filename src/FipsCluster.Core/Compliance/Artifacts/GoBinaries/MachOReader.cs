@@ -16,7 +16,7 @@ internal static class MachOReader
     };
 
     /// <summary>A fat (universal) file's first slice; null when the file is not a fat Mach-O after all (a Java class has the same magic).</summary>
-    internal static ExecutableImage? ReadFat(MappedBinary f)
+    internal static ExecutableImage? ReadFat(BinaryFile f)
     {
         if (!f.TryGet(0, 8, out var h))
         {
@@ -40,7 +40,7 @@ internal static class MachOReader
     }
 
     /// <summary>The Mach-O image of <paramref name="size"/> bytes at <paramref name="start"/> (0, or a fat file's slice).</summary>
-    internal static ExecutableImage Read(MappedBinary f, long start, long size, string format)
+    internal static ExecutableImage Read(BinaryFile f, long start, long size, string format)
     {
         if (!f.TryGet(start, 28, out var h))
         {

@@ -6,7 +6,7 @@ namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 internal static class PeReader
 {
     /// <summary>The PE image of the whole file.</summary>
-    internal static ExecutableImage Read(MappedBinary f)
+    internal static ExecutableImage Read(BinaryFile f)
     {
         if (!f.TryGet(0, 64, out var dos))
         {
