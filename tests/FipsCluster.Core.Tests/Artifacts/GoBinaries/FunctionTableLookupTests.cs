@@ -78,6 +78,8 @@ public sealed class FunctionTableLookupTests(GoToolchainFixture go)
             var viaModuleData = GoFuncTable.FromModuleData(file, moduleData, relro, image);
             var bySearch = GoFuncTable.SearchData(file, relro, image);
             Assert.Equal(bySearch, viaModuleData);
+            // Read in small chunks, the words are found across chunk boundaries alike.
+            Assert.Equal(viaModuleData, GoFuncTable.FromModuleData(file, moduleData, relro, image, chunkSize: 4104));
             Assert.True(viaModuleData is { Located: true }, $"{path}: no table through runtime.firstmoduledata");
             pie++;
         }

@@ -18,7 +18,7 @@ namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
 internal sealed unsafe class BinaryFile : IDisposable
 {
     /// <summary>Small reads are served from aligned blocks of this size.</summary>
-    private const int BlockSize = 16 << 10;
+    private const int BlockSize = 4 << 10;
 
     /// <summary>A range up to this size is read into memory; a larger one is served from a mapping of the file.</summary>
     internal const int ReadLimit = 1 << 20;

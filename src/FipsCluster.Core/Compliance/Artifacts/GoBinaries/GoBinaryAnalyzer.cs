@@ -126,6 +126,7 @@ public static partial class GoBinaryAnalyzer
         CryptoScanner.Names names;
         Dictionary<string, ulong> markers;
         GoFuncTable? funcs = null;
+        CryptoScanner.Names? tableNames = null;
         if (hashed is { Count: > 0 } && !hashed.ContainsKey("BoringCrypto"))
         {
             names = new CryptoScanner.Names { StandardPackages = true };
@@ -143,8 +144,15 @@ public static partial class GoBinaryAnalyzer
 
             // Markers through the symbols first (a lookup and a 32-byte check), then through Go's function table
             // (stripped binaries keep it); the text is scanned only when neither can settle it.
+            var bySymbols = markersSearched ? CryptoScanner.FindMarkersBySymbols(file, image, names, ct) : null;
+            if (markersSearched && bySymbols is null && !image.HasStaticSymbols && image.PcLnTab is not null && funcs is { Located: false } named)
+            {
+                // A stripped binary's name tables are read once, here: the sig names the lookup wants, and what the names
+                // say (below) should no marker be found.
+                tableNames = CryptoScanner.ScanNames(file, named.NameTables, ct);
+            }
             markers = !markersSearched ? new Dictionary<string, ulong>()
-                : CryptoScanner.FindMarkersBySymbols(file, image, names, ct) ?? funcs?.FindSigMarkers(file, image, ct)
+                : bySymbols ?? funcs?.FindSigMarkers(file, image, tableNames?.SigNamesByTable[funcs.Value.FuncNames.Offset], ct)
                     ?? CryptoScanner.FindMarkers(file, image.Text, ct);
         }
 
@@ -153,7 +161,7 @@ public static partial class GoBinaryAnalyzer
         if (markers.Count == 0 && !image.HasStaticSymbols && image.PcLnTab is { } pcln)
         {
             // Names live in the table's function-name and file-name parts; the rest of it is line and PC data.
-            var more = CryptoScanner.ScanNames(file, funcs is { Located: false } named ? named.NameTables : new[] { pcln }, ct);
+            var more = tableNames ?? CryptoScanner.ScanNames(file, funcs is { Located: false } named ? named.NameTables : new[] { pcln }, ct);
             names.BoringFunctions += more.BoringFunctions;
             names.StandardPackages |= more.StandardPackages;
             names.SigFunctions.UnionWith(more.SigFunctions);

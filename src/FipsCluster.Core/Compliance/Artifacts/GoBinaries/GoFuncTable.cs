@@ -103,30 +103,35 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     /// read-only data for the magic (megabytes before the table) is what makes this worth having. Null when no word
     /// sequence fits or its table does not read; then the data is searched.
     /// </summary>
-    internal static GoFuncTable? FromModuleData(BinaryFile file, FileRange moduleData, FileRange data, ExecutableImage image)
+    internal static GoFuncTable? FromModuleData(BinaryFile file, FileRange moduleData, FileRange data, ExecutableImage image, int chunkSize = BinaryFile.ChunkSize)
     {
         var aligned = (moduleData.Offset + 7) & ~7L;
-        var bytes = file.Window(aligned, moduleData.Length - (aligned - moduleData.Offset));
-        if (!BitConverter.IsLittleEndian || bytes.Length < 32)
+        if (!BitConverter.IsLittleEndian)
         {
             return null;
         }
-        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
-        for (var at = 0; at + 3 < words.Length; at++)
+        // Read in chunks (8-aligned, as the words are, while the chunk size is a multiple of 8): the module data usually
+        // comes a fraction of the way in.
+        using var reader = file.Stream(new FileRange(aligned, moduleData.Length - (aligned - moduleData.Offset)), context: 32, chunkSize);
+        while (reader.Next(out var chunk))
         {
-            // pcHeader, then funcnametab's pointer (a little past the header), its length and its equal capacity.
-            ulong header = words[at], names = words[at + 1], length = words[at + 2];
-            if (length != words[at + 3] || length == 0 || names <= header || names - header > 4096 || header % 8 != 0)
+            var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(chunk);
+            for (var at = reader.From / 8; at < (reader.To + 7) / 8 && at + 3 < words.Length; at++)
             {
-                continue;
-            }
-            if (image.TryMap(header, 64, out var offset) && offset >= data.Offset && offset < data.Offset + data.Length
-                && Read(file, new FileRange(offset, data.Offset + data.Length - offset), bigEndian: false) is { } table
-                // funcnametab is the names themselves; the header's next offset may add a few bytes of alignment after them.
-                && table.FuncNames.Offset == offset + (long)(names - header) && (ulong)table.FuncNames.Length - length < 64
-                && table.StartsInCode(image))
-            {
-                return table with { Located = true };
+                // pcHeader, then funcnametab's pointer (a little past the header), its length and its equal capacity.
+                ulong header = words[at], names = words[at + 1], length = words[at + 2];
+                if (length != words[at + 3] || length == 0 || names <= header || names - header > 4096 || header % 8 != 0)
+                {
+                    continue;
+                }
+                if (image.TryMap(header, 64, out var offset) && offset >= data.Offset && offset < data.Offset + data.Length
+                    && Read(file, new FileRange(offset, data.Offset + data.Length - offset), bigEndian: false) is { } table
+                    // funcnametab is the names themselves; the header's next offset may add a few bytes of alignment after them.
+                    && table.FuncNames.Offset == offset + (long)(names - header) && (ulong)table.FuncNames.Length - length < 64
+                    && table.StartsInCode(image))
+                {
+                    return table with { Located = true };
+                }
             }
         }
         return null;
@@ -146,11 +151,12 @@ internal readonly record struct GoFuncTable(FileRange FuncNames, FileRange Files
     /// The sig markers, found through the functions crypto/internal/boring/sig.* named in the table: each one's entry
     /// mapped to the file and its 32 bytes checked. Empty when the table names no sig function (none is linked);
     /// null when a named one cannot be found or does not hold its marker (then the code is scanned, as before).
+    /// <paramref name="sigNames"/>: the sig names of <see cref="FuncNames"/> when the caller has read them already.
     /// </summary>
-    public Dictionary<string, ulong>? FindSigMarkers(BinaryFile file, ExecutableImage image, CancellationToken ct)
+    public Dictionary<string, ulong>? FindSigMarkers(BinaryFile file, ExecutableImage image, List<(int Offset, string Kind)>? sigNames, CancellationToken ct)
     {
         var found = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        var names = CryptoScanner.SigNames(file, FuncNames, ct);
+        var names = sigNames ?? CryptoScanner.SigNames(file, FuncNames, ct);
         if (names.Count == 0)
         {
             // A table a section names lists every function: no sig name, no sig function. One found by searching the data
