@@ -77,7 +77,7 @@ public static class NodeArtifactReader
                     facts.CollectionErrors.Add($"{nodePath} could not be read: {UnixFile.Describe(entry.Kind)}, not a regular file: not read");
                     continue;
             }
-            // The resolved path runs through no link of the image: the analyzer maps exactly that file, without blocking.
+            // The resolved path runs through no link of the image: the analyzer reads exactly that file, without blocking.
             var report = GoBinaryAnalyzer.Analyze(entry.HostPath, cancellation);
             facts.BinaryReports.Add(Renamed(report, nodePath));
         }

@@ -62,7 +62,7 @@ public static partial class GoBinaryAnalyzer
     }
 
     /// <summary>
-    /// Reads the facts of a mapped file; the verdict comes from <see cref="GoCryptoVerdict.Judge"/>. Returns the report as a
+    /// Reads the facts of an opened file; the verdict comes from <see cref="GoCryptoVerdict.Judge"/>. Returns the report as a
     /// function of the path it is told under, so that another name of the same file is judged without reading it again.
     /// </summary>
     private static Func<string, GoBinaryReport> Read(BinaryFile file, Search search, CancellationToken ct)
