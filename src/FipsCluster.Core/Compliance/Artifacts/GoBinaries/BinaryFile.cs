@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
+using FipsCluster.Core.Files;
 using Microsoft.Win32.SafeHandles;
 
 namespace FipsCluster.Core.Compliance.Artifacts.GoBinaries;
@@ -27,8 +28,7 @@ internal sealed unsafe class BinaryFile : IDisposable
     internal const int ChunkSize = 256 << 10;
 
     private readonly SafeFileHandle _handle;
-    private readonly FileStream? _stream;
-    private readonly bool _pread;
+    private readonly FileStream? _stream; // null: the bare descriptor of Linux, read with pread(2)
     private readonly Dictionary<long, byte[]> _blocks = new();
     private List<byte[]>? _ranges;
     private MemoryMappedFile? _map;
@@ -40,7 +40,6 @@ internal sealed unsafe class BinaryFile : IDisposable
     {
         _handle = handle;
         _stream = stream;
-        _pread = stream is null && OperatingSystem.IsLinux();
         Length = length;
         Identity = identity;
     }
@@ -60,25 +59,25 @@ internal sealed unsafe class BinaryFile : IDisposable
         directory = false;
         // On Linux the descriptor alone: statx says what it is and how long, and reads are pread(2) at offsets, so
         // nothing seeks or asks the size again (a FileStream does both, a dozen system calls per file).
-        if (OperatingSystem.IsLinux() && FipsCluster.Core.Files.UnixFile.OpenHandleNonBlocking(path) is { } handle)
+        if (OperatingSystem.IsLinux() && UnixFile.OpenHandleNonBlocking(path) is { } handle)
         {
             try
             {
-                if (FipsCluster.Core.Files.UnixFile.Stat(handle) is { Identified: true } e)
+                if (UnixFile.Stat(handle) is { Identified: true } e)
                 {
                     notReadable = e.Kind switch
                     {
-                        FipsCluster.Core.Files.FileKind.Directory => "a directory",
-                        FipsCluster.Core.Files.FileKind.Regular => e.Size == 0 ? "empty file" : null,
+                        FileKind.Directory => "a directory",
+                        FileKind.Regular => e.Size == 0 ? "empty file" : null,
                         _ => "not a regular file",
                     };
-                    directory = e.Kind == FipsCluster.Core.Files.FileKind.Directory;
+                    directory = e.Kind == FileKind.Directory;
                     if (notReadable is not null)
                     {
                         handle.Dispose();
                         return null;
                     }
-                    return new BinaryFile(handle, null, e.Size, new FileIdentity(e.Device, e.Inode, e.Size, e.ModifiedUnixSeconds ?? 0, e.ModifiedNanoseconds));
+                    return new BinaryFile(handle, null, e.Size, FileIdentity.Of(e));
                 }
             }
             catch
@@ -94,7 +93,7 @@ internal sealed unsafe class BinaryFile : IDisposable
             notReadable = "a directory";
             return null;
         }
-        var stream = FipsCluster.Core.Files.UnixFile.OpenNonBlocking(path);
+        var stream = UnixFile.OpenNonBlocking(path);
         try
         {
             if (!stream.CanSeek)
@@ -104,9 +103,7 @@ internal sealed unsafe class BinaryFile : IDisposable
                 return null;
             }
             var length = stream.Length;
-            var identity = FipsCluster.Core.Files.UnixFile.Stat(stream.SafeFileHandle) is { Identified: true } e
-                ? new FileIdentity(e.Device, e.Inode, e.Size, e.ModifiedUnixSeconds ?? 0, e.ModifiedNanoseconds)
-                : (FileIdentity?)null;
+            var identity = UnixFile.Stat(stream.SafeFileHandle) is { Identified: true } e ? FileIdentity.Of(e) : (FileIdentity?)null;
             if (length == 0)
             {
                 notReadable = "empty file";
@@ -195,7 +192,7 @@ internal sealed unsafe class BinaryFile : IDisposable
         while (!into.IsEmpty)
         {
             int read;
-            if (_pread)
+            if (_stream is null)
             {
                 fixed (byte* buffer = into)
                 {
@@ -248,7 +245,7 @@ internal sealed unsafe class BinaryFile : IDisposable
             ArrayPool<byte>.Shared.Return(bytes);
         }
         _blocks.Clear();
-        foreach (var bytes in _ranges ?? new List<byte[]>())
+        foreach (var bytes in (IEnumerable<byte[]>?)_ranges ?? Array.Empty<byte[]>())
         {
             ArrayPool<byte>.Shared.Return(bytes);
         }
@@ -348,4 +345,8 @@ internal sealed unsafe class BinaryFile : IDisposable
 }
 
 /// <summary>A file as the file system names it: two paths with the same identity are one file (hard links).</summary>
-internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Size, long ModifiedSeconds, uint ModifiedNanoseconds);
+internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Size, long ModifiedSeconds, uint ModifiedNanoseconds)
+{
+    /// <summary>The identity statx gave.</summary>
+    public static FileIdentity Of(FileEntry e) => new(e.Device, e.Inode, e.Size, e.ModifiedUnixSeconds ?? 0, e.ModifiedNanoseconds);
+}

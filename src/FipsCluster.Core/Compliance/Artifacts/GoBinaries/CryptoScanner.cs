@@ -149,19 +149,8 @@ internal static class CryptoScanner
     /// </summary>
     private static void ReadNames(ReadOnlySpan<byte> chunk, int from, int to, int chunkAt, NameTally tally)
     {
-        var at = from;
-        while (at < to && at + CryptoAnchorAt < chunk.Length)
+        for (int at = from, i; (i = NextMatch(chunk, at, to, "crypto"u8, CryptoAnchor, CryptoAnchorAt)) >= 0;)
         {
-            var i = chunk[(at + CryptoAnchorAt)..].IndexOf(CryptoAnchor);
-            if (i < 0 || (i += at) >= to)
-            {
-                break;
-            }
-            if (!chunk[i..].StartsWith("crypto"u8))
-            {
-                at = i + 1;
-                continue;
-            }
             at = i + 6; // no two of these names share a "crypto"
             var here = chunk[i..];
             if (here.StartsWith(SigPackage) && tally.Sig.Count < 64 && SigKind(here[SigPackage.Length..]) is { } kind)
@@ -179,6 +168,28 @@ internal static class CryptoScanner
                 tally.StandardPackages = true; // "\0crypto/" (a name in a std crypto package) or golang.org/x/crypto/
             }
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="needle"/> that starts in [<paramref name="at"/>, <paramref name="to"/>) of a chunk, found
+    /// through its <paramref name="anchor"/> (at <paramref name="anchorAt"/> in it); -1 when there is none.
+    /// </summary>
+    private static int NextMatch(ReadOnlySpan<byte> chunk, int at, int to, ReadOnlySpan<byte> needle, ReadOnlySpan<byte> anchor, int anchorAt)
+    {
+        while (at < to && at + anchorAt < chunk.Length)
+        {
+            var i = chunk[(at + anchorAt)..].IndexOf(anchor);
+            if (i < 0 || (i += at) >= to)
+            {
+                return -1;
+            }
+            if (chunk[i..].StartsWith(needle))
+            {
+                return i;
+            }
+            at = i + 1;
+        }
+        return -1;
     }
 
     /// <summary>The kind of sig function named after "crypto/internal/boring/sig."; null for any other name.</summary>
@@ -203,20 +214,9 @@ internal static class CryptoScanner
         while (found.Count < 64 && reader.Next(out var chunk))
         {
             ct.ThrowIfCancellationRequested();
-            var (at, to) = (reader.From, reader.To);
             var chunkAt = (int)(reader.Offset - table.Offset);
-            while (at < to && at + SigAnchorAt < chunk.Length && found.Count < 64)
+            for (int at = reader.From, i; found.Count < 64 && (i = NextMatch(chunk, at, reader.To, SigPackage, SigAnchor, SigAnchorAt)) >= 0;)
             {
-                var i = chunk[(at + SigAnchorAt)..].IndexOf(SigAnchor);
-                if (i < 0 || (i += at) >= to)
-                {
-                    break;
-                }
-                if (!chunk[i..].StartsWith(SigPackage))
-                {
-                    at = i + 1;
-                    continue;
-                }
                 at = i + SigPackage.Length;
                 if (SigKind(chunk[at..]) is { } kind)
                 {
@@ -322,65 +322,52 @@ internal static class CryptoScanner
     {
         // Each field is read where it lies (a few dozen bytes in all): the tables are megabytes in a binary that exports its Go symbols.
         var be = table.Symbols.BigEndian;
-        uint Word(long at) => at >= 0 && at + 4 <= table.Hash.Length && file.TryGet(table.Hash.Offset + at, 4, out var w) ? HeaderFields.U32(w, 0, be) : throw new EndOfStreamException();
-        try
+        uint? Word(long at) => at >= 0 && at + 4 <= table.Hash.Length && file.TryGet(table.Hash.Offset + at, 4, out var w) ? HeaderFields.U32(w, 0, be) : null;
+        if (table.Hash.Length < 16 || Word(0) is not { } buckets || Word(4) is not { } symOffset || Word(8) is not { } bloomSize)
         {
-            if (table.Hash.Length < 16)
-            {
-                return null;
-            }
-            var buckets = Word(0);
-            var symOffset = Word(4);
-            var bloomSize = Word(8);
-            var bloomWord = table.Symbols.Is64 ? 8L : 4L;
-            var bucketsAt = 16L + bloomSize * bloomWord;
-            var chainAt = bucketsAt + 4L * buckets;
-            if (buckets == 0 || chainAt > table.Hash.Length)
-            {
-                return null;
-            }
-            uint h = 5381;
-            foreach (var c in name)
-            {
-                h = h * 33 + c;
-            }
-            var index = Word(bucketsAt + 4L * (h % buckets));
-            if (index < symOffset)
-            {
-                return null;
-            }
-            var size = table.Symbols.EntrySize;
-            for (var guard = 0; guard < 1 << 20; guard++, index++)
-            {
-                var chain = chainAt + 4L * (index - symOffset);
-                var entryAt = (long)index * size;
-                if (chain + 4 > table.Hash.Length || entryAt + size > table.Symbols.Entries.Length
-                    || !file.TryGet(table.Symbols.Entries.Offset + entryAt, size, out var entry))
-                {
-                    return null;
-                }
-                var h2 = Word(chain);
-                if ((h2 | 1) == (h | 1))
-                {
-                    var nameAt = HeaderFields.U32(entry, 0, be);
-                    if (nameAt + name.Length < table.Symbols.Strings.Length
-                        && file.TryGet(table.Symbols.Strings.Offset + nameAt, name.Length + 1, out var named)
-                        && named[..name.Length].SequenceEqual(name) && named[name.Length] == 0)
-                    {
-                        return table.Symbols.Is64 ? HeaderFields.U64(entry, table.Symbols.ValueAt, be) : HeaderFields.U32(entry, table.Symbols.ValueAt, be);
-                    }
-                }
-                if ((h2 & 1) != 0)
-                {
-                    return null;
-                }
-            }
             return null;
         }
-        catch (EndOfStreamException)
+        var bloomWord = table.Symbols.Is64 ? 8L : 4L;
+        var bucketsAt = 16L + bloomSize * bloomWord;
+        var chainAt = bucketsAt + 4L * buckets;
+        if (buckets == 0 || chainAt > table.Hash.Length)
         {
-            return null; // a field outside the table or the file
+            return null;
         }
+        uint h = 5381;
+        foreach (var c in name)
+        {
+            h = h * 33 + c;
+        }
+        if (Word(bucketsAt + 4L * (h % buckets)) is not { } index || index < symOffset)
+        {
+            return null;
+        }
+        var size = table.Symbols.EntrySize;
+        for (var guard = 0; guard < 1 << 20; guard++, index++)
+        {
+            var entryAt = (long)index * size;
+            if (entryAt + size > table.Symbols.Entries.Length || !file.TryGet(table.Symbols.Entries.Offset + entryAt, size, out var entry)
+                || Word(chainAt + 4L * (index - symOffset)) is not { } h2)
+            {
+                return null;
+            }
+            if ((h2 | 1) == (h | 1))
+            {
+                var nameAt = HeaderFields.U32(entry, 0, be);
+                if (nameAt + name.Length < table.Symbols.Strings.Length
+                    && file.TryGet(table.Symbols.Strings.Offset + nameAt, name.Length + 1, out var named)
+                    && named[..name.Length].SequenceEqual(name) && named[name.Length] == 0)
+                {
+                    return table.Symbols.Is64 ? HeaderFields.U64(entry, table.Symbols.ValueAt, be) : HeaderFields.U32(entry, table.Symbols.ValueAt, be);
+                }
+            }
+            if ((h2 & 1) != 0)
+            {
+                return null;
+            }
+        }
+        return null;
     }
 
     internal static string? MarkerKind(ReadOnlySpan<byte> bytes)
